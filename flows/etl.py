@@ -1,0 +1,125 @@
+"""The `etl` flow: source files -> raw_documents, articles, quarantine, one batch at a time."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.progress import progress_bar
+from tasks import ingest, io, load, parse
+from tasks.records import RunContext, RunSummary
+
+# Inputs are whole batches: hashing them for cache keys would cost more than the work (NO_CACHE).
+# Only the steps that touch the outside world are retried.
+list_sources = task(io.list_sources, name="list-sources", cache_policy=NO_CACHE)
+recover_warehouse = task(
+    io.recover, name="recover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
+)
+known_doc_ids = task(
+    io.known_doc_ids, name="known-doc-ids", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
+)
+read_sources = task(
+    io.read_sources, name="read", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
+)
+ingest_batch = task(ingest.ingest_batch, name="ingest", cache_policy=NO_CACHE)
+parse_batch = task(parse.parse_batch, name="parse", cache_policy=NO_CACHE)
+build_tables = task(load.batch_tables, name="load", cache_policy=NO_CACHE)
+commit_batch = task(
+    io.commit_batch, name="commit", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
+)
+
+DEFAULT_BATCH_SIZE = 250
+
+
+@flow(name="newsetl-etl", validate_parameters=True)
+def etl(
+    source: str = "seeds",
+    warehouse: str = "warehouse",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
+) -> RunSummary:
+    """Ingest, parse and load every file under `source` into the warehouse; returns the run's accounts."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    logger = get_run_logger()
+    run = RunContext.new()
+    summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
+    started = time.perf_counter()
+    timer = _stage_timer(summary.stage_seconds)
+    reasons: Counter[str] = Counter()
+    with timer("recover"):
+        if rolled := recover_warehouse(warehouse):
+            logger.warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
+    with timer("list"):
+        paths = list_sources(source)
+        seen = known_doc_ids(warehouse)
+    summary.files_seen = len(paths)
+    logger.info(
+        "run %s: %d files in %s, %d doc_ids already in %s",
+        run.run_id,
+        len(paths),
+        source,
+        len(seen),
+        warehouse,
+    )
+    with progress_bar(len(paths), "newsetl run") as advance:
+        for number, batch in enumerate(_chunks(paths, batch_size)):
+            with timer("read"):
+                files = read_sources(batch, max_file_bytes)
+            with timer("ingest"):
+                ingested = ingest_batch(files, seen)
+            seen.update(d.doc_id for d in ingested.documents)
+            seen.update(r.doc_id for r in ingested.rejected if r.doc_id)
+            with timer("parse"):
+                articles, unparsed = parse_batch(ingested.documents)
+            rejected = ingested.rejected + unparsed
+            with timer("load"):
+                tables = build_tables(run, ingested.documents, articles, rejected)
+                commit_batch(warehouse, f"{run.run_id}-{number:05d}", tables)
+            summary.batches += 1
+            summary.articles_written += len(articles)
+            summary.quarantined += len(rejected)
+            summary.skipped += len(ingested.skipped)
+            reasons.update(f"{r.stage}:{r.reason_code}" for r in rejected)
+            advance(len(batch))
+    summary.quarantine_reasons = dict(sorted(reasons.items()))
+    summary.seconds = round(time.perf_counter() - started, 3)
+    logger.info(
+        "run %s: %d files seen, %d articles written, %d quarantined, %d skipped in %.1f s",
+        run.run_id,
+        summary.files_seen,
+        summary.articles_written,
+        summary.quarantined,
+        summary.skipped,
+        summary.seconds,
+    )
+    return summary
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _stage_timer(totals: dict[str, float]) -> Callable[[str], object]:
+    @contextmanager
+    def timed(stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            totals[stage] = round(totals.get(stage, 0.0) + time.perf_counter() - start, 3)
+
+    return timed
+
+
+if __name__ == "__main__":
+    from flows.cli import main
+
+    main(["run", *sys.argv[1:]])

@@ -1,0 +1,1 @@
+"""newsetl's units of work: plain functions over batches, no Prefect imports."""

@@ -1,0 +1,144 @@
+"""What scraped site chrome looks like: a vocabulary of phrases and the shapes of lines around an article.
+
+Rules are by kind of line (navigation, widget, promo, error page, photo credit) and by position (before the
+title, after the last paragraph), so they carry over to sites the seeds never showed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Whole lines that are navigation, widgets or sharing buttons on news sites (matched case-insensitively
+# against the line without trailing punctuation).
+_NAV_WORDS = r"""
+    skip\ to\ (?:main\ )?(?:content|navigation|search) | skip\ navigation | close | close\ menu | menu |
+    open\ menu | search | home | homepage | navigation | main\ menu | back\ to\ top | top\ of\ page |
+    share | share\ this(?:\ article|\ story|\ page)? | share\ on\ \w+ | copy\ link | link\ copied |
+    email | e-mail | print | tweet | facebook | twitter | whatsapp | linkedin | pinterest | reddit |
+    advertising | advertisement | ad | sponsored(?:\ content)? | promoted(?:\ stories)? | paid\ content |
+    fun\ stuff | join\ the\ conversation | the\ next\ read | real\ time\ analytics |
+    related(?:\ articles|\ stories|\ content|\ topics|\ coverage|\ news)? | read\ more | read\ next |
+    more\ on\ this\ (?:story|topic) | see\ also | most\ (?:read|popular|viewed|shared) |
+    trending(?:\ now)? | top\ stories | latest(?:\ news)? | recommended(?:\ for\ you)? |
+    you\ (?:may|might)\ also\ (?:like|be\ interested\ in) | more\ from\ [\w\ ]{1,30} |
+    comments? | \d+\ comments? | view\ comments | show\ comments | leave\ a\ comment |
+    sign\ in | log\ ?in | sign\ up | register | subscribe(?:\ now)? | follow\ us | loading\.*
+    | image | video | photo | gallery | watch | listen | play\ video | enlarge\ this\ image
+    | (?:previous|next)(?:\ (?:article|story|page|post))?
+"""
+_NAV_LINE = re.compile(rf"^(?:{_NAV_WORDS})$", re.IGNORECASE | re.VERBOSE)
+
+# Newsletter, app and account promos: an imperative call to action opening a short line, or promo
+# vocabulary in a line too short to be a paragraph of the article.
+_PROMO_CALL = re.compile(
+    r"""^(?:sign\ up\ (?:for|to|now|here|today) | subscribe\ (?:to|for|now|here|today)
+    | download(?:ing)?\ (?:the|our)\b.{0,40}\bapp | get\ (?:the|our)\b.{0,40}\b(?:app|newsletter)
+    | follow\ us | keep\ up\ to\ date\ with | stay\ (?:informed|up\ to\ date)
+    | receive\ .{0,60}\b(?:every|each)\ (?:morning|day|week|evening) | join\ our\ (?:newsletter|mailing)
+    | click\ here | tap\ here)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_PROMO_WORDS = re.compile(
+    r"""newsletter | \bapp\ store\b | google\ play | follow\ us\ on | delivered\ to\ your\ inbox
+    | cookies?\ (?:policy|settings) | privacy\ policy | terms\ (?:of\ (?:use|service)|and\ conditions)
+    | all\ rights\ reserved | ^©|^copyright\ (?:©\ )?\d{4}""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_PROMO_MAX_WORDS = 25
+_SHORT_LINE_WORDS = 12
+
+# Error pages a scraper saved instead of, or after, the article.
+_ERROR_PAGE = re.compile(
+    r"""^(?:error\ )?404\b | ^page\ not\ found | ^(?:sorry,?\ )?(?:this|the)\ (?:page|content|article)\ you
+    | does\ not\ exist\ or\ is\ (?:not|no\ longer)\ available | is\ not\ available\ anymore
+    | (?:page|article|content)\ (?:has\ been\ removed|is\ no\ longer\ available|could\ not\ be\ found)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Photo captions and credits: "... JACQUES DEMARTHON / AFP", "REUTERS/Name", "Photo: X", "Image copyright".
+_UPPER = "A-ZÀ-ÖØ-Þ"
+AGENCIES = r"AFP|AP|Reuters|REUTERS|EPA|EPA-EFE|Getty(?:\ Images)?|PA(?:\ Media|\ Wire)?|Shutterstock|Xinhua|dpa|DPA|ANSA|Anadolu(?:\ Agency)?|Bloomberg|Sipa|SIPA|Corbis|Alamy|AAP|UPI|EFE|Kyodo|Yonhap|TASS|NurPhoto|Pool|POOL"
+_CREDIT = re.compile(
+    rf"""(?:[{_UPPER}][{_UPPER}'’.\-]+\ ){{0,3}}[{_UPPER}][{_UPPER}'’.\-]+\s+/\s+(?:{AGENCIES}|[{_UPPER}][\w.&\-]+)\s*$
+    | \b(?:{AGENCIES})\s*/\s*[{_UPPER}][\w.'’\-]+(?:\ [{_UPPER}][\w.'’\-]+){{0,3}}\s*$
+    | ^(?:photo|picture|image|photograph|credit|caption)s?\s*(?:copyright|caption|credit)?\s*[:©]
+    | ^image\ (?:copyright|caption|source)\b | ^©\s*\w | \((?:photo|picture|image)s?:[^)]*\)\s*$""",
+    re.VERBOSE,
+)
+
+CAPTION_MAX_WORDS = 60
+
+_SENTENCE_END = re.compile(r"""[.!?…"'”’)\]:;]$""")
+_WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "is",
+        "are",
+        "our",
+        "your",
+        "my",
+        "this",
+        "that",
+        "it",
+        "us",
+    ]
+)
+
+
+def words(line: str) -> list[str]:
+    """The words of a line (letters/digits with inner apostrophes or hyphens)."""
+    return _WORD.findall(line)
+
+
+def is_sentence(line: str) -> bool:
+    """True when a line ends like running text does."""
+    return bool(_SENTENCE_END.search(line.rstrip()))
+
+
+def is_nav(line: str) -> bool:
+    return bool(_NAV_LINE.match(line.strip().rstrip(" :|>»·•-–—").strip()))
+
+
+def is_promo(line: str) -> bool:
+    n = len(words(line))
+    if n > _PROMO_MAX_WORDS:
+        return False
+    if _PROMO_CALL.search(line.strip()):
+        return True
+    return (n <= _SHORT_LINE_WORDS or not is_sentence(line)) and bool(_PROMO_WORDS.search(line))
+
+
+def is_error_page(line: str) -> bool:
+    return len(words(line)) <= _PROMO_MAX_WORDS and bool(_ERROR_PAGE.search(line.strip()))
+
+
+def is_credit(line: str) -> bool:
+    """A photo caption carrying a credit, or a credit line of its own."""
+    return len(words(line)) <= CAPTION_MAX_WORDS and bool(_CREDIT.search(line.strip()))
+
+
+def is_chrome(line: str) -> bool:
+    """A line that is site furniture wherever it stands."""
+    return is_nav(line) or is_promo(line) or is_error_page(line) or is_credit(line)
+
+
+def is_label(line: str, max_words: int = 6) -> bool:
+    """A short Title Case line without sentence punctuation or digits: a widget heading or menu entry."""
+    ws = words(line)
+    if not ws or len(ws) > max_words or is_sentence(line) or any(ch.isdigit() for ch in line):
+        return False
+    return all(w[0].isupper() or w.lower() in _FUNCTION_WORDS for w in ws)

@@ -1,0 +1,210 @@
+"""The only code that reads sources or touches the warehouse: listing, reading, atomic commits, DuckDB views.
+
+A batch is committed in three steps: its Parquet files are written under `_staging/<batch_id>/`, a
+`_COMMIT` manifest naming them is renamed into place, then each file is renamed into its table. A run
+that dies before the manifest leaves nothing visible (the staging folder is dropped on the next run);
+one that dies after it is rolled forward by `recover()`. Renames stay on one filesystem, so every file a
+reader sees is complete.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from tasks.records import SourceFile
+from tasks.schemas import TABLES, Table
+
+STAGING = "_staging"
+MANIFEST = "_COMMIT"
+SOURCE_SUFFIXES = (".txt",)
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class SourceError(ValueError):
+    """The SOURCE argument names nothing readable."""
+
+
+def list_sources(source: str | os.PathLike[str]) -> list[str]:
+    """Sorted paths of the input files: a file, a directory (recursive, *.txt) or a glob pattern."""
+    text = os.fspath(source)
+    path = Path(text)
+    if path.is_dir():
+        found = []
+        for root, dirs, files in os.walk(path):  # followlinks=False: a symlink loop cannot trap us
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found += [os.path.join(root, f) for f in files if f.lower().endswith(SOURCE_SUFFIXES)]
+        return sorted(found)
+    if path.is_file() or path.is_symlink():
+        return [text]
+    if glob.has_magic(text):
+        return sorted(p for p in glob.glob(text, recursive=True) if not os.path.isdir(p))
+    raise SourceError(f"{text}: no such file, directory or matching glob")
+
+
+def read_sources(paths: Iterable[str], max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[SourceFile]:
+    """Each file's bytes, or why it could not be read (never raises for a single bad file)."""
+    return [_read_one(p, max_bytes) for p in paths]
+
+
+def _read_one(path: str, max_bytes: int) -> SourceFile:
+    uri = Path(path).absolute().as_uri()
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            return SourceFile(
+                uri, None, "too_large", f"{path}: {size} bytes is over the {max_bytes}-byte limit"
+            )
+        with open(path, "rb") as handle:
+            return SourceFile(uri, handle.read(max_bytes + 1))
+    except FileNotFoundError as exc:
+        return SourceFile(uri, None, "vanished", f"{path}: gone before it could be read ({exc.strerror})")
+    except OSError as exc:
+        return SourceFile(uri, None, "unreadable", f"{path}: {exc.strerror or exc}")
+
+
+def table_path(warehouse: str | os.PathLike[str], table: str) -> Path:
+    """The folder holding one table's partitions."""
+    if table not in TABLES:
+        raise KeyError(f"unknown table {table!r}")
+    return Path(warehouse) / table
+
+
+def table_files(warehouse: str | os.PathLike[str], table: str) -> list[Path]:
+    """The committed Parquet files of a table, in a stable order."""
+    return sorted(table_path(warehouse, table).glob("*=*/*.parquet"))
+
+
+def read_column(warehouse: str | os.PathLike[str], table: str, column: str) -> pa.ChunkedArray:
+    """One column of a committed table (empty when the table has no files yet)."""
+    files = table_files(warehouse, table)
+    if not files:
+        return pa.chunked_array([], type=TABLES[table].schema.field(column).type)
+    return ds.dataset([str(f) for f in files], format="parquet").to_table(columns=[column]).column(column)
+
+
+def known_doc_ids(warehouse: str | os.PathLike[str]) -> set[str]:
+    """doc_ids already ingested or quarantined: files with these bytes are skipped."""
+    ids: set[str] = set()
+    for table in ("raw_documents", "quarantine"):
+        ids.update(v for v in read_column(warehouse, table, "doc_id").to_pylist() if v)
+    return ids
+
+
+def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[str, pa.Table]) -> list[str]:
+    """Write one batch's rows to every table atomically; returns the committed files (relative paths)."""
+    root = Path(warehouse)
+    staging = root / STAGING / batch_id
+    shutil.rmtree(staging, ignore_errors=True)
+    written: list[str] = []
+    for name, rows in tables.items():
+        if rows.num_rows:
+            written += _stage_table(staging, TABLES[name], rows, batch_id)
+    if not written:
+        shutil.rmtree(staging, ignore_errors=True)
+        return []
+    _write_atomic(staging / MANIFEST, json.dumps(sorted(written)).encode())
+    _apply(root, staging)
+    return sorted(written)
+
+
+def _stage_table(staging: Path, table: Table, rows: pa.Table, batch_id: str) -> list[str]:
+    written: list[str] = []
+    ds.write_dataset(
+        rows.select(table.columns).cast(table.schema),
+        staging / table.name,
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([table.schema.field(table.partition_by)]), flavor="hive"),
+        basename_template=f"part-{batch_id}-{{i}}.parquet",
+        existing_data_behavior="overwrite_or_ignore",
+        file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+        file_visitor=lambda f: written.append(Path(f.path).relative_to(staging).as_posix()),
+    )
+    return written
+
+
+def recover(warehouse: str | os.PathLike[str]) -> list[str]:
+    """Finish batches whose manifest was written, drop the others; returns the batch ids rolled forward."""
+    root = Path(warehouse)
+    done: list[str] = []
+    staging_root = root / STAGING
+    if not staging_root.is_dir():
+        return done
+    for staging in sorted(p for p in staging_root.iterdir() if p.is_dir()):
+        if (staging / MANIFEST).is_file():
+            _apply(root, staging)
+            done.append(staging.name)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+    return done
+
+
+def _apply(root: Path, staging: Path) -> None:
+    """Rename every file named by the manifest into its table (idempotent), then drop the staging folder."""
+    for rel in json.loads((staging / MANIFEST).read_bytes()):
+        src, dst = staging / rel, root / rel
+        if src.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB session with every table of the warehouse as a view named after it."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    for table in TABLES.values():
+        con.execute(f"CREATE VIEW {table.name} AS {view_sql(table, warehouse)}")
+    return con
+
+
+def view_sql(table: Table, warehouse: str | os.PathLike[str]) -> str:
+    """SELECT over a table's Parquet files, typed by its schema; an empty typed SELECT before any file."""
+    if not table_files(warehouse, table.name):
+        cols = ", ".join(f"CAST(NULL AS {duckdb_type(f.type)}) AS {f.name}" for f in table.schema)
+        return f"SELECT {cols} WHERE false"
+    pattern = (table_path(warehouse, table.name) / "*=*" / "*.parquet").as_posix().replace("'", "''")
+    part = table.schema.field(table.partition_by)
+    return (
+        f"SELECT {', '.join(table.columns)} FROM read_parquet('{pattern}', hive_partitioning = true, "
+        f"union_by_name = true, hive_types = {{'{part.name}': '{duckdb_type(part.type)}'}})"
+    )
+
+
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.large_string(): "VARCHAR",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.large_binary(): "BLOB",
+    pa.binary(): "BLOB",
+    pa.date32(): "DATE",
+}
+
+
+def duckdb_type(arrow_type: pa.DataType) -> str:
+    """The DuckDB type a column of this Arrow type is read as."""
+    if pa.types.is_timestamp(arrow_type):
+        return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        return f"{duckdb_type(arrow_type.value_type)}[]"
+    return _DUCK_TYPES[arrow_type]

@@ -1,0 +1,88 @@
+"""Load stage: a batch's records -> one Arrow table per warehouse table, typed by tasks.schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pyarrow as pa
+
+from tasks.records import Article, RawDocument, Rejected, RunContext
+from tasks.schemas import ARTICLES, QUARANTINE, RAW_DOCUMENTS, Table
+
+UNKNOWN_MONTH = "unknown"
+
+
+def published_month(published_at: datetime | None) -> str:
+    """The articles partition value: YYYY-MM of the publication date, or "unknown"."""
+    return published_at.strftime("%Y-%m") if published_at else UNKNOWN_MONTH
+
+
+def raw_documents_table(documents: Sequence[RawDocument], run: RunContext) -> pa.Table:
+    """One row per decoded input file."""
+    return _table(
+        RAW_DOCUMENTS,
+        [
+            {
+                "doc_id": d.doc_id,
+                "source_uri": d.source_uri,
+                "byte_size": d.byte_size,
+                "encoding": d.encoding,
+                "ingested_at": run.started_at,
+                "run_id": run.run_id,
+                "raw_text": d.raw_text,
+                "ingest_date": run.started_at.strftime("%Y-%m-%d"),
+            }
+            for d in documents
+        ],
+    )
+
+
+def articles_table(articles: Sequence[Article], run: RunContext) -> pa.Table:
+    """One row per parsed article, partitioned by publication month."""
+    return _table(
+        ARTICLES,
+        [
+            {
+                **{name: getattr(a, name) for name in Article.__dataclass_fields__},
+                "authors": list(a.authors),
+                "run_id": run.run_id,
+                "published_month": published_month(a.published_at),
+            }
+            for a in articles
+        ],
+    )
+
+
+def quarantine_table(rejected: Sequence[Rejected], run: RunContext) -> pa.Table:
+    """One row per rejected input or row, with its bytes so nothing is lost."""
+    return _table(
+        QUARANTINE,
+        [
+            {
+                **{name: getattr(r, name) for name in Rejected.__dataclass_fields__},
+                "run_id": run.run_id,
+                "quarantined_at": run.started_at,
+                "run_date": run.started_at.strftime("%Y-%m-%d"),
+            }
+            for r in rejected
+        ],
+    )
+
+
+def batch_tables(
+    run: RunContext,
+    documents: Sequence[RawDocument],
+    articles: Sequence[Article],
+    rejected: Sequence[Rejected],
+) -> dict[str, pa.Table]:
+    """Every table's rows for one batch, keyed by table name."""
+    return {
+        RAW_DOCUMENTS.name: raw_documents_table(documents, run),
+        ARTICLES.name: articles_table(articles, run),
+        QUARANTINE.name: quarantine_table(rejected, run),
+    }
+
+
+def _table(table: Table, rows: list[dict[str, object]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=table.schema)

@@ -1,0 +1,100 @@
+"""Frozen records passed between stages; load.py turns lists of them into Arrow tables."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Identity and clock of one pipeline run; every row written by the run carries run_id."""
+
+    run_id: str
+    started_at: datetime  # UTC
+
+    @classmethod
+    def new(cls, now: datetime | None = None) -> RunContext:
+        started = (now or datetime.now(UTC)).astimezone(UTC)
+        return cls(run_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", started_at=started)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file as read: its bytes, or why they could not be read."""
+
+    source_uri: str
+    data: bytes | None
+    error_code: str | None = None  # unreadable / too_large / vanished when data is None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One decoded input file (grain of raw_documents)."""
+
+    doc_id: str
+    source_uri: str
+    byte_size: int
+    encoding: str
+    raw_text: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """One input or row refused by a stage, with the bytes it was made from (grain of quarantine)."""
+
+    source_uri: str
+    doc_id: str | None
+    stage: str
+    reason_code: str
+    detail: str
+    payload: bytes | None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One parsed article (grain of articles); published_at is UTC or None."""
+
+    doc_id: str
+    source_uri: str
+    title: str
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    dateline: str | None
+    section: str | None
+    language: str
+    body: str
+    word_count: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input file not processed because its doc_id is already known."""
+
+    source_uri: str
+    doc_id: str
+    reason: str  # already_ingested / duplicate_in_run
+
+
+@dataclass
+class RunSummary:
+    """What one run did: files seen = articles written + quarantined + skipped."""
+
+    run_id: str
+    source: str
+    warehouse: str
+    files_seen: int = 0
+    articles_written: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    batches: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def accounted(self) -> bool:
+        return self.files_seen == self.articles_written + self.quarantined + self.skipped

@@ -20,7 +20,7 @@ app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsetl: raw news text -> Parquet warehouse."
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 WarehouseOpt = Annotated[str, typer.Option("--warehouse", "-w", help="Warehouse root folder.")]
 

@@ -58,14 +58,15 @@ def etl(
             logger.warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
     with timer("list"):
         paths = list_sources(source)
-        seen = known_doc_ids(warehouse)
+        known = known_doc_ids(warehouse)
+    this_run: dict[str, str] = {}  # doc_id -> the first source_uri with those bytes in this run
     summary.files_seen = len(paths)
     logger.info(
         "run %s: %d files in %s, %d doc_ids already in %s",
         run.run_id,
         len(paths),
         source,
-        len(seen),
+        len(known),
         warehouse,
     )
     with progress_bar(len(paths), "newsetl run") as advance:
@@ -73,9 +74,8 @@ def etl(
             with timer("read"):
                 files = read_sources(batch, max_file_bytes)
             with timer("ingest"):
-                ingested = ingest_batch(files, seen)
-            seen.update(d.doc_id for d in ingested.documents)
-            seen.update(r.doc_id for r in ingested.rejected if r.doc_id)
+                ingested = ingest_batch(files, known, this_run)
+            this_run.update(ingested.first_seen())
             with timer("parse"):
                 articles, unparsed = parse_batch(ingested.documents)
             rejected = ingested.rejected + unparsed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -45,6 +45,14 @@ class IngestResult:
     documents: list[RawDocument]
     rejected: list[Rejected]
     skipped: list[Skipped]
+
+    def first_seen(self) -> dict[str, str]:
+        """doc_id -> source_uri of the files this batch met first (not duplicates, not skips)."""
+        return {
+            r.doc_id: r.source_uri
+            for r in (*self.documents, *self.rejected)
+            if r.doc_id and not (isinstance(r, Rejected) and r.reason_code == "duplicate_content")
+        }
 
 
 def doc_id_of(data: bytes) -> str:
@@ -131,20 +139,32 @@ def ingest_file(source: SourceFile) -> RawDocument | Rejected:
     return RawDocument(doc_id, source.source_uri, len(source.data), encoding, text)
 
 
-def ingest_batch(sources: Iterable[SourceFile], known_ids: set[str] | frozenset[str]) -> IngestResult:
-    """Decode a batch of files; files whose doc_id is known (or repeats in the batch) are skipped."""
+def ingest_batch(
+    sources: Iterable[SourceFile],
+    known_ids: set[str] | frozenset[str],
+    run_ids: Mapping[str, str] | None = None,
+) -> IngestResult:
+    """Decode a batch of files, each landing in exactly one of documents, rejected or skipped.
+
+    `known_ids` are doc_ids already in the warehouse: those files are skipped. `run_ids` maps doc_ids
+    met earlier in this run to their source_uri: a second file with the same bytes is quarantined as
+    `duplicate_content` naming the first (its bytes are kept once, under that doc_id).
+    """
     documents: list[RawDocument] = []
     rejected: list[Rejected] = []
     skipped: list[Skipped] = []
-    batch_ids: set[str] = set()
+    first_seen: dict[str, str] = dict(run_ids or {})
     for source in sources:
         doc_id = doc_id_of(source.data) if source.data is not None else None
-        if doc_id is not None and (doc_id in known_ids or doc_id in batch_ids):
-            reason = "already_ingested" if doc_id in known_ids else "duplicate_in_run"
-            skipped.append(Skipped(source.source_uri, doc_id, reason))
+        if doc_id is not None and doc_id in known_ids:
+            skipped.append(Skipped(source.source_uri, doc_id, "already_ingested"))
+            continue
+        if doc_id is not None and doc_id in first_seen:
+            detail = f"same bytes as {first_seen[doc_id]}"
+            rejected.append(Rejected(source.source_uri, doc_id, STAGE, "duplicate_content", detail, None))
             continue
         outcome = ingest_file(source)
         if doc_id is not None:
-            batch_ids.add(doc_id)
+            first_seen[doc_id] = source.source_uri
         (documents if isinstance(outcome, RawDocument) else rejected).append(outcome)
     return IngestResult(documents, rejected, skipped)

@@ -87,11 +87,19 @@ def test_ingest_batch_accounts_for_every_file() -> None:
         SourceFile("file:///b.txt", b"new article text"),
         SourceFile("file:///b-copy.txt", b"new article text"),
         SourceFile("file:///c.txt", b""),
+        SourceFile("file:///d.txt", b"seen in an earlier batch of this run"),
     ]
-    result = ingest_batch(files, {doc_id_of(known.data or b"")})
+    earlier = {doc_id_of(b"seen in an earlier batch of this run"): "file:///first.txt"}
+    result = ingest_batch(files, {doc_id_of(b"known article text")}, earlier)
     assert [d.source_uri for d in result.documents] == ["file:///b.txt"]
-    assert [(s.source_uri, s.reason) for s in result.skipped] == [
-        ("file:///a.txt", "already_ingested"),
-        ("file:///b-copy.txt", "duplicate_in_run"),
+    assert [(s.source_uri, s.reason) for s in result.skipped] == [("file:///a.txt", "already_ingested")]
+    assert [(r.source_uri, r.reason_code, r.detail) for r in result.rejected] == [
+        ("file:///b-copy.txt", "duplicate_content", "same bytes as file:///b.txt"),
+        ("file:///c.txt", "empty", "empty file"),
+        ("file:///d.txt", "duplicate_content", "same bytes as file:///first.txt"),
     ]
-    assert [r.reason_code for r in result.rejected] == ["empty"]
+    assert len(result.documents) + len(result.rejected) + len(result.skipped) == len(files)
+    assert result.first_seen() == {
+        doc_id_of(b"new article text"): "file:///b.txt",
+        doc_id_of(b""): "file:///c.txt",
+    }

@@ -1,0 +1,136 @@
+"""The `newsetl` command as a user runs it: console script, exit codes, output formats."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tasks import io
+from tasks.load import batch_tables
+from tasks.records import Article, RunContext
+from tests.conftest import ROOT
+
+NEWSETL = str(Path(sys.executable).with_name("newsetl"))
+SEED_TITLES = (
+    "France Requests EU Invoke Mutual Defense Clause in Wake of the Paris Attacks",
+    "France, Belgium to step up anti-terror cooperation",
+)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    run = RunContext("r1", datetime(2026, 1, 1, tzinfo=UTC))
+    articles = [
+        Article(
+            "a" * 64,
+            "file:///a.txt",
+            "Alpha, with a comma",
+            ("Jane Doe",),
+            None,
+            None,
+            None,
+            "en",
+            "B.",
+            1,
+            "h",
+        ),
+        Article(
+            "b" * 64,
+            "file:///b.txt",
+            "Beta",
+            (),
+            datetime(2015, 1, 2, tzinfo=UTC),
+            None,
+            None,
+            "en",
+            "B.",
+            1,
+            "i",
+        ),
+    ]
+    io.commit_batch(tmp_path, "b0", batch_tables(run, [], articles, []))
+    return tmp_path
+
+
+def test_query_formats(warehouse: Path) -> None:
+    runner = CliRunner()
+    sql = "select title, authors from articles order by title"
+    as_csv = runner.invoke(app, ["query", sql, "--warehouse", str(warehouse), "--format", "csv"])
+    assert as_csv.exit_code == 0
+    assert as_csv.stdout.splitlines() == ["title,authors", "\"Alpha, with a comma\",['Jane Doe']", "Beta,[]"]
+    as_json = runner.invoke(app, ["query", sql, "-w", str(warehouse), "-f", "json"])
+    assert json.loads(as_json.stdout) == [
+        {"title": "Alpha, with a comma", "authors": ["Jane Doe"]},
+        {"title": "Beta", "authors": []},
+    ]
+    as_table = runner.invoke(app, ["query", sql, "-w", str(warehouse)])
+    assert "Alpha, with a comma" in as_table.stdout and "(2 rows)" in as_table.stdout
+
+
+def test_query_error_is_a_message_not_a_traceback(warehouse: Path) -> None:
+    result = CliRunner().invoke(app, ["query", "select nope from articles", "-w", str(warehouse)])
+    assert result.exit_code == 1
+    assert "newsetl query:" in result.stderr and "nope" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_run_on_missing_source_exits_2_before_starting_prefect(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "nowhere"), "-w", str(tmp_path / "wh")])
+    assert result.exit_code == 2
+    assert "no such file, directory or matching glob" in result.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("command", [[NEWSETL, "run"], [sys.executable, "-m", "flows.etl"]])
+def test_console_script_runs_seeds_and_queries_them(
+    prefect_api: str, tmp_path: Path, command: list[str]
+) -> None:
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "COLUMNS": "200"}
+    wh = str(tmp_path / "wh")
+    run = subprocess.run(
+        [*command, "seeds", "--warehouse", wh],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    for label, value in (("files seen", "2"), ("articles written", "2"), ("quarantined", "0")):
+        assert any(label in line and line.rstrip(" │").endswith(value) for line in run.stdout.splitlines()), (
+            run.stdout
+        )
+    query = subprocess.run(
+        [
+            NEWSETL,
+            "query",
+            "select title, published_at from articles order by title",
+            "--warehouse",
+            wh,
+            "-f",
+            "csv",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert query.returncode == 0, query.stderr
+    rows = list(csv.reader(query.stdout.splitlines()))
+    assert rows == [
+        ["title", "published_at"],
+        [SEED_TITLES[0], "2015-11-17 10:37:00+00:00"],
+        [SEED_TITLES[1], ""],
+    ]

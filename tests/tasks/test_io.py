@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tasks import io
+from tasks.load import batch_tables
+from tasks.records import Article, RawDocument, Rejected, RunContext
+from tasks.schemas import TABLES
+
+RUN = RunContext("20260101T000000Z-00000000", datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def _batch(n: int, tag: str = "x") -> dict:
+    docs = [RawDocument(f"{tag}{i:063d}", f"file:///{tag}{i}.txt", 5, "utf-8", "T\n\nB.") for i in range(n)]
+    arts = [
+        Article(
+            d.doc_id,
+            d.source_uri,
+            "T",
+            (),
+            datetime(2015, 11, 17, tzinfo=UTC),
+            None,
+            None,
+            "en",
+            "B.",
+            1,
+            "h",
+        )
+        for d in docs
+    ]
+    rej = [Rejected(f"file:///{tag}-bad.txt", None, "ingest", "unreadable", "permission denied", None)]
+    return batch_tables(RUN, docs, arts, rej)
+
+
+def test_list_sources_dir_glob_file(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.txt").write_text("x")
+    (tmp_path / "top.TXT").write_text("x")
+    (tmp_path / "notes.md").write_text("x")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "h.txt").write_text("x")
+    assert io.list_sources(tmp_path) == [str(tmp_path / "a" / "b" / "deep.txt"), str(tmp_path / "top.TXT")]
+    assert io.list_sources(str(tmp_path / "*" / "*" / "*.txt")) == [str(tmp_path / "a" / "b" / "deep.txt")]
+    assert io.list_sources(tmp_path / "notes.md") == [str(tmp_path / "notes.md")]
+    with pytest.raises(io.SourceError, match="no such file"):
+        io.list_sources(tmp_path / "missing")
+
+
+def test_read_sources_reports_missing_and_too_large(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_bytes(b"hello")
+    big.write_bytes(b"x" * 100)
+    got = io.read_sources([str(small), str(big), str(tmp_path / "gone.txt")], max_bytes=50)
+    assert got[0].data == b"hello" and got[0].source_uri == small.as_uri()
+    assert (got[1].data, got[1].error_code) == (None, "too_large")
+    assert "100 bytes is over the 50-byte limit" in (got[1].error or "")
+    assert (got[2].data, got[2].error_code) == (None, "vanished")
+
+
+def test_commit_batch_writes_hive_partitions_and_views_read_them(tmp_path: Path) -> None:
+    written = io.commit_batch(tmp_path, "b1", _batch(3))
+    assert sorted(written) == [
+        "articles/published_month=2015-11/part-b1-0.parquet",
+        "quarantine/run_date=2026-01-01/part-b1-0.parquet",
+        "raw_documents/ingest_date=2026-01-01/part-b1-0.parquet",
+    ]
+    assert not (tmp_path / io.STAGING / "b1").exists()
+    con = io.connect(tmp_path)
+    assert con.execute("select count(*), min(published_month) from articles").fetchone() == (3, "2015-11")
+    assert con.execute("select typeof(published_at), typeof(authors) from articles limit 1").fetchone() == (
+        "TIMESTAMP WITH TIME ZONE",
+        "VARCHAR[]",
+    )
+    assert io.known_doc_ids(tmp_path) == {f"x{i:063d}" for i in range(3)}
+
+
+def test_views_exist_and_are_typed_before_any_file(tmp_path: Path) -> None:
+    con = io.connect(tmp_path)
+    for name, table in TABLES.items():
+        cursor = con.execute(f"select * from {name}")
+        assert [d[0] for d in cursor.description] == table.columns
+        assert cursor.fetchall() == []
+
+
+def test_crash_before_manifest_leaves_nothing_visible(tmp_path: Path) -> None:
+    io.commit_batch(tmp_path, "b1", _batch(2, "a"))
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
+    staging = tmp_path / io.STAGING / "b2"
+    (staging / "articles" / "published_month=2015-11").mkdir(parents=True)
+    (staging / "articles" / "published_month=2015-11" / "part-b2-0.parquet").write_bytes(b"PAR1 half-writ")
+    assert io.connect(tmp_path).execute("select count(*) from articles").fetchone() == (2,)
+    assert io.recover(tmp_path) == []
+    assert not staging.exists()
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet")) == before
+
+
+def test_crash_after_manifest_is_rolled_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_replace = os.replace
+    moves: list[str] = []
+
+    def dying_replace(src, dst):  # the process dies after moving one file of the batch
+        if str(dst).endswith(".parquet"):
+            if moves:
+                raise KeyboardInterrupt("killed")
+            moves.append(str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        io.commit_batch(tmp_path, "b1", _batch(2))
+    monkeypatch.setattr(os, "replace", real_replace)
+    manifest = json.loads((tmp_path / io.STAGING / "b1" / io.MANIFEST).read_text())
+    assert len(manifest) == 3 and len(list(tmp_path.glob("*/*=*/*.parquet"))) == 1
+    assert io.recover(tmp_path) == ["b1"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/*=*/*.parquet")) == manifest
+    con = io.connect(tmp_path)
+    assert con.execute("select count(*) from raw_documents").fetchone() == (2,)
+    assert con.execute("select count(*) from quarantine").fetchone() == (1,)

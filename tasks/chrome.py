@@ -61,8 +61,8 @@ AGENCIES = r"AFP|AP|Reuters|REUTERS|EPA|EPA-EFE|Getty(?:\ Images)?|PA(?:\ Media|
 _CREDIT = re.compile(
     rf"""(?:[{_UPPER}][{_UPPER}'’.\-]+\ ){{0,3}}[{_UPPER}][{_UPPER}'’.\-]+\s+/\s+(?:{AGENCIES}|[{_UPPER}][\w.&\-]+)\s*$
     | \b(?:{AGENCIES})\s*/\s*[{_UPPER}][\w.'’\-]+(?:\ [{_UPPER}][\w.'’\-]+){{0,3}}\s*$
-    | ^(?:photo|picture|image|photograph|credit|caption)s?\s*(?:copyright|caption|credit)?\s*[:©]
-    | ^image\ (?:copyright|caption|source)\b | ^©\s*\w | \((?:photo|picture|image)s?:[^)]*\)\s*$""",
+    | (?i:^(?:photo|picture|image|photograph|credit|caption)s?\s*(?:copyright|caption|credit)?\s*[:©])
+    | (?i:^image\ (?:copyright|caption|source)\b) | ^©\s*\w | (?i:\((?:photo|picture|image)s?:[^)]*\)\s*$)""",
     re.VERBOSE,
 )
 

@@ -9,6 +9,7 @@ reader sees is complete.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -109,7 +110,6 @@ def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[
         if rows.num_rows:
             written += _stage_table(staging, TABLES[name], rows, batch_id)
     if not written:
-        shutil.rmtree(staging, ignore_errors=True)
         return []
     _write_atomic(staging / MANIFEST, json.dumps(sorted(written)).encode())
     _apply(root, staging)
@@ -155,6 +155,8 @@ def _apply(root: Path, staging: Path) -> None:
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dst)
     shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        staging.parent.rmdir()  # only when no other batch is staged
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -50,17 +50,11 @@ def text_lines(text: str) -> list[str]:
 
 
 def chrome_lines(lines: list[str]) -> set[int]:
-    """Indices of lines that are site chrome, including a caption line repeated before its credit."""
+    """Indices of lines that are site chrome, including caption text repeated just above its credit line."""
     marked = {i for i, line in enumerate(lines) if line and chrome.is_chrome(line)}
     for i in sorted(marked):
-        if not chrome.is_credit(lines[i]):
-            continue
-        j = i - 1
-        while j >= 0 and lines[j] and not chrome.is_sentence(lines[j]) and j not in marked:
-            if len(chrome.words(lines[j])) > chrome.CAPTION_MAX_WORDS:
-                break
-            marked.add(j)  # caption text shown once bare and once with its credit
-            j -= 1
+        if i > 0 and lines[i - 1] and chrome.is_credit(lines[i]) and lines[i].startswith(lines[i - 1]):
+            marked.add(i - 1)  # galleries print a caption bare, then again with its credit
     return marked
 
 

@@ -69,7 +69,7 @@ def test_commit_batch_writes_hive_partitions_and_views_read_them(tmp_path: Path)
         "quarantine/run_date=2026-01-01/part-b1-0.parquet",
         "raw_documents/ingest_date=2026-01-01/part-b1-0.parquet",
     ]
-    assert not (tmp_path / io.STAGING / "b1").exists()
+    assert not (tmp_path / io.STAGING).exists()
     con = io.connect(tmp_path)
     assert con.execute("select count(*), min(published_month) from articles").fetchone() == (3, "2015-11")
     assert con.execute("select typeof(published_at), typeof(authors) from articles limit 1").fetchone() == (

@@ -219,3 +219,8 @@ def test_bbc_titles_and_bodies_survive_parsing_whole(bbc) -> None:
         assert a.title == lines[0], path
         assert _body_lines(a.body) == [line for line in lines[1:] if line], path
         assert a.published_at is None and a.authors == () and a.section is None, path
+
+
+def test_credit_line_under_the_title_does_not_take_the_title() -> None:
+    a = parse_article(f"Storm hits coast\nPhoto: Jane Doe / AFP\n\n{PARAGRAPH}")
+    assert (a.title, a.body) == ("Storm hits coast", PARAGRAPH)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-_SAMPLE_CHARS = 2000  # the first paragraphs decide; classifying whole long bodies buys nothing
+# The opening paragraph decides: langid's cost grows with the sample, its accuracy stops growing long
+# before 600 characters of prose.
+_SAMPLE_CHARS = 600
 UNDETERMINED = "und"
 
 

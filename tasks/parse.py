@@ -32,6 +32,7 @@ _CAPS_WORD = r"[A-ZÀ-Þ][A-ZÀ-Þ.'’\-]+"
 _PLACE = rf"{_CAPS_WORD}(?:\s{_CAPS_WORD}){{0,3}}(?:,\s*[A-ZÀ-Þ][\w.'’\-]*(?:\s[\w.'’\-]+){{0,3}}?)?"
 _DATELINE_DASH = re.compile(rf"^(?P<place>{_PLACE})\s*(?:\((?P<agency>[^()]{{2,40}})\))?\s*[-–—]{{1,2}}\s+")
 _DATELINE_DATE = re.compile(rf"^(?P<place>{_PLACE})\s+(?P<date>\d{{4}}-\d{{2}}-\d{{2}})(?:\s+|$)")
+_WORD_TOKEN = re.compile(r"[^\s\w]*[^\W_][^\s]*")  # a run of non-space holding a letter or digit
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -107,7 +108,7 @@ def parse_batch(documents: Iterable[RawDocument]) -> tuple[list[Article], list[R
 
 def word_count(text: str) -> int:
     """Whitespace-separated tokens holding a letter or digit ("42.7" and "U.S." are one word each)."""
-    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+    return len(_WORD_TOKEN.findall(text))
 
 
 def content_hash(body: str) -> str:

@@ -224,3 +224,11 @@ def test_bbc_titles_and_bodies_survive_parsing_whole(bbc) -> None:
 def test_credit_line_under_the_title_does_not_take_the_title() -> None:
     a = parse_article(f"Storm hits coast\nPhoto: Jane Doe / AFP\n\n{PARAGRAPH}")
     assert (a.title, a.body) == ("Storm hits coast", PARAGRAPH)
+
+
+def test_language_is_detected_from_the_body() -> None:
+    body = (
+        "Les premiers ministres belge et français se sont mis d’accord lundi sur la nécessité de renforcer "
+        "la coopération antiterroriste, a indiqué le gouvernement."
+    )
+    assert parse_article(f"Coopération antiterroriste\n\n{body}").language == "fr"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,20 @@ def progress_bar(total: int, description: str) -> Iterator[Callable[[int], None]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+    with _quiet_console_logs(), Progress(*columns, console=Console(stderr=True)) as progress:
         bar = progress.add_task(description, total=total)
         yield lambda n: progress.advance(bar, n)
+
+
+@contextmanager
+def _quiet_console_logs(level: int = logging.WARNING) -> Iterator[None]:
+    """Keep per-task INFO lines off the terminal while the bar draws; Prefect's API still gets them all."""
+    handlers = [h for h in logging.getLogger().handlers if type(h).__name__ == "PrefectConsoleHandler"]
+    levels = [h.level for h in handlers]
+    for handler in handlers:
+        handler.setLevel(max(level, handler.level))
+    try:
+        yield
+    finally:
+        for handler, old in zip(handlers, levels, strict=True):
+            handler.setLevel(old)

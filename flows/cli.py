@@ -22,6 +22,7 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
+_PIPE_WIDTH = 160  # rows of a query piped to a file or a log are not wrapped at 80 columns
 WarehouseOpt = Annotated[str, typer.Option("--warehouse", "-w", help="Warehouse root folder.")]
 
 
@@ -120,7 +121,8 @@ def render(columns: list[str], rows: list[tuple[object, ...]], output: OutputFor
     table = RichTable(*columns, show_lines=False)
     for row in rows:
         table.add_row(*("NULL" if v is None else str(v) for v in row))
-    Console(file=buffer, width=max(80, Console().width), force_terminal=False).print(table)
+    width = Console().width if sys.stdout.isatty() else _PIPE_WIDTH
+    Console(file=buffer, width=width, force_terminal=False).print(table)
     buffer.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
     return buffer.getvalue()
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 # A date we accept as a publication date must name its year: "17 Nov '15", "2015-11-17", "17/11/2015".
 _HAS_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b|'\d{2}\b|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
-_MONTHS = (
+MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     "oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
@@ -16,7 +16,7 @@ _WEEKDAYS = "mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:da
 _ZONES = "utc|gmt|bst|cet|cest|est|edt|cst|cdt|pst|pdt|z"
 # Everything a date-only line may contain; a line with anything else is text, not a date line.
 _DATE_TOKEN = re.compile(
-    rf"\b(?:{_MONTHS}|{_WEEKDAYS}|{_ZONES}|am|pm|a\.m\.|p\.m\.|at|on|of|the)\b\.?|\d{{1,4}}(?:st|nd|rd|th)?|['’:/.,\-|()+]|\s",
+    rf"\b(?:{MONTHS}|{_WEEKDAYS}|{_ZONES}|am|pm|a\.m\.|p\.m\.|at|on|of|the)\b\.?|\d{{1,4}}(?:st|nd|rd|th)?|['’:/.,\-|()+]|\s",
     re.IGNORECASE,
 )
 _DATE_PREFIX = re.compile(

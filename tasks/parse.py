@@ -29,8 +29,14 @@ _BYLINE = re.compile(r"^by\s+(?P<rest>.+)$", re.IGNORECASE)
 _BYLINE_DATE_SEP = re.compile(r"\s+[-–—|•·]\s+|\s*\|\s*")
 _AGENCY_BYLINE = re.compile(rf"^(?P<names>.+?),\s*(?P<agency>{chrome.AGENCIES}|Associated Press)$")
 _CAPS_WORD = r"[A-ZÀ-Þ][A-ZÀ-Þ.'’\-]+"
-_PLACE = rf"{_CAPS_WORD}(?:\s{_CAPS_WORD}){{0,3}}(?:,\s*[A-ZÀ-Þ][\w.'’\-]*(?:\s[\w.'’\-]+){{0,3}}?)?"
-_DATELINE_DASH = re.compile(rf"^(?P<place>{_PLACE})\s*(?:\((?P<agency>[^()]{{2,40}})\))?\s*[-–—]{{1,2}}\s+")
+_NOT_MONTH = rf"(?!(?i:{dates.MONTHS})\b)"
+_PLACE = (
+    rf"{_CAPS_WORD}(?:\s{_CAPS_WORD}){{0,3}}(?:,\s*{_NOT_MONTH}[A-ZÀ-Þ][\w.'’\-]*(?:\s[\w.'’\-]+){{0,3}}?)?"
+)
+_DATELINE_WHEN = rf"(?i:{dates.MONTHS})\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+_DATELINE_DASH = re.compile(
+    rf"^(?P<place>{_PLACE})(?:,\s*(?P<date>{_DATELINE_WHEN}))?\s*(?:\((?P<agency>[^()]{{2,40}})\))?\s*[-–—]{{1,2}}\s+"
+)
 _DATELINE_DATE = re.compile(rf"^(?P<place>{_PLACE})\s+(?P<date>\d{{4}}-\d{{2}}-\d{{2}})(?:\s+|$)")
 _WORD_TOKEN = re.compile(r"[^\s\w]*[^\W_][^\s]*")  # a run of non-space holding a letter or digit
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -185,7 +191,8 @@ def _dateline(paragraph: str) -> tuple[str | None, datetime | None, str]:
     if m := _DATELINE_DATE.match(paragraph):
         return m["place"].strip(), dates.parse_date(m["date"]), paragraph[m.end() :]
     if m := _DATELINE_DASH.match(paragraph):
-        return m["place"].strip(), None, paragraph[m.end() :]
+        when = dates.parse_date(m["date"]) if m["date"] else None  # needs a year, like any date here
+        return m["place"].strip(), when, paragraph[m.end() :]
     return None, None, paragraph
 
 

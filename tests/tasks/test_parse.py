@@ -107,6 +107,20 @@ def test_reuters_dash_dateline() -> None:
     assert a.published_at is None
 
 
+@pytest.mark.parametrize(
+    ("opening", "place", "when"),
+    [
+        ("WASHINGTON (AP) — ", "WASHINGTON", None),
+        ("PARIS, Nov 17 (Reuters) - ", "PARIS", None),  # no year: not enough for a publication date
+        ("LONDON, March 3, 2021 (Reuters) - ", "LONDON", datetime(2021, 3, 3, tzinfo=UTC)),
+        ("SAN FRANCISCO, California -- ", "SAN FRANCISCO, California", None),
+    ],
+)
+def test_agency_datelines(opening: str, place: str, when: datetime | None) -> None:
+    a = parse_article(f"Headline here\n\n{opening}{PARAGRAPH}")
+    assert (a.dateline, a.published_at, a.body) == (place, when, PARAGRAPH)
+
+
 def test_dateline_with_date_is_the_publication_date() -> None:
     text = f"Saudi beat China 1-0\n\nAL-AIN, United Arab Emirates 1996-12-06\n\n{PARAGRAPH}\n"
     a = parse_article(text)

@@ -136,7 +136,7 @@ def ingest_file(source: SourceFile) -> RawDocument | Rejected:
         return Rejected(source.source_uri, doc_id, STAGE, exc.reason_code, str(exc), source.data)
     if not text.strip():
         return Rejected(source.source_uri, doc_id, STAGE, "empty", "no visible text", source.data)
-    return RawDocument(doc_id, source.source_uri, len(source.data), encoding, text)
+    return RawDocument(doc_id, source.source_uri, len(source.data), encoding, text, source.data)
 
 
 def ingest_batch(

@@ -100,14 +100,14 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
 
 
 def parse_batch(documents: Iterable[RawDocument]) -> tuple[list[Article], list[Rejected]]:
-    """Parse a batch; a document without an article becomes a Rejected with the raw bytes' text."""
+    """Parse a batch; a document without an article becomes a Rejected carrying the file's bytes."""
     articles: list[Article] = []
     rejected: list[Rejected] = []
     for doc in documents:
         try:
             articles.append(parse_article(doc.raw_text, doc_id=doc.doc_id, source_uri=doc.source_uri))
         except ParseError as exc:
-            payload = doc.raw_text.encode("utf-8")
+            payload = doc.data or doc.raw_text.encode("utf-8")
             rejected.append(Rejected(doc.source_uri, doc.doc_id, STAGE, exc.reason_code, str(exc), payload))
     return articles, rejected
 

@@ -39,6 +39,7 @@ class RawDocument:
     byte_size: int
     encoding: str
     raw_text: str
+    data: bytes = field(default=b"", repr=False)  # the file's bytes, for a quarantine payload downstream
 
 
 @dataclass(frozen=True)

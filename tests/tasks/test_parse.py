@@ -210,7 +210,9 @@ def test_pages_without_an_article_raise(text: str, reason: str) -> None:
 def test_parse_batch_rejects_with_reason_and_payload() -> None:
     docs = [
         RawDocument("a" * 64, "file:///ok.txt", 10, "utf-8", f"Title\n\n{PARAGRAPH}"),
-        RawDocument("b" * 64, "file:///bad.txt", 10, "utf-8", "Only a title"),
+        RawDocument(
+            "b" * 64, "file:///bad.txt", 12, "cp1252", "Only a “title”", "Only a “title”".encode("cp1252")
+        ),
     ]
     articles, rejected = parse_batch(docs)
     assert [a.doc_id for a in articles] == ["a" * 64]
@@ -218,7 +220,7 @@ def test_parse_batch_rejects_with_reason_and_payload() -> None:
     assert (rejected[0].stage, rejected[0].reason_code, rejected[0].payload) == (
         "parse",
         "no_body",
-        b"Only a title",
+        b"Only a \x93title\x94",  # the file's own bytes, not a re-encoding of the text
     )
 
 

@@ -67,6 +67,7 @@ _CREDIT = re.compile(
 )
 
 CAPTION_MAX_WORDS = 60
+_MAX_CHROME_CHARS = 600  # also bounds the regex work per line: a 1 MB one-line file stays linear
 
 _SENTENCE_END = re.compile(r"""[.!?…"'”’)\]:;]$""")
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
@@ -132,7 +133,9 @@ def is_credit(line: str) -> bool:
 
 
 def is_chrome(line: str) -> bool:
-    """A line that is site furniture wherever it stands."""
+    """A line that is site furniture wherever it stands; a line longer than any chrome is text."""
+    if len(line) > _MAX_CHROME_CHARS:
+        return False
     return is_nav(line) or is_promo(line) or is_error_page(line) or is_credit(line)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -52,7 +51,6 @@ def etl(
     summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
     started = time.perf_counter()
     timer = _stage_timer(summary.stage_seconds)
-    reasons: Counter[str] = Counter()
     with timer("recover"):
         if rolled := recover_warehouse(warehouse):
             logger.warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
@@ -82,13 +80,8 @@ def etl(
             with timer("load"):
                 tables = build_tables(run, ingested.documents, articles, rejected)
                 commit_batch(warehouse, f"{run.run_id}-{number:05d}", tables)
-            summary.batches += 1
-            summary.articles_written += len(articles)
-            summary.quarantined += len(rejected)
-            summary.skipped += len(ingested.skipped)
-            reasons.update(f"{r.stage}:{r.reason_code}" for r in rejected)
+            summary.add_batch(len(articles), rejected, len(ingested.skipped))
             advance(len(batch))
-    summary.quarantine_reasons = dict(sorted(reasons.items()))
     summary.seconds = round(time.perf_counter() - started, 3)
     logger.info(
         "run %s: %d files seen, %d articles written, %d quarantined, %d skipped in %.1f s",

@@ -99,3 +99,14 @@ class RunSummary:
     @property
     def accounted(self) -> bool:
         return self.files_seen == self.articles_written + self.quarantined + self.skipped
+
+    def add_batch(self, articles: int, rejected: list[Rejected], skipped: int) -> None:
+        """Count one committed batch: its articles, its quarantined rows by stage:reason, its skips."""
+        self.batches += 1
+        self.articles_written += articles
+        self.quarantined += len(rejected)
+        self.skipped += skipped
+        for r in rejected:
+            key = f"{r.stage}:{r.reason_code}"
+            self.quarantine_reasons[key] = self.quarantine_reasons.get(key, 0) + 1
+        self.quarantine_reasons = dict(sorted(self.quarantine_reasons.items()))

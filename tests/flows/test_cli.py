@@ -96,37 +96,13 @@ def test_console_script_runs_seeds_and_queries_them(
 ) -> None:
     env = {**os.environ, "PREFECT_API_URL": prefect_api, "COLUMNS": "200"}
     wh = str(tmp_path / "wh")
-    run = subprocess.run(
-        [*command, "seeds", "--warehouse", wh],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    run = _run_command([*command, "seeds", "--warehouse", wh], env)
     assert run.returncode == 0, run.stderr
     for label, value in (("files seen", "2"), ("articles written", "2"), ("quarantined", "0")):
-        assert any(label in line and line.rstrip(" │").endswith(value) for line in run.stdout.splitlines()), (
-            run.stdout
-        )
-    query = subprocess.run(
-        [
-            NEWSETL,
-            "query",
-            "select title, published_at from articles order by title",
-            "--warehouse",
-            wh,
-            "-f",
-            "csv",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+        lines = run.stdout.splitlines()
+        assert any(label in line and line.rstrip(" │").endswith(value) for line in lines), run.stdout
+    sql = "select title, published_at from articles order by title"
+    query = _run_command([NEWSETL, "query", sql, "--warehouse", wh, "-f", "csv"], env)
     assert query.returncode == 0, query.stderr
     rows = list(csv.reader(query.stdout.splitlines()))
     assert rows == [
@@ -134,3 +110,7 @@ def test_console_script_runs_seeds_and_queries_them(
         [SEED_TITLES[0], "2015-11-17 10:37:00+00:00"],
         [SEED_TITLES[1], ""],
     ]
+
+
+def _run_command(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)

@@ -77,7 +77,7 @@ class Skipped:
 
     source_uri: str
     doc_id: str
-    reason: str  # already_ingested / duplicate_in_run
+    reason: str  # already_ingested: its bytes are in the warehouse from an earlier run
 
 
 @dataclass

@@ -36,7 +36,9 @@ class OutputFormat(StrEnum):
 def run(
     source: Annotated[str, typer.Argument(help="A .txt file, a folder (recursive) or a glob.")] = "seeds",
     warehouse: WarehouseOpt = "warehouse",
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per Prefect task.")] = 250,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per Prefect task.")] = (
+        io.DEFAULT_BATCH_SIZE
+    ),
     max_file_bytes: Annotated[
         int, typer.Option("--max-file-bytes", min=1, help="Larger files are quarantined.")
     ] = (io.DEFAULT_MAX_FILE_BYTES),

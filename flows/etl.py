@@ -6,41 +6,41 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.progress import progress_bar
 from tasks import ingest, io, load, parse
 from tasks.records import RunContext, RunSummary
 
-# Inputs are whole batches: hashing them for cache keys would cost more than the work (NO_CACHE).
-# Only the steps that touch the outside world are retried.
-list_sources = task(io.list_sources, name="list-sources", cache_policy=NO_CACHE)
-recover_warehouse = task(
-    io.recover, name="recover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
-)
-known_doc_ids = task(
-    io.known_doc_ids, name="known-doc-ids", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
-)
-read_sources = task(
-    io.read_sources, name="read", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
-)
-ingest_batch = task(ingest.ingest_batch, name="ingest", cache_policy=NO_CACHE)
-parse_batch = task(parse.parse_batch, name="parse", cache_policy=NO_CACHE)
-build_tables = task(load.batch_tables, name="load", cache_policy=NO_CACHE)
-commit_batch = task(
-    io.commit_batch, name="commit", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5]
-)
 
-DEFAULT_BATCH_SIZE = 250
+def _pure(fn: Callable[..., Any], name: str) -> Task[..., Any]:
+    """A stage function as a Prefect task; inputs are whole batches, so no cache-key hashing."""
+    return task(fn, name=name, cache_policy=NO_CACHE)
+
+
+def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
+    """A task that reads sources or writes the warehouse: retried with backoff."""
+    return task(fn, name=name, cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+
+
+list_sources = _pure(io.list_sources, "list-sources")  # a missing source should fail at once
+recover_warehouse = _touching_outside(io.recover, "recover")
+known_doc_ids = _touching_outside(io.known_doc_ids, "known-doc-ids")
+read_sources = _touching_outside(io.read_sources, "read")
+ingest_batch = _pure(ingest.ingest_batch, "ingest")
+parse_batch = _pure(parse.parse_batch, "parse")
+build_tables = _pure(load.batch_tables, "load")
+commit_batch = _touching_outside(io.commit_batch, "commit")
 
 
 @flow(name="newsetl-etl", validate_parameters=True)
 def etl(
     source: str = "seeds",
     warehouse: str = "warehouse",
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int = io.DEFAULT_BATCH_SIZE,
     max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
 ) -> RunSummary:
     """Ingest, parse and load every file under `source` into the warehouse; returns the run's accounts."""

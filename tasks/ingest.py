@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -53,11 +52,6 @@ class IngestResult:
             for r in (*self.documents, *self.rejected)
             if r.doc_id and not (isinstance(r, Rejected) and r.reason_code == "duplicate_content")
         }
-
-
-def doc_id_of(data: bytes) -> str:
-    """The content address of a file: sha256 hex of its bytes."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -117,16 +111,10 @@ def _checked(text: str) -> str:
 
 def ingest_file(source: SourceFile) -> RawDocument | Rejected:
     """A RawDocument for a readable text file, else a Rejected naming what was wrong."""
-    if source.data is None:
-        return Rejected(
-            source.source_uri,
-            None,
-            STAGE,
-            source.error_code or "unreadable",
-            source.error or "could not be read",
-            None,
-        )
-    doc_id = doc_id_of(source.data)
+    doc_id = source.doc_id
+    if source.data is None or doc_id is None:
+        code, detail = source.error_code or "unreadable", source.error or "could not be read"
+        return Rejected(source.source_uri, doc_id, STAGE, code, detail, None)
     if not source.data.strip():
         detail = "empty file" if not source.data else f"whitespace only ({len(source.data)} bytes)"
         return Rejected(source.source_uri, doc_id, STAGE, "empty", detail, source.data)
@@ -155,7 +143,7 @@ def ingest_batch(
     skipped: list[Skipped] = []
     first_seen: dict[str, str] = dict(run_ids or {})
     for source in sources:
-        doc_id = doc_id_of(source.data) if source.data is not None else None
+        doc_id = source.doc_id
         if doc_id is not None and doc_id in known_ids:
             skipped.append(Skipped(source.source_uri, doc_id, "already_ingested"))
             continue

@@ -21,13 +21,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from tasks.records import SourceFile
+from tasks.records import SourceFile, doc_id_of_stream
 from tasks.schemas import TABLES, Table
 
 STAGING = "_staging"
 MANIFEST = "_COMMIT"
 SOURCE_SUFFIXES = (".txt",)
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+DEFAULT_BATCH_SIZE = 250  # files read, parsed and committed together: one Prefect task per stage
 
 
 class SourceError(ValueError):
@@ -59,13 +60,12 @@ def read_sources(paths: Iterable[str], max_bytes: int = DEFAULT_MAX_FILE_BYTES) 
 def _read_one(path: str, max_bytes: int) -> SourceFile:
     uri = Path(path).absolute().as_uri()
     try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            return SourceFile(
-                uri, None, "too_large", f"{path}: {size} bytes is over the {max_bytes}-byte limit"
-            )
         with open(path, "rb") as handle:
-            return SourceFile(uri, handle.read(max_bytes + 1))
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:  # hashed in chunks, so a rerun knows it without holding it whole
+                detail = f"{path}: {size} bytes is over the {max_bytes}-byte limit"
+                return SourceFile(uri, None, "too_large", detail, doc_id_of_stream(handle))
+            return SourceFile(uri, handle.read())
     except FileNotFoundError as exc:
         return SourceFile(uri, None, "vanished", f"{path}: gone before it could be read ({exc.strerror})")
     except OSError as exc:

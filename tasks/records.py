@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import BinaryIO
+
+
+def doc_id_of(data: bytes) -> str:
+    """The content address of a file: sha256 hex of its bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def doc_id_of_stream(handle: BinaryIO) -> str:
+    """doc_id_of a file read in chunks, for files too large to hold in memory."""
+    return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,11 @@ class SourceFile:
     data: bytes | None
     error_code: str | None = None  # unreadable / too_large / vanished when data is None
     error: str | None = None
+    doc_id: str | None = None  # doc_id_of(data); also set for too_large files, hashed as a stream
+
+    def __post_init__(self) -> None:
+        if self.doc_id is None and self.data is not None:
+            object.__setattr__(self, "doc_id", doc_id_of(self.data))
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,10 @@ def test_bad_inputs_are_quarantined_with_reason_and_bytes(prefect_api: str, tmp_
         and "over the 4000-byte limit" in by_name["big.txt"][2]
     )
     assert by_name["image.txt"][1] == "binary"
+    before = _snapshot(warehouse)
+    again = _run(source, warehouse, batch_size=3, max_file_bytes=4000)
+    assert (again.articles_written, again.quarantined, again.skipped) == (0, 0, 9)  # quarantined ones too
+    assert _snapshot(warehouse) == before
 
 
 def test_missing_source_fails_the_flow_clearly(prefect_api: str, tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ import codecs
 
 import pytest
 
-from tasks.ingest import DecodeError, decode_text, doc_id_of, ingest_batch, ingest_file
-from tasks.records import RawDocument, Rejected, SourceFile
+from tasks.ingest import DecodeError, decode_text, ingest_batch, ingest_file
+from tasks.records import RawDocument, Rejected, SourceFile, doc_id_of
 from tests.conftest import SEED_000
 
 TEXT = "Ministers met in Brussels on Monday. “We stand together,” Michel said. Prices rose by £5 – again."

@@ -9,7 +9,7 @@ import pytest
 
 from tasks import io
 from tasks.load import batch_tables
-from tasks.records import Article, RawDocument, Rejected, RunContext
+from tasks.records import Article, RawDocument, Rejected, RunContext, doc_id_of
 from tasks.schemas import TABLES
 
 RUN = RunContext("20260101T000000Z-00000000", datetime(2026, 1, 1, tzinfo=UTC))
@@ -58,6 +58,7 @@ def test_read_sources_reports_missing_and_too_large(tmp_path: Path) -> None:
     got = io.read_sources([str(small), str(big), str(tmp_path / "gone.txt")], max_bytes=50)
     assert got[0].data == b"hello" and got[0].source_uri == small.as_uri()
     assert (got[1].data, got[1].error_code) == (None, "too_large")
+    assert got[1].doc_id == doc_id_of(b"x" * 100)  # hashed as a stream, so a rerun can skip it
     assert "100 bytes is over the 50-byte limit" in (got[1].error or "")
     assert (got[2].data, got[2].error_code) == (None, "vanished")
 

@@ -91,4 +91,104 @@ QUARANTINE = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (RAW_DOCUMENTS, ARTICLES, QUARANTINE)}
+
+def _extracted(name: str, grain: str, fields: list[pa.Field]) -> Table:
+    """An enrichment table: rows point into articles.body by doc_id and [start_char, end_char)."""
+    return Table(
+        name=name,
+        grain=grain,
+        partition_by="published_month",
+        schema=pa.schema(
+            [
+                pa.field("doc_id", pa.string(), nullable=False),
+                *fields,
+                pa.field("start_char", pa.int32(), nullable=False),  # offsets into articles.body
+                pa.field("end_char", pa.int32(), nullable=False),
+                pa.field("run_id", pa.string(), nullable=False),
+                pa.field("published_month", pa.string(), nullable=False),  # the article's partition
+            ]
+        ),
+    )
+
+
+ENTITIES = _extracted(
+    "entities",
+    "one named-entity mention in an article body",
+    [
+        pa.field("text", pa.string(), nullable=False),  # == body[start_char:end_char]
+        pa.field("canonical", pa.string(), nullable=False),  # the full name the mention refers to
+        pa.field("label", pa.string(), nullable=False),  # PERSON / ORG / GPE / LOC / NORP / EVENT / ...
+    ],
+)
+
+LOCATIONS = _extracted(
+    "locations",
+    "one place mention resolved to a country (and coordinates when the gazetteer has them)",
+    [
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("canonical", pa.string(), nullable=False),  # gazetteer name, e.g. "United Kingdom"
+        pa.field("feature", pa.string(), nullable=False),  # country / city / region / continent
+        pa.field("country_code", pa.string()),  # ISO-3166 alpha-2; null for a region spanning countries
+        pa.field("latitude", pa.float64()),
+        pa.field("longitude", pa.float64()),
+    ],
+)
+
+QUOTES = _extracted(
+    "quotes",
+    "one quotation; offsets cover the quoted words without their quotation marks",
+    [
+        pa.field("quote", pa.string(), nullable=False),  # == body[start_char:end_char]
+        pa.field("speaker", pa.string()),  # canonical full name; null when unattributed
+        pa.field("verb", pa.string()),  # the reporting verb as written ("said", "told", "according to")
+    ],
+)
+
+EVENT_COUNTS = _extracted(
+    "event_counts",
+    "one counted fact such as '129 people killed'",
+    [
+        pa.field("text", pa.string(), nullable=False),  # the whole matched phrase
+        pa.field("count_type", pa.string(), nullable=False),  # killed / injured / arrested / raids / ...
+        pa.field("number", pa.int64(), nullable=False),
+        pa.field("qualifier", pa.string()),  # "at least" / "nearly" / "more than" / ...
+        pa.field("object", pa.string()),  # "people", "anti-terrorism raids"
+    ],
+)
+
+MENTIONED_DATES = _extracted(
+    "mentioned_dates",
+    "one date expression in an article body, resolved against its published_at",
+    [
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),  # weekday / relative / explicit
+        pa.field("resolved_date", pa.date32()),  # null when there is no anchor or it is ambiguous
+    ],
+)
+
+DQ_RESULTS = Table(
+    name="dq_results",
+    grain="one evaluated expectation per table per batch",
+    partition_by="run_date",
+    schema=pa.schema(
+        [
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("batch_id", pa.string(), nullable=False),
+            pa.field("table_name", pa.string(), nullable=False),
+            pa.field("expectation", pa.string(), nullable=False),  # GX expectation type
+            pa.field("column_name", pa.string()),  # null for table-level expectations
+            pa.field("severity", pa.string(), nullable=False),  # critical / warning
+            pa.field("success", pa.bool_(), nullable=False),
+            pa.field("element_count", pa.int64(), nullable=False),
+            pa.field("unexpected_count", pa.int64(), nullable=False),
+            pa.field("unexpected_percent", pa.float64(), nullable=False),
+            pa.field("sample_values", pa.string()),  # JSON list of a few unexpected values
+            pa.field("evaluated_at", UTC_TS, nullable=False),
+            pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC)
+        ]
+    ),
+)
+
+EXTRACTED: tuple[Table, ...] = (ENTITIES, LOCATIONS, QUOTES, EVENT_COUNTS, MENTIONED_DATES)
+
+TABLES: dict[str, Table] = {t.name: t for t in (RAW_DOCUMENTS, ARTICLES, QUARANTINE, *EXTRACTED, DQ_RESULTS)}

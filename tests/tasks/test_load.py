@@ -34,7 +34,7 @@ def test_published_month() -> None:
 
 def test_batch_tables_follow_the_declared_schemas() -> None:
     tables = batch_tables(RUN, [DOC], [ARTICLE, UNDATED], [REJECTED])
-    assert set(tables) == set(TABLES)
+    assert {"raw_documents", "articles", "quarantine"} <= set(tables) <= set(TABLES)
     for name, table in tables.items():
         assert table.schema.equals(TABLES[name].schema), name
 

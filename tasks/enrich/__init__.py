@@ -1,0 +1,1 @@
+"""Enrichment: one extractor per module, each a pure function over articles (see mentions.py)."""

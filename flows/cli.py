@@ -19,10 +19,9 @@ from tasks.records import RunSummary
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsetl: raw news text -> Parquet warehouse."
 )
-out = Console()
+_PIPE_WIDTH = 160  # tables piped to a file or a log are not wrapped at 80 columns
+out = Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
-
-_PIPE_WIDTH = 160  # rows of a query piped to a file or a log are not wrapped at 80 columns
 WarehouseOpt = Annotated[str, typer.Option("--warehouse", "-w", help="Warehouse root folder.")]
 
 
@@ -78,11 +77,56 @@ def summary_table(summary: RunSummary) -> RichTable:
         ("batches", summary.batches),
     ):
         table.add_row(label, str(value))
+    if summary.rows_quarantined:
+        table.add_row("extracted rows quarantined", str(summary.rows_quarantined))
     for reason, count in summary.quarantine_reasons.items():
         table.add_row(f"  quarantined {reason}", str(count))
+    for suite, tally in summary.dq.items():
+        table.add_row(
+            f"  DQ {suite}",
+            f"{tally.passed}/{tally.evaluated} expectations passed ({tally.pass_rate:.0%}), "
+            f"{tally.rows_quarantined}/{tally.rows} rows quarantined",
+        )
+    if summary.data_docs:
+        table.add_row("Data Docs", summary.data_docs)
     for stage, seconds in summary.stage_seconds.items():
         table.add_row(f"  seconds {stage}", f"{seconds:.2f}")
     table.add_row("seconds total", f"{summary.seconds:.2f}")
+    return table
+
+
+@app.command()
+def report(
+    warehouse: WarehouseOpt = "warehouse",
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="How many recent runs.")] = 5,
+) -> None:
+    """The last runs' pass rates per suite, the most frequent failing expectations, the Data Docs path."""
+    import duckdb
+
+    from tasks import dq_report, reports
+
+    try:
+        con = io.connect(warehouse)
+        rates = dq_report.pass_rates(con, runs)
+        failing = dq_report.top_failures(con, runs)
+    except duckdb.Error as exc:
+        err.print(f"[red]newsetl report: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    if not rates:
+        out.print(f"No data-quality results in {warehouse} yet: run `newsetl run` first.")
+        raise typer.Exit(0)
+    out.print(_rich_table(f"Pass rates, last {runs} run(s)", rates))
+    out.print(
+        _rich_table("Most frequent failing expectations", failing) if failing else "No failing expectations."
+    )
+    index = reports.data_docs_index(warehouse)
+    out.print(f"Data Docs: {index.resolve() if index.is_file() else 'not built yet'}")
+
+
+def _rich_table(title: str, rows: list[dict[str, object]]) -> RichTable:
+    table = RichTable(*rows[0].keys(), title=title, header_style="bold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
     return table
 
 

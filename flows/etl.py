@@ -5,15 +5,19 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows import artifacts
 from flows.progress import progress_bar
-from tasks import ingest, io, load, parse
+from tasks import ingest, io, load, parse, reports, validate
 from tasks.records import RunContext, RunSummary
+from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS
 
 
 def _pure(fn: Callable[..., Any], name: str) -> Task[..., Any]:
@@ -33,7 +37,10 @@ read_sources = _touching_outside(io.read_sources, "read")
 ingest_batch = _pure(ingest.ingest_batch, "ingest")
 parse_batch = _pure(parse.parse_batch, "parse")
 build_tables = _pure(load.batch_tables, "load")
+validate_batch = _pure(validate.validate_batch, "validate")
 commit_batch = _touching_outside(io.commit_batch, "commit")
+save_results = _touching_outside(reports.save_results, "save-dq-results")
+build_data_docs = _touching_outside(reports.build_data_docs, "data-docs")
 
 
 @flow(name="newsetl-etl", validate_parameters=True)
@@ -43,7 +50,7 @@ def etl(
     batch_size: int = io.DEFAULT_BATCH_SIZE,
     max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
 ) -> RunSummary:
-    """Ingest, parse and load every file under `source` into the warehouse; returns the run's accounts."""
+    """Ingest, parse, validate and load every file under `source`; returns the run's accounts."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     logger = get_run_logger()
@@ -57,7 +64,9 @@ def etl(
     with timer("list"):
         paths = list_sources(source)
         known = known_doc_ids(warehouse)
-    this_run: dict[str, str] = {}  # doc_id -> the first source_uri with those bytes in this run
+    with timer("validate"):
+        suites = io.load_suites()
+        validator = validate.Validator(suites)
     summary.files_seen = len(paths)
     logger.info(
         "run %s: %d files in %s, %d doc_ids already in %s",
@@ -67,22 +76,15 @@ def etl(
         len(known),
         warehouse,
     )
-    with progress_bar(len(paths), "newsetl run") as advance:
-        for number, batch in enumerate(_chunks(paths, batch_size)):
-            with timer("read"):
-                files = read_sources(batch, max_file_bytes)
-            with timer("ingest"):
-                ingested = ingest_batch(files, known, this_run)
-            this_run.update(ingested.first_seen())
-            with timer("parse"):
-                articles, unparsed = parse_batch(ingested.documents)
-            rejected = ingested.rejected + unparsed
-            with timer("load"):
-                tables = build_tables(run, ingested.documents, articles, rejected)
-                commit_batch(warehouse, f"{run.run_id}-{number:05d}", tables)
-            summary.add_batch(len(articles), rejected, len(ingested.skipped))
-            advance(len(batch))
-    summary.seconds = round(time.perf_counter() - started, 3)
+    batches = _Batches(run, warehouse, max_file_bytes, known, validator, timer, summary)
+    try:
+        with progress_bar(len(paths), "newsetl run") as advance:
+            for number, batch in enumerate(_chunks(paths, batch_size)):
+                batches.process(f"{run.run_id}-{number:05d}", batch)
+                advance(len(batch))
+    finally:
+        _report(warehouse, suites, summary, timer)
+        summary.seconds = round(time.perf_counter() - started, 3)
     logger.info(
         "run %s: %d files seen, %d articles written, %d quarantined, %d skipped in %.1f s",
         run.run_id,
@@ -93,6 +95,74 @@ def etl(
         summary.seconds,
     )
     return summary
+
+
+@dataclass
+class _Batches:
+    """The per-batch stages of one run, wired in order; holds what the batches share."""
+
+    run: RunContext
+    warehouse: str
+    max_file_bytes: int
+    known: set[str]
+    validator: validate.Validator
+    timer: Callable[[str], AbstractContextManager[None]]
+    summary: RunSummary
+    this_run: dict[str, str] = field(default_factory=dict)  # doc_id -> first source_uri with those bytes
+
+    def process(self, batch_id: str, paths: list[str]) -> None:
+        """read -> ingest -> parse -> validate -> commit one batch; a critical DQ failure commits nothing."""
+        timer, run = self.timer, self.run
+        with timer("read"):
+            files = read_sources(paths, self.max_file_bytes)
+        with timer("ingest"):
+            ingested = ingest_batch(files, self.known, self.this_run)
+        self.this_run.update(ingested.first_seen())
+        with timer("parse"):
+            articles, unparsed = parse_batch(ingested.documents)
+        with timer("load"):
+            tables = build_tables(run, ingested.documents, articles, ingested.rejected + unparsed)
+        with timer("validate"):
+            checked = self._validate(batch_id, tables)
+        rejected = [*ingested.rejected, *unparsed, *checked.rejected]
+        with timer("load"):
+            tables = {
+                **checked.tables,
+                QUARANTINE.name: load.quarantine_table(rejected, run),
+                DQ_RESULTS.name: load.dq_results_table(checked.checks, run, batch_id),
+            }
+            commit_batch(self.warehouse, batch_id, tables)
+        written = tables[ARTICLES.name].num_rows
+        self.summary.add_batch(written, rejected, len(ingested.skipped))
+        moved = {ARTICLES.name: len(checked.rejected)}
+        validated = {n: t.num_rows for n, t in tables.items() if n in self.validator.definitions}
+        self.summary.add_checks(checked.checks, {n: validated[n] + moved.get(n, 0) for n in validated}, moved)
+
+    def _validate(self, batch_id: str, tables: dict[str, pa.Table]) -> validate.CheckedBatch:
+        to_check = {n: tables[n] for n in (RAW_DOCUMENTS.name, ARTICLES.name)}
+        try:
+            checked = validate_batch(self.validator, to_check, self.run, batch_id)
+        except validate.CriticalExpectationError as exc:
+            save_results(self.warehouse, self.run.run_id, self.run.started_at, batch_id, exc.results)
+            raise
+        save_results(self.warehouse, self.run.run_id, self.run.started_at, batch_id, checked.results)
+        return checked
+
+
+def _report(
+    warehouse: str,
+    suites: dict[str, dict[str, Any]],
+    summary: RunSummary,
+    timer: Callable[[str], AbstractContextManager[None]],
+) -> None:
+    """Once per run, also after a failed batch: rebuild Data Docs and publish the run's artifacts."""
+    logger = get_run_logger()
+    with timer("report"):
+        try:
+            summary.data_docs = str(build_data_docs(warehouse, suites))
+        except Exception as exc:  # the report must never hide the run's own outcome
+            logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
+        artifacts.publish(summary)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

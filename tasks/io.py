@@ -16,6 +16,7 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -29,6 +30,7 @@ MANIFEST = "_COMMIT"
 SOURCE_SUFFIXES = (".txt",)
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 250  # files read, parsed and committed together: one Prefect task per stage
+SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
 
 
 class SourceError(ValueError):
@@ -90,6 +92,23 @@ def read_column(warehouse: str | os.PathLike[str], table: str, column: str) -> p
     if not files:
         return pa.chunked_array([], type=TABLES[table].schema.field(column).type)
     return ds.dataset([str(f) for f in files], format="parquet").to_table(columns=[column]).column(column)
+
+
+def load_suites(directory: str | os.PathLike[str] = SUITES_DIR) -> dict[str, dict[str, Any]]:
+    """Every table's GX suite as JSON, from `<directory>/<table>.json`; suite name must be the table name."""
+    suites: dict[str, dict[str, Any]] = {}
+    for name in TABLES:
+        path = Path(directory) / f"{name}.json"
+        if not path.is_file():
+            continue
+        try:
+            suite = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: not a readable suite: {exc}") from exc
+        if suite.get("name") != name:
+            raise ValueError(f"{path}: suite name {suite.get('name')!r} must be {name!r}")
+        suites[name] = suite
+    return suites
 
 
 def known_doc_ids(warehouse: str | os.PathLike[str]) -> set[str]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import pyarrow as pa
 
 from tasks.records import Article, RawDocument, Rejected, RunContext
-from tasks.schemas import ARTICLES, QUARANTINE, RAW_DOCUMENTS, Table
+from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, TABLES, Table
+from tasks.validate import Check
 
 UNKNOWN_MONTH = "unknown"
 
@@ -82,6 +85,52 @@ def batch_tables(
         ARTICLES.name: articles_table(articles, run),
         QUARANTINE.name: quarantine_table(rejected, run),
     }
+
+
+def extracted_table(
+    name: str, records: Sequence[Any], run: RunContext, months: Mapping[str, str]
+) -> pa.Table:
+    """One enrichment table from its records (tasks.enrich.mentions); months maps doc_id -> partition."""
+    return _table(
+        TABLES[name],
+        [
+            {
+                **{f: getattr(r, f) for f in r.__dataclass_fields__},
+                "run_id": run.run_id,
+                "published_month": months[r.doc_id],
+            }
+            for r in records
+        ],
+    )
+
+
+def dq_results_table(checks: Sequence[Check], run: RunContext, batch_id: str) -> pa.Table:
+    """One dq_results row per evaluated expectation of the batch."""
+    return _table(
+        DQ_RESULTS,
+        [
+            {
+                "run_id": run.run_id,
+                "batch_id": batch_id,
+                "table_name": c.table_name,
+                "expectation": c.expectation,
+                "column_name": c.column_name,
+                "severity": c.severity,
+                "success": c.success,
+                "element_count": c.element_count,
+                "unexpected_count": c.unexpected_count,
+                "unexpected_percent": c.unexpected_percent,
+                "sample_values": _json_list(c.sample_values),
+                "evaluated_at": run.started_at,
+                "run_date": run.started_at.strftime("%Y-%m-%d"),
+            }
+            for c in checks
+        ],
+    )
+
+
+def _json_list(values: Sequence[str]) -> str | None:
+    return json.dumps(list(values), ensure_ascii=False) if values else None
 
 
 def _table(table: Table, rows: list[dict[str, object]]) -> pa.Table:

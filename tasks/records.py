@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 
 def doc_id_of(data: bytes) -> str:
@@ -98,8 +99,26 @@ class Skipped:
 
 
 @dataclass
+class SuiteTally:
+    """One suite's results over a run: expectations evaluated and passed, rows validated and moved out."""
+
+    evaluated: int = 0
+    passed: int = 0
+    rows: int = 0
+    rows_quarantined: int = 0
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.evaluated if self.evaluated else 1.0
+
+
+@dataclass
 class RunSummary:
-    """What one run did: files seen = articles written + quarantined + skipped."""
+    """What one run did: files seen = articles written + quarantined + skipped.
+
+    `quarantined` counts input files; `rows_quarantined` counts extracted rows (entities, quotes, ...)
+    that failed validation while their article loaded.
+    """
 
     run_id: str
     source: str
@@ -108,22 +127,40 @@ class RunSummary:
     articles_written: int = 0
     quarantined: int = 0
     skipped: int = 0
+    rows_quarantined: int = 0
     batches: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    dq: dict[str, SuiteTally] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    data_docs: str | None = None
     seconds: float = 0.0
 
     @property
     def accounted(self) -> bool:
         return self.files_seen == self.articles_written + self.quarantined + self.skipped
 
-    def add_batch(self, articles: int, rejected: list[Rejected], skipped: int) -> None:
-        """Count one committed batch: its articles, its quarantined rows by stage:reason, its skips."""
+    def add_batch(
+        self, articles: int, rejected: list[Rejected], skipped: int, rejected_rows: Sequence[Rejected] = ()
+    ) -> None:
+        """Count one committed batch: its articles, quarantined files and rows by stage:reason, skips."""
         self.batches += 1
         self.articles_written += articles
         self.quarantined += len(rejected)
+        self.rows_quarantined += len(rejected_rows)
         self.skipped += skipped
-        for r in rejected:
+        for r in [*rejected, *rejected_rows]:
             key = f"{r.stage}:{r.reason_code}"
             self.quarantine_reasons[key] = self.quarantine_reasons.get(key, 0) + 1
         self.quarantine_reasons = dict(sorted(self.quarantine_reasons.items()))
+
+    def add_checks(self, checks: Iterable[Any], rows: Mapping[str, int], moved: Mapping[str, int]) -> None:
+        """Tally one batch's checks (tasks.validate.Check) per suite, with rows validated and moved out."""
+        for check in checks:
+            tally = self.dq.setdefault(check.table_name, SuiteTally())
+            tally.evaluated += 1
+            tally.passed += bool(check.success)
+        for table, count in rows.items():
+            self.dq.setdefault(table, SuiteTally()).rows += count
+        for table, count in moved.items():
+            self.dq.setdefault(table, SuiteTally()).rows_quarantined += count
+        self.dq = dict(sorted(self.dq.items()))

@@ -1,0 +1,261 @@
+"""Validate stage: each batch's tables checked against their GX suite (expectations/<table>.json).
+
+Rows failing a `warning` expectation leave the table for quarantine (stage "validate"); a failing
+`critical` expectation fails the whole batch. Every evaluated expectation becomes a dq_results row.
+GX (~3 s to import) is imported when the first Validator is built, not with this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from tasks.records import Rejected, RunContext
+
+CRITICAL = "critical"
+WARNING = "warning"
+SEVERITIES = (CRITICAL, WARNING)
+SAMPLE_SIZE = 5
+EARLIEST_PUBLISHED = datetime.fromisoformat("1990-01-01T00:00:00+00:00")
+
+
+class CriticalExpectationError(RuntimeError):
+    """A critical expectation failed: the batch must not be committed."""
+
+    def __init__(self, message: str, table: str, checks: Sequence[Check], result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.checks = list(checks)
+        self.results = {table: result}  # table -> GX result JSON, with those validated before it
+
+
+@dataclass(frozen=True)
+class Check:
+    """One evaluated expectation on one table of one batch (grain of dq_results)."""
+
+    table_name: str
+    expectation: str
+    column_name: str | None
+    severity: str
+    success: bool
+    element_count: int
+    unexpected_count: int
+    unexpected_percent: float
+    sample_values: tuple[str, ...]
+    failed_rows: tuple[int, ...]  # row positions in the validated table
+
+    @property
+    def reason_code(self) -> str:
+        return f"{self.expectation}({self.column_name})" if self.column_name else self.expectation
+
+    def describe(self) -> str:
+        samples = ", ".join(self.sample_values) or "-"
+        rows = f"{self.unexpected_count} row(s)"
+        return f"{self.table_name}: {self.reason_code} failed on {rows}, e.g. {samples}"
+
+
+@dataclass
+class Validated:
+    """One table after validation: the rows that passed, the rows moved to quarantine, the checks."""
+
+    table: pa.Table
+    rejected: list[Rejected] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    result: dict[str, Any] | None = None  # the GX validation result as JSON, for Data Docs
+
+
+def suite_parameters(run: RunContext) -> dict[str, Any]:
+    """The `$PARAMETER` values the suites refer to, fixed per run."""
+    return {
+        "min_published_at": pd.Timestamp(EARLIEST_PUBLISHED),
+        "max_published_at": pd.Timestamp(run.started_at + timedelta(days=1)),
+    }
+
+
+def validation_frame(table: pa.Table, bodies: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The pandas view GX validates: list columns joined with "; ", and for extracted tables the
+    body slice each row claims (`body_slice`) and the body's length (`body_length`)."""
+    frame = table.to_pandas(types_mapper=None)
+    for name in table.column_names:
+        if pa.types.is_list(table.schema.field(name).type):
+            frame[name] = ["; ".join(v) for v in table.column(name).to_pylist()]
+    if bodies is not None:
+        rows = zip(frame["doc_id"], frame["start_char"], frame["end_char"], strict=True)
+        slices = [(bodies.get(d, ""), s, e) for d, s, e in rows]
+        frame["body_slice"] = [b[s:e] for b, s, e in slices]
+        frame["body_length"] = [len(b) for b, _, _ in slices]
+    return frame
+
+
+class Validator:
+    """The run's GX context with one ValidationDefinition per suite; build once per run and process."""
+
+    def __init__(self, suites: Mapping[str, dict[str, Any]]) -> None:
+        import great_expectations as gx
+
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = {"globally": False}  # no "Calculating Metrics" bars
+        source = self.context.data_sources.add_pandas("newsetl")
+        self.definitions: dict[str, Any] = {}
+        for name, suite_json in suites.items():
+            suite = self.context.suites.add(suite_from_json(suite_json))
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("batch")
+            definition = gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            self.definitions[name] = self.context.validation_definitions.add(definition)
+
+    def validate(
+        self, name: str, frame: pd.DataFrame, run: RunContext, batch_id: str
+    ) -> tuple[list[Check], dict[str, Any]]:
+        """Run table `name`'s suite on `frame`; returns the checks and the result as JSON."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        result = self.definitions[name].run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=suite_parameters(run),
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE},
+            run_id=RunIdentifier(run_name=f"{run.run_id}/{batch_id}", run_time=run.started_at),
+        )
+        checks = [_check(name, r) for r in result.results]
+        return checks, result.to_json_dict()
+
+
+def suite_from_json(suite_json: dict[str, Any]) -> Any:
+    """A GX ExpectationSuite from its JSON file; each expectation's GX severity follows meta.severity."""
+    import great_expectations as gx
+
+    expectations = []
+    for e in suite_json["expectations"]:
+        severity = (e.get("meta") or {}).get("severity")
+        if severity not in SEVERITIES:
+            raise ValueError(f"suite {suite_json['name']}: {e['type']} needs meta.severity in {SEVERITIES}")
+        expectations.append({**e, "severity": severity})
+    return gx.ExpectationSuite(**{**suite_json, "expectations": expectations})
+
+
+def validate_table(
+    validator: Validator,
+    name: str,
+    table: pa.Table,
+    run: RunContext,
+    batch_id: str,
+    bodies: Mapping[str, str] | None = None,
+    source_uris: Mapping[str, str] | None = None,
+) -> Validated:
+    """Validate one table of a batch; warning failures leave the table, critical ones raise."""
+    if name not in validator.definitions or table.num_rows == 0:
+        return Validated(table=table)  # no suite, or nothing new in this batch to check
+    checks, result = validator.validate(name, validation_frame(table, bodies), run, batch_id)
+    critical = [c for c in checks if not c.success and c.severity == CRITICAL]
+    if critical:
+        raise CriticalExpectationError(
+            f"batch {batch_id} failed critical expectation(s): " + "; ".join(c.describe() for c in critical),
+            name,
+            checks,
+            result,
+        )
+    failing = _failing_rows(checks)
+    if not failing:
+        return Validated(table=table, checks=checks, result=result)
+    keep = pa.array([i not in failing for i in range(table.num_rows)])
+    rejected = _rejected_rows(table, failing, source_uris or {})
+    return Validated(table=table.filter(keep), rejected=rejected, checks=checks, result=result)
+
+
+@dataclass
+class CheckedBatch:
+    """A batch's tables after validation, with what left them and every check that ran."""
+
+    tables: dict[str, pa.Table]
+    rejected: list[Rejected] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)  # table -> GX result JSON
+
+    def kept_ids(self, name: str) -> set[str]:
+        return set(self.tables[name].column("doc_id").to_pylist())
+
+
+def validate_batch(
+    validator: Validator,
+    tables: Mapping[str, pa.Table],
+    run: RunContext,
+    batch_id: str,
+    bodies: Mapping[str, str] | None = None,
+    source_uris: Mapping[str, str] | None = None,
+) -> CheckedBatch:
+    """Validate every table of the batch that has a suite; raises CriticalExpectationError."""
+    checked = CheckedBatch(tables=dict(tables))
+    for name, table in tables.items():
+        try:
+            v = validate_table(validator, name, table, run, batch_id, bodies, source_uris)
+        except CriticalExpectationError as exc:
+            exc.results = {**checked.results, **exc.results}  # so the failure can still be reported
+            raise
+        checked.tables[name] = v.table
+        checked.rejected += v.rejected
+        checked.checks += v.checks
+        if v.result is not None:
+            checked.results[name] = v.result
+    return checked
+
+
+def _failing_rows(checks: Sequence[Check]) -> dict[int, list[Check]]:
+    failing: dict[int, list[Check]] = {}
+    for check in checks:
+        for row in check.failed_rows:
+            failing.setdefault(row, []).append(check)
+    return failing
+
+
+def _rejected_rows(
+    table: pa.Table, failing: Mapping[int, list[Check]], source_uris: Mapping[str, str]
+) -> list[Rejected]:
+    rows = table.take(pa.array(sorted(failing), type=pa.int64())).to_pylist()
+    rejected = []
+    for position, row in zip(sorted(failing), rows, strict=True):
+        checks = failing[position]
+        doc_id = row.get("doc_id")
+        rejected.append(
+            Rejected(
+                source_uri=row.get("source_uri") or source_uris.get(doc_id or "", "") or "",
+                doc_id=doc_id,
+                stage="validate",
+                reason_code=checks[0].reason_code,
+                detail=f"{checks[0].table_name} row failed: " + "; ".join(c.reason_code for c in checks),
+                payload=json.dumps(row, default=str, ensure_ascii=False).encode("utf-8"),
+            )
+        )
+    return rejected
+
+
+def _check(table_name: str, r: Any) -> Check:
+    config = r.expectation_config
+    kwargs = config.kwargs
+    column = kwargs.get("column") or "/".join(
+        str(kwargs[k]) for k in ("column_A", "column_B") if kwargs.get(k)
+    )
+    result = r.result or {}
+    quarantines = not r.success and config.severity.value == WARNING
+    failed = tuple(result.get("unexpected_index_list") or ()) if quarantines else ()
+    return Check(
+        table_name=table_name,
+        expectation=config.type,
+        column_name=column or None,
+        severity=config.severity.value,
+        success=bool(r.success),
+        element_count=int(result.get("element_count") or 0),
+        unexpected_count=int(result.get("unexpected_count") or 0),
+        unexpected_percent=float(result.get("unexpected_percent") or 0.0),
+        sample_values=tuple(_short(v) for v in (result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]),
+        failed_rows=tuple(int(i) for i in failed),
+    )
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tasks import io, load, reports
+from tasks.ingest import ingest_file
+from tasks.parse import parse_article
+from tasks.records import RunContext, SourceFile
+from tasks.validate import Validator, validate_batch
+from tests.conftest import SEED_000
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    """One real batch's GX results for the seeds."""
+    doc = ingest_file(SourceFile(SEED_000.as_uri(), SEED_000.read_bytes()))
+    article = parse_article(doc.raw_text, doc_id=doc.doc_id, source_uri=doc.source_uri)
+    run = RunContext.new()
+    tables = load.batch_tables(run, [doc], [article], [])
+    return validate_batch(Validator(io.load_suites()), tables, run, "b").results
+
+
+def _save_runs(warehouse: Path, results: dict, count: int) -> list[str]:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    run_ids = []
+    for n in range(count):
+        run = RunContext.new(start + timedelta(minutes=n))
+        reports.save_results(warehouse, run.run_id, run.started_at, f"{run.run_id}-00000", results)
+        run_ids.append(run.run_id)
+    return run_ids
+
+
+def test_data_docs_index_names_every_suite_and_the_latest_run(tmp_path: Path, results: dict) -> None:
+    run_ids = _save_runs(tmp_path, results, 2)
+    index = reports.build_data_docs(tmp_path, io.load_suites())
+    assert index == reports.data_docs_index(tmp_path) and index.is_file()
+    html = index.read_text(encoding="utf-8")
+    for suite in io.load_suites():
+        assert (index.parent / "expectations" / f"{suite}.html").is_file()
+        assert f"'expectation_suite_name': '{suite}'" in html
+    assert run_ids[-1] in html
+    assert "https://code.jquery.com" not in html and "static/vendor/jquery-3.7.1.min.js" in html
+    assert (index.parent / "static" / "vendor" / "jquery-3.7.1.min.js").is_file()
+
+
+def test_history_is_bounded_in_runs_kept_and_results_rendered(tmp_path: Path, results: dict) -> None:
+    run_ids = _save_runs(tmp_path, results, 14)
+    reports.build_data_docs(tmp_path, io.load_suites(), keep_runs=10, max_results=6)
+    kept = sorted(p.name for p in (tmp_path / "_reports" / "validations").iterdir())
+    assert kept == run_ids[-10:]
+    pages = list((tmp_path / "_reports" / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == 6  # the newest results only: 3 runs x (raw_documents, articles)
+    assert all(any(r in str(p) for r in run_ids[-3:]) for p in pages)
+
+
+def test_rebuilding_replaces_the_site(tmp_path: Path, results: dict) -> None:
+    _save_runs(tmp_path, results, 1)
+    reports.build_data_docs(tmp_path, io.load_suites())
+    stale = tmp_path / "_reports" / "data_docs" / "stale.html"
+    stale.write_text("old")
+    reports.build_data_docs(tmp_path, io.load_suites())
+    assert not stale.exists()
+    assert sorted(p.name for p in (tmp_path / "_reports").iterdir()) == ["data_docs", "validations"]

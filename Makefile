@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WAREHOUSE ?= warehouse
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,9 +15,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/newsetl run seeds --warehouse $(WAREHOUSE)
 	$(BIN)/newsetl query "select title, authors, published_at, section, word_count from articles order by title" --warehouse $(WAREHOUSE)
+	$(BIN)/newsetl report --warehouse $(WAREHOUSE) --runs 1
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The Data Docs test opens the site in a real headless browser: Debian's chromium, installed as root.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium is missing: run 'sudo apt-get install -y chromium' (the browser test needs it)"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check flows tasks tests

@@ -178,6 +178,12 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
     ).fetchone()
     assert encoding == "cp1252" and "a £15.8m signing" in body
     assert con.execute("select count(*) from raw_documents").fetchone() == (2127,)
+    # Every expectation of every suite evaluated once on every batch.
+    suites = io.load_suites()
+    evaluated = con.execute(
+        "select table_name, count(distinct batch_id), count(*) from dq_results group by all order by 1"
+    ).fetchall()
+    assert evaluated == [(t, 9, 9 * len(suites[t]["expectations"])) for t in ("articles", "raw_documents")]
     before = _snapshot(tmp_path)
     second = _run(BBC_GLOB, tmp_path)
     assert (second.files_seen, second.articles_written, second.quarantined, second.skipped) == (

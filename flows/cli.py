@@ -41,6 +41,9 @@ def run(
     max_file_bytes: Annotated[
         int, typer.Option("--max-file-bytes", min=1, help="Larger files are quarantined.")
     ] = (io.DEFAULT_MAX_FILE_BYTES),
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another run on the warehouse.")
+    ] = io.DEFAULT_LOCK_TIMEOUT,
 ) -> None:
     """Run the ETL flow once over SOURCE and print what it wrote."""
     from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
@@ -48,7 +51,11 @@ def run(
     try:
         io.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
         summary = etl(
-            source=source, warehouse=warehouse, batch_size=batch_size, max_file_bytes=max_file_bytes
+            source=source,
+            warehouse=warehouse,
+            batch_size=batch_size,
+            max_file_bytes=max_file_bytes,
+            lock_timeout=lock_timeout,
         )
     except io.SourceError as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")

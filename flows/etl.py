@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -17,7 +19,7 @@ from flows import artifacts
 from flows.progress import progress_bar
 from tasks import ingest, io, load, parse, reports, validate
 from tasks.records import RunContext, RunSummary
-from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS
+from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, RUNS
 
 
 def _pure(fn: Callable[..., Any], name: str) -> Task[..., Any]:
@@ -49,14 +51,49 @@ def etl(
     warehouse: str = "warehouse",
     batch_size: int = io.DEFAULT_BATCH_SIZE,
     max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
+    lock_timeout: float = io.DEFAULT_LOCK_TIMEOUT,
 ) -> RunSummary:
-    """Ingest, parse, validate and load every file under `source`; returns the run's accounts."""
+    """Ingest, parse, validate and load every file under `source`; returns the run's accounts.
+
+    One run at a time per warehouse: a second one waits up to `lock_timeout` seconds for the first.
+    Every run, completed or failed, leaves one row in `runs`.
+    """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    logger = get_run_logger()
     run = RunContext.new()
     summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
     started = time.perf_counter()
+    with io.warehouse_lock(warehouse, lock_timeout, holder=f"run {run.run_id}, pid {os.getpid()}"):
+        error = None
+        try:
+            _run_batches(run, summary, batch_size, max_file_bytes)
+        except BaseException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            summary.seconds = round(time.perf_counter() - started, 3)
+            finished = datetime.now(UTC)
+            commit_batch(
+                warehouse,
+                f"{run.run_id}-run",
+                {RUNS.name: load.runs_table(summary, run, finished, _flow_run_id(), error)},
+            )
+    get_run_logger().info(
+        "run %s: %d files seen, %d articles written, %d quarantined, %d skipped in %.1f s",
+        run.run_id,
+        summary.files_seen,
+        summary.articles_written,
+        summary.quarantined,
+        summary.skipped,
+        summary.seconds,
+    )
+    return summary
+
+
+def _run_batches(run: RunContext, summary: RunSummary, batch_size: int, max_file_bytes: int) -> None:
+    """recover, list, then every batch in order; the DQ report is built even when a batch fails."""
+    logger = get_run_logger()
+    source, warehouse = summary.source, summary.warehouse
     timer = _stage_timer(summary.stage_seconds)
     with timer("recover"):
         if rolled := recover_warehouse(warehouse):
@@ -84,17 +121,12 @@ def etl(
                 advance(len(batch))
     finally:
         _report(warehouse, suites, summary, timer)
-        summary.seconds = round(time.perf_counter() - started, 3)
-    logger.info(
-        "run %s: %d files seen, %d articles written, %d quarantined, %d skipped in %.1f s",
-        run.run_id,
-        summary.files_seen,
-        summary.articles_written,
-        summary.quarantined,
-        summary.skipped,
-        summary.seconds,
-    )
-    return summary
+
+
+def _flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
 
 
 @dataclass

@@ -10,11 +10,13 @@ reader sees is complete.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import json
 import os
 import shutil
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +32,49 @@ MANIFEST = "_COMMIT"
 SOURCE_SUFFIXES = (".txt",)
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 250  # files read, parsed and committed together: one Prefect task per stage
+DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for another run on the same warehouse
+LOCK = "_lock"
 SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
 
 
 class SourceError(ValueError):
     """The SOURCE argument names nothing readable."""
+
+
+class WarehouseLocked(RuntimeError):
+    """Another run holds the warehouse for longer than this run agreed to wait."""
+
+
+@contextlib.contextmanager
+def warehouse_lock(warehouse: str | os.PathLike[str], timeout: float, holder: str) -> Iterator[None]:
+    """Hold the warehouse's run lock (flock on `<warehouse>/_lock`, released if the process dies)."""
+    root = Path(warehouse)
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                held_by = path.read_text(encoding="utf-8", errors="replace").strip() or "unknown"
+                raise WarehouseLocked(
+                    f"warehouse {root} is locked by another newsetl run ({held_by}); "
+                    f"gave up waiting after {timeout:g} s"
+                )
+            time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{holder}, since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}".encode())
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def list_sources(source: str | os.PathLike[str]) -> list[str]:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks.records import Article, RawDocument, Rejected, RunContext
-from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, TABLES, Table
+from tasks.records import Article, RawDocument, Rejected, RunContext, RunSummary
+from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, RUN_STAGES, RUNS, TABLES, Table
 from tasks.validate import Check
 
 UNKNOWN_MONTH = "unknown"
@@ -127,6 +127,43 @@ def dq_results_table(checks: Sequence[Check], run: RunContext, batch_id: str) ->
             for c in checks
         ],
     )
+
+
+_RUN_COUNTS = ("files_seen", "articles_written", "quarantined", "skipped", "rows_quarantined", "batches")
+
+
+def runs_table(
+    summary: RunSummary,
+    run: RunContext,
+    finished_at: datetime,
+    flow_run_id: str | None,
+    error: str | None = None,
+) -> pa.Table:
+    """The run's one `runs` row: its accounts, seconds per stage, and how it ended."""
+    row = {
+        "run_id": run.run_id,
+        "flow_run_id": flow_run_id,
+        "started_at": run.started_at,
+        "finished_at": finished_at,
+        "status": "failed" if error else "completed",
+        "error": error,
+        "source": summary.source,
+        **{
+            name: getattr(summary, name)
+            for name in (
+                "files_seen",
+                "articles_written",
+                "quarantined",
+                "skipped",
+                "rows_quarantined",
+                "batches",
+            )
+        },
+        **{f"seconds_{stage}": summary.stage_seconds.get(stage, 0.0) for stage in RUN_STAGES},
+        "seconds_total": summary.seconds,
+        "run_date": run.started_at.strftime("%Y-%m-%d"),
+    }
+    return _table(RUNS, [row])
 
 
 def _json_list(values: Sequence[str]) -> str | None:

@@ -189,6 +189,36 @@ DQ_RESULTS = Table(
     ),
 )
 
+RUN_STAGES = ("recover", "list", "read", "ingest", "parse", "validate", "enrich", "load", "report")
+
+RUNS = Table(
+    name="runs",
+    grain="one flow run, written when it ends (completed or failed)",
+    partition_by="run_date",
+    schema=pa.schema(
+        [
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("flow_run_id", pa.string()),  # Prefect's flow run id (UUID)
+            pa.field("started_at", UTC_TS, nullable=False),
+            pa.field("finished_at", UTC_TS, nullable=False),
+            pa.field("status", pa.string(), nullable=False),  # completed / failed
+            pa.field("error", pa.string()),  # the failure, when status is failed
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("files_seen", pa.int64(), nullable=False),
+            pa.field("articles_written", pa.int64(), nullable=False),
+            pa.field("quarantined", pa.int64(), nullable=False),  # input files
+            pa.field("skipped", pa.int64(), nullable=False),
+            pa.field("rows_quarantined", pa.int64(), nullable=False),  # extracted rows
+            pa.field("batches", pa.int64(), nullable=False),
+            *(pa.field(f"seconds_{stage}", pa.float64(), nullable=False) for stage in RUN_STAGES),
+            pa.field("seconds_total", pa.float64(), nullable=False),
+            pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC) of started_at
+        ]
+    ),
+)
+
 EXTRACTED: tuple[Table, ...] = (ENTITIES, LOCATIONS, QUOTES, EVENT_COUNTS, MENTIONED_DATES)
 
-TABLES: dict[str, Table] = {t.name: t for t in (RAW_DOCUMENTS, ARTICLES, QUARANTINE, *EXTRACTED, DQ_RESULTS)}
+TABLES: dict[str, Table] = {
+    t.name: t for t in (RAW_DOCUMENTS, ARTICLES, QUARANTINE, *EXTRACTED, DQ_RESULTS, RUNS)
+}

@@ -95,8 +95,10 @@ def test_a_critical_failure_fails_the_run_and_commits_nothing(
     warehouse = tmp_path / "wh"
     with pytest.raises(CriticalExpectationError, match=r"expect_column_values_to_be_unique\(doc_id\)"):
         etl(source=str(SEEDS), warehouse=str(warehouse))
-    tables = [p for p in warehouse.rglob("*.parquet")]
-    assert tables == []  # nothing of the batch, in any table
+    tables = {p.relative_to(warehouse).parts[0] for p in warehouse.rglob("*.parquet")}
+    assert tables == {"runs"}  # nothing of the batch in any table; only the run's own log row
+    status, error = io.connect(warehouse).execute("select status, error from runs").fetchone()
+    assert status == "failed" and "expect_column_values_to_be_unique(doc_id)" in error
     assert not (warehouse / io.STAGING).exists() or not any((warehouse / io.STAGING).iterdir())
     index = warehouse / "_reports" / "data_docs" / "index.html"
     assert index.is_file() and "Failed" in index.read_text(encoding="utf-8")

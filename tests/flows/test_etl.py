@@ -16,11 +16,11 @@ pytestmark = pytest.mark.e2e
 
 
 def _snapshot(root: Path) -> dict[str, str]:
-    """Every table file's hash; the DQ reports under _reports/ are rebuilt by every run."""
+    """Every data file's hash; each run adds its `runs` row, takes the lock and rebuilds the DQ reports."""
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).parts[0] != "_reports"
+        if p.is_file() and p.relative_to(root).parts[0] not in ("_reports", "_lock", "runs")
     }
 
 

@@ -1,0 +1,69 @@
+"""Operations: the runs log with Prefect's flow_run_id, and one run at a time per warehouse."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.etl import etl
+from tasks import io
+from tests.conftest import ROOT, SEEDS
+
+
+def test_each_run_is_logged_with_its_prefect_flow_run(prefect_api: str, tmp_path: Path) -> None:
+    summary = etl(source=str(SEEDS), warehouse=str(tmp_path))
+    again = etl(source=str(SEEDS), warehouse=str(tmp_path))
+    rows = (
+        io.connect(tmp_path)
+        .execute(
+            "select run_id, flow_run_id, status, error, files_seen, articles_written, skipped,"
+            " seconds_parse, seconds_total, finished_at >= started_at from runs order by started_at"
+        )
+        .fetchall()
+    )
+    assert [r[0] for r in rows] == [summary.run_id, again.run_id]
+    first = rows[0]
+    assert first[2:7] == ("completed", None, 2, 2, 0) and rows[1][4:7] == (2, 0, 2)
+    assert first[7] > 0 and first[8] == summary.seconds and first[9]
+    flow_run = httpx.get(f"{prefect_api}/flow_runs/{first[1]}", timeout=30).json()
+    assert flow_run["id"] == first[1] and flow_run["parameters"]["warehouse"] == str(tmp_path)
+
+
+def test_a_run_waits_for_the_lock_then_fails_clearly(prefect_api: str, tmp_path: Path) -> None:
+    refused = pytest.raises(io.WarehouseLocked, match=r"locked by another newsetl run \(run test-holder")
+    with io.warehouse_lock(tmp_path, 1, holder="run test-holder, pid 1"), refused:
+        etl(source=str(SEEDS), warehouse=str(tmp_path), lock_timeout=1)
+    assert not list(tmp_path.rglob("*.parquet"))  # the refused run wrote nothing
+    assert etl(source=str(SEEDS), warehouse=str(tmp_path)).articles_written == 2  # lock released
+
+
+@pytest.mark.e2e
+def test_two_runs_started_at_once_do_not_corrupt_the_warehouse(
+    prefect_api: str, tmp_path: Path, bbc: Path
+) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    for path in sorted(bbc.glob("business/*.txt"))[:300]:
+        (source / path.name).write_bytes(path.read_bytes())
+    warehouse = tmp_path / "wh"
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    command = [sys.executable, "-m", "flows.etl", str(source), "--warehouse", str(warehouse)]
+    runs = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(2)
+    ]
+    outputs = [r.communicate(timeout=600)[0].decode() for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    con = io.connect(warehouse)
+    counts = con.execute(
+        "select articles_written + quarantined, skipped from runs order by finished_at"
+    ).fetchall()
+    assert counts == [(300, 0), (0, 300)]  # the second waited, then found everything done
+    for table in ("raw_documents", "articles"):
+        total, distinct = con.execute(f"select count(*), count(distinct doc_id) from {table}").fetchone()
+        assert total == distinct > 0, table

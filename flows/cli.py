@@ -69,6 +69,30 @@ def run(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option("--cron", help='Schedule, e.g. "*/15 * * * *" (UTC).')],
+    source: Annotated[str, typer.Option("--source", help="What each run reads.")] = "seeds",
+    warehouse: WarehouseOpt = "warehouse",
+    name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "newsetl",
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = io.DEFAULT_BATCH_SIZE,
+) -> None:
+    """Serve the etl flow as a Prefect deployment on a cron schedule (runs until stopped)."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.deployments.runner import EntrypointType
+
+    from flows.etl import etl
+
+    etl.serve(
+        name=name,
+        cron=cron,
+        parameters={"source": source, "warehouse": warehouse, "batch_size": batch_size},
+        description=f"newsetl: {source} -> {warehouse} on '{cron}'",
+        global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
+        entrypoint_type=EntrypointType.MODULE_PATH,  # runs import flows.etl, wherever the server runs them
+    )
+
+
 def summary_table(summary: RunSummary) -> RichTable:
     """The run's accounts as a table: counts, quarantine reasons, seconds per stage."""
     table = RichTable(title=f"newsetl run {summary.run_id}", show_header=True, header_style="bold")

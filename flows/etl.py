@@ -21,6 +21,8 @@ from tasks import ingest, io, load, parse, reports, validate
 from tasks.records import RunContext, RunSummary
 from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, RUNS
 
+OUTSIDE_TIMEOUT_SECONDS = 600  # one batch's reads or one commit; generous next to the ~0.1 s they take
+
 
 def _pure(fn: Callable[..., Any], name: str) -> Task[..., Any]:
     """A stage function as a Prefect task; inputs are whole batches, so no cache-key hashing."""
@@ -28,8 +30,17 @@ def _pure(fn: Callable[..., Any], name: str) -> Task[..., Any]:
 
 
 def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
-    """A task that reads sources or writes the warehouse: retried with backoff."""
-    return task(fn, name=name, cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+    """A task that reads sources or writes the warehouse: retried with backoff, and given up on when a
+    stuck filesystem (a hung network mount) holds it longer than OUTSIDE_TIMEOUT_SECONDS."""
+    return task(
+        fn,
+        name=name,
+        cache_policy=NO_CACHE,
+        retries=2,
+        retry_delay_seconds=[1, 5],
+        retry_jitter_factor=0.5,
+        timeout_seconds=OUTSIDE_TIMEOUT_SECONDS,
+    )
 
 
 list_sources = _pure(io.list_sources, "list-sources")  # a missing source should fail at once

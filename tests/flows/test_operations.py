@@ -67,3 +67,25 @@ def test_two_runs_started_at_once_do_not_corrupt_the_warehouse(
     for table in ("raw_documents", "articles"):
         total, distinct = con.execute(f"select count(*), count(distinct doc_id) from {table}").fetchone()
         assert total == distinct > 0, table
+
+
+def test_a_failing_commit_is_retried_and_pure_stages_are_not(
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.etl
+
+    real_apply, calls = io._apply, []
+
+    def flaky_apply(root, staging):
+        calls.append(staging.name)
+        if len(calls) == 1:
+            raise OSError("simulated: network filesystem went away")
+        return real_apply(root, staging)
+
+    monkeypatch.setattr(io, "_apply", flaky_apply)
+    summary = etl(source=str(SEEDS), warehouse=str(tmp_path))
+    assert summary.articles_written == 2 and calls[0] == calls[1]  # the same batch, committed on retry
+    assert flows.etl.commit_batch.retries == 2 and flows.etl.read_sources.timeout_seconds
+    assert all(
+        t.retries == 0 for t in (flows.etl.parse_batch, flows.etl.validate_batch, flows.etl.ingest_batch)
+    )

@@ -44,6 +44,11 @@ def run(
     lock_timeout: Annotated[
         float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another run on the warehouse.")
     ] = io.DEFAULT_LOCK_TIMEOUT,
+    runner: Annotated[str, typer.Option("--runner", help="threads, processes or dask.")] = "threads",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Batches processed at once.")] = 2,
+    dask_address: Annotated[
+        str | None, typer.Option("--dask-address", help="tcp://HOST:PORT of an existing Dask scheduler.")
+    ] = None,
 ) -> None:
     """Run the ETL flow once over SOURCE and print what it wrote."""
     from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
@@ -56,6 +61,9 @@ def run(
             batch_size=batch_size,
             max_file_bytes=max_file_bytes,
             lock_timeout=lock_timeout,
+            runner=runner,
+            workers=workers,
+            dask_address=dask_address,
         )
     except io.SourceError as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")

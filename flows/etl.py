@@ -1,37 +1,60 @@
-"""The `etl` flow: source files -> raw_documents, articles, quarantine, one batch at a time."""
+"""The `etl` flow: source files -> every warehouse table, one batch per Prefect task.
+
+Each batch runs read -> ingest -> parse -> validate -> enrich as one task (tasks.pipeline.process_batch)
+on the chosen task runner, so batches spread over threads, processes or a Dask cluster. The flow
+commits the results in batch order, under the warehouse lock, which keeps a parallel run's outcome
+identical to a sequential one.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-import pyarrow as pa
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from flows import artifacts
 from flows.progress import progress_bar
-from tasks import ingest, io, load, parse, reports, validate
+from tasks import io, load, pipeline, reports, validate
+from tasks.pipeline import BatchResult, stage_timer
 from tasks.records import RunContext, RunSummary
-from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, RUNS
+from tasks.schemas import RUNS
 
-OUTSIDE_TIMEOUT_SECONDS = 600  # one batch's reads or one commit; generous next to the ~0.1 s they take
+OUTSIDE_TIMEOUT_SECONDS = 600  # one commit or report build; generous next to the ~0.1 s they take
+BATCH_TIMEOUT_SECONDS = 3600  # one batch through every stage, NLP included
 
 
-def _pure(fn: Callable[..., Any], name: str) -> Task[..., Any]:
-    """A stage function as a Prefect task; inputs are whole batches, so no cache-key hashing."""
-    return task(fn, name=name, cache_policy=NO_CACHE)
+class Runner(StrEnum):
+    """Where the batches run: threads or processes of this machine, or a Dask cluster."""
+
+    threads = "threads"
+    processes = "processes"
+    dask = "dask"
+
+
+def _transient(task: Task[..., Any], task_run: Any, state: Any) -> bool:
+    """Retry a batch only for I/O trouble; a failed expectation or a bug fails the same way again."""
+    try:
+        state.result()
+    except (OSError, TimeoutError):
+        return True
+    except Exception:
+        return False
+    return False
 
 
 def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
-    """A task that reads sources or writes the warehouse: retried with backoff, and given up on when a
-    stuck filesystem (a hung network mount) holds it longer than OUTSIDE_TIMEOUT_SECONDS."""
+    """A task that writes the warehouse: retried with backoff, given up on when a stuck filesystem (a
+    hung network mount) holds it longer than OUTSIDE_TIMEOUT_SECONDS."""
     return task(
         fn,
         name=name,
@@ -43,14 +66,19 @@ def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
     )
 
 
-list_sources = _pure(io.list_sources, "list-sources")  # a missing source should fail at once
+list_sources = task(io.list_sources, name="list-sources", cache_policy=NO_CACHE)  # fails at once
 recover_warehouse = _touching_outside(io.recover, "recover")
 known_doc_ids = _touching_outside(io.known_doc_ids, "known-doc-ids")
-read_sources = _touching_outside(io.read_sources, "read")
-ingest_batch = _pure(ingest.ingest_batch, "ingest")
-parse_batch = _pure(parse.parse_batch, "parse")
-build_tables = _pure(load.batch_tables, "load")
-validate_batch = _pure(validate.validate_batch, "validate")
+process_batch = task(
+    pipeline.process_batch,
+    name="batch",
+    cache_policy=NO_CACHE,  # inputs are whole batches: hashing them for cache keys costs more than the work
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_transient,  # reading sources is the only outside-world step in a batch
+    timeout_seconds=BATCH_TIMEOUT_SECONDS,
+)
 commit_batch = _touching_outside(io.commit_batch, "commit")
 save_results = _touching_outside(reports.save_results, "save-dq-results")
 build_data_docs = _touching_outside(reports.build_data_docs, "data-docs")
@@ -63,32 +91,32 @@ def etl(
     batch_size: int = io.DEFAULT_BATCH_SIZE,
     max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
     lock_timeout: float = io.DEFAULT_LOCK_TIMEOUT,
+    runner: Runner = Runner.threads,
+    workers: int = 2,
+    dask_address: str | None = None,
 ) -> RunSummary:
     """Ingest, parse, validate and load every file under `source`; returns the run's accounts.
 
     One run at a time per warehouse: a second one waits up to `lock_timeout` seconds for the first.
     Every run, completed or failed, leaves one row in `runs`.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if batch_size < 1 or workers < 1:
+        raise ValueError(f"batch_size and workers must be at least 1, got {batch_size} and {workers}")
     run = RunContext.new()
     summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
     started = time.perf_counter()
     with io.warehouse_lock(warehouse, lock_timeout, holder=f"run {run.run_id}, pid {os.getpid()}"):
         error = None
         try:
-            _run_batches(run, summary, batch_size, max_file_bytes)
+            with _task_runner(Runner(runner), workers, dask_address) as task_runner:
+                _run_batches(run, summary, task_runner, batch_size, max_file_bytes, 2 * workers)
         except BaseException as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
             summary.seconds = round(time.perf_counter() - started, 3)
-            finished = datetime.now(UTC)
-            commit_batch(
-                warehouse,
-                f"{run.run_id}-run",
-                {RUNS.name: load.runs_table(summary, run, finished, _flow_run_id(), error)},
-            )
+            row = load.runs_table(summary, run, datetime.now(UTC), _flow_run_id(), error)
+            commit_batch(warehouse, f"{run.run_id}-run", {RUNS.name: row})
     get_run_logger().info(
         "run %s: %d files seen, %d articles written, %d quarantined, %d skipped in %.1f s",
         run.run_id,
@@ -101,37 +129,108 @@ def etl(
     return summary
 
 
-def _run_batches(run: RunContext, summary: RunSummary, batch_size: int, max_file_bytes: int) -> None:
-    """recover, list, then every batch in order; the DQ report is built even when a batch fails."""
+def _run_batches(
+    run: RunContext,
+    summary: RunSummary,
+    task_runner: TaskRunner[Any],
+    batch_size: int,
+    max_file_bytes: int,
+    in_flight: int,
+) -> None:
+    """recover, list, then every batch; committed in order, the DQ report built even after a failure."""
     logger = get_run_logger()
     source, warehouse = summary.source, summary.warehouse
-    timer = _stage_timer(summary.stage_seconds)
+    timer = stage_timer(summary.stage_seconds)
     with timer("recover"):
         if rolled := recover_warehouse(warehouse):
             logger.warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
     with timer("list"):
         paths = list_sources(source)
-        known = known_doc_ids(warehouse)
-    with timer("validate"):
-        suites = io.load_suites()
-        validator = validate.Validator(suites)
+        known = frozenset(known_doc_ids(warehouse))
     summary.files_seen = len(paths)
-    logger.info(
-        "run %s: %d files in %s, %d doc_ids already in %s",
-        run.run_id,
-        len(paths),
-        source,
-        len(known),
-        warehouse,
-    )
-    batches = _Batches(run, warehouse, max_file_bytes, known, validator, timer, summary)
+    logger.info("run %s: %d files, %d doc_ids already in %s", run.run_id, len(paths), len(known), warehouse)
+    seen: dict[str, str] = {}  # doc_id -> first source_uri with those bytes in this run
+
+    def submit(number: int, batch: list[str]) -> PrefectFuture[BatchResult]:
+        parameters = {"paths": batch, "known": known, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
+        return task_runner.submit(process_batch, parameters={**parameters, "max_file_bytes": max_file_bytes})
+
     try:
         with progress_bar(len(paths), "newsetl run") as advance:
-            for number, batch in enumerate(_chunks(paths, batch_size)):
-                batches.process(f"{run.run_id}-{number:05d}", batch)
-                advance(len(batch))
+            for result, size in _in_order(submit, list(_chunks(paths, batch_size)), in_flight):
+                with timer("load"):
+                    _commit(run, warehouse, pipeline.drop_seen(result, seen), seen, summary)
+                advance(size)
+    except validate.CriticalExpectationError as exc:  # nothing of the batch is committed; the docs show why
+        save_results(warehouse, run.run_id, run.started_at, exc.batch_id, exc.results)
+        raise
     finally:
-        _report(warehouse, suites, summary, timer)
+        _report(warehouse, summary, timer)
+
+
+def _commit(
+    run: RunContext, warehouse: str, result: BatchResult, seen: dict[str, str], summary: RunSummary
+) -> None:
+    save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
+    commit_batch(warehouse, result.batch_id, pipeline.commit_tables(result, run))
+    for doc_id, uri in result.first_seen.items():
+        seen.setdefault(doc_id, uri)
+    summary.add_batch(result.articles, result.rejected, result.skipped, result.rejected_rows)
+    summary.add_checks(result.checks, pipeline.rows_validated(result), result.moved)
+    for stage, seconds in result.seconds.items():  # worker seconds: summed over parallel batches
+        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + seconds, 3)
+
+
+def _in_order(
+    submit: Callable[[int, list[str]], PrefectFuture[BatchResult]], batches: list[list[str]], in_flight: int
+) -> Iterator[tuple[BatchResult, int]]:
+    """Each batch's result in batch order, with at most `in_flight` batches submitted at once (memory
+    stays bounded by the batch size, not the corpus)."""
+    pending: deque[tuple[PrefectFuture[BatchResult], int]] = deque()
+    upcoming = iter(enumerate(batches))
+    for number, batch in upcoming:
+        pending.append((submit(number, batch), len(batch)))
+        if len(pending) >= in_flight:
+            break
+    while pending:
+        future, size = pending.popleft()
+        result = future.result()
+        if (following := next(upcoming, None)) is not None:
+            pending.append((submit(*following), len(following[1])))
+        yield result, size
+
+
+def _task_runner(runner: Runner, workers: int, dask_address: str | None) -> TaskRunner[Any]:
+    if runner is Runner.threads:
+        return ThreadPoolTaskRunner(max_workers=workers)
+    _share_api_with_workers()
+    if runner is Runner.processes:
+        return ProcessPoolTaskRunner(max_workers=workers)
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+
+
+def _share_api_with_workers() -> None:
+    """Worker processes report to this run's API server instead of each starting a temporary one."""
+    if not os.environ.get("PREFECT_API_URL"):
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            os.environ["PREFECT_API_URL"] = str(client.api_url)
+
+
+def _report(warehouse: str, summary: RunSummary, timer: Callable[[str], Any]) -> None:
+    """Once per run, also after a failed batch: rebuild Data Docs and publish the run's artifacts."""
+    logger = get_run_logger()
+    with timer("report"):
+        try:
+            summary.data_docs = str(build_data_docs(warehouse, io.load_suites()))
+        except Exception as exc:  # the report must never hide the run's own outcome
+            logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
+        artifacts.publish(summary)
 
 
 def _flow_run_id() -> str | None:
@@ -140,89 +239,9 @@ def _flow_run_id() -> str | None:
     return str(flow_run.id) if flow_run.id else None
 
 
-@dataclass
-class _Batches:
-    """The per-batch stages of one run, wired in order; holds what the batches share."""
-
-    run: RunContext
-    warehouse: str
-    max_file_bytes: int
-    known: set[str]
-    validator: validate.Validator
-    timer: Callable[[str], AbstractContextManager[None]]
-    summary: RunSummary
-    this_run: dict[str, str] = field(default_factory=dict)  # doc_id -> first source_uri with those bytes
-
-    def process(self, batch_id: str, paths: list[str]) -> None:
-        """read -> ingest -> parse -> validate -> commit one batch; a critical DQ failure commits nothing."""
-        timer, run = self.timer, self.run
-        with timer("read"):
-            files = read_sources(paths, self.max_file_bytes)
-        with timer("ingest"):
-            ingested = ingest_batch(files, self.known, self.this_run)
-        self.this_run.update(ingested.first_seen())
-        with timer("parse"):
-            articles, unparsed = parse_batch(ingested.documents)
-        with timer("load"):
-            tables = build_tables(run, ingested.documents, articles, ingested.rejected + unparsed)
-        with timer("validate"):
-            checked = self._validate(batch_id, tables)
-        rejected = [*ingested.rejected, *unparsed, *checked.rejected]
-        with timer("load"):
-            tables = {
-                **checked.tables,
-                QUARANTINE.name: load.quarantine_table(rejected, run),
-                DQ_RESULTS.name: load.dq_results_table(checked.checks, run, batch_id),
-            }
-            commit_batch(self.warehouse, batch_id, tables)
-        written = tables[ARTICLES.name].num_rows
-        self.summary.add_batch(written, rejected, len(ingested.skipped))
-        moved = {ARTICLES.name: len(checked.rejected)}
-        validated = {n: t.num_rows for n, t in tables.items() if n in self.validator.definitions}
-        self.summary.add_checks(checked.checks, {n: validated[n] + moved.get(n, 0) for n in validated}, moved)
-
-    def _validate(self, batch_id: str, tables: dict[str, pa.Table]) -> validate.CheckedBatch:
-        to_check = {n: tables[n] for n in (RAW_DOCUMENTS.name, ARTICLES.name)}
-        try:
-            checked = validate_batch(self.validator, to_check, self.run, batch_id)
-        except validate.CriticalExpectationError as exc:
-            save_results(self.warehouse, self.run.run_id, self.run.started_at, batch_id, exc.results)
-            raise
-        save_results(self.warehouse, self.run.run_id, self.run.started_at, batch_id, checked.results)
-        return checked
-
-
-def _report(
-    warehouse: str,
-    suites: dict[str, dict[str, Any]],
-    summary: RunSummary,
-    timer: Callable[[str], AbstractContextManager[None]],
-) -> None:
-    """Once per run, also after a failed batch: rebuild Data Docs and publish the run's artifacts."""
-    logger = get_run_logger()
-    with timer("report"):
-        try:
-            summary.data_docs = str(build_data_docs(warehouse, suites))
-        except Exception as exc:  # the report must never hide the run's own outcome
-            logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
-        artifacts.publish(summary)
-
-
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _stage_timer(totals: dict[str, float]) -> Callable[[str], object]:
-    @contextmanager
-    def timed(stage: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            totals[stage] = round(totals.get(stage, 0.0) + time.perf_counter() - start, 3)
-
-    return timed
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ GX (~3 s to import) is imported when the first Validator is built, not with this
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,10 +29,25 @@ EARLIEST_PUBLISHED = datetime.fromisoformat("1990-01-01T00:00:00+00:00")
 class CriticalExpectationError(RuntimeError):
     """A critical expectation failed: the batch must not be committed."""
 
-    def __init__(self, message: str, table: str, checks: Sequence[Check], result: dict[str, Any]) -> None:
+    def __init__(
+        self, message: str, table: str, checks: Sequence[Check], result: dict[str, Any], batch_id: str = ""
+    ) -> None:
         super().__init__(message)
+        self.table = table
+        self.batch_id = batch_id
         self.checks = list(checks)
         self.results = {table: result}  # table -> GX result JSON, with those validated before it
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable, so it crosses process and Dask boundaries
+        return (_rebuild_error, (str(self), self.table, self.checks, self.results, self.batch_id))
+
+
+def _rebuild_error(
+    message: str, table: str, checks: list[Check], results: dict[str, Any], batch_id: str
+) -> CriticalExpectationError:
+    error = CriticalExpectationError(message, table, checks, results[table], batch_id)
+    error.results = results
+    return error
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,7 @@ class Validator:
         import great_expectations as gx
 
         self._gx = gx
+        self._lock = threading.Lock()
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}  # no "Calculating Metrics" bars
         source = self.context.data_sources.add_pandas("newsetl")
@@ -115,12 +132,13 @@ class Validator:
         """Run table `name`'s suite on `frame`; returns the checks and the result as JSON."""
         from great_expectations.core.run_identifier import RunIdentifier
 
-        result = self.definitions[name].run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=suite_parameters(run),
-            result_format={"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE},
-            run_id=RunIdentifier(run_name=f"{run.run_id}/{batch_id}", run_time=run.started_at),
-        )
+        with self._lock:  # a GX context is not safe to share between threads
+            result = self.definitions[name].run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=suite_parameters(run),
+                result_format={"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE},
+                run_id=RunIdentifier(run_name=f"{run.run_id}/{batch_id}", run_time=run.started_at),
+            )
         checks = [_check(name, r) for r in result.results]
         return checks, result.to_json_dict()
 
@@ -158,6 +176,7 @@ def validate_table(
             name,
             checks,
             result,
+            batch_id,
         )
     failing = _failing_rows(checks)
     if not failing:
@@ -175,6 +194,7 @@ class CheckedBatch:
     rejected: list[Rejected] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # table -> GX result JSON
+    moved: dict[str, int] = field(default_factory=dict)  # table -> rows moved to quarantine
 
     def kept_ids(self, name: str) -> set[str]:
         return set(self.tables[name].column("doc_id").to_pylist())
@@ -198,6 +218,8 @@ def validate_batch(
             raise
         checked.tables[name] = v.table
         checked.rejected += v.rejected
+        if v.rejected:
+            checked.moved[name] = len(v.rejected)
         checked.checks += v.checks
         if v.result is not None:
             checked.results[name] = v.result
@@ -240,6 +262,7 @@ def _check(table_name: str, r: Any) -> Check:
         str(kwargs[k]) for k in ("column_A", "column_B") if kwargs.get(k)
     )
     result = r.result or {}
+    error = (r.exception_info or {}).get("exception_message") if not r.success else None
     quarantines = not r.success and config.severity.value == WARNING
     failed = tuple(result.get("unexpected_index_list") or ()) if quarantines else ()
     return Check(
@@ -251,7 +274,9 @@ def _check(table_name: str, r: Any) -> Check:
         element_count=int(result.get("element_count") or 0),
         unexpected_count=int(result.get("unexpected_count") or 0),
         unexpected_percent=float(result.get("unexpected_percent") or 0.0),
-        sample_values=tuple(_short(v) for v in (result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]),
+        sample_values=(f"GX error: {error}",)
+        if error
+        else tuple(_short(v) for v in (result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]),
         failed_rows=tuple(int(i) for i in failed),
     )
 

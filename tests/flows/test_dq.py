@@ -12,10 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
-import flows.etl
 from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY
 from flows.etl import etl
 from tasks import io, parse
@@ -85,13 +82,13 @@ def _assert_artifacts(api: str, run_id: str) -> None:
 def test_a_critical_failure_fails_the_run_and_commits_nothing(
     prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    real_parse_batch = parse.parse_batch
+
     def parse_with_a_repeated_doc_id(documents):
-        articles, rejected = parse.parse_batch(documents)
+        articles, rejected = real_parse_batch(documents)
         return [*articles, replace(articles[0], title="The same doc_id again")], rejected
 
-    monkeypatch.setattr(
-        flows.etl, "parse_batch", task(parse_with_a_repeated_doc_id, name="parse", cache_policy=NO_CACHE)
-    )
+    monkeypatch.setattr(parse, "parse_batch", parse_with_a_repeated_doc_id)
     warehouse = tmp_path / "wh"
     with pytest.raises(CriticalExpectationError, match=r"expect_column_values_to_be_unique\(doc_id\)"):
         etl(source=str(SEEDS), warehouse=str(warehouse))

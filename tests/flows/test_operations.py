@@ -85,7 +85,17 @@ def test_a_failing_commit_is_retried_and_pure_stages_are_not(
     monkeypatch.setattr(io, "_apply", flaky_apply)
     summary = etl(source=str(SEEDS), warehouse=str(tmp_path))
     assert summary.articles_written == 2 and calls[0] == calls[1]  # the same batch, committed on retry
-    assert flows.etl.commit_batch.retries == 2 and flows.etl.read_sources.timeout_seconds
-    assert all(
-        t.retries == 0 for t in (flows.etl.parse_batch, flows.etl.validate_batch, flows.etl.ingest_batch)
-    )
+    assert flows.etl.commit_batch.retries == 2 and flows.etl.commit_batch.timeout_seconds
+    assert flows.etl.process_batch.retry_condition_fn is flows.etl._transient  # batches: I/O errors only
+
+
+def test_batches_retry_only_on_io_errors() -> None:
+    from prefect.states import Failed
+
+    import flows.etl
+
+    def failed(exc: BaseException):
+        return Failed(data=exc)
+
+    assert flows.etl._transient(None, None, failed(OSError("mount went away")))
+    assert not flows.etl._transient(None, None, failed(ValueError("a bug")))

@@ -30,7 +30,6 @@ from tasks.records import RunContext, RunSummary
 from tasks.schemas import RUNS
 
 OUTSIDE_TIMEOUT_SECONDS = 600  # one commit or report build; generous next to the ~0.1 s they take
-BATCH_TIMEOUT_SECONDS = 3600  # one batch through every stage, NLP included
 
 
 class Runner(StrEnum):
@@ -77,8 +76,7 @@ process_batch = task(
     retry_delay_seconds=[1, 5],
     retry_jitter_factor=0.5,
     retry_condition_fn=_transient,  # reading sources is the only outside-world step in a batch
-    timeout_seconds=BATCH_TIMEOUT_SECONDS,
-)
+)  # no timeout: in a worker thread Prefect cannot interrupt it, only warn on every batch
 commit_batch = _touching_outside(io.commit_batch, "commit")
 save_results = _touching_outside(reports.save_results, "save-dq-results")
 build_data_docs = _touching_outside(reports.build_data_docs, "data-docs")

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks import ingest, io, load, parse, validate
+from tasks import enrich, ingest, io, load, parse, validate
 from tasks.records import Rejected, RunContext
 from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE
 
@@ -50,7 +50,10 @@ def process_batch(
     batch_id: str,
     max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
 ) -> BatchResult:
-    """read -> ingest -> parse -> validate one batch; raises validate.CriticalExpectationError."""
+    """read -> ingest -> parse -> validate -> enrich -> validate one batch.
+
+    Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
+    """
     seconds: dict[str, float] = {}
     timer = stage_timer(seconds)
     with timer("read"):
@@ -64,16 +67,25 @@ def process_batch(
         tables.pop(QUARANTINE.name)
     with timer("validate"):
         checked = validate.validate_batch(validator(), tables, run, batch_id)
+    kept = [a for a in articles if a.doc_id in checked.kept_ids(ARTICLES.name)]
+    with timer("enrich"):
+        extracted = enrich.enrich_articles(kept)
+    with timer("load"):
+        months = {a.doc_id: load.published_month(a.published_at) for a in kept}
+        rows = {name: load.extracted_table(name, records, run, months) for name, records in extracted.items()}
+    with timer("validate"):
+        bodies, uris = {a.doc_id: a.body for a in kept}, {a.doc_id: a.source_uri for a in kept}
+        derived = validate.validate_batch(validator(), rows, run, batch_id, bodies, uris)
     return BatchResult(
         batch_id=batch_id,
-        tables=checked.tables,
+        tables={**checked.tables, **derived.tables},
         rejected=[*ingested.rejected, *unparsed, *checked.rejected],
-        rejected_rows=[],
+        rejected_rows=derived.rejected,
         skipped=len(ingested.skipped),
-        checks=checked.checks,
-        results=checked.results,
+        checks=checked.checks + derived.checks,
+        results={**checked.results, **derived.results},
         first_seen=ingested.first_seen(),
-        moved=checked.moved,
+        moved={**checked.moved, **derived.moved},
         seconds=seconds,
     )
 

@@ -154,7 +154,7 @@ def test_missing_source_fails_the_flow_clearly(prefect_api: str, tmp_path: Path)
 
 
 def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path: Path, bbc: Path) -> None:
-    first = _run(BBC_GLOB, tmp_path)
+    first = _run(BBC_GLOB, tmp_path, runner="processes", workers=2)
     assert first.files_seen == 2225 and first.accounted
     assert first.articles_written + first.quarantined == 2225  # nothing skipped on a first run
     # The corpus holds 98 byte-identical copies under other names: quarantined, naming the first copy.
@@ -183,7 +183,22 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
     evaluated = con.execute(
         "select table_name, count(distinct batch_id), count(*) from dq_results group by all order by 1"
     ).fetchall()
-    assert evaluated == [(t, 9, 9 * len(suites[t]["expectations"])) for t in ("articles", "raw_documents")]
+    assert evaluated == [(t, 9, 9 * len(suites[t]["expectations"])) for t in sorted(suites)]
+    # Enrichment: every article enriched, at least one entity for >= 95 % of them, offsets exact.
+    with_entities = con.execute("select count(distinct doc_id) from entities").fetchone()[0]
+    assert with_entities >= 0.95 * first.articles_written
+    for table, text in (
+        ("entities", "text"),
+        ("locations", "text"),
+        ("quotes", "quote"),
+        ("event_counts", "text"),
+        ("mentioned_dates", "text"),
+    ):
+        rows, exact = con.execute(
+            "select count(*), count_if(substr(a.body, t.start_char + 1, t.end_char - t.start_char)"
+            f" = t.{text}) from {table} t join articles a using (doc_id)"
+        ).fetchone()
+        assert rows > 0 and rows == exact, table
     before = _snapshot(tmp_path)
     second = _run(BBC_GLOB, tmp_path)
     assert (second.files_seen, second.articles_written, second.quarantined, second.skipped) == (

@@ -1,0 +1,134 @@
+"""Each extractor's rules on small made-up texts, negatives included."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tasks.enrich.counts import extract_counts, parse_number
+from tasks.enrich.entities import entities_of
+from tasks.enrich.mentioned_dates import extract_dates
+from tasks.enrich.mentions import Entity
+from tasks.enrich.places import resolve
+from tasks.enrich.quotes import extract_quotes
+
+ANCHOR = datetime(2015, 11, 17, 10, 37, tzinfo=UTC)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Police arrested 11 suspects on Monday.", [("arrested", 11, None, "suspects")]),
+        ("Two police officers were wounded in the attack.", [("injured", 2, None, "police officers")]),
+        ("The death toll rose to 130.", [("killed", 130, None, None)]),
+        ("At least twenty-one people died.", [("killed", 21, "at least", "people")]),
+        ("Some 2,000 people were evacuated.", [("evacuated", 2000, "some", "people")]),
+        ("more than 40 airstrikes hit the city", [("strikes", 40, "more than", "airstrikes")]),
+        ("Arsenal beat Chelsea 3-1 and killed off the tie.", []),
+        ("He was killed in 1999.", []),
+        ("The firm raised £20m and cut 5% of jobs.", []),
+        ("They arrested a man.", []),
+    ],
+)
+def test_counts(text: str, expected: list[tuple]) -> None:
+    found = extract_counts("d", text)
+    assert [(c.count_type, c.number, c.qualifier, c.object) for c in found] == expected
+    assert all(text[c.start_char : c.end_char] == c.text for c in found)
+
+
+@pytest.mark.parametrize(
+    ("words", "number"), [("1,200", 1200), ("twenty-one", 21), ("two dozen", 24), ("eleven", 11)]
+)
+def test_number_words(words: str, number: int) -> None:
+    assert parse_number(words) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "He left last Friday and returns next Monday.",
+            [("last Friday", date(2015, 11, 13)), ("next Monday", date(2015, 11, 23))],
+        ),
+        ("The vote was on Tuesday.", [("Tuesday", date(2015, 11, 17))]),
+        ("It happened two days ago.", [("two days ago", date(2015, 11, 15))]),
+        (
+            "Talks resume on 3 December 2015 or Nov. 3.",
+            [("3 December 2015", date(2015, 12, 3)), ("Nov. 3", date(2015, 11, 3))],
+        ),
+        ("The Sunday Times and Black Friday and USA TODAY.", []),
+        ("You may go in March.", []),
+    ],
+)
+def test_mentioned_dates(text: str, expected: list[tuple]) -> None:
+    found = extract_dates("d", text, ANCHOR)
+    assert [(d.text, d.resolved_date) for d in found] == expected
+
+
+def test_dates_without_an_anchor_resolve_only_when_explicit() -> None:
+    found = extract_dates("d", "On Monday, and on 17 November 2015.", None)
+    assert [(d.kind, d.resolved_date) for d in found] == [("weekday", None), ("explicit", date(2015, 11, 17))]
+
+
+def _person(body: str, name: str, canonical: str) -> Entity:
+    start = body.index(name)
+    return Entity("d", name, canonical, "PERSON", start, start + len(name))
+
+
+def test_quote_speakers_from_attribution_and_pronouns() -> None:
+    body = (
+        'Jane Smith spoke first. "We will not give up on this," she said.'
+        ' "It is a long road ahead," said Smith.'
+    )
+    people = [_person(body, "Jane Smith", "Jane Smith")]
+    people.append(Entity("d", "Smith", "Jane Smith", "PERSON", body.rindex("Smith"), len(body) - 1))
+    quotes = extract_quotes("d", body, people)
+    assert [(q.quote, q.speaker, q.verb) for q in quotes] == [
+        ("We will not give up on this", "Jane Smith", "said"),
+        ("It is a long road ahead", "Jane Smith", "said"),
+    ]
+
+
+def test_curly_multi_paragraph_and_scare_quotes() -> None:
+    body = (
+        "“The first part goes on here and\n\n“It continues after a break,” Ann Lee added."
+        " A so-called “safe zone” exists."
+    )
+    quotes = extract_quotes("d", body, [])
+    assert [(q.quote, q.speaker) for q in quotes] == [
+        ("The first part goes on here and", "Ann Lee"),
+        ("It continues after a break", "Ann Lee"),
+    ]
+
+
+def test_entities_drop_junk_and_keep_one_label() -> None:
+    body = (
+        "ARSENAL 2-1 CHELSEA\nManchester United 3-0 Leeds\n"
+        "Valls spoke. Manuel Valls met Michel in Paris. Valls left."
+    )
+    spans = [
+        (0, 7, "ORG"),  # all-caps result line
+        (20, 37, "ORG"),  # a sports result line
+        (48, 53, "ORG"),
+        (61, 73, "PERSON"),
+        (78, 84, "PERSON"),
+        (88, 93, "GPE"),
+        (95, 100, "ORG"),
+    ]
+    found = entities_of("d", body, spans)
+    assert [(e.text, e.canonical, e.label) for e in found] == [
+        ("Valls", "Manuel Valls", "PERSON"),
+        ("Manuel Valls", "Manuel Valls", "PERSON"),
+        ("Michel", "Michel", "PERSON"),
+        ("Paris", "Paris", "GPE"),
+        ("Valls", "Manuel Valls", "PERSON"),
+    ]
+
+
+def test_gazetteer_adds_missed_countries_and_knows_aliases() -> None:
+    body = "Officials in Germany and the U.S. met."
+    found = entities_of("d", body, [])
+    assert [(e.text, e.label) for e in found] == [("Germany", "GPE"), ("U.S.", "GPE")]
+    assert resolve("Britain").country_code == "GB" and resolve("the United States").country_code == "US"
+    assert resolve("Washington").feature == "city"  # the capital, not the state

@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/newsetl run seeds --warehouse $(WAREHOUSE)
 	$(BIN)/newsetl query "select title, authors, published_at, section, word_count from articles order by title" --warehouse $(WAREHOUSE)
+	$(BIN)/newsetl query "select speaker, verb, left(quote, 70) as quote from quotes where speaker is not null order by doc_id, start_char" --warehouse $(WAREHOUSE)
+	$(BIN)/newsetl query "select count_type, qualifier, number, object from event_counts order by doc_id, start_char" --warehouse $(WAREHOUSE)
 	$(BIN)/newsetl report --warehouse $(WAREHOUSE) --runs 1
 
 test: $(STAMP) browser

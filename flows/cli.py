@@ -181,9 +181,10 @@ def query(
     import duckdb
 
     try:
-        cursor = io.connect(warehouse).execute(sql)
-    except duckdb.Error as exc:
-        err.print(f"[red]newsetl query: {exc}[/red]")
+        io.check_read_only(sql)
+        cursor = io.connect(warehouse, read_only=True).execute(sql)
+    except (duckdb.Error, io.QueryRefused) as exc:
+        err.print(f"newsetl query: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
     columns = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()

@@ -227,13 +227,40 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB session with every table of the warehouse as a view named after it."""
+class QueryRefused(ValueError):
+    """A statement `newsetl query` does not run: the warehouse is read-only there."""
+
+
+READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")  # PRAGMA: SHOW TABLES / DESCRIBE; settings are locked
+
+
+def connect(warehouse: str | os.PathLike[str], read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB session with every table of the warehouse as a view named after it.
+
+    read_only: files outside the warehouse cannot be read or written, extensions cannot be installed,
+    and the configuration is locked; pair it with `check_read_only` for the statements themselves.
+    """
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     for table in TABLES.values():
         con.execute(f"CREATE VIEW {table.name} AS {view_sql(table, warehouse)}")
+    if read_only:
+        root = str(Path(warehouse).resolve()).replace("'", "''")
+        con.execute(f"SET allowed_directories = ['{root}']")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     return con
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse any statement that is not a query (COPY, CREATE, DROP, INSERT, ATTACH, SET, INSTALL...)."""
+    for statement in duckdb.extract_statements(sql):
+        kind = statement.type.name
+        if kind not in READ_ONLY_STATEMENTS:
+            raise QueryRefused(
+                f"the warehouse is read-only here: {kind} statements are not allowed "
+                f"(only {', '.join(READ_ONLY_STATEMENTS)})"
+            )
 
 
 def view_sql(table: Table, warehouse: str | os.PathLike[str]) -> str:

@@ -83,6 +83,34 @@ def test_query_error_is_a_message_not_a_traceback(warehouse: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("sql", "refusal"),
+    [
+        ("copy articles to '{wh}/out.csv'", "COPY statements are not allowed"),
+        ("drop view articles", "DROP statements are not allowed"),
+        ("create table t as select 1", "CREATE statements are not allowed"),
+        ("insert into articles select * from articles", "INSERT statements are not allowed"),
+        ("attach '/tmp/other.db'", "ATTACH statements are not allowed"),
+        ("set enable_external_access = true", "SET statements are not allowed"),
+        ("install httpfs", "LOAD statements are not allowed"),
+        ("select 1; drop view articles", "DROP statements are not allowed"),
+        ("select * from read_csv('/etc/passwd')", "Permission Error"),
+        ("select * from read_text('{wh}/../outside.txt')", "Permission Error"),
+    ],
+)
+def test_query_is_read_only_and_confined_to_the_warehouse(warehouse: Path, sql: str, refusal: str) -> None:
+    (warehouse.parent / "outside.txt").write_text("secret")
+    result = CliRunner().invoke(app, ["query", sql.format(wh=warehouse), "-w", str(warehouse)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("newsetl query:") and refusal in result.stderr
+    assert "Traceback" not in result.output and "secret" not in result.output
+    assert not (warehouse / "out.csv").exists()
+    ok = CliRunner().invoke(
+        app, ["query", "select count(*) as n from articles", "-w", str(warehouse), "-f", "csv"]
+    )
+    assert ok.stdout == "n\n2\n"  # the views still work, inside the warehouse
+
+
 def test_run_on_missing_source_exits_2_before_starting_prefect(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", str(tmp_path / "nowhere"), "-w", str(tmp_path / "wh")])
     assert result.exit_code == 2

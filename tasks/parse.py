@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -65,8 +66,27 @@ def chrome_lines(lines: list[str]) -> set[int]:
     return marked
 
 
+_MARKUP = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml\b|<(?:head|body|div|article|p)\b)", re.I)
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
+
+
+def refuse_non_text(text: str) -> None:
+    """HTML/XML or JSON saved under a .txt name is not article text: say so instead of parsing tags."""
+    head = text[:4096]
+    if _MARKUP.match(head) or len(_TAG.findall(head)) >= 8:
+        raise ParseError("markup", "HTML/XML markup saved as text; not parsed as an article")
+    stripped = text.strip()
+    if stripped[:1] in "{[" and stripped[-1:] in "}]":
+        try:
+            json.loads(stripped)
+        except ValueError:
+            return
+        raise ParseError("structured_data", "JSON saved as text; not parsed as an article")
+
+
 def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     """The article in one scraped page of text; raises ParseError when there is none."""
+    refuse_non_text(text)
     lines = text_lines(text)
     skip = chrome_lines(lines)
     content = [i for i, line in enumerate(lines) if line and i not in skip]

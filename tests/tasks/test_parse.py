@@ -248,3 +248,26 @@ def test_language_is_detected_from_the_body() -> None:
         "la coopération antiterroriste, a indiqué le gouvernement."
     )
     assert parse_article(f"Coopération antiterroriste\n\n{body}").language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            "<!DOCTYPE html><html><head><title>T</title></head><body><p>Words here.</p></body></html>",
+            "markup",
+        ),
+        ("<div><p>a</p><p>b</p><p>c</p><p>d</p></div>" + " Some words." * 20, "markup"),
+        ('{"title": "Talks", "body": "The minister said..."}', "structured_data"),
+        ('[{"title": "Talks"}]', "structured_data"),
+    ],
+)
+def test_markup_and_json_saved_as_text_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(ParseError) as refused:
+        parse_article(text)
+    assert refused.value.reason_code == reason
+
+
+def test_text_mentioning_a_tag_or_braces_is_still_an_article() -> None:
+    article = parse_article("Use the <b> tag {sparingly}\n\n" + PARAGRAPH + " [1] A note on <p> tags.")
+    assert article.title.startswith("Use the <b> tag")

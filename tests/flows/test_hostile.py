@@ -1,0 +1,101 @@
+"""Hostile inputs through `newsetl run`: every file ends up an article or a quarantine row with a reason."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from tasks import io
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+BODY = "The minister said on Tuesday that the talks would continue, officials in Paris added. " * 4
+LIMIT = 1_500_000
+
+
+def _hostile_corpus(root: Path) -> dict[str, str]:
+    """Write every hostile input; returns file name (as in its URI) -> expected outcome."""
+    files: dict[str, tuple[bytes, str]] = {
+        "empty.txt": (b"", "ingest:empty"),
+        "blank.txt": (b"  \n\t\n", "ingest:empty"),
+        "image.txt": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "ingest:binary"),
+        "nul.txt": (b"Title\n\nSome text\x00 with a NUL " + BODY.encode(), "ingest:binary"),
+        "latin1.txt": (("Caf\u00e9 prices rise\n\n" + BODY).encode("latin-1"), "article"),
+        "cp1252.txt": (
+            ("\u201cSmart\u201d quotes here\n\n" + BODY + " \u2014 \u2018yes\u2019.").encode("cp1252"),
+            "article",
+        ),
+        "utf16.txt": (("UTF-16 headline here\n\n" + BODY).encode("utf-16"), "article"),
+        "utf8bom.txt": (b"\xef\xbb\xbf" + ("BOM headline here\n\n" + BODY).encode(), "article"),
+        "crlf.txt": (("CRLF headline here\r\n\r\n" + BODY).encode(), "article"),
+        "cr.txt": (("Lone CR headline\r\r" + BODY).encode(), "article"),
+        "truncated.txt": (("Truncated headline\n\n" + BODY + " caf\u00e9").encode()[:-1], "article"),
+        "control.txt": (("Control headline\n\n" + BODY + "\x07\x1b[31m red").encode(), "article"),
+        "oneline.txt": (b"word " * 200_000, "parse:no_body"),  # a single 1 MB line: a title, no body
+        "huge.txt": (b"Huge\n\n" + b"x" * (LIMIT + 1), "ingest:too_large"),
+        "page.txt": (f"<!DOCTYPE html><html><body><p>{BODY}</p></body></html>".encode(), "parse:markup"),
+        "data.txt": (f'{{"title": "Talks", "body": "{BODY}"}}'.encode(), "parse:structured_data"),
+        "title-only.txt": (b"Just a headline\n", "parse:no_body"),
+        "chrome.txt": (b"Skip to main content\nPage not found\nShare :\n", "parse:no_content"),
+        "same%20b.txt": (("Same content headline\n\n" + BODY).encode(), "article"),
+        "same-copy.txt": (("Same content headline\n\n" + BODY).encode(), "ingest:duplicate_content"),
+        "caf%C3%A9%20n%C3%A4me.txt": (("Non-ASCII name headline\n\n" + BODY).encode(), "article"),
+        "new%0Aline.txt": (("Newline in name headline\n\n" + BODY).encode(), "article"),
+    }
+    for name, (data, _) in files.items():
+        (root / unquote(name)).write_bytes(data)
+    deep = root.joinpath(*(f"d{i}" for i in range(30)))
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text("Deep folder headline\n\n" + BODY)
+    os.symlink("loop", root / "loop")  # a symlink loop
+    (root / "sub").mkdir()
+    os.symlink("..", root / "sub" / "up")  # a loop through a directory symlink
+    os.symlink("missing-target.txt", root / "dangling.txt")
+    (root / "folder.txt").mkdir()  # a directory named like a source file
+    return {name: outcome for name, (_, outcome) in files.items()} | {
+        "deep.txt": "article",
+        "dangling.txt": "ingest:vanished",
+    }
+
+
+def test_hostile_inputs_all_accounted_for(prefect_api: str, tmp_path: Path) -> None:
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    source.mkdir()
+    expected = _hostile_corpus(source)
+    command = [sys.executable, "-m", "flows.etl", str(source), "--warehouse", str(warehouse)]
+    command += ["--max-file-bytes", str(LIMIT)]
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    con = io.connect(warehouse)
+    outcomes = con.execute(
+        "select regexp_extract(source_uri, '[^/]+$'), 'article' from articles union all"
+        " select regexp_extract(source_uri, '[^/]+$'), stage || ':' || reason_code from quarantine"
+    ).fetchall()
+    assert dict(outcomes) == expected and len(outcomes) == len(expected)  # each file exactly once
+    first = con.execute(
+        "select files_seen, articles_written, quarantined, skipped, status from runs"
+    ).fetchone()
+    assert first == (
+        len(expected),
+        list(expected.values()).count("article"),
+        len(expected) - list(expected.values()).count("article"),
+        0,
+        "completed",
+    )
+    for table in io.TABLES:
+        con.execute(f"select count(*) from {table}").fetchone()  # every table readable
+    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0
+    rerun = (
+        io.connect(warehouse).execute("select files_seen, skipped from runs order by started_at").fetchall()
+    )
+    assert (
+        rerun[-1][0] == len(expected) and rerun[-1][1] == len(expected) - 1
+    )  # only the dangling link retried

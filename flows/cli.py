@@ -49,12 +49,16 @@ def run(
     dask_address: Annotated[
         str | None, typer.Option("--dask-address", help="tcp://HOST:PORT of an existing Dask scheduler.")
     ] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Recompute articles and derived tables from raw_documents.")
+    ] = False,
 ) -> None:
     """Run the ETL flow once over SOURCE and print what it wrote."""
     from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
 
     try:
-        io.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
+        if not rebuild:
+            io.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
         summary = etl(
             source=source,
             warehouse=warehouse,
@@ -64,6 +68,7 @@ def run(
             runner=runner,
             workers=workers,
             dask_address=dask_address,
+            rebuild=rebuild,
         )
     except io.SourceError as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")

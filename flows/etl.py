@@ -12,11 +12,12 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import pyarrow.compute as pc
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -77,7 +78,10 @@ process_batch = task(
     retry_jitter_factor=0.5,
     retry_condition_fn=_transient,  # reading sources is the only outside-world step in a batch
 )  # no timeout: in a worker thread Prefect cannot interrupt it, only warn on every batch
+rebuild_batch = task(pipeline.process_documents, name="rebuild-batch", cache_policy=NO_CACHE)
 commit_batch = _touching_outside(io.commit_batch, "commit")
+stage_replacement = _touching_outside(io.stage_replacement, "stage-rebuilt-rows")
+replace_tables = _touching_outside(io.replace_tables, "replace-tables")
 save_results = _touching_outside(reports.save_results, "save-dq-results")
 build_data_docs = _touching_outside(reports.build_data_docs, "data-docs")
 
@@ -92,9 +96,12 @@ def etl(
     runner: Runner = Runner.threads,
     workers: int = 2,
     dask_address: str | None = None,
+    rebuild: bool = False,
 ) -> RunSummary:
     """Ingest, parse, validate and load every file under `source`; returns the run's accounts.
 
+    With `rebuild`, `source` is not read: articles, the enrichment tables and the parse/validate
+    quarantine rows are recomputed from raw_documents and replace the old ones atomically.
     One run at a time per warehouse: a second one waits up to `lock_timeout` seconds for the first.
     Every run, completed or failed, leaves one row in `runs`.
     """
@@ -107,7 +114,10 @@ def etl(
         error = None
         try:
             with _task_runner(Runner(runner), workers, dask_address) as task_runner:
-                _run_batches(run, summary, task_runner, batch_size, max_file_bytes, 2 * workers)
+                if rebuild:
+                    _rebuild(run, summary, task_runner, batch_size, 2 * workers)
+                else:
+                    _run_batches(run, summary, task_runner, batch_size, max_file_bytes, 2 * workers)
         except BaseException as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
@@ -166,6 +176,56 @@ def _run_batches(
         _report(warehouse, summary, timer)
 
 
+REBUILT = ("articles", "entities", "locations", "quotes", "event_counts", "mentioned_dates", "quarantine")
+
+
+def _rebuild(
+    run: RunContext, summary: RunSummary, task_runner: TaskRunner[Any], batch_size: int, in_flight: int
+) -> None:
+    """raw_documents through parse, validate and enrich again; the new rows replace the old tables."""
+    warehouse = summary.warehouse
+    timer = stage_timer(summary.stage_seconds)
+    with timer("recover"):
+        recover_warehouse(warehouse)
+    summary.source = f"{warehouse} (rebuild from raw_documents)"
+    summary.files_seen = len(io.read_column(warehouse, "raw_documents", "doc_id"))
+    rebuild_id = f"{run.run_id}-rebuild"
+
+    def submit(number: int, documents: list[Any]) -> PrefectFuture[BatchResult]:
+        batch_id = f"{run.run_id}-{number:05d}"
+        return task_runner.submit(
+            rebuild_batch, parameters={"documents": documents, "run": run, "batch_id": batch_id}
+        )
+
+    try:
+        with progress_bar(summary.files_seen, "newsetl rebuild") as advance:
+            for result, size in _in_order(submit, io.iter_raw_documents(warehouse, batch_size), in_flight):
+                with timer("load"):
+                    save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
+                    tables = pipeline.commit_tables(result, run)
+                    commit_batch(warehouse, result.batch_id, {"dq_results": tables["dq_results"]})
+                    stage_replacement(warehouse, rebuild_id, result.batch_id, {n: tables[n] for n in REBUILT})
+                    _count(result, summary)
+                advance(size)
+        with timer("load"):
+            quarantine = io.read_table(warehouse, "quarantine")
+            kept = quarantine.filter(pc.equal(quarantine.column("stage"), "ingest"))  # files never decoded
+            stage_replacement(warehouse, rebuild_id, "ingest", {"quarantine": kept})
+            replace_tables(warehouse, rebuild_id, list(REBUILT))
+    except validate.CriticalExpectationError as exc:  # nothing replaced; the docs show why
+        save_results(warehouse, run.run_id, run.started_at, exc.batch_id, exc.results)
+        raise
+    finally:
+        _report(warehouse, summary, timer)
+
+
+def _count(result: BatchResult, summary: RunSummary) -> None:
+    summary.add_batch(result.articles, result.rejected, result.skipped, result.rejected_rows)
+    summary.add_checks(result.checks, pipeline.rows_validated(result), result.moved)
+    for stage, seconds in result.seconds.items():  # worker seconds: summed over parallel batches
+        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + seconds, 3)
+
+
 def _commit(
     run: RunContext, warehouse: str, result: BatchResult, seen: dict[str, str], summary: RunSummary
 ) -> None:
@@ -173,14 +233,11 @@ def _commit(
     commit_batch(warehouse, result.batch_id, pipeline.commit_tables(result, run))
     for doc_id, uri in result.first_seen.items():
         seen.setdefault(doc_id, uri)
-    summary.add_batch(result.articles, result.rejected, result.skipped, result.rejected_rows)
-    summary.add_checks(result.checks, pipeline.rows_validated(result), result.moved)
-    for stage, seconds in result.seconds.items():  # worker seconds: summed over parallel batches
-        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + seconds, 3)
+    _count(result, summary)
 
 
 def _in_order(
-    submit: Callable[[int, list[str]], PrefectFuture[BatchResult]], batches: list[list[str]], in_flight: int
+    submit: Callable[[int, Any], PrefectFuture[BatchResult]], batches: Iterable[Sequence[Any]], in_flight: int
 ) -> Iterator[tuple[BatchResult, int]]:
     """Each batch's result in batch order, with at most `in_flight` batches submitted at once (memory
     stays bounded by the batch size, not the corpus)."""

@@ -24,11 +24,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from tasks.records import SourceFile, doc_id_of_stream
+from tasks.records import RawDocument, SourceFile, doc_id_of_stream
 from tasks.schemas import TABLES, Table
 
 STAGING = "_staging"
 MANIFEST = "_COMMIT"
+REPLACE = "_REPLACE"  # a rebuild's manifest: the tables whose whole contents it replaces
+VERSIONS = "_versions"
 SOURCE_SUFFIXES = (".txt",)
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 250  # files read, parsed and committed together: one Prefect task per stage
@@ -191,19 +193,101 @@ def _stage_table(staging: Path, table: Table, rows: pa.Table, batch_id: str) -> 
 
 
 def recover(warehouse: str | os.PathLike[str]) -> list[str]:
-    """Finish batches whose manifest was written, drop the others; returns the batch ids rolled forward."""
+    """Finish batches and rebuilds whose manifest was written, drop the others; returns their ids."""
     root = Path(warehouse)
     done: list[str] = []
     staging_root = root / STAGING
     if not staging_root.is_dir():
         return done
     for staging in sorted(p for p in staging_root.iterdir() if p.is_dir()):
-        if (staging / MANIFEST).is_file():
+        if (staging / REPLACE).is_file():
+            _apply_replace(root, staging)
+            done.append(staging.name)
+        elif (staging / MANIFEST).is_file():
             _apply(root, staging)
             done.append(staging.name)
         else:
             shutil.rmtree(staging, ignore_errors=True)
     return done
+
+
+def iter_raw_documents(warehouse: str | os.PathLike[str], batch_size: int) -> Iterator[list[RawDocument]]:
+    """raw_documents back as RawDocument records, `batch_size` at a time (memory bounded by the batch)."""
+    files = table_files(warehouse, "raw_documents")
+    if not files:
+        return
+    columns = ["doc_id", "source_uri", "byte_size", "encoding", "raw_text"]
+    scanner = ds.dataset([str(f) for f in files], format="parquet").scanner(
+        columns=columns, batch_size=batch_size
+    )
+    pending: list[RawDocument] = []
+    for record_batch in scanner.to_batches():
+        for row in record_batch.to_pylist():
+            data = row["raw_text"].encode(row["encoding"], errors="replace")  # the payload if it fails now
+            pending.append(RawDocument(**row, data=data))
+            if len(pending) == batch_size:
+                yield pending
+                pending = []
+    if pending:
+        yield pending
+
+
+def read_table(warehouse: str | os.PathLike[str], table: str) -> pa.Table:
+    """A whole committed table, its partition column included, typed by its schema."""
+    if not table_files(warehouse, table):
+        return TABLES[table].schema.empty_table()
+    dataset = ds.dataset(
+        str(table_path(warehouse, table)), format="parquet", partitioning="hive", schema=TABLES[table].schema
+    )
+    return dataset.to_table().select(TABLES[table].columns)
+
+
+def stage_replacement(
+    warehouse: str | os.PathLike[str], rebuild_id: str, part: str, tables: dict[str, pa.Table]
+) -> None:
+    """Add rows to a rebuild's new table contents, staged under `_staging/<rebuild_id>/` (invisible)."""
+    staging = Path(warehouse) / STAGING / rebuild_id
+    for name, rows in tables.items():
+        (staging / name).mkdir(parents=True, exist_ok=True)
+        if rows.num_rows:
+            _stage_table(staging, TABLES[name], rows, f"{rebuild_id}-{part}")
+
+
+def replace_tables(warehouse: str | os.PathLike[str], rebuild_id: str, names: list[str]) -> None:
+    """Swap each table's whole contents for the staged ones: each table path is a symlink repointed
+    with one rename, so a reader sees the old table or the new one, never a mix."""
+    root = Path(warehouse)
+    staging = root / STAGING / rebuild_id
+    for name in names:
+        (staging / name).mkdir(parents=True, exist_ok=True)
+    _write_atomic(staging / REPLACE, json.dumps(sorted(names)).encode())
+    _apply_replace(root, staging)
+
+
+def _apply_replace(root: Path, staging: Path) -> None:
+    """Move each staged table to `_versions/` and point the table at it (idempotent, for recover)."""
+    for name in json.loads((staging / REPLACE).read_bytes()):
+        version = root / VERSIONS / f"{name}-{staging.name}"
+        if (staging / name).exists():
+            version.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, version)
+        _point(root, name, version)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _point(root: Path, name: str, version: Path) -> None:
+    link, swap = root / name, root / f".{name}.swap"
+    if link.is_symlink() and link.resolve() == version.resolve():
+        return
+    swap.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(version, root), swap)
+    old = link.resolve() if link.is_symlink() else None
+    if link.is_dir() and not link.is_symlink():  # a table never rebuilt: a plain folder becomes a version
+        old = root / VERSIONS / f"{name}-before-{version.name}"
+        os.replace(link, old)  # the one moment a reader may find the table missing, once per table
+    os.replace(swap, link)
+    if old is not None and old.exists():
+        shutil.rmtree(old)
 
 
 def _apply(root: Path, staging: Path) -> None:

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tasks import enrich, ingest, io, load, parse, validate
-from tasks.records import Rejected, RunContext
+from tasks.records import RawDocument, Rejected, RunContext
 from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE
 
 
@@ -50,7 +50,7 @@ def process_batch(
     batch_id: str,
     max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
 ) -> BatchResult:
-    """read -> ingest -> parse -> validate -> enrich -> validate one batch.
+    """read -> ingest -> parse -> validate -> enrich -> validate one batch of source files.
 
     Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
     """
@@ -60,10 +60,26 @@ def process_batch(
         files = io.read_sources(paths, max_file_bytes)
     with timer("ingest"):
         ingested = ingest.ingest_batch(files, known)
+    result = process_documents(ingested.documents, run, batch_id, seconds)
+    return replace(
+        result,
+        rejected=[*ingested.rejected, *result.rejected],
+        skipped=len(ingested.skipped),
+        first_seen=ingested.first_seen(),
+    )
+
+
+def process_documents(
+    documents: list[RawDocument], run: RunContext, batch_id: str, seconds: dict[str, float] | None = None
+) -> BatchResult:
+    """parse -> validate -> enrich -> validate decoded documents (a new batch, or raw_documents again
+    when the warehouse is rebuilt)."""
+    seconds = {} if seconds is None else seconds
+    timer = stage_timer(seconds)
     with timer("parse"):
-        articles, unparsed = parse.parse_batch(ingested.documents)
+        articles, unparsed = parse.parse_batch(documents)
     with timer("load"):
-        tables = load.batch_tables(run, ingested.documents, articles, [])
+        tables = load.batch_tables(run, documents, articles, [])
         tables.pop(QUARANTINE.name)
     with timer("validate"):
         checked = validate.validate_batch(validator(), tables, run, batch_id)
@@ -79,12 +95,12 @@ def process_batch(
     return BatchResult(
         batch_id=batch_id,
         tables={**checked.tables, **derived.tables},
-        rejected=[*ingested.rejected, *unparsed, *checked.rejected],
+        rejected=[*unparsed, *checked.rejected],
         rejected_rows=derived.rejected,
-        skipped=len(ingested.skipped),
+        skipped=0,
         checks=checked.checks + derived.checks,
         results={**checked.results, **derived.results},
-        first_seen=ingested.first_seen(),
+        first_seen={d.doc_id: d.source_uri for d in documents},
         moved={**checked.moved, **derived.moved},
         seconds=seconds,
     )

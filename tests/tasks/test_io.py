@@ -122,3 +122,27 @@ def test_crash_after_manifest_is_rolled_forward(tmp_path: Path, monkeypatch: pyt
     con = io.connect(tmp_path)
     assert con.execute("select count(*) from raw_documents").fetchone() == (2,)
     assert con.execute("select count(*) from quarantine").fetchone() == (1,)
+
+
+def test_a_rebuild_replaces_whole_tables_and_survives_a_crash_before_the_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    io.commit_batch(tmp_path, "b1", _batch(3, "a"))
+    new = _batch(2, "n")
+    io.stage_replacement(tmp_path, "r1", "p0", {"articles": new["articles"]})
+    con = io.connect(tmp_path)
+    assert con.execute("select count(*) from articles").fetchone() == (3,)  # staged rows are invisible
+    real_point = io._point
+    monkeypatch.setattr(io, "_point", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt("killed")))
+    with pytest.raises(KeyboardInterrupt):
+        io.replace_tables(tmp_path, "r1", ["articles"])
+    monkeypatch.setattr(io, "_point", real_point)
+    assert io.recover(tmp_path) == ["r1"]  # the manifest was written: rolled forward
+    con = io.connect(tmp_path)
+    assert con.execute("select count(*), min(doc_id) like 'n%' from articles").fetchone() == (2, True)
+    assert con.execute("select count(*) from raw_documents").fetchone() == (3,)  # not part of the rebuild
+    assert (tmp_path / "articles").is_symlink() and not (tmp_path / io.STAGING / "r1").exists()
+    io.stage_replacement(tmp_path, "r2", "p0", {"articles": _batch(1, "m")["articles"]})
+    io.replace_tables(tmp_path, "r2", ["articles"])
+    assert io.connect(tmp_path).execute("select count(*) from articles").fetchone() == (1,)
+    assert [p.name for p in (tmp_path / io.VERSIONS).iterdir()] == ["articles-r2"]  # older versions removed

@@ -14,6 +14,7 @@ import fcntl
 import glob
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -22,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from tasks.records import RawDocument, SourceFile, doc_id_of_stream
@@ -163,6 +165,7 @@ def known_doc_ids(warehouse: str | os.PathLike[str]) -> set[str]:
 
 def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[str, pa.Table]) -> list[str]:
     """Write one batch's rows to every table atomically; returns the committed files (relative paths)."""
+    _check_paths(batch_id, tables)
     root = Path(warehouse)
     staging = root / STAGING / batch_id
     shutil.rmtree(staging, ignore_errors=True)
@@ -175,6 +178,27 @@ def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[
     _write_atomic(staging / MANIFEST, json.dumps(sorted(written)).encode())
     _apply(root, staging)
     return sorted(written)
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.:]{0,127}$")
+
+
+def _checked_name(kind: str, value: str) -> str:
+    """A path component the warehouse writes: refuses separators, "..", and anything but plain names."""
+    if not _SAFE_NAME.match(value) or ".." in value:
+        raise ValueError(
+            f"unsafe {kind} {value!r}: it would not name a plain folder or file in the warehouse"
+        )
+    return value
+
+
+def _check_paths(batch_id: str, tables: dict[str, pa.Table]) -> None:
+    """Every path component a write would create, checked before anything is written."""
+    _checked_name("batch id", batch_id)
+    for name, rows in tables.items():
+        table = TABLES[name]
+        for value in pc.unique(rows.column(table.partition_by)).to_pylist():
+            _checked_name(f"{name}.{table.partition_by} value", str(value))
 
 
 def _stage_table(staging: Path, table: Table, rows: pa.Table, batch_id: str) -> list[str]:
@@ -246,6 +270,8 @@ def stage_replacement(
     warehouse: str | os.PathLike[str], rebuild_id: str, part: str, tables: dict[str, pa.Table]
 ) -> None:
     """Add rows to a rebuild's new table contents, staged under `_staging/<rebuild_id>/` (invisible)."""
+    _check_paths(rebuild_id, tables)
+    _checked_name("part", part)
     staging = Path(warehouse) / STAGING / rebuild_id
     for name, rows in tables.items():
         (staging / name).mkdir(parents=True, exist_ok=True)
@@ -256,6 +282,7 @@ def stage_replacement(
 def replace_tables(warehouse: str | os.PathLike[str], rebuild_id: str, names: list[str]) -> None:
     """Swap each table's whole contents for the staged ones: each table path is a symlink repointed
     with one rename, so a reader sees the old table or the new one, never a mix."""
+    _checked_name("rebuild id", rebuild_id)
     root = Path(warehouse)
     staging = root / STAGING / rebuild_id
     for name in names:

@@ -5,6 +5,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from tasks import io
@@ -146,3 +147,16 @@ def test_a_rebuild_replaces_whole_tables_and_survives_a_crash_before_the_swap(
     io.replace_tables(tmp_path, "r2", ["articles"])
     assert io.connect(tmp_path).execute("select count(*) from articles").fetchone() == (1,)
     assert [p.name for p in (tmp_path / io.VERSIONS).iterdir()] == ["articles-r2"]  # older versions removed
+
+
+@pytest.mark.parametrize("value", ["../../etc", "2015-11/../../x", "/abs", "..", "a/b", ""])
+def test_partition_values_and_batch_ids_cannot_leave_the_warehouse(tmp_path: Path, value: str) -> None:
+    tables = _batch(1)
+    articles = tables["articles"]
+    index = articles.schema.get_field_index("published_month")
+    tables["articles"] = articles.set_column(index, "published_month", pa.array([value] * articles.num_rows))
+    with pytest.raises(ValueError, match="unsafe"):
+        io.commit_batch(tmp_path / "wh", "b1", tables)
+    with pytest.raises(ValueError, match="unsafe batch id"):
+        io.commit_batch(tmp_path / "wh", f"b1/{value}/..", _batch(1))
+    assert not list(tmp_path.rglob("*.parquet"))

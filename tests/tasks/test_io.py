@@ -160,3 +160,25 @@ def test_partition_values_and_batch_ids_cannot_leave_the_warehouse(tmp_path: Pat
     with pytest.raises(ValueError, match="unsafe batch id"):
         io.commit_batch(tmp_path / "wh", f"b1/{value}/..", _batch(1))
     assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_a_file_that_becomes_unreadable_or_vanishes_after_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked, gone = tmp_path / "locked.txt", tmp_path / "gone.txt"
+    locked.write_text("Title\n\nBody.")
+    gone.write_text("Title\n\nBody.")
+    listed = io.list_sources(tmp_path)
+    gone.unlink()  # vanishes between listing and reading
+    real_open = open
+
+    def denying_open(path, *args, **kwargs):
+        if str(path) == str(locked):  # tests run as root, where chmod 000 does not stop a read
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", denying_open)
+    files = {Path(f.source_uri).name: f for f in io.read_sources(listed)}
+    assert (files["locked.txt"].error_code, files["gone.txt"].error_code) == ("unreadable", "vanished")
+    assert "locked.txt: Permission denied" in files["locked.txt"].error
+    assert all(f.data is None and f.doc_id is None for f in files.values())

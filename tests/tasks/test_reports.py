@@ -64,3 +64,12 @@ def test_rebuilding_replaces_the_site(tmp_path: Path, results: dict) -> None:
     reports.build_data_docs(tmp_path, io.load_suites())
     assert not stale.exists()
     assert sorted(p.name for p in (tmp_path / "_reports").iterdir()) == ["data_docs", "validations"]
+
+
+def test_a_relative_warehouse_path_works(
+    tmp_path: Path, results: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # `make run` passes --warehouse warehouse
+    _save_runs(Path("warehouse"), results, 1)
+    index = reports.build_data_docs("warehouse", io.load_suites())
+    assert (tmp_path / index).is_file()

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from tasks import io
+from tasks import io, views
 from tasks.records import RunSummary
 
 app = typer.Typer(
@@ -150,7 +150,7 @@ def report(
     from tasks import dq_report, reports
 
     try:
-        con = io.connect(warehouse)
+        con = views.connect(warehouse)
         rates = dq_report.pass_rates(con, runs)
         failing = dq_report.top_failures(con, runs)
     except duckdb.Error as exc:
@@ -163,8 +163,8 @@ def report(
     out.print(
         _rich_table("Most frequent failing expectations", failing) if failing else "No failing expectations."
     )
-    index = reports.data_docs_index(warehouse)
-    out.print(f"Data Docs: {index.resolve() if index.is_file() else 'not built yet'}")
+    built = reports.data_docs_built(warehouse)
+    out.print(f"Data Docs: {reports.data_docs_index(warehouse) if built else 'not built yet'}")
 
 
 def _rich_table(title: str, rows: list[dict[str, object]]) -> RichTable:
@@ -186,9 +186,9 @@ def query(
     import duckdb
 
     try:
-        io.check_read_only(sql)
-        cursor = io.connect(warehouse, read_only=True).execute(sql)
-    except (duckdb.Error, io.QueryRefused) as exc:
+        views.check_read_only(sql)
+        cursor = views.connect(warehouse, read_only=True).execute(sql)
+    except (duckdb.Error, views.QueryRefused) as exc:
         err.print(f"newsetl query: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
     columns = [d[0] for d in cursor.description or []]

@@ -1,33 +1,38 @@
-"""The only code that reads sources or touches the warehouse: listing, reading, atomic commits, DuckDB views.
+"""The only code that reads sources or touches the warehouse: listing, reading, atomic commits.
 
-A batch is committed in three steps: its Parquet files are written under `_staging/<batch_id>/`, a
-`_COMMIT` manifest naming them is renamed into place, then each file is renamed into its table. A run
-that dies before the manifest leaves nothing visible (the staging folder is dropped on the next run);
-one that dies after it is rolled forward by `recover()`. Renames stay on one filesystem, so every file a
-reader sees is complete.
+The warehouse is a local folder or an object-store URL (`s3://bucket/prefix`), reached through one
+pyarrow filesystem (tasks.store). A batch is committed in three steps: its Parquet files are written
+under `_staging/<batch_id>/`, a `_COMMIT` manifest naming them is written in one piece, then each file
+is moved into its table. A run that dies before the manifest leaves nothing visible (the staging folder
+is dropped on the next run); one that dies after it is rolled forward by `recover()`. A local move is a
+rename and an object-store move a server-side copy: either way every file a reader sees is complete.
+DuckDB views over the tables are in tasks.views.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import json
 import os
+import posixpath
 import re
 import shutil
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from tasks import lock
+from tasks.lock import WarehouseLocked
 from tasks.records import RawDocument, SourceFile, doc_id_of_stream
 from tasks.schemas import TABLES, Table
+from tasks.store import Store, open_store
+
+__all__ = ["WarehouseLocked"]  # raised by warehouse_lock
 
 STAGING = "_staging"
 MANIFEST = "_COMMIT"
@@ -37,7 +42,6 @@ SOURCE_SUFFIXES = (".txt",)
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 250  # files read, parsed and committed together: one Prefect task per stage
 DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for another run on the same warehouse
-LOCK = "_lock"
 SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
 
 
@@ -45,40 +49,9 @@ class SourceError(ValueError):
     """The SOURCE argument names nothing readable."""
 
 
-class WarehouseLocked(RuntimeError):
-    """Another run holds the warehouse for longer than this run agreed to wait."""
-
-
-@contextlib.contextmanager
-def warehouse_lock(warehouse: str | os.PathLike[str], timeout: float, holder: str) -> Iterator[None]:
-    """Hold the warehouse's run lock (flock on `<warehouse>/_lock`, released if the process dies)."""
-    root = Path(warehouse)
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                held_by = path.read_text(encoding="utf-8", errors="replace").strip() or "unknown"
-                raise WarehouseLocked(
-                    f"warehouse {root} is locked by another newsetl run ({held_by}); "
-                    f"gave up waiting after {timeout:g} s"
-                )
-            time.sleep(0.2)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{holder}, since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}".encode())
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+def warehouse_lock(warehouse: str | os.PathLike[str], timeout: float, holder: str) -> Any:
+    """Hold the warehouse's run lock (see tasks.lock): a context manager."""
+    return lock.warehouse_lock(open_store(warehouse), timeout, holder)
 
 
 def list_sources(source: str | os.PathLike[str]) -> list[str]:
@@ -118,24 +91,57 @@ def _read_one(path: str, max_bytes: int) -> SourceFile:
         return SourceFile(uri, None, "unreadable", f"{path}: {exc.strerror or exc}")
 
 
-def table_path(warehouse: str | os.PathLike[str], table: str) -> Path:
-    """The folder holding one table's partitions."""
+def table_path(warehouse: str | os.PathLike[str], table: str) -> str:
+    """The warehouse-relative folder holding one table's partitions."""
     if table not in TABLES:
         raise KeyError(f"unknown table {table!r}")
-    return Path(warehouse) / table
+    return table
 
 
-def table_files(warehouse: str | os.PathLike[str], table: str) -> list[Path]:
-    """The committed Parquet files of a table, in a stable order."""
-    return sorted(table_path(warehouse, table).glob("*=*/*.parquet"))
+def table_files(warehouse: str | os.PathLike[str] | Store, table: str) -> list[str]:
+    """The committed Parquet files of a table (filesystem paths of its Store), in a stable order."""
+    store = _store(warehouse)
+    folder = table_path(store.uri, table)
+    return [
+        store.path(rel)
+        for rel in store.files(folder)
+        if rel.endswith(".parquet") and "=" in posixpath.dirname(rel).rpartition("/")[2]
+    ]
+
+
+def table_dataset(warehouse: str | os.PathLike[str] | Store, table: str) -> ds.Dataset | None:
+    """A table's committed files as one Arrow dataset typed by its schema (its partition column from
+    the hive path); None while the table has no file."""
+    store = _store(warehouse)
+    files = table_files(store, table)
+    if not files:
+        return None
+    schema = TABLES[table].schema
+    partitioning = ds.partitioning(pa.schema([schema.field(TABLES[table].partition_by)]), flavor="hive")
+    return ds.dataset(
+        files,
+        schema=schema,
+        format="parquet",
+        filesystem=store.fs,
+        partitioning=partitioning,
+        partition_base_dir=store.path(table_path(store.uri, table)),
+    )
 
 
 def read_column(warehouse: str | os.PathLike[str], table: str, column: str) -> pa.ChunkedArray:
     """One column of a committed table (empty when the table has no files yet)."""
-    files = table_files(warehouse, table)
-    if not files:
+    dataset = table_dataset(warehouse, table)
+    if dataset is None:
         return pa.chunked_array([], type=TABLES[table].schema.field(column).type)
-    return ds.dataset([str(f) for f in files], format="parquet").to_table(columns=[column]).column(column)
+    return dataset.to_table(columns=[column]).column(column)
+
+
+def read_table(warehouse: str | os.PathLike[str], table: str) -> pa.Table:
+    """A whole committed table, its partition column included, typed by its schema."""
+    dataset = table_dataset(warehouse, table)
+    if dataset is None:
+        return TABLES[table].schema.empty_table()
+    return dataset.to_table().select(TABLES[table].columns)
 
 
 def load_suites(directory: str | os.PathLike[str] = SUITES_DIR) -> dict[str, dict[str, Any]]:
@@ -163,20 +169,38 @@ def known_doc_ids(warehouse: str | os.PathLike[str]) -> set[str]:
     return ids
 
 
+def iter_raw_documents(warehouse: str | os.PathLike[str], batch_size: int) -> Iterator[list[RawDocument]]:
+    """raw_documents back as RawDocument records, `batch_size` at a time (memory bounded by the batch)."""
+    dataset = table_dataset(warehouse, "raw_documents")
+    if dataset is None:
+        return
+    columns = ["doc_id", "source_uri", "byte_size", "encoding", "raw_text"]
+    pending: list[RawDocument] = []
+    for record_batch in dataset.scanner(columns=columns, batch_size=batch_size).to_batches():
+        for row in record_batch.to_pylist():
+            data = row["raw_text"].encode(row["encoding"], errors="replace")  # the payload if it fails now
+            pending.append(RawDocument(**row, data=data))
+            if len(pending) == batch_size:
+                yield pending
+                pending = []
+    if pending:
+        yield pending
+
+
 def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[str, pa.Table]) -> list[str]:
     """Write one batch's rows to every table atomically; returns the committed files (relative paths)."""
     _check_paths(batch_id, tables)
-    root = Path(warehouse)
-    staging = root / STAGING / batch_id
-    shutil.rmtree(staging, ignore_errors=True)
+    store = open_store(warehouse)
+    staging = posixpath.join(STAGING, batch_id)
+    store.delete_dir(staging)
     written: list[str] = []
     for name, rows in tables.items():
         if rows.num_rows:
-            written += _stage_table(staging, TABLES[name], rows, batch_id)
+            written += _stage_table(store, staging, TABLES[name], rows, batch_id)
     if not written:
         return []
-    _write_atomic(staging / MANIFEST, json.dumps(sorted(written)).encode())
-    _apply(root, staging)
+    store.write_bytes(posixpath.join(staging, MANIFEST), json.dumps(sorted(written)).encode())
+    _apply(store, staging)
     return sorted(written)
 
 
@@ -201,69 +225,40 @@ def _check_paths(batch_id: str, tables: dict[str, pa.Table]) -> None:
             _checked_name(f"{name}.{table.partition_by} value", str(value))
 
 
-def _stage_table(staging: Path, table: Table, rows: pa.Table, batch_id: str) -> list[str]:
+def _stage_table(store: Store, staging: str, table: Table, rows: pa.Table, batch_id: str) -> list[str]:
+    """Write a table's rows as hive-partitioned Parquet under `staging`; returns paths relative to it."""
     written: list[str] = []
+    base = store.path(staging)
     ds.write_dataset(
         rows.select(table.columns).cast(table.schema),
-        staging / table.name,
+        posixpath.join(base, table.name),
+        filesystem=store.fs,
         format="parquet",
         partitioning=ds.partitioning(pa.schema([table.schema.field(table.partition_by)]), flavor="hive"),
         basename_template=f"part-{batch_id}-{{i}}.parquet",
         existing_data_behavior="overwrite_or_ignore",
         file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
-        file_visitor=lambda f: written.append(Path(f.path).relative_to(staging).as_posix()),
+        file_visitor=lambda f: written.append(posixpath.relpath(f.path, base)),
+        create_dir=store.is_local,  # an object store has no folders to make
     )
     return written
 
 
 def recover(warehouse: str | os.PathLike[str]) -> list[str]:
     """Finish batches and rebuilds whose manifest was written, drop the others; returns their ids."""
-    root = Path(warehouse)
+    store = open_store(warehouse)
     done: list[str] = []
-    staging_root = root / STAGING
-    if not staging_root.is_dir():
-        return done
-    for staging in sorted(p for p in staging_root.iterdir() if p.is_dir()):
-        if (staging / REPLACE).is_file():
-            _apply_replace(root, staging)
-            done.append(staging.name)
-        elif (staging / MANIFEST).is_file():
-            _apply(root, staging)
-            done.append(staging.name)
+    for name in store.folders(STAGING):
+        staging = posixpath.join(STAGING, name)
+        if store.is_file(posixpath.join(staging, REPLACE)):
+            _apply_replace(store, staging)
+            done.append(name)
+        elif store.is_file(posixpath.join(staging, MANIFEST)):
+            _apply(store, staging)
+            done.append(name)
         else:
-            shutil.rmtree(staging, ignore_errors=True)
+            store.delete_dir(staging)
     return done
-
-
-def iter_raw_documents(warehouse: str | os.PathLike[str], batch_size: int) -> Iterator[list[RawDocument]]:
-    """raw_documents back as RawDocument records, `batch_size` at a time (memory bounded by the batch)."""
-    files = table_files(warehouse, "raw_documents")
-    if not files:
-        return
-    columns = ["doc_id", "source_uri", "byte_size", "encoding", "raw_text"]
-    scanner = ds.dataset([str(f) for f in files], format="parquet").scanner(
-        columns=columns, batch_size=batch_size
-    )
-    pending: list[RawDocument] = []
-    for record_batch in scanner.to_batches():
-        for row in record_batch.to_pylist():
-            data = row["raw_text"].encode(row["encoding"], errors="replace")  # the payload if it fails now
-            pending.append(RawDocument(**row, data=data))
-            if len(pending) == batch_size:
-                yield pending
-                pending = []
-    if pending:
-        yield pending
-
-
-def read_table(warehouse: str | os.PathLike[str], table: str) -> pa.Table:
-    """A whole committed table, its partition column included, typed by its schema."""
-    if not table_files(warehouse, table):
-        return TABLES[table].schema.empty_table()
-    dataset = ds.dataset(
-        str(table_path(warehouse, table)), format="parquet", partitioning="hive", schema=TABLES[table].schema
-    )
-    return dataset.to_table().select(TABLES[table].columns)
 
 
 def stage_replacement(
@@ -272,34 +267,62 @@ def stage_replacement(
     """Add rows to a rebuild's new table contents, staged under `_staging/<rebuild_id>/` (invisible)."""
     _check_paths(rebuild_id, tables)
     _checked_name("part", part)
-    staging = Path(warehouse) / STAGING / rebuild_id
+    store = open_store(warehouse)
+    staging = posixpath.join(STAGING, rebuild_id)
     for name, rows in tables.items():
-        (staging / name).mkdir(parents=True, exist_ok=True)
         if rows.num_rows:
-            _stage_table(staging, TABLES[name], rows, f"{rebuild_id}-{part}")
+            _stage_table(store, staging, TABLES[name], rows, f"{rebuild_id}-{part}")
 
 
 def replace_tables(warehouse: str | os.PathLike[str], rebuild_id: str, names: list[str]) -> None:
-    """Swap each table's whole contents for the staged ones: each table path is a symlink repointed
-    with one rename, so a reader sees the old table or the new one, never a mix."""
+    """Swap each table's whole contents for the staged ones.
+
+    Locally each table path is a symlink repointed with one rename, so a reader sees the old table or the
+    new one, never a mix. On an object store (no symlinks, no renames) the old files are deleted and the
+    staged ones moved in: crash-safe (the manifest lists the new files, `recover()` finishes the swap) but
+    a reader during the swap may see part of each.
+    """
     _checked_name("rebuild id", rebuild_id)
-    root = Path(warehouse)
-    staging = root / STAGING / rebuild_id
-    for name in names:
-        (staging / name).mkdir(parents=True, exist_ok=True)
-    _write_atomic(staging / REPLACE, json.dumps(sorted(names)).encode())
-    _apply_replace(root, staging)
+    store = open_store(warehouse)
+    staging = posixpath.join(STAGING, rebuild_id)
+    files = [posixpath.relpath(f, staging) for f in store.files(staging)]
+    manifest = {name: [f for f in files if f.startswith(f"{name}/")] for name in sorted(names)}
+    store.write_bytes(posixpath.join(staging, REPLACE), json.dumps(manifest).encode())
+    _apply_replace(store, staging)
 
 
-def _apply_replace(root: Path, staging: Path) -> None:
-    """Move each staged table to `_versions/` and point the table at it (idempotent, for recover)."""
-    for name in json.loads((staging / REPLACE).read_bytes()):
-        version = root / VERSIONS / f"{name}-{staging.name}"
-        if (staging / name).exists():
-            version.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, version)
-        _point(root, name, version)
-    shutil.rmtree(staging, ignore_errors=True)
+def _apply_replace(store: Store, staging: str) -> None:
+    """Put each staged table in place of the old one (idempotent, for recover); drop the staging folder."""
+    manifest: dict[str, list[str]] = json.loads(store.read_bytes(posixpath.join(staging, REPLACE)))
+    for name, files in manifest.items():
+        if store.is_local:
+            _swap_local(store, staging, name)
+        else:
+            _replace_objects(store, staging, name, files)
+    store.delete_dir(staging)
+
+
+def _replace_objects(store: Store, staging: str, name: str, files: list[str]) -> None:
+    """Object store: delete the table's files that are not the new ones, then move the new ones in."""
+    keep = set(files)
+    for rel in store.files(name):
+        if rel not in keep:
+            store.delete_file(rel)
+    for rel in files:
+        if store.is_file(posixpath.join(staging, rel)):
+            store.move(posixpath.join(staging, rel), rel)
+
+
+def _swap_local(store: Store, staging: str, name: str) -> None:
+    """Local: move the staged table to `_versions/` and point the table's symlink at it."""
+    root = Path(store.root)
+    version = root / VERSIONS / f"{name}-{posixpath.basename(staging)}"
+    staged = root / staging / name
+    if staged.exists() or not version.exists():
+        version.parent.mkdir(parents=True, exist_ok=True)
+        staged.mkdir(parents=True, exist_ok=True)  # a table rebuilt to no rows is an empty folder
+        os.replace(staged, version)
+    _point(root, name, version)
 
 
 def _point(root: Path, name: str, version: Path) -> None:
@@ -317,93 +340,16 @@ def _point(root: Path, name: str, version: Path) -> None:
         shutil.rmtree(old)
 
 
-def _apply(root: Path, staging: Path) -> None:
-    """Rename every file named by the manifest into its table (idempotent), then drop the staging folder."""
-    for rel in json.loads((staging / MANIFEST).read_bytes()):
-        src, dst = staging / rel, root / rel
-        if src.exists():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
-    shutil.rmtree(staging, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        staging.parent.rmdir()  # only when no other batch is staged
+def _apply(store: Store, staging: str) -> None:
+    """Move every file named by the manifest into its table (idempotent), then drop the staging folder."""
+    for rel in json.loads(store.read_bytes(posixpath.join(staging, MANIFEST))):
+        if store.is_file(posixpath.join(staging, rel)):
+            store.move(posixpath.join(staging, rel), rel)
+    store.delete_dir(staging)
+    if store.is_local:
+        with contextlib.suppress(OSError):
+            os.rmdir(store.path(STAGING))  # only when no other batch is staged
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-class QueryRefused(ValueError):
-    """A statement `newsetl query` does not run: the warehouse is read-only there."""
-
-
-READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")  # PRAGMA: SHOW TABLES / DESCRIBE; settings are locked
-
-
-def connect(warehouse: str | os.PathLike[str], read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB session with every table of the warehouse as a view named after it.
-
-    read_only: files outside the warehouse cannot be read or written, extensions cannot be installed,
-    and the configuration is locked; pair it with `check_read_only` for the statements themselves.
-    """
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    for table in TABLES.values():
-        con.execute(f"CREATE VIEW {table.name} AS {view_sql(table, warehouse)}")
-    if read_only:
-        root = str(Path(warehouse).resolve()).replace("'", "''")
-        con.execute(f"SET allowed_directories = ['{root}']")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-    return con
-
-
-def check_read_only(sql: str) -> None:
-    """Refuse any statement that is not a query (COPY, CREATE, DROP, INSERT, ATTACH, SET, INSTALL...)."""
-    for statement in duckdb.extract_statements(sql):
-        kind = statement.type.name
-        if kind not in READ_ONLY_STATEMENTS:
-            raise QueryRefused(
-                f"the warehouse is read-only here: {kind} statements are not allowed "
-                f"(only {', '.join(READ_ONLY_STATEMENTS)})"
-            )
-
-
-def view_sql(table: Table, warehouse: str | os.PathLike[str]) -> str:
-    """SELECT over a table's Parquet files, typed by its schema; an empty typed SELECT before any file."""
-    if not table_files(warehouse, table.name):
-        cols = ", ".join(f"CAST(NULL AS {duckdb_type(f.type)}) AS {f.name}" for f in table.schema)
-        return f"SELECT {cols} WHERE false"
-    pattern = (table_path(warehouse, table.name) / "*=*" / "*.parquet").as_posix().replace("'", "''")
-    part = table.schema.field(table.partition_by)
-    return (
-        f"SELECT {', '.join(table.columns)} FROM read_parquet('{pattern}', hive_partitioning = true, "
-        f"union_by_name = true, hive_types = {{'{part.name}': '{duckdb_type(part.type)}'}})"
-    )
-
-
-_DUCK_TYPES = {
-    pa.string(): "VARCHAR",
-    pa.large_string(): "VARCHAR",
-    pa.int32(): "INTEGER",
-    pa.int64(): "BIGINT",
-    pa.float64(): "DOUBLE",
-    pa.bool_(): "BOOLEAN",
-    pa.large_binary(): "BLOB",
-    pa.binary(): "BLOB",
-    pa.date32(): "DATE",
-}
-
-
-def duckdb_type(arrow_type: pa.DataType) -> str:
-    """The DuckDB type a column of this Arrow type is read as."""
-    if pa.types.is_timestamp(arrow_type):
-        return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
-    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
-        return f"{duckdb_type(arrow_type.value_type)}[]"
-    return _DUCK_TYPES[arrow_type]
+def _store(warehouse: str | os.PathLike[str] | Store) -> Store:
+    return warehouse if isinstance(warehouse, Store) else open_store(warehouse)

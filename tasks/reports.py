@@ -1,5 +1,7 @@
 """Data-quality reports under `<warehouse>/_reports/`: kept GX validation results and the Data Docs site.
 
+Like io.py, it reaches the warehouse only through its Store (a local folder or an object store).
+
 Each batch's GX results are kept as JSON under `validations/<run_id>/`. Once per run, the Data Docs
 site is rebuilt from the newest of them only (at most `max_results`, from the last `keep_runs` runs), in
 a fresh ephemeral GX context, into a temporary folder that then replaces `data_docs/`. GX re-renders
@@ -11,12 +13,17 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import shutil
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow.fs as pafs
+
+from tasks.store import open_store
 from tasks.validate import suite_from_json
 
 REPORTS = "_reports"
@@ -49,13 +56,14 @@ CDN_COPIES = {
 }
 
 
-def reports_dir(warehouse: str | os.PathLike[str]) -> Path:
-    return Path(warehouse) / REPORTS
+def data_docs_index(warehouse: str | os.PathLike[str]) -> str:
+    """Where the Data Docs site's entry page is: a local path, or a URL in an object store."""
+    return open_store(warehouse).display(REPORTS, DATA_DOCS, "index.html")
 
 
-def data_docs_index(warehouse: str | os.PathLike[str]) -> Path:
-    """Where the Data Docs site's entry page is."""
-    return reports_dir(warehouse) / DATA_DOCS / "index.html"
+def data_docs_built(warehouse: str | os.PathLike[str]) -> bool:
+    """Whether a run has built the Data Docs site yet."""
+    return open_store(warehouse).is_file(posixpath.join(REPORTS, DATA_DOCS, "index.html"))
 
 
 def save_results(
@@ -66,31 +74,30 @@ def save_results(
     results: Mapping[str, dict[str, Any]],
 ) -> None:
     """Keep one batch's GX results (table -> result JSON) for the Data Docs."""
-    folder = reports_dir(warehouse) / VALIDATIONS / run_id
-    folder.mkdir(parents=True, exist_ok=True)
+    store = open_store(warehouse)
     for table, result in results.items():
         record = {"table": table, "run_id": run_id, "run_time": run_time.isoformat(), "batch_id": batch_id}
-        path = folder / f"{batch_id}.{table}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({**record, "result": result}, default=str), encoding="utf-8")
-        os.replace(tmp, path)
+        rel = posixpath.join(REPORTS, VALIDATIONS, run_id, f"{batch_id}.{table}.json")
+        store.write_bytes(rel, json.dumps({**record, "result": result}, default=str).encode())
 
 
 def prune_results(warehouse: str | os.PathLike[str], keep_runs: int = KEEP_RUNS) -> list[str]:
     """Drop kept results of all but the newest `keep_runs` runs; returns the run ids dropped."""
-    root = reports_dir(warehouse) / VALIDATIONS
-    runs = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    store = open_store(warehouse)
+    runs = store.folders(posixpath.join(REPORTS, VALIDATIONS))
     dropped = runs[: max(len(runs) - keep_runs, 0)]
-    for path in dropped:
-        shutil.rmtree(path, ignore_errors=True)
-    return [p.name for p in dropped]
+    for run_id in dropped:
+        store.delete_dir(posixpath.join(REPORTS, VALIDATIONS, run_id))
+    return dropped
 
 
 def newest_results(warehouse: str | os.PathLike[str], max_results: int = MAX_RESULTS) -> list[dict[str, Any]]:
     """The newest kept results, newest run first (run ids sort by start time)."""
-    root = reports_dir(warehouse) / VALIDATIONS
-    paths = sorted(root.glob("*/*.json"), key=lambda p: (p.parent.name, p.name), reverse=True)
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths[:max_results]]
+    store = open_store(warehouse)
+    folder = posixpath.join(REPORTS, VALIDATIONS)
+    paths = [p for p in store.files(folder) if p.endswith(".json") and p.count("/") == folder.count("/") + 2]
+    paths.sort(key=lambda p: tuple(p.rsplit("/", 2)[-2:]), reverse=True)
+    return [json.loads(store.read_bytes(p)) for p in paths[:max_results]]
 
 
 def build_data_docs(
@@ -98,19 +105,48 @@ def build_data_docs(
     suites: Mapping[str, dict[str, Any]],
     keep_runs: int = KEEP_RUNS,
     max_results: int = MAX_RESULTS,
-) -> Path:
-    """Rebuild the Data Docs site from the suites and the newest kept results; returns index.html."""
+) -> str:
+    """Rebuild the Data Docs site from the suites and the newest kept results; returns index.html.
+
+    The site is built in a local folder (GX writes local files), then replaces the old one: locally by
+    renames, in an object store by deleting the old site and uploading the new one.
+    """
+    store = open_store(warehouse)
+    prune_results(warehouse, keep_runs)
+    records = newest_results(warehouse, max_results)
+    if store.is_local:
+        site = Path(store.path(REPORTS, DATA_DOCS))
+        building = site.with_name(f"{DATA_DOCS}.building")
+        _build_site(building, suites, records)
+        old = site.with_name(f"{DATA_DOCS}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if site.exists():
+            os.replace(site, old)
+        os.replace(building, site)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        with tempfile.TemporaryDirectory(prefix="newsetl-docs-") as local:
+            _build_site(Path(local) / DATA_DOCS, suites, records)
+            store.delete_dir(posixpath.join(REPORTS, DATA_DOCS))
+            pafs.copy_files(
+                str(Path(local) / DATA_DOCS),
+                store.path(REPORTS, DATA_DOCS),
+                source_filesystem=pafs.LocalFileSystem(),
+                destination_filesystem=store.fs,
+            )
+    return data_docs_index(warehouse)
+
+
+def _build_site(folder: Path, suites: Mapping[str, dict[str, Any]], records: list[dict[str, Any]]) -> None:
+    """GX's Data Docs site for these suites and results, written into `folder` with vendored assets."""
     import great_expectations as gx
 
-    prune_results(warehouse, keep_runs)
-    site = reports_dir(warehouse) / DATA_DOCS
-    building = site.with_name(f"{DATA_DOCS}.building")
-    shutil.rmtree(building, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     for suite in suites.values():
         context.suites.add(suite_from_json(suite))
-    for record in newest_results(warehouse, max_results):
+    for record in records:
         _store_result(context, record)
     context.add_data_docs_site(
         site_name="newsetl",
@@ -118,20 +154,13 @@ def build_data_docs(
             "class_name": "SiteBuilder",
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(building.resolve()),
+                "base_directory": str(folder.resolve()),
             },
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_how_to_buttons": False},
         },
     )
     context.build_data_docs(site_names=["newsetl"])
-    use_vendored_assets(building)
-    old = site.with_name(f"{DATA_DOCS}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site.exists():
-        os.replace(site, old)
-    os.replace(building, site)
-    shutil.rmtree(old, ignore_errors=True)
-    return site / "index.html"
+    use_vendored_assets(folder)
 
 
 def use_vendored_assets(site: Path) -> None:

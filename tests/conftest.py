@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +22,45 @@ def bbc() -> Path:
     """The BBC corpus beside the checkout; CI has it too, so its absence is an error, not a skip."""
     assert (BBC / "sport" / "199.txt").is_file(), f"BBC corpus not found at {BBC}"
     return BBC
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An S3-compatible server (moto's server mode) on 127.0.0.1, started here and stopped by pid."""
+    import urllib.request
+
+    from tests.flows.servers import BIN, background, free_port, wait_until
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    command = [str(BIN / "python"), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with background(command, log, dict(os.environ)) as server:
+        endpoint = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            assert server.poll() is None, log.read_text()[-3000:]
+            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2) as response:
+                return response.status == 200
+
+        wait_until(up, 60, f"moto server ({log})", interval=0.2)
+        yield endpoint
+
+
+S3_ENV = {
+    "AWS_ACCESS_KEY_ID": "newsetl-test",
+    "AWS_SECRET_ACCESS_KEY": "newsetl-test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@pytest.fixture
+def s3_warehouse(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
+    """`s3://<a new bucket>/warehouse` on the moto server; the AWS variables point at it (also for
+    subprocesses, which inherit them)."""
+    import boto3
+
+    for name, value in {**S3_ENV, "AWS_ENDPOINT_URL": moto_endpoint}.items():
+        monkeypatch.setenv(name, value)
+    bucket = "newsetl-" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    return f"s3://{bucket}/warehouse"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import io
+from tasks import views
 from tasks.schemas import TABLES
 from tests.conftest import ROOT
 
@@ -73,7 +73,7 @@ def _kill_after_lines(run: subprocess.Popen, lines: int, extra: float) -> list[s
 
 def _assert_consistent(warehouse: Path) -> dict[str, int]:
     """Every table reads without error and no doc_id appears twice where it is a key."""
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in TABLES}
     for name in KEYED:
         total, distinct = con.execute(f"select count(*), count(distinct doc_id) from {name}").fetchone()
@@ -112,7 +112,7 @@ def test_random_kills_lose_nothing(prefect_api: str, tmp_path: Path, bbc: Path) 
         "runs": counts["runs"],
         "dq_results": counts["dq_results"],
     }
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     accounted = con.execute(
         "select source_uri, count(*) from (select source_uri from articles union all"
         " select source_uri from quarantine) group by all"

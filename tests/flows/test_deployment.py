@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tasks import io
+from tasks import views
 from tests.conftest import ROOT, SEEDS
 from tests.flows.servers import BIN, background, prefect_server, wait_until
 
@@ -73,7 +73,7 @@ def test_served_deployment_is_scheduled_and_runs_on_trigger(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr[-3000:]
     flow_run_id, state, _ = done.stdout.split()
     assert state == "COMPLETED", (tmp_path / "serve.log").read_text()[-3000:]
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     assert con.execute("select count(*) from articles").fetchone() == (2,)
     assert con.execute("select flow_run_id, status from runs").fetchall() == [(flow_run_id, "completed")]
     print(f"scheduled deployment: trigger to completion {seconds:.1f} s")

@@ -15,7 +15,7 @@ import pytest
 
 from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY
 from flows.etl import etl
-from tasks import io, parse
+from tasks import io, parse, views
 from tasks.validate import CriticalExpectationError
 from tests.conftest import SEEDS
 
@@ -43,7 +43,7 @@ def test_failing_rows_are_quarantined_while_the_seeds_load(prefect_api: str, tmp
         "validate:expect_column_values_to_be_between(published_at)": 1,
         "validate:expect_column_values_to_be_between(word_count)": 1,
     }
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     rows = con.execute(
         "select source_uri, reason_code, payload from quarantine where stage = 'validate' order by source_uri"
     ).fetchall()
@@ -94,7 +94,7 @@ def test_a_critical_failure_fails_the_run_and_commits_nothing(
         etl(source=str(SEEDS), warehouse=str(warehouse))
     tables = {p.relative_to(warehouse).parts[0] for p in warehouse.rglob("*.parquet")}
     assert tables == {"runs"}  # nothing of the batch in any table; only the run's own log row
-    status, error = io.connect(warehouse).execute("select status, error from runs").fetchone()
+    status, error = views.connect(warehouse).execute("select status, error from runs").fetchone()
     assert status == "failed" and "expect_column_values_to_be_unique(doc_id)" in error
     assert not (warehouse / io.STAGING).exists() or not any((warehouse / io.STAGING).iterdir())
     index = warehouse / "_reports" / "data_docs" / "index.html"

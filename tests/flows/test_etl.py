@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import io
+from tasks import io, views
 from tests.conftest import BBC_GLOB, SEED_000, SEED_001, SEEDS
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +40,7 @@ def test_seeds_end_to_end(prefect_api: str, tmp_path: Path) -> None:
     )
     assert summary.accounted and summary.batches == 1
     assert {"read", "ingest", "parse", "load"} <= set(summary.stage_seconds)
-    con = io.connect(tmp_path)
+    con = views.connect(tmp_path)
     rows = con.execute(
         "select title, authors, published_at, section, published_month, source_uri"
         " from articles order by title"
@@ -89,7 +89,7 @@ def test_second_run_changes_nothing_and_a_new_file_adds_only_its_rows(
     (source / "new.txt").write_text("A third story\n\n" + body)
     third = _run(source, warehouse)
     assert (third.files_seen, third.articles_written, third.skipped) == (3, 1, 2)
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     assert con.execute("select count(*), count(distinct doc_id) from articles").fetchone() == (3, 3)
     assert con.execute("select count(*) from raw_documents").fetchone() == (3,)
 
@@ -121,7 +121,7 @@ def test_bad_inputs_are_quarantined_with_reason_and_bytes(prefect_api: str, tmp_
         "parse:no_content": 1,
     }
     rows = (
-        io.connect(warehouse)
+        views.connect(warehouse)
         .execute("select source_uri, stage, reason_code, detail, payload from quarantine")
         .fetchall()
     )
@@ -160,7 +160,7 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
     # The corpus holds 98 byte-identical copies under other names: quarantined, naming the first copy.
     assert first.quarantine_reasons == {"ingest:duplicate_content": 98}
     assert first.batches == 9  # 250 documents per batch, not one task per document
-    con = io.connect(tmp_path)
+    con = views.connect(tmp_path)
     titles = dict(con.execute("select source_uri, title from articles").fetchall())
     assert len(titles) == first.articles_written
     duplicates = {u for (u,) in con.execute("select source_uri from quarantine").fetchall()}

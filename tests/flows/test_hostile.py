@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tasks import io
+from tasks import io, views
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,7 @@ def test_hostile_inputs_all_accounted_for(prefect_api: str, tmp_path: Path) -> N
     env = {**os.environ, "PREFECT_API_URL": prefect_api}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     outcomes = con.execute(
         "select regexp_extract(source_uri, '[^/]+$'), 'article' from articles union all"
         " select regexp_extract(source_uri, '[^/]+$'), stage || ':' || reason_code from quarantine"
@@ -93,9 +93,8 @@ def test_hostile_inputs_all_accounted_for(prefect_api: str, tmp_path: Path) -> N
         con.execute(f"select count(*) from {table}").fetchone()  # every table readable
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0
-    rerun = (
-        io.connect(warehouse).execute("select files_seen, skipped from runs order by started_at").fetchall()
-    )
+    con = views.connect(warehouse)
+    rerun = con.execute("select files_seen, skipped from runs order by started_at").fetchall()
     assert (
         rerun[-1][0] == len(expected) and rerun[-1][1] == len(expected) - 1
     )  # only the dangling link retried

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from flows.etl import REBUILT, etl
-from tasks import io
+from tasks import io, views
 from tests.conftest import ROOT, SEEDS
 
 
@@ -20,7 +20,7 @@ def test_each_run_is_logged_with_its_prefect_flow_run(prefect_api: str, tmp_path
     summary = etl(source=str(SEEDS), warehouse=str(tmp_path))
     again = etl(source=str(SEEDS), warehouse=str(tmp_path))
     rows = (
-        io.connect(tmp_path)
+        views.connect(tmp_path)
         .execute(
             "select run_id, flow_run_id, status, error, files_seen, articles_written, skipped,"
             " seconds_parse, seconds_total, finished_at >= started_at from runs order by started_at"
@@ -60,7 +60,7 @@ def test_two_runs_started_at_once_do_not_corrupt_the_warehouse(
     ]
     outputs = [r.communicate(timeout=600)[0].decode() for r in runs]
     assert [r.returncode for r in runs] == [0, 0], outputs
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     counts = con.execute(
         "select articles_written + quarantined, skipped from runs order by finished_at"
     ).fetchall()
@@ -77,11 +77,11 @@ def test_a_failing_commit_is_retried_and_pure_stages_are_not(
 
     real_apply, calls = io._apply, []
 
-    def flaky_apply(root, staging):
-        calls.append(staging.name)
+    def flaky_apply(store, staging):
+        calls.append(staging)
         if len(calls) == 1:
             raise OSError("simulated: network filesystem went away")
-        return real_apply(root, staging)
+        return real_apply(store, staging)
 
     monkeypatch.setattr(io, "_apply", flaky_apply)
     summary = etl(source=str(SEEDS), warehouse=str(tmp_path))
@@ -128,7 +128,7 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     assert (summary.files_seen, summary.articles_written, summary.quarantined) == (3, 2, 1)
 
     def content(root: Path) -> dict[str, list]:
-        con = io.connect(root)
+        con = views.connect(root)
         return {
             "articles": con.execute("select doc_id, title, body from articles order by 1").fetchall(),
             "entities": con.execute(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.etl import etl
-from tasks import io
+from tasks import views
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, bbc: Path) -> Path:
 
 
 def _warehouse_content(warehouse: Path) -> dict[str, list[tuple]]:
-    con = io.connect(warehouse)
+    con = views.connect(warehouse)
     return {table: sorted(con.execute(sql).fetchall(), key=str) for table, sql in CONTENT.items()}
 
 

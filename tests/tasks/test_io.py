@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from tasks import io
+from tasks import io, views
 from tasks.load import batch_tables
 from tasks.records import Article, RawDocument, Rejected, RunContext, doc_id_of
 from tasks.schemas import TABLES
+from tasks.store import Store
 
 RUN = RunContext("20260101T000000Z-00000000", datetime(2026, 1, 1, tzinfo=UTC))
 
@@ -72,7 +72,7 @@ def test_commit_batch_writes_hive_partitions_and_views_read_them(tmp_path: Path)
         "raw_documents/ingest_date=2026-01-01/part-b1-0.parquet",
     ]
     assert not (tmp_path / io.STAGING).exists()
-    con = io.connect(tmp_path)
+    con = views.connect(tmp_path)
     assert con.execute("select count(*), min(published_month) from articles").fetchone() == (3, "2015-11")
     assert con.execute("select typeof(published_at), typeof(authors) from articles limit 1").fetchone() == (
         "TIMESTAMP WITH TIME ZONE",
@@ -82,7 +82,7 @@ def test_commit_batch_writes_hive_partitions_and_views_read_them(tmp_path: Path)
 
 
 def test_views_exist_and_are_typed_before_any_file(tmp_path: Path) -> None:
-    con = io.connect(tmp_path)
+    con = views.connect(tmp_path)
     for name, table in TABLES.items():
         cursor = con.execute(f"select * from {name}")
         assert [d[0] for d in cursor.description] == table.columns
@@ -95,32 +95,31 @@ def test_crash_before_manifest_leaves_nothing_visible(tmp_path: Path) -> None:
     staging = tmp_path / io.STAGING / "b2"
     (staging / "articles" / "published_month=2015-11").mkdir(parents=True)
     (staging / "articles" / "published_month=2015-11" / "part-b2-0.parquet").write_bytes(b"PAR1 half-writ")
-    assert io.connect(tmp_path).execute("select count(*) from articles").fetchone() == (2,)
+    assert views.connect(tmp_path).execute("select count(*) from articles").fetchone() == (2,)
     assert io.recover(tmp_path) == []
     assert not staging.exists()
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet")) == before
 
 
 def test_crash_after_manifest_is_rolled_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_replace = os.replace
+    real_move = Store.move
     moves: list[str] = []
 
-    def dying_replace(src, dst):  # the process dies after moving one file of the batch
-        if str(dst).endswith(".parquet"):
-            if moves:
-                raise KeyboardInterrupt("killed")
-            moves.append(str(dst))
-        return real_replace(src, dst)
+    def dying_move(store, src, dst):  # the process dies after moving one file of the batch
+        if moves:
+            raise KeyboardInterrupt("killed")
+        moves.append(dst)
+        return real_move(store, src, dst)
 
-    monkeypatch.setattr(os, "replace", dying_replace)
+    monkeypatch.setattr(Store, "move", dying_move)
     with pytest.raises(KeyboardInterrupt):
         io.commit_batch(tmp_path, "b1", _batch(2))
-    monkeypatch.setattr(os, "replace", real_replace)
+    monkeypatch.setattr(Store, "move", real_move)
     manifest = json.loads((tmp_path / io.STAGING / "b1" / io.MANIFEST).read_text())
     assert len(manifest) == 3 and len(list(tmp_path.glob("*/*=*/*.parquet"))) == 1
     assert io.recover(tmp_path) == ["b1"]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/*=*/*.parquet")) == manifest
-    con = io.connect(tmp_path)
+    con = views.connect(tmp_path)
     assert con.execute("select count(*) from raw_documents").fetchone() == (2,)
     assert con.execute("select count(*) from quarantine").fetchone() == (1,)
 
@@ -131,7 +130,7 @@ def test_a_rebuild_replaces_whole_tables_and_survives_a_crash_before_the_swap(
     io.commit_batch(tmp_path, "b1", _batch(3, "a"))
     new = _batch(2, "n")
     io.stage_replacement(tmp_path, "r1", "p0", {"articles": new["articles"]})
-    con = io.connect(tmp_path)
+    con = views.connect(tmp_path)
     assert con.execute("select count(*) from articles").fetchone() == (3,)  # staged rows are invisible
     real_point = io._point
     monkeypatch.setattr(io, "_point", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt("killed")))
@@ -139,13 +138,13 @@ def test_a_rebuild_replaces_whole_tables_and_survives_a_crash_before_the_swap(
         io.replace_tables(tmp_path, "r1", ["articles"])
     monkeypatch.setattr(io, "_point", real_point)
     assert io.recover(tmp_path) == ["r1"]  # the manifest was written: rolled forward
-    con = io.connect(tmp_path)
+    con = views.connect(tmp_path)
     assert con.execute("select count(*), min(doc_id) like 'n%' from articles").fetchone() == (2, True)
     assert con.execute("select count(*) from raw_documents").fetchone() == (3,)  # not part of the rebuild
     assert (tmp_path / "articles").is_symlink() and not (tmp_path / io.STAGING / "r1").exists()
     io.stage_replacement(tmp_path, "r2", "p0", {"articles": _batch(1, "m")["articles"]})
     io.replace_tables(tmp_path, "r2", ["articles"])
-    assert io.connect(tmp_path).execute("select count(*) from articles").fetchone() == (1,)
+    assert views.connect(tmp_path).execute("select count(*) from articles").fetchone() == (1,)
     assert [p.name for p in (tmp_path / io.VERSIONS).iterdir()] == ["articles-r2"]  # older versions removed
 
 

@@ -35,8 +35,8 @@ def _save_runs(warehouse: Path, results: dict, count: int) -> list[str]:
 
 def test_data_docs_index_names_every_suite_and_the_latest_run(tmp_path: Path, results: dict) -> None:
     run_ids = _save_runs(tmp_path, results, 2)
-    index = reports.build_data_docs(tmp_path, io.load_suites())
-    assert index == reports.data_docs_index(tmp_path) and index.is_file()
+    index = Path(reports.build_data_docs(tmp_path, io.load_suites()))
+    assert index == Path(reports.data_docs_index(tmp_path)) and index.is_file()
     html = index.read_text(encoding="utf-8")
     for suite in io.load_suites():
         assert (index.parent / "expectations" / f"{suite}.html").is_file()
@@ -72,4 +72,5 @@ def test_a_relative_warehouse_path_works(
     monkeypatch.chdir(tmp_path)  # `make run` passes --warehouse warehouse
     _save_runs(Path("warehouse"), results, 1)
     index = reports.build_data_docs("warehouse", io.load_suites())
-    assert (tmp_path / index).is_file()
+    assert index == str(tmp_path / "warehouse" / "_reports" / "data_docs" / "index.html")
+    assert Path(index).is_file()

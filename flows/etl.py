@@ -282,7 +282,10 @@ def _report(warehouse: str, summary: RunSummary, timer: Callable[[str], Any]) ->
     logger = get_run_logger()
     with timer("report"):
         try:
-            summary.data_docs = str(build_data_docs(warehouse, io.load_suites()))
+            if reports.data_docs_current(warehouse, io.SUITES_DIR):
+                summary.data_docs = str(reports.data_docs_index(warehouse))
+            else:
+                summary.data_docs = str(build_data_docs(warehouse, io.load_suites()))
         except Exception as exc:  # the report must never hide the run's own outcome
             logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
         artifacts.publish(summary)

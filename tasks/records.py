@@ -134,6 +134,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     data_docs: str | None = None
     seconds: float = 0.0
+    runner: str = ""  # the task runner the batches ran on (`auto` resolved)
 
     @property
     def accounted(self) -> bool:

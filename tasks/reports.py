@@ -100,6 +100,19 @@ def newest_results(warehouse: str | os.PathLike[str], max_results: int = MAX_RES
     return [json.loads(store.read_bytes(p)) for p in paths[:max_results]]
 
 
+def data_docs_current(warehouse: str | os.PathLike[str], suites_dir: str | os.PathLike[str]) -> bool:
+    """True when the built site is newer than every kept result and every suite file: a run that
+    validated nothing new (a no-op re-run) need not pay for GX's import and a rebuild."""
+    store = open_store(warehouse)
+    index = store.fs.get_file_info(store.path(REPORTS, DATA_DOCS, "index.html"))
+    if index.type != pafs.FileType.File:
+        return False
+    selector = pafs.FileSelector(store.path(REPORTS, VALIDATIONS), recursive=True, allow_not_found=True)
+    results = [i.mtime_ns for i in store.fs.get_file_info(selector) if i.path.endswith(".json")]
+    suites = [p.stat().st_mtime_ns for p in Path(suites_dir).glob("*.json")]
+    return all(mtime < index.mtime_ns for mtime in results + suites)
+
+
 def build_data_docs(
     warehouse: str | os.PathLike[str],
     suites: Mapping[str, dict[str, Any]],

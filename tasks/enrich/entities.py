@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -32,9 +33,18 @@ _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  #
 _SCORE = re.compile(r"\b\d+\s*[-–]\s*\d+\b")
 
 
-@cache
+_LOAD_LOCK = threading.Lock()
+
+
 def load_nlp() -> Any:
-    """The English model with only its NER component, loaded once per process (~1 s, ~150 MB)."""
+    """The English model with only its NER component, loaded once per process (~1 s, ~150 MB); the lock
+    keeps two threads of the thread runner from each loading a copy."""
+    with _LOAD_LOCK:
+        return _nlp()
+
+
+@cache
+def _nlp() -> Any:
     import importlib
 
     return importlib.import_module(MODEL).load(
@@ -42,8 +52,13 @@ def load_nlp() -> Any:
     )
 
 
-def extract_entities(articles: Sequence[Article], nlp: Any = None, batch_size: int = 64) -> list[Entity]:
-    """Entity mentions of every article's body, with offsets into the body; one nlp.pipe pass."""
+def extract_entities(articles: Sequence[Article], nlp: Any = None, batch_size: int = 16) -> list[Entity]:
+    """Entity mentions of every article's body, with offsets into the body; one nlp.pipe pass.
+
+    Small nlp.pipe batches ran NER ~8 % faster than 64 on BBC bodies (16: 7.9 s, 64: 8.6 s, 128: 8.9 s
+    for 222 articles on one core), with the same entities."""
+    if not articles:  # a batch of files already in the warehouse: no model to load
+        return []
     nlp = nlp or load_nlp()
     bodies = (a.body for a in articles)
     entities: list[Entity] = []

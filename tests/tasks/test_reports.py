@@ -74,3 +74,27 @@ def test_a_relative_warehouse_path_works(
     index = reports.build_data_docs("warehouse", io.load_suites())
     assert index == str(tmp_path / "warehouse" / "_reports" / "data_docs" / "index.html")
     assert Path(index).is_file()
+
+
+def test_data_docs_current_until_a_newer_result_or_suite(tmp_path: Path) -> None:
+    import os
+
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    (suites / "articles.json").write_text("{}")
+    assert not reports.data_docs_current(tmp_path, suites)  # never built
+    result = tmp_path / reports.REPORTS / reports.VALIDATIONS / "run1" / "b.articles.json"
+    result.parent.mkdir(parents=True)
+    result.write_text("{}")
+    index = Path(reports.data_docs_index(tmp_path))
+    index.parent.mkdir(parents=True)
+    index.write_text("<html/>")
+    os.utime(result, (1_000, 1_000))
+    os.utime(suites / "articles.json", (1_000, 1_000))
+    os.utime(index, (2_000, 2_000))
+    assert reports.data_docs_current(tmp_path, suites)  # a no-op re-run keeps the site
+    os.utime(result, (3_000, 3_000))
+    assert not reports.data_docs_current(tmp_path, suites)  # a run saved new results
+    os.utime(result, (1_000, 1_000))
+    os.utime(suites / "articles.json", (3_000, 3_000))
+    assert not reports.data_docs_current(tmp_path, suites)  # a suite changed

@@ -121,11 +121,14 @@ def test_reports_kept_and_data_docs_built_in_the_warehouse(warehouse: str) -> No
         "20260101T000001Z-00000001",
     ]
     assert not reports.data_docs_built(warehouse)
+    time.sleep(1.1)  # S3 keeps modification times in whole seconds
     index = reports.build_data_docs(warehouse, io.load_suites())
-    assert reports.data_docs_built(warehouse)
+    assert reports.data_docs_built(warehouse) and reports.data_docs_current(warehouse, io.SUITES_DIR)
     assert index.startswith("s3://" if is_remote(warehouse) else "/") and index.endswith("index.html")
     html = open_store(warehouse).read_bytes("_reports/data_docs/index.html").decode()
     assert "20260101T000002Z-00000002" in html and "static/vendor/jquery-3.7.1.min.js" in html
+    reports.save_results(warehouse, "20260101T000003Z-00000003", open_time(3), "b", {"articles": result})
+    assert not reports.data_docs_current(warehouse, io.SUITES_DIR)  # a newer result: rebuild
 
 
 def open_time(n: int):

@@ -1,0 +1,129 @@
+"""The benchmark's figures: derived from the raw measurements, checked against the targets, printed
+as one table and written as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+NLP_STAGES = ("enrich",)  # spaCy NER and the rule-based extractors; every other stage is overhead
+FIGURES = (  # (key, label, unit): every row the table prints, in order
+    ("machine", "machine", ""),
+    ("docs_1x", "documents at 1x / at Nx", ""),
+    ("words_1x", "words at 1x", ""),
+    ("server_start_s", "start-up: Prefect server start (own process, once per machine)", "s"),
+    ("startup_imports_s", "start-up: newsetl imports (Prefect, tasks)", "s"),
+    ("startup_gx_s", "start-up: GX import + context + suites", "s"),
+    ("startup_model_s", "start-up: spaCy model load", "s"),
+    ("startup_total_s", "start-up: fixed cost of a run (imports + GX + model)", "s"),
+    ("newsetl_1x_s", "newsetl run 1x: wall", "s"),
+    ("newsetl_1x_docs_per_s", "newsetl run 1x: docs/s", "docs/s"),
+    ("newsetl_1x_words_per_s", "newsetl run 1x: words/s", "words/s"),
+    ("newsetl_1x_stages", "newsetl run 1x: seconds per stage (worker stages summed over workers)", "s"),
+    ("non_nlp_docs_per_s", "stages other than NLP (all but enrich), per summed stage second", "docs/s"),
+    ("newsetl_1x_rss_mib", "newsetl run 1x: peak RSS, process tree summed", "MiB"),
+    ("noop_s", "no-op re-run (nothing new): wall", "s"),
+    ("noop_share", "no-op re-run / full run", "%"),
+    ("floor_s", "NER floor (tok2vec+ner, nlp.pipe, same processes): wall", "s"),
+    ("floor_pipe_s", "NER floor: nlp.pipe alone (no imports, no model load)", "s"),
+    ("floor_ratio", "newsetl / floor, wall vs wall (each with its own start-up)", "x"),
+    ("floor_ratio_no_startup", "newsetl / floor, without start-up (newsetl - fixed cost vs pipe)", "x"),
+    ("naive_s", "naive peer (full pipeline, nlp() per file, pandas): wall", "s"),
+    ("naive_speedup", "newsetl speed-up over the naive peer", "x"),
+    ("newsetl_nx_s", "newsetl run Nx: wall", "s"),
+    ("newsetl_nx_docs_per_s", "newsetl run Nx: docs/s", "docs/s"),
+    ("newsetl_nx_words_per_s", "newsetl run Nx: words/s", "words/s"),
+    ("newsetl_nx_stages", "newsetl run Nx: seconds per stage", "s"),
+    ("non_nlp_docs_per_s_nx", "Nx: stages other than NLP, per summed stage second", "docs/s"),
+    ("newsetl_nx_rss_mib", "newsetl run Nx: peak RSS, process tree summed", "MiB"),
+    ("rss_ratio", "peak RSS Nx / 1x", "x"),
+)
+
+
+def derive(raw: dict[str, Any]) -> dict[str, Any]:
+    """Every figure of FIGURES from the raw measurements (see bench.__main__ for their keys)."""
+    startup = raw["startup"]
+    fixed = startup["seconds_imports"] + startup["seconds_gx"] + startup["seconds_model"]
+    one, many, floor = raw["newsetl_1x"], raw["newsetl_nx"], raw["floor"]
+    overhead = _overhead_seconds(one["stages"])
+    overhead_nx = _overhead_seconds(many["stages"])
+    return {
+        "machine": raw["machine"],
+        "docs_1x": f"{raw['docs_1x']} / {raw['docs_nx']} (N={raw['scale']})",
+        "words_1x": raw["words_1x"],
+        "server_start_s": raw["server_start_s"],
+        "startup_imports_s": startup["seconds_imports"],
+        "startup_gx_s": startup["seconds_gx"],
+        "startup_model_s": startup["seconds_model"],
+        "startup_total_s": round(fixed, 2),
+        "newsetl_1x_s": one["seconds"],
+        "newsetl_1x_docs_per_s": round(raw["docs_1x"] / one["seconds"], 1),
+        "newsetl_1x_words_per_s": round(raw["words_1x"] / one["seconds"]),
+        "newsetl_1x_stages": one["stages"],
+        "non_nlp_docs_per_s": round(raw["docs_1x"] / overhead) if overhead else None,
+        "newsetl_1x_rss_mib": one["peak_rss_mib"],
+        "noop_s": raw["noop"]["seconds"],
+        "noop_share": round(100 * raw["noop"]["seconds"] / one["seconds"], 1),
+        "floor_s": floor["seconds"],
+        "floor_pipe_s": floor["seconds_pipe"],
+        "floor_ratio": round(one["seconds"] / floor["seconds"], 2),
+        "floor_ratio_no_startup": round((one["seconds"] - fixed) / floor["seconds_pipe"], 2),
+        "naive_s": raw["naive"]["seconds"] if raw.get("naive") else None,
+        "naive_speedup": round(raw["naive"]["seconds"] / one["seconds"], 2) if raw.get("naive") else None,
+        "newsetl_nx_s": many["seconds"],
+        "newsetl_nx_docs_per_s": round(raw["docs_nx"] / many["seconds"], 1),
+        "newsetl_nx_words_per_s": round(raw["words_1x"] * raw["scale"] / many["seconds"]),
+        "newsetl_nx_stages": many["stages"],
+        "non_nlp_docs_per_s_nx": round(raw["docs_nx"] / overhead_nx) if overhead_nx else None,
+        "newsetl_nx_rss_mib": many["peak_rss_mib"],
+        "rss_ratio": round(many["peak_rss_mib"] / one["peak_rss_mib"], 2),
+    }
+
+
+TARGETS = (  # (target, figure key, unit, limit, True when the figure must stay at or below the limit)
+    ("end-to-end <= 1.15 x NER floor", "floor_ratio", "x", 1.15, True),
+    ("end-to-end >= 2 x faster than naive", "naive_speedup", "x", 2.0, False),
+    ("stages other than NLP >= 2,000 docs/s", "non_nlp_docs_per_s", "docs/s", 2000.0, False),
+    ("no-op re-run <= 10 % of a full run", "noop_share", "%", 10.0, True),
+    ("peak RSS at Nx <= 1.2 x at 1x", "rss_ratio", "x", 1.2, True),
+)
+
+
+def targets(fig: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) for each target of issue 6; met is None when it was not measured."""
+    checked = []
+    for target, key, unit, limit, at_most in TARGETS:
+        value = fig[key]
+        met = None if value is None else (value <= limit if at_most else value >= limit)
+        checked.append((target, f"{_show(value)} {unit}", met))
+    return checked
+
+
+def render(fig: dict[str, Any]) -> str:
+    """One plain-text table: every figure, then every target with met / NOT met."""
+    rows = [(label, _show(fig[key]), unit) for key, label, unit in FIGURES]
+    width = max(len(label) for label, _, _ in rows)
+    lines = [f"{label:<{width}}  {value} {unit}".rstrip() for label, value, unit in rows]
+    lines += ["", "targets:"]
+    for target, measured, met in targets(fig):
+        status = "not measured" if met is None else ("met" if met else "NOT met")
+        lines.append(f"  {target:<40} {measured:>12}  {status}")
+    return "\n".join(lines)
+
+
+def write_json(path: Path, fig: dict[str, Any], raw: dict[str, Any]) -> None:
+    """The figures, the targets and the raw measurements they came from."""
+    checked = [{"target": t, "measured": m, "met": ok} for t, m, ok in targets(fig)]
+    path.write_text(json.dumps({"figures": fig, "targets": checked, "raw": raw}, indent=2) + "\n")
+
+
+def _overhead_seconds(stages: dict[str, float]) -> float:
+    """Seconds of every stage but NLP (worker stages summed over the workers)."""
+    return sum(seconds for stage, seconds in stages.items() if stage not in NLP_STAGES)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v:.1f}" for k, v in value.items() if v)
+    return "-" if value is None else str(value)

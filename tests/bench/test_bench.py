@@ -1,0 +1,64 @@
+"""The benchmark's pure helpers: the corpus copier and the figures table (no timing here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import corpus, report
+from tasks import ingest, parse
+from tasks.records import SourceFile
+
+
+def _corpus(root: Path) -> Path:
+    files = (("a", "1.txt", "Title one\n\nBody one.\n"), ("b", "2.txt", "Title two\n\nBody."))
+    for folder, name, text in files:
+        (root / folder).mkdir(parents=True)
+        (root / folder / name).write_text(text)
+    return root
+
+
+def test_copies_have_distinct_doc_ids_and_the_same_articles(tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "src")
+    files = corpus.corpus_files(root)
+    copies = corpus.copy_corpus(files, root, tmp_path / "out", 3)
+    assert len(copies) == 6 and len(corpus.doc_ids(copies)) == 6
+    assert (tmp_path / "out" / "copy0" / "a" / "1.txt").read_bytes() == (root / "a" / "1.txt").read_bytes()
+    sources = [SourceFile(p.as_uri(), p.read_bytes()) for p in copies]
+    articles, rejected = parse.parse_batch(ingest.ingest_batch(sources, frozenset()).documents)
+    assert not rejected
+    assert len({(a.title, a.body) for a in articles}) == 2  # the same two articles three times
+    assert corpus.word_count(copies) == 3 * corpus.word_count(files)
+
+
+def test_quick_subset_takes_the_first_files_of_each_folder(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    (root / "a" / "0.txt").write_text("x")
+    assert [p.name for p in corpus.corpus_files(root, 1)] == ["0.txt", "2.txt"]
+
+
+def test_table_and_json_hold_every_figure_and_target(tmp_path: Path) -> None:
+    stages = {"read": 1.0, "parse": 2.0, "validate": 1.0, "enrich": 80.0, "load": 1.0}
+    run = {"seconds": 100.0, "peak_rss_mib": 1000.0, "stages": stages}
+    raw = {
+        "machine": "2 cores",
+        "scale": 5,
+        "docs_1x": 2000,
+        "docs_nx": 10000,
+        "words_1x": 800000,
+        "server_start_s": 20.0,
+        "startup": {"seconds_imports": 2.0, "seconds_gx": 3.0, "seconds_model": 1.0},
+        "newsetl_1x": run,
+        "noop": {"seconds": 8.0, "peak_rss_mib": 300.0},
+        "newsetl_nx": {**run, "seconds": 450.0, "peak_rss_mib": 1100.0},
+        "floor": {"seconds": 90.0, "peak_rss_mib": 900.0, "seconds_pipe": 85.0},
+        "naive": {"seconds": 280.0, "peak_rss_mib": 500.0},
+    }
+    figures = report.derive(raw)
+    assert set(figures) == {key for key, _, _ in report.FIGURES}
+    assert figures["non_nlp_docs_per_s"] == 400 and figures["rss_ratio"] == 1.1
+    table = report.render(figures)
+    assert all(label in table for _, label, _ in report.FIGURES)
+    assert "no-op re-run <= 10 % of a full run" in table and "8.0 %  met" in table
+    assert "1.11 x  met" in table and "400 docs/s  NOT met" in table
+    report.write_json(tmp_path / "r.json", figures, raw)
+    assert '"floor_ratio": 1.11' in (tmp_path / "r.json").read_text()

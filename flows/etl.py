@@ -62,6 +62,7 @@ def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
 list_sources = task(io.list_sources, name="list-sources", cache_policy=NO_CACHE)  # fails at once
 recover_warehouse = _touching_outside(io.recover, "recover")
 known_doc_ids = _touching_outside(io.known_doc_ids, "known-doc-ids")
+new_sources = task(io.new_sources, name="skip-known", cache_policy=NO_CACHE)  # a file it can't read: kept
 process_batch = task(
     pipeline.process_batch,
     name="batch",
@@ -154,10 +155,13 @@ def _run_batches(
         if rolled := recover_warehouse(warehouse):
             logger.warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
     with timer("list"):
-        paths = list_sources(source)
+        listed = list_sources(source)
         known = frozenset(known_doc_ids(warehouse))
-    summary.files_seen = len(paths)
-    logger.info("run %s: %d files, %d doc_ids already in %s", run.run_id, len(paths), len(known), warehouse)
+        paths, summary.skipped = new_sources(listed, known)
+    summary.files_seen = len(listed)
+    logger.info(
+        "run %s: %d files, %d of them already in %s", run.run_id, len(listed), summary.skipped, warehouse
+    )
     seen: dict[str, str] = {}  # doc_id -> first source_uri with those bytes in this run
     batches = list(_chunks(paths, batch_size))
 
@@ -168,7 +172,8 @@ def _run_batches(
         return task_runner.submit(process_batch, parameters={**parameters, "max_file_bytes": max_file_bytes})
 
     try:
-        with runner_for(len(paths)) as task_runner, progress_bar(len(paths), "newsetl run") as advance:
+        with runner_for(len(paths)) as task_runner, progress_bar(len(listed), "newsetl run") as advance:
+            advance(summary.skipped)
             for result, size in _in_order(submit, batches, in_flight):
                 with timer("load"):
                     _commit(run, warehouse, pipeline.drop_seen(result, seen), seen, summary)

@@ -18,7 +18,7 @@ import os
 import posixpath
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,25 @@ def _read_one(path: str, max_bytes: int) -> SourceFile:
         return SourceFile(uri, None, "vanished", f"{path}: gone before it could be read ({exc.strerror})")
     except OSError as exc:
         return SourceFile(uri, None, "unreadable", f"{path}: {exc.strerror or exc}")
+
+
+def new_sources(paths: Sequence[str], known: frozenset[str] | set[str]) -> tuple[list[str], int]:
+    """The paths whose bytes are not in the warehouse yet, and how many were skipped as known.
+
+    Each file is hashed as a stream (memory stays flat), before any batch is built: a re-run with
+    nothing new starts no worker, GX or model. A file that cannot be read now is kept, so that its batch
+    quarantines it with the reason.
+    """
+    fresh: list[str] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                doc_id = doc_id_of_stream(handle)
+        except OSError:
+            doc_id = None
+        if doc_id not in known:
+            fresh.append(path)
+    return fresh, len(paths) - len(fresh)
 
 
 def table_path(warehouse: str | os.PathLike[str], table: str) -> str:

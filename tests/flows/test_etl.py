@@ -207,4 +207,6 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
         0,
         2225,
     )
+    assert second.runner == "threads"  # nothing new: no worker processes started for an empty run
+    assert "parse" not in second.stage_seconds and "enrich" not in second.stage_seconds
     assert _snapshot(tmp_path) == before

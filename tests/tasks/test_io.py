@@ -181,3 +181,14 @@ def test_a_file_that_becomes_unreadable_or_vanishes_after_listing(
     assert (files["locked.txt"].error_code, files["gone.txt"].error_code) == ("unreadable", "vanished")
     assert "locked.txt: Permission denied" in files["locked.txt"].error
     assert all(f.data is None and f.doc_id is None for f in files.values())
+
+
+def test_new_sources_skips_known_bytes_and_keeps_what_it_cannot_read(tmp_path: Path) -> None:
+    old, new, gone = tmp_path / "old.txt", tmp_path / "new.txt", tmp_path / "gone.txt"
+    old.write_bytes(b"seen before")
+    new.write_bytes(b"never seen")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 100)  # over a size limit: known by its streamed hash, as ingest records it
+    known = {doc_id_of(b"seen before"), io.read_sources([str(big)], max_bytes=10)[0].doc_id}
+    paths = [str(old), str(new), str(gone), str(big)]
+    assert io.new_sources(paths, known) == ([str(new), str(gone)], 2)  # gone: its batch says why

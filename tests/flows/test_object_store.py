@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from tasks import io, views
 from tasks.schemas import TABLES
 from tasks.store import open_store
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS
 from tests.flows.test_cli import NEWSETL, SEED_TITLES, _run_command
 
 pytestmark = pytest.mark.e2e
@@ -77,28 +76,3 @@ def test_the_cli_runs_queries_and_reports_an_object_store_warehouse(
     report = _run_command([NEWSETL, "report", "--warehouse", s3_warehouse], env)
     assert report.returncode == 0, report.stderr
     assert f"Data Docs: {s3_warehouse}/_reports/data_docs/index.html" in report.stdout
-
-
-def test_two_runs_started_at_once_take_turns_on_the_lease(
-    prefect_api: str, s3_warehouse: str, tmp_path: Path, bbc: Path
-) -> None:
-    source = tmp_path / "in"
-    source.mkdir()
-    for path in sorted(bbc.glob("tech/*.txt"))[:40]:
-        (source / path.name).write_bytes(path.read_bytes())
-    env = {**os.environ, "PREFECT_API_URL": prefect_api}
-    command = [sys.executable, "-m", "flows.etl", str(source), "--warehouse", s3_warehouse]
-    runs = [
-        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for _ in range(2)
-    ]
-    outputs = [r.communicate(timeout=600)[0].decode() for r in runs]
-    assert [r.returncode for r in runs] == [0, 0], outputs
-    con = views.connect(s3_warehouse)
-    counts = con.execute("select articles_written + quarantined, skipped from runs order by finished_at")
-    assert counts.fetchall() == [(40, 0), (0, 40)]  # the second waited for the lease, then skipped all
-    for table in ("raw_documents", "articles"):
-        total, distinct = con.execute(f"select count(*), count(distinct doc_id) from {table}").fetchone()
-        assert total == distinct > 0, table
-    files = "select (select count(*) from raw_documents) + (select count(*) from quarantine)"
-    assert con.execute(files).fetchone() == (40,)  # each file once: ingested, or a duplicate of one

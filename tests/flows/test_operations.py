@@ -44,16 +44,18 @@ def test_a_run_waits_for_the_lock_then_fails_clearly(prefect_api: str, tmp_path:
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize(("backend", "files"), [("local", 300), ("s3", 40)])
 def test_two_runs_started_at_once_do_not_corrupt_the_warehouse(
-    prefect_api: str, tmp_path: Path, bbc: Path
+    prefect_api: str, tmp_path: Path, bbc: Path, request: pytest.FixtureRequest, backend: str, files: int
 ) -> None:
+    """Local: the second run waits on the flock; S3: on the lease object (conditional PUTs)."""
     source = tmp_path / "in"
     source.mkdir()
-    for path in sorted(bbc.glob("business/*.txt"))[:300]:
+    for path in sorted(bbc.glob("business/*.txt"))[:files]:
         (source / path.name).write_bytes(path.read_bytes())
-    warehouse = tmp_path / "wh"
-    env = {**os.environ, "PREFECT_API_URL": prefect_api}
-    command = [sys.executable, "-m", "flows.etl", str(source), "--warehouse", str(warehouse)]
+    warehouse = str(tmp_path / "wh") if backend == "local" else request.getfixturevalue("s3_warehouse")
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}  # after s3_warehouse: with its AWS variables
+    command = [sys.executable, "-m", "flows.etl", str(source), "--warehouse", warehouse]
     runs = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for _ in range(2)
@@ -64,10 +66,14 @@ def test_two_runs_started_at_once_do_not_corrupt_the_warehouse(
     counts = con.execute(
         "select articles_written + quarantined, skipped from runs order by finished_at"
     ).fetchall()
-    assert counts == [(300, 0), (0, 300)]  # the second waited, then found everything done
+    assert counts == [(files, 0), (0, files)]  # the second waited, then found everything done
     for table in ("raw_documents", "articles"):
         total, distinct = con.execute(f"select count(*), count(distinct doc_id) from {table}").fetchone()
         assert total == distinct > 0, table
+    every_file = (
+        "select count(distinct source_uri) from (from raw_documents union all by name from quarantine)"
+    )
+    assert con.execute(every_file).fetchone() == (files,)  # each file landed: ingested or quarantined
 
 
 def test_a_failing_commit_is_retried_and_pure_stages_are_not(

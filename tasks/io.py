@@ -110,8 +110,8 @@ def new_sources(paths: Sequence[str], known: frozenset[str] | set[str]) -> tuple
     return fresh, len(paths) - len(fresh)
 
 
-def table_path(warehouse: str | os.PathLike[str], table: str) -> str:
-    """The warehouse-relative folder holding one table's partitions."""
+def table_path(table: str) -> str:
+    """The warehouse-relative folder holding one table's partitions (the same in every warehouse)."""
     if table not in TABLES:
         raise KeyError(f"unknown table {table!r}")
     return table
@@ -120,7 +120,7 @@ def table_path(warehouse: str | os.PathLike[str], table: str) -> str:
 def table_files(warehouse: str | os.PathLike[str] | Store, table: str) -> list[str]:
     """The committed Parquet files of a table (filesystem paths of its Store), in a stable order."""
     store = _store(warehouse)
-    folder = table_path(store.uri, table)
+    folder = table_path(table)
     return [
         store.path(rel)
         for rel in store.files(folder)
@@ -143,7 +143,7 @@ def table_dataset(warehouse: str | os.PathLike[str] | Store, table: str) -> ds.D
         format="parquet",
         filesystem=store.fs,
         partitioning=partitioning,
-        partition_base_dir=store.path(table_path(store.uri, table)),
+        partition_base_dir=store.path(table_path(table)),
     )
 
 

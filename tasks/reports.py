@@ -95,7 +95,8 @@ def newest_results(warehouse: str | os.PathLike[str], max_results: int = MAX_RES
     """The newest kept results, newest run first (run ids sort by start time)."""
     store = open_store(warehouse)
     folder = posixpath.join(REPORTS, VALIDATIONS)
-    paths = [p for p in store.files(folder) if p.endswith(".json") and p.count("/") == folder.count("/") + 2]
+    in_runs = (p for p in store.files(folder) if posixpath.dirname(posixpath.dirname(p)) == folder)
+    paths = [p for p in in_runs if p.endswith(".json")]  # validations/<run_id>/<batch>.<table>.json
     paths.sort(key=lambda p: tuple(p.rsplit("/", 2)[-2:]), reverse=True)
     return [json.loads(store.read_bytes(p)) for p in paths[:max_results]]
 

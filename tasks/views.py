@@ -71,7 +71,7 @@ def view_sql(table: Table, warehouse: str | os.PathLike[str] | Store) -> str:
     store = warehouse if isinstance(warehouse, Store) else open_store(warehouse)
     if not io.table_files(store, table.name):
         return _empty_select(table)
-    folder = store.path(io.table_path(store.uri, table.name))
+    folder = store.path(io.table_path(table.name))
     pattern = f"{folder}/*=*/*.parquet".replace("'", "''")
     part = table.schema.field(table.partition_by)
     return (

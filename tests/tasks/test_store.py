@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,10 @@ from tests.tasks.test_io import _batch
 @pytest.fixture(params=["local", "s3"])
 def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(tmp_path / "wh") if request.param == "local" else request.getfixturevalue("s3_warehouse")
+
+
+def _at(second: int) -> datetime:
+    return datetime(2026, 1, 1, 0, 0, second, tzinfo=UTC)
 
 
 def _count(warehouse: str, table: str) -> int:
@@ -114,7 +119,7 @@ def test_reports_kept_and_data_docs_built_in_the_warehouse(warehouse: str) -> No
     result = {"success": True, "results": [], "statistics": {}, "meta": {}, "suite_name": "raw_documents"}
     for n in range(3):
         run_id = f"20260101T00000{n}Z-0000000{n}"
-        reports.save_results(warehouse, run_id, open_time(n), f"{run_id}-00000", {"raw_documents": result})
+        reports.save_results(warehouse, run_id, _at(n), f"{run_id}-00000", {"raw_documents": result})
     assert reports.prune_results(warehouse, keep_runs=2) == ["20260101T000000Z-00000000"]
     assert [r["run_id"] for r in reports.newest_results(warehouse)] == [
         "20260101T000002Z-00000002",
@@ -127,14 +132,8 @@ def test_reports_kept_and_data_docs_built_in_the_warehouse(warehouse: str) -> No
     assert index.startswith("s3://" if is_remote(warehouse) else "/") and index.endswith("index.html")
     html = open_store(warehouse).read_bytes("_reports/data_docs/index.html").decode()
     assert "20260101T000002Z-00000002" in html and "static/vendor/jquery-3.7.1.min.js" in html
-    reports.save_results(warehouse, "20260101T000003Z-00000003", open_time(3), "b", {"articles": result})
+    reports.save_results(warehouse, "20260101T000003Z-00000003", _at(3), "b", {"articles": result})
     assert not reports.data_docs_current(warehouse, io.SUITES_DIR)  # a newer result: rebuild
-
-
-def open_time(n: int):
-    from datetime import UTC, datetime
-
-    return datetime(2026, 1, 1, 0, 0, n, tzinfo=UTC)
 
 
 def test_a_second_run_waits_for_the_lock_then_fails_naming_the_holder(warehouse: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -30,11 +29,6 @@ def copy_corpus(files: list[Path], root: Path, dest: Path, copies: int = 1) -> l
                 target.write_bytes(path.read_bytes() + b" " * k)
             written.append(target)
     return written
-
-
-def doc_ids(files: list[Path]) -> set[str]:
-    """newsetl's doc_id of each file: the sha256 hex of its bytes."""
-    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def word_count(files: list[Path]) -> int:

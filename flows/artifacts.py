@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from tasks.records import RunSummary
+from tasks.warehouse.store import is_remote
 
 RUN_SUMMARY_KEY = "newsetl-run-summary"
 DATA_DOCS_KEY = "newsetl-data-docs"
@@ -27,18 +28,16 @@ def summary_rows(summary: RunSummary) -> list[dict[str, object]]:
     ]
 
 
-def counts_line(summary: RunSummary) -> str:
-    return (
-        f"run {summary.run_id}: {summary.files_seen} files seen, "
-        f"{summary.articles_written} articles written, {summary.quarantined} quarantined, "
-        f"{summary.skipped} skipped"
-    )
+def data_docs_uri(index: str) -> str:
+    """A link to the Data Docs: a local path as a file:// URI, an object-store URL (s3://...) as it is."""
+    return index if is_remote(index) else Path(index).resolve().as_uri()
 
 
 def publish(summary: RunSummary) -> None:
     """Create both artifacts for the current flow run."""
-    create_table_artifact(key=RUN_SUMMARY_KEY, table=summary_rows(summary), description=counts_line(summary))
+    counts = summary.counts_line()
+    create_table_artifact(key=RUN_SUMMARY_KEY, table=summary_rows(summary), description=counts)
     if summary.data_docs:
-        uri = Path(summary.data_docs).resolve().as_uri()
-        markdown = f"# newsetl data quality\n\n{counts_line(summary)}\n\n[GX Data Docs]({uri}) (`{uri}`)\n"
+        uri = data_docs_uri(summary.data_docs)
+        markdown = f"# newsetl data quality\n\n{counts}\n\n[GX Data Docs]({uri}) (`{uri}`)\n"
         create_markdown_artifact(key=DATA_DOCS_KEY, markdown=markdown, description="GX Data Docs of the run")

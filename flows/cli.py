@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io as stdio
+import io
 import json
 import sys
 from enum import StrEnum
@@ -13,8 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from tasks import io, views
+from tasks import pipeline, sources
 from tasks.records import RunSummary
+from tasks.warehouse import lock, views
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsetl: raw news text -> Parquet warehouse."
@@ -36,14 +37,14 @@ def run(
     source: Annotated[str, typer.Argument(help="A .txt file, a folder (recursive) or a glob.")] = "seeds",
     warehouse: WarehouseOpt = "warehouse",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per Prefect task.")] = (
-        io.DEFAULT_BATCH_SIZE
+        pipeline.DEFAULT_BATCH_SIZE
     ),
     max_file_bytes: Annotated[
         int, typer.Option("--max-file-bytes", min=1, help="Larger files are quarantined.")
-    ] = (io.DEFAULT_MAX_FILE_BYTES),
+    ] = sources.DEFAULT_MAX_FILE_BYTES,
     lock_timeout: Annotated[
         float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another run on the warehouse.")
-    ] = io.DEFAULT_LOCK_TIMEOUT,
+    ] = lock.DEFAULT_LOCK_TIMEOUT,
     runner: Annotated[
         str,
         typer.Option(
@@ -64,7 +65,7 @@ def run(
 
     try:
         if not rebuild:
-            io.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
+            sources.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
         summary = etl(
             source=source,
             warehouse=warehouse,
@@ -76,7 +77,7 @@ def run(
             dask_address=dask_address,
             rebuild=rebuild,
         )
-    except io.SourceError as exc:
+    except sources.SourceError as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")
         raise typer.Exit(2) from exc
     except Exception as exc:
@@ -94,7 +95,7 @@ def serve(
     source: Annotated[str, typer.Option("--source", help="What each run reads.")] = "seeds",
     warehouse: WarehouseOpt = "warehouse",
     name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "newsetl",
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = io.DEFAULT_BATCH_SIZE,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = pipeline.DEFAULT_BATCH_SIZE,
 ) -> None:
     """Serve the etl flow as a Prefect deployment on a cron schedule (runs until stopped)."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -154,7 +155,7 @@ def report(
     """The last runs' pass rates per suite, the most frequent failing expectations, the Data Docs path."""
     import duckdb
 
-    from tasks import dq_report, reports
+    from tasks.quality import data_docs, dq_report
 
     try:
         con = views.connect(warehouse)
@@ -170,8 +171,8 @@ def report(
     out.print(
         _rich_table("Most frequent failing expectations", failing) if failing else "No failing expectations."
     )
-    built = reports.data_docs_built(warehouse)
-    out.print(f"Data Docs: {reports.data_docs_index(warehouse) if built else 'not built yet'}")
+    built = data_docs.data_docs_built(warehouse)
+    out.print(f"Data Docs: {data_docs.data_docs_index(warehouse) if built else 'not built yet'}")
 
 
 def _rich_table(title: str, rows: list[dict[str, object]]) -> RichTable:
@@ -210,7 +211,7 @@ def render(columns: list[str], rows: list[tuple[object, ...]], output: OutputFor
             json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, ensure_ascii=False)
             + "\n"
         )
-    buffer = stdio.StringIO()
+    buffer = io.StringIO()
     if output is OutputFormat.csv:
         writer = csv.writer(buffer)
         writer.writerow(columns)

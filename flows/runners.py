@@ -1,13 +1,17 @@
-"""Task runners for the flow's batches: threads, processes or Dask, and `auto`'s choice between them."""
+"""Task runners for the flow's batches: threads, processes or Dask, `auto`'s choice between them, and
+batches submitted to one with their results taken back in order."""
 
 from __future__ import annotations
 
 import importlib
 import os
 import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import Any
 
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 
@@ -57,3 +61,28 @@ def _share_api_with_workers() -> None:
 
         with get_client(sync_client=True) as client:
             os.environ["PREFECT_API_URL"] = str(client.api_url)
+
+
+def in_order(
+    submit: Callable[[int, Any], PrefectFuture[Any]], batches: Iterable[Sequence[Any]], in_flight: int
+) -> Iterator[tuple[Any, int]]:
+    """Each batch's result in batch order, with at most `in_flight` batches submitted at once (memory
+    stays bounded by the batch size, not the corpus)."""
+    pending: deque[tuple[PrefectFuture[Any], int]] = deque()
+    upcoming = iter(enumerate(batches))
+    for number, batch in upcoming:
+        pending.append((submit(number, batch), len(batch)))
+        if len(pending) >= in_flight:
+            break
+    while pending:
+        future, size = pending.popleft()
+        result = future.result()
+        if (following := next(upcoming, None)) is not None:
+            pending.append((submit(*following), len(following[1])))
+        yield result, size
+
+
+def chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    """`items` in lists of `size` (the last one shorter)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

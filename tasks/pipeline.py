@@ -1,118 +1,124 @@
 """One batch through every stage, as one plain function a task runner can ship to any worker.
 
-`process_batch` reads, ingests, parses, validates and enriches a batch and returns its rows, ready to
-commit. Batches run in parallel (threads, processes or Dask workers), so a file met earlier in the same
-run cannot be known inside a batch: `drop_seen` settles that when the flow commits batches in order,
-which keeps the outcome identical to a one-batch-at-a-time run.
+`process_batch` reads a batch of source files and hands their records to `process_records`, which
+ingests, parses, validates and enriches them and returns their rows, ready to commit; a rebuild calls
+`process_records` on the records kept in raw_documents. Batches run in parallel (threads, processes or
+Dask workers), so a record met in an earlier batch of the same run cannot be known inside a batch:
+tasks.ingest.dedup.drop_seen settles that when the flow commits batches in order, which keeps the
+outcome identical to a one-batch-at-a-time run.
+
+A document that fails in any stage is quarantined on its own, with the stage and the exception, and
+the batch goes on (see tasks.isolation); only a failed critical expectation fails a whole batch.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks import enrich, ingest, io, load, parse, validate
-from tasks.records import RawDocument, Rejected, RunContext
-from tasks.schemas import ARTICLES, DQ_RESULTS, QUARANTINE
+from tasks import enrich, ingest, parse, sources
+from tasks.quality import suites, validate
+from tasks.records import BatchResult, RawDocument, Rejected, RunContext, SourceRecord
+from tasks.warehouse import rows
+from tasks.warehouse.schemas import ARTICLES, DQ_RESULTS, QUARANTINE
 
-
-@dataclass
-class BatchResult:
-    """A processed batch: its rows per table, what was quarantined, its DQ checks and timings."""
-
-    batch_id: str
-    tables: dict[str, pa.Table]  # raw_documents, articles and the enrichment tables
-    rejected: list[Rejected]  # whole input files: ingest, parse and validate(articles) rejects
-    rejected_rows: list[Rejected]  # extracted rows that failed validation
-    skipped: int
-    checks: list[validate.Check]
-    results: dict[str, dict[str, Any]]  # table -> GX result JSON, for the Data Docs
-    first_seen: dict[str, str]  # doc_id -> source_uri of every file with a doc_id in this batch
-    moved: dict[str, int] = field(default_factory=dict)  # table -> rows validation moved to quarantine
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def articles(self) -> int:
-        return self.tables[ARTICLES.name].num_rows
+DEFAULT_BATCH_SIZE = 250  # records read, parsed and committed together: one Prefect task per batch
+ENRICH_STAGE = "enrich"
 
 
 def process_batch(
     paths: list[str],
-    known: frozenset[str],
     run: RunContext,
     batch_id: str,
-    max_file_bytes: int = io.DEFAULT_MAX_FILE_BYTES,
+    max_file_bytes: int = sources.DEFAULT_MAX_FILE_BYTES,
 ) -> BatchResult:
     """read -> ingest -> parse -> validate -> enrich -> validate one batch of source files.
 
     Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
     """
     seconds: dict[str, float] = {}
-    timer = stage_timer(seconds)
-    with timer("read"):
-        files = io.read_sources(paths, max_file_bytes)
-    with timer("ingest"):
-        ingested = ingest.ingest_batch(files, known)
-    result = process_documents(ingested.documents, run, batch_id, seconds)
-    return replace(
-        result,
-        rejected=[*ingested.rejected, *result.rejected],
-        skipped=len(ingested.skipped),
-        first_seen=ingested.first_seen(),
-    )
+    with stage_timer(seconds)("read"):
+        records = sources.read_sources(paths, max_file_bytes)
+    return process_records(records, run, batch_id, seconds)
 
 
-def process_documents(
-    documents: list[RawDocument], run: RunContext, batch_id: str, seconds: dict[str, float] | None = None
+def process_records(
+    records: Sequence[SourceRecord], run: RunContext, batch_id: str, seconds: dict[str, float] | None = None
 ) -> BatchResult:
-    """parse -> validate -> enrich -> validate decoded documents (a new batch, or raw_documents again
-    when the warehouse is rebuilt)."""
+    """ingest -> parse -> validate -> enrich -> validate source records (a new batch, or the records of
+    raw_documents again when the warehouse is rebuilt)."""
     seconds = {} if seconds is None else seconds
     timer = stage_timer(seconds)
+    with timer("ingest"):
+        ingested = ingest.ingest_batch(records)
+    documents = ingested.documents
     with timer("parse"):
         articles, unparsed = parse.parse_batch(documents)
     with timer("load"):
-        tables = load.batch_tables(run, documents, articles, [])
+        tables = rows.batch_tables(run, documents, articles, [])
         tables.pop(QUARANTINE.name)
     with timer("validate"):
         checked = _validated(tables, run, batch_id)
-    kept = [a for a in articles if a.doc_id in checked.kept_ids(ARTICLES.name)]
+    kept_ids = checked.kept_ids(ARTICLES.name)
+    kept = [a for a in articles if a.doc_id in kept_ids]
     with timer("enrich"):
-        extracted = enrich.enrich_articles(kept)
+        enriched = enrich.enrich_articles(kept)
+    if enriched.failed:
+        kept = [a for a in kept if a.doc_id not in enriched.failed]
+        checked.tables[ARTICLES.name] = _without(checked.tables[ARTICLES.name], enriched.failed)
     with timer("load"):
-        months = {a.doc_id: load.published_month(a.published_at) for a in kept}
-        rows = {name: load.extracted_table(name, records, run, months) for name, records in extracted.items()}
+        months = {a.doc_id: rows.published_month(a.published_at) for a in kept}
+        extracted = {
+            name: rows.extracted_table(name, found, run, months) for name, found in enriched.rows.items()
+        }
     with timer("validate"):
         bodies, uris = {a.doc_id: a.body for a in kept}, {a.doc_id: a.source_uri for a in kept}
-        derived = _validated(rows, run, batch_id, bodies, uris)
+        derived = _validated(extracted, run, batch_id, bodies, uris)
     return BatchResult(
         batch_id=batch_id,
         tables={**checked.tables, **derived.tables},
-        rejected=[*unparsed, *checked.rejected],
+        rejected=[
+            *ingested.rejected,
+            *unparsed,
+            *checked.rejected,
+            *_enrich_failures(documents, enriched.failed),
+        ],
         rejected_rows=derived.rejected,
-        skipped=0,
         checks=checked.checks + derived.checks,
         results={**checked.results, **derived.results},
-        first_seen={d.doc_id: d.source_uri for d in documents},
+        seen=ingested.seen(),
         moved={**checked.moved, **derived.moved},
         seconds=seconds,
     )
+
+
+def _without(table: pa.Table, doc_ids: Iterable[str]) -> pa.Table:
+    drop = pa.array(list(doc_ids), type=pa.string())
+    return table.filter(pc.invert(pc.is_in(table.column("doc_id"), value_set=drop)))
+
+
+def _enrich_failures(documents: Sequence[RawDocument], failed: dict[str, str]) -> list[Rejected]:
+    """Quarantine rows, with their bytes, for the articles an extractor raised on."""
+    return [
+        Rejected(d.source_uri, d.doc_id, ENRICH_STAGE, "extractor_error", failed[d.doc_id], d.data)
+        for d in documents
+        if d.doc_id in failed
+    ]
 
 
 def _validated(
     tables: dict[str, pa.Table],
     run: RunContext,
     batch_id: str,
-    bodies: Mapping[str, str] | None = None,
-    uris: Mapping[str, str] | None = None,
+    bodies: dict[str, str] | None = None,
+    uris: dict[str, str] | None = None,
 ) -> validate.CheckedBatch:
     """validate.validate_batch, without building GX at all when every table is empty (nothing new)."""
     if not any(t.num_rows for t in tables.values()):
@@ -125,7 +131,7 @@ _VALIDATOR_LOCK = threading.Lock()
 
 @cache
 def _validator() -> validate.Validator:
-    return validate.Validator(io.load_suites())
+    return validate.Validator(suites.load_suites())
 
 
 def validator() -> validate.Validator:
@@ -135,49 +141,13 @@ def validator() -> validate.Validator:
         return _validator()
 
 
-def drop_seen(result: BatchResult, seen: Mapping[str, str]) -> BatchResult:
-    """The batch without files whose bytes an earlier batch of the run already had (`seen`: doc_id ->
-    first source_uri): those become `duplicate_content` rejects naming that first file."""
-    again = {d: u for d, u in result.first_seen.items() if d in seen}
-    if not again:
-        return result
-    keep = pa.array(list(set(result.first_seen) - set(again)) or [""], type=pa.string())
-    tables = {n: t.filter(pc.is_in(t.column("doc_id"), value_set=keep)) for n, t in result.tables.items()}
-    duplicates = [
-        Rejected(uri, doc_id, ingest.STAGE, "duplicate_content", f"same bytes as {seen[doc_id]}", None)
-        for doc_id, uri in again.items()
-    ]
-    rejected = [_renamed_duplicate(r, seen) for r in result.rejected if r.doc_id not in again or _is_dup(r)]
-    rows = [r for r in result.rejected_rows if r.doc_id not in again]
-    return replace(result, tables=tables, rejected=[*rejected, *duplicates], rejected_rows=rows)
-
-
-def _is_dup(rejected: Rejected) -> bool:
-    return rejected.reason_code == "duplicate_content"
-
-
-def _renamed_duplicate(rejected: Rejected, seen: Mapping[str, str]) -> Rejected:
-    """A within-batch duplicate of a file an earlier batch had names that earlier, first file."""
-    if _is_dup(rejected) and rejected.doc_id in seen:
-        return replace(rejected, detail=f"same bytes as {seen[rejected.doc_id]}")
-    return rejected
-
-
 def commit_tables(result: BatchResult, run: RunContext) -> dict[str, pa.Table]:
     """Every table's rows of the batch as committed: its data plus quarantine and dq_results rows."""
     return {
         **result.tables,
-        QUARANTINE.name: load.quarantine_table([*result.rejected, *result.rejected_rows], run),
-        DQ_RESULTS.name: load.dq_results_table(result.checks, run, result.batch_id),
+        QUARANTINE.name: rows.quarantine_table([*result.rejected, *result.rejected_rows], run),
+        DQ_RESULTS.name: rows.dq_results_table(result.checks, run, result.batch_id),
     }
-
-
-def rows_validated(result: BatchResult) -> dict[str, int]:
-    """Rows each suite saw in this batch (GX's element_count)."""
-    rows: dict[str, int] = {}
-    for check in result.checks:
-        rows[check.table_name] = max(rows.get(check.table_name, 0), check.element_count)
-    return rows
 
 
 def stage_timer(totals: dict[str, float]) -> Callable[[str], Any]:

@@ -1,4 +1,7 @@
-"""Frozen records passed between stages; load.py turns lists of them into Arrow tables."""
+"""Records passed between stages (frozen dataclasses), and the run's accounts.
+
+tasks.warehouse.rows turns lists of them into Arrow tables.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
+
+import pyarrow as pa
 
 
 def doc_id_of(data: bytes) -> str:
@@ -33,15 +38,20 @@ class RunContext:
         return cls(run_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", started_at=started)
 
 
+TEXT_PLAIN = "text/plain"
+
+
 @dataclass(frozen=True)
-class SourceFile:
-    """One input file as read: its bytes, or why they could not be read."""
+class SourceRecord:
+    """One source record as read (a whole file today): its bytes, or why they could not be read."""
 
     source_uri: str
     data: bytes | None
     error_code: str | None = None  # unreadable / too_large / vanished when data is None
     error: str | None = None
     doc_id: str | None = None  # doc_id_of(data); also set for too_large files, hashed as a stream
+    media_type: str = TEXT_PLAIN
+    locator: str = ""  # where the record sits inside source_uri; "" for a whole file
 
     def __post_init__(self) -> None:
         if self.doc_id is None and self.data is not None:
@@ -50,14 +60,16 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class RawDocument:
-    """One decoded input file (grain of raw_documents)."""
+    """One decoded source record (grain of raw_documents)."""
 
     doc_id: str
     source_uri: str
     byte_size: int
     encoding: str
     raw_text: str
-    data: bytes = field(default=b"", repr=False)  # the file's bytes, for a quarantine payload downstream
+    data: bytes = field(default=b"", repr=False)  # the original bytes: kept, and the quarantine payload
+    media_type: str = TEXT_PLAIN
+    locator: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,12 +102,54 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Skipped:
-    """An input file not processed because its doc_id is already known."""
+class Check:
+    """One evaluated expectation on one table of one batch (grain of dq_results)."""
 
-    source_uri: str
-    doc_id: str
-    reason: str  # already_ingested: its bytes are in the warehouse from an earlier run
+    table_name: str
+    expectation: str
+    column_name: str | None
+    severity: str
+    success: bool
+    element_count: int
+    unexpected_count: int
+    unexpected_percent: float
+    sample_values: tuple[str, ...]
+    failed_rows: tuple[int, ...]  # row positions in the validated table
+
+    @property
+    def reason_code(self) -> str:
+        return f"{self.expectation}({self.column_name})" if self.column_name else self.expectation
+
+    def describe(self) -> str:
+        samples = ", ".join(self.sample_values) or "-"
+        rows = f"{self.unexpected_count} row(s)"
+        return f"{self.table_name}: {self.reason_code} failed on {rows}, e.g. {samples}"
+
+
+@dataclass
+class BatchResult:
+    """A processed batch: its rows per table, what was quarantined, its DQ checks and timings."""
+
+    batch_id: str
+    tables: dict[str, pa.Table]  # raw_documents, articles and the enrichment tables
+    rejected: list[Rejected]  # whole source records: ingest, parse, validate(articles) and enrich rejects
+    rejected_rows: list[Rejected]  # extracted rows that failed validation
+    checks: list[Check]
+    results: dict[str, dict[str, Any]]  # table -> GX result JSON, for the Data Docs
+    seen: dict[str, str]  # doc_id -> source_uri of every record with a doc_id in this batch
+    moved: dict[str, int] = field(default_factory=dict)  # table -> rows validation moved to quarantine
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def articles(self) -> int:
+        return self.tables["articles"].num_rows
+
+    def rows_validated(self) -> dict[str, int]:
+        """Rows each suite saw in this batch (GX's element_count)."""
+        rows: dict[str, int] = {}
+        for check in self.checks:
+            rows[check.table_name] = max(rows.get(check.table_name, 0), check.element_count)
+        return rows
 
 
 @dataclass
@@ -140,22 +194,28 @@ class RunSummary:
     def accounted(self) -> bool:
         return self.files_seen == self.articles_written + self.quarantined + self.skipped
 
+    def counts_line(self) -> str:
+        """The run's accounts in one line, as the log, the Prefect artifacts and the CLI print them."""
+        return (
+            f"run {self.run_id}: {self.files_seen} files seen, {self.articles_written} articles written, "
+            f"{self.quarantined} quarantined, {self.skipped} skipped"
+        )
+
     def add_batch(
-        self, articles: int, rejected: list[Rejected], skipped: int, rejected_rows: Sequence[Rejected] = ()
+        self, articles: int, rejected: list[Rejected], rejected_rows: Sequence[Rejected] = ()
     ) -> None:
-        """Count one committed batch: its articles, quarantined files and rows by stage:reason, skips."""
+        """Count one committed batch: its articles, quarantined records and rows by stage:reason."""
         self.batches += 1
         self.articles_written += articles
         self.quarantined += len(rejected)
         self.rows_quarantined += len(rejected_rows)
-        self.skipped += skipped
         for r in [*rejected, *rejected_rows]:
             key = f"{r.stage}:{r.reason_code}"
             self.quarantine_reasons[key] = self.quarantine_reasons.get(key, 0) + 1
         self.quarantine_reasons = dict(sorted(self.quarantine_reasons.items()))
 
-    def add_checks(self, checks: Iterable[Any], rows: Mapping[str, int], moved: Mapping[str, int]) -> None:
-        """Tally one batch's checks (tasks.validate.Check) per suite, with rows validated and moved out."""
+    def add_checks(self, checks: Iterable[Check], rows: Mapping[str, int], moved: Mapping[str, int]) -> None:
+        """Tally one batch's checks per suite, with rows validated and moved out."""
         for check in checks:
             tally = self.dq.setdefault(check.table_name, SuiteTally())
             tally.evaluated += 1

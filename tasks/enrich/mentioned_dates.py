@@ -11,38 +11,53 @@ explicit dates with a year resolve. Month-only expressions ("in March") are not 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from tasks.enrich.counts import parse_number
-from tasks.enrich.mentions import MentionedDate
+import pyarrow as pa
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("January", "Jan"),
-            ("February", "Feb"),
-            ("March", "Mar"),
-            ("April", "Apr"),
-            ("May",),
-            ("June", "Jun"),
-            ("July", "Jul"),
-            ("August", "Aug"),
-            ("September", "Sept", "Sep"),
-            ("October", "Oct"),
-            ("November", "Nov"),
-            ("December", "Dec"),
-        ]
-    )
-    for m in names
-}
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+from tasks.enrich.event_counts import parse_number
+from tasks.parse.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS
+from tasks.records import Article
+from tasks.warehouse.schemas import extracted_table
+
+
+@dataclass(frozen=True)
+class MentionedDate:
+    """One date expression (grain of mentioned_dates), resolved against the article's published_at."""
+
+    doc_id: str
+    text: str
+    kind: str  # weekday / relative / explicit
+    resolved_date: date | None  # None without an anchor (no published_at) or when ambiguous
+    start_char: int
+    end_char: int
+
+
+TABLE = extracted_table(
+    "mentioned_dates",
+    "one date expression in an article body, resolved against its published_at",
+    [
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),  # weekday / relative / explicit
+        pa.field("resolved_date", pa.date32()),  # null when there is no anchor or it is ambiguous
+    ],
+)
+NEEDS: tuple[str, ...] = ()
+
+
+def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[MentionedDate]:
+    """The extractor's entry point (see tasks.enrich): each article's dates, against its published_at."""
+    return [d for a in articles for d in extract_dates(a.doc_id, a.body, a.published_at)]
+
+
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 EXPLICIT = [
-    re.compile(rf"\b{_DAY}\s+(?P<month>{_MONTH})\.?(?:,?\s+{_YEAR})?\b"),
-    re.compile(rf"(?<!mid-)\b(?P<month>{_MONTH})\.?\s+{_DAY}(?:,?\s+{_YEAR})?\b(?![:.]\d)"),
+    re.compile(rf"\b{_DAY}\s+(?P<month>{MONTHS})\.?(?:,?\s+{_YEAR})?\b"),
+    re.compile(rf"(?<!mid-)\b(?P<month>{MONTHS})\.?\s+{_DAY}(?:,?\s+{_YEAR})?\b(?![:.]\d)"),
     re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
 ]
 # Not part of a name: "Black Friday", "Super Tuesday", "Sunday Times", "Sunday's paper" stay out.
@@ -92,7 +107,7 @@ def _span(kind: str, match: re.Match[str], body: str) -> tuple[int, int] | None:
 
 def _explicit(match: re.Match[str], anchor: date | None) -> date | None:
     month_text = match.group("month")
-    month = int(month_text) if month_text.isdigit() else MONTHS[month_text]
+    month = int(month_text) if month_text.isdigit() else MONTH_NUMBERS[month_text]
     day = int(match.group("day"))
     year = match.group("year")
     try:

@@ -15,10 +15,46 @@ continues it. Without any, speaker and verb are None.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
-from tasks.enrich.mentions import Entity, Quote
+import pyarrow as pa
+
+from tasks.enrich.entities import Entity, by_doc
+from tasks.records import Article
+from tasks.warehouse.schemas import extracted_table
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quotation without its quotation marks (grain of quotes)."""
+
+    doc_id: str
+    quote: str
+    speaker: str | None  # canonical full name of the speaker, None when unattributed
+    verb: str | None  # reporting verb as written: "said", "told", "added", "according to"
+    start_char: int
+    end_char: int
+
+
+TABLE = extracted_table(
+    "quotes",
+    "one quotation; offsets cover the quoted words without their quotation marks",
+    [
+        pa.field("quote", pa.string(), nullable=False),  # == body[start_char:end_char]
+        pa.field("speaker", pa.string()),  # canonical full name; null when unattributed
+        pa.field("verb", pa.string()),  # the reporting verb as written ("said", "told", "according to")
+    ],
+)
+NEEDS = ("entities",)
+
+
+def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[Quote]:
+    """The extractor's entry point (see tasks.enrich): each article's quotes, speakers from its entities."""
+    mentions = by_doc(found["entities"])
+    return [q for a in articles for q in extract_quotes(a.doc_id, a.body, mentions.get(a.doc_id, []))]
+
 
 VERBS = (
     "said|says|say|told|tells|added|adds|argued|argues|stated|states|explained|explains|warned|warns|insisted|"

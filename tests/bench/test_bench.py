@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bench import corpus, report
 from tasks import ingest, parse
-from tasks.records import SourceFile
+from tasks.records import SourceRecord
 
 
 def _corpus(root: Path) -> Path:
@@ -21,10 +21,10 @@ def test_copies_have_distinct_doc_ids_and_the_same_articles(tmp_path: Path) -> N
     root = _corpus(tmp_path / "src")
     files = corpus.corpus_files(root)
     copies = corpus.copy_corpus(files, root, tmp_path / "out", 3)
-    assert len(copies) == 6 and len(corpus.doc_ids(copies)) == 6
+    sources = [SourceRecord(p.as_uri(), p.read_bytes()) for p in copies]
+    assert len(copies) == 6 and len({s.doc_id for s in sources}) == 6
     assert (tmp_path / "out" / "copy0" / "a" / "1.txt").read_bytes() == (root / "a" / "1.txt").read_bytes()
-    sources = [SourceFile(p.as_uri(), p.read_bytes()) for p in copies]
-    articles, rejected = parse.parse_batch(ingest.ingest_batch(sources, frozenset()).documents)
+    articles, rejected = parse.parse_batch(ingest.ingest_batch(sources).documents)
     assert not rejected
     assert len({(a.title, a.body) for a in articles}) == 2  # the same two articles three times
     assert corpus.word_count(copies) == 3 * corpus.word_count(files)

@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tasks import io
-from tasks.load import batch_tables
 from tasks.records import Article, RunContext
+from tasks.warehouse import commit
+from tasks.warehouse.rows import batch_tables
 from tests.conftest import ROOT
 
 NEWSETL = str(Path(sys.executable).with_name("newsetl"))
@@ -57,7 +57,7 @@ def warehouse(tmp_path: Path) -> Path:
             "i",
         ),
     ]
-    io.commit_batch(tmp_path, "b0", batch_tables(run, [], articles, []))
+    commit.commit_batch(tmp_path, "b0", batch_tables(run, [], articles, []))
     return tmp_path
 
 
@@ -115,6 +115,28 @@ def test_run_on_missing_source_exits_2_before_starting_prefect(tmp_path: Path) -
     result = CliRunner().invoke(app, ["run", str(tmp_path / "nowhere"), "-w", str(tmp_path / "wh")])
     assert result.exit_code == 2
     assert "no such file, directory or matching glob" in result.stderr
+
+
+_EXECUTIONS_OF_THE_FLOW_MODULE = """
+import runpy, sys
+ran = []
+sys.addaudithook(lambda event, args: event == "exec" and ran.append(getattr(args[0], "co_filename", "")))
+sys.argv = ["flows.etl", "/nonexistent/source"]  # imports the flow, then exits 2: no such source
+try:
+    runpy.run_module("flows.etl", run_name="__main__", alter_sys=True)  # what `python -m` does
+except SystemExit:
+    pass
+print(sum(f.endswith(("flows/etl.py", "flows/etl/__init__.py")) for f in ran))
+"""
+
+
+def test_python_m_flows_etl_runs_the_flow_module_once() -> None:
+    """`python -m flows.etl` once ran the flow module as __main__ and imported it again as flows.etl."""
+    command = [sys.executable, "-c", _EXECUTIONS_OF_THE_FLOW_MODULE]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "no such file, directory or matching glob" in done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "1"
 
 
 @pytest.mark.e2e

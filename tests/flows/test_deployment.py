@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tasks import views
+from tasks.warehouse import views
 from tests.conftest import ROOT, SEEDS
 from tests.flows.servers import BIN, background, prefect_server, wait_until
 
@@ -92,7 +92,7 @@ def _deploy_from_prefect_yaml(api: str, env: dict[str, str]) -> None:
     deployment = _post(api, "/deployments/filter", {"deployments": {"name": {"any_": ["newsetl"]}}})[0]
     assert [s["schedule"]["cron"] for s in deployment["schedules"]] == [CRON]
     assert deployment["work_pool_name"] == "newsetl-process"
-    assert deployment["entrypoint"] == "flows/etl.py:etl"
+    assert deployment["entrypoint"] == "flows/etl/__init__.py:etl"
     assert deployment["pull_steps"][0]["prefect.deployments.steps.set_working_directory"]["directory"] == str(
         ROOT
     )

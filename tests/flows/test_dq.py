@@ -15,8 +15,10 @@ import pytest
 
 from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY
 from flows.etl import etl
-from tasks import io, parse, views
-from tasks.validate import CriticalExpectationError
+from tasks import parse
+from tasks.quality import suites
+from tasks.quality.validate import CriticalExpectationError
+from tasks.warehouse import commit, views
 from tests.conftest import SEEDS
 
 STUB = "A story with a stub\n\nTwo words.\n"
@@ -27,8 +29,8 @@ FUTURE = (
 
 
 def _expectation_count(*tables: str) -> int:
-    suites = io.load_suites()
-    return sum(len(suites[t]["expectations"]) for t in tables)
+    loaded = suites.load_suites()
+    return sum(len(loaded[t]["expectations"]) for t in tables)
 
 
 def test_failing_rows_are_quarantined_while_the_seeds_load(prefect_api: str, tmp_path: Path) -> None:
@@ -55,7 +57,7 @@ def test_failing_rows_are_quarantined_while_the_seeds_load(prefect_api: str, tmp
     assert con.execute("select count(*) from articles").fetchone() == (2,)
     assert con.execute("select count(*) from raw_documents").fetchone() == (4,)  # the bytes are kept
     dq = con.execute("select count(*), count_if(not success) from dq_results").fetchone()
-    assert dq == (_expectation_count(*io.load_suites()), 2)  # the seeds fill every enrichment table
+    assert dq == (_expectation_count(*suites.load_suites()), 2)  # the seeds fill every enrichment table
     assert summary.dq["articles"].passed == summary.dq["articles"].evaluated - 2
     assert summary.dq["articles"].rows_quarantined == 2
     _assert_artifacts(prefect_api, summary.run_id)
@@ -75,7 +77,7 @@ def _assert_artifacts(api: str, run_id: str) -> None:
     assert set(ours) == {RUN_SUMMARY_KEY, DATA_DOCS_KEY}
     table = ours[RUN_SUMMARY_KEY]["data"]
     rows = json.loads(table) if isinstance(table, str) else table
-    assert {r["suite"] for r in rows} == set(io.load_suites())
+    assert {r["suite"] for r in rows} == set(suites.load_suites())
     assert "index.html" in ours[DATA_DOCS_KEY]["data"]
 
 
@@ -96,7 +98,7 @@ def test_a_critical_failure_fails_the_run_and_commits_nothing(
     assert tables == {"runs"}  # nothing of the batch in any table; only the run's own log row
     status, error = views.connect(warehouse).execute("select status, error from runs").fetchone()
     assert status == "failed" and "expect_column_values_to_be_unique(doc_id)" in error
-    assert not (warehouse / io.STAGING).exists() or not any((warehouse / io.STAGING).iterdir())
+    assert not (warehouse / commit.STAGING).exists() or not any((warehouse / commit.STAGING).iterdir())
     index = warehouse / "_reports" / "data_docs" / "index.html"
     assert index.is_file() and "Failed" in index.read_text(encoding="utf-8")
 
@@ -129,6 +131,6 @@ def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) ->
         check=True,
     ).stdout
     cells = [unescape(c).strip() for c in re.findall(r"<td[^>]*>([^<]*)</td>", dom)]
-    for suite in io.load_suites():
+    for suite in suites.load_suites():
         assert suite in cells, f"suite {suite} not rendered in the Data Docs index"
     assert summary.run_id in cells  # the validation results table is rendered too

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks import io, views
+from tasks import sources
+from tasks.quality import suites
+from tasks.warehouse import views
 from tests.conftest import BBC_GLOB, SEED_000, SEED_001, SEEDS
 
 pytestmark = pytest.mark.e2e
@@ -149,7 +151,7 @@ def test_bad_inputs_are_quarantined_with_reason_and_bytes(prefect_api: str, tmp_
 
 
 def test_missing_source_fails_the_flow_clearly(prefect_api: str, tmp_path: Path) -> None:
-    with pytest.raises(io.SourceError, match="no such file"):
+    with pytest.raises(sources.SourceError, match="no such file"):
         _run(tmp_path / "nowhere", tmp_path / "wh")
 
 
@@ -179,11 +181,11 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
     assert encoding == "cp1252" and "a £15.8m signing" in body
     assert con.execute("select count(*) from raw_documents").fetchone() == (2127,)
     # Every expectation of every suite evaluated once on every batch.
-    suites = io.load_suites()
+    loaded = suites.load_suites()
     evaluated = con.execute(
         "select table_name, count(distinct batch_id), count(*) from dq_results group by all order by 1"
     ).fetchall()
-    assert evaluated == [(t, 9, 9 * len(suites[t]["expectations"])) for t in sorted(suites)]
+    assert evaluated == [(t, 9, 9 * len(loaded[t]["expectations"])) for t in sorted(loaded)]
     # Enrichment: every article enriched, at least one entity for >= 95 % of them, offsets exact.
     with_entities = con.execute("select count(distinct doc_id) from entities").fetchone()[0]
     assert with_entities >= 0.95 * first.articles_written

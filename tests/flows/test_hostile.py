@@ -10,13 +10,22 @@ from urllib.parse import unquote
 
 import pytest
 
-from tasks import io, views
+from tasks import catalog
+from tasks.warehouse import views
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
 BODY = "The minister said on Tuesday that the talks would continue, officials in Paris added. " * 4
 LIMIT = 1_500_000
+
+
+def _outcomes(con) -> list[tuple[str, str]]:
+    """(file name, "article" or "stage:reason") for every row of articles and quarantine."""
+    return con.execute(
+        "select regexp_extract(source_uri, '[^/]+$'), 'article' from articles union all"
+        " select regexp_extract(source_uri, '[^/]+$'), stage || ':' || reason_code from quarantine"
+    ).fetchall()
 
 
 def _hostile_corpus(root: Path) -> dict[str, str]:
@@ -74,10 +83,7 @@ def test_hostile_inputs_all_accounted_for(prefect_api: str, tmp_path: Path) -> N
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     con = views.connect(warehouse)
-    outcomes = con.execute(
-        "select regexp_extract(source_uri, '[^/]+$'), 'article' from articles union all"
-        " select regexp_extract(source_uri, '[^/]+$'), stage || ':' || reason_code from quarantine"
-    ).fetchall()
+    outcomes = _outcomes(con)
     assert dict(outcomes) == expected and len(outcomes) == len(expected)  # each file exactly once
     first = con.execute(
         "select files_seen, articles_written, quarantined, skipped, status from runs"
@@ -89,7 +95,7 @@ def test_hostile_inputs_all_accounted_for(prefect_api: str, tmp_path: Path) -> N
         0,
         "completed",
     )
-    for table in io.TABLES:
+    for table in catalog.TABLES:
         con.execute(f"select count(*) from {table}").fetchone()  # every table readable
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0
@@ -98,3 +104,34 @@ def test_hostile_inputs_all_accounted_for(prefect_api: str, tmp_path: Path) -> N
     assert (
         rerun[-1][0] == len(expected) and rerun[-1][1] == len(expected) - 1
     )  # only the dangling link retried
+
+
+def test_a_text_of_tens_of_megabytes_among_good_ones(prefect_api: str, tmp_path: Path) -> None:
+    """A 30 MB text (under the default file-size cap, over what an article is parsed up to) is
+    quarantined with its reason; the articles beside it load and the run exits 0."""
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    source.mkdir()
+    for name in ("000_5d18932342450ac8.txt", "001_ace7b6f46e57d16b.txt"):
+        (source / name).write_bytes((ROOT / "seeds" / name).read_bytes())
+    (source / "good.txt").write_text("A good headline\n\n" + BODY)
+    paragraph = ("The committee met again on Thursday and the talks went on into the night. " * 10).encode()
+    with (source / "dump.txt").open("wb") as handle:
+        handle.write(b"A dump, not an article\n\n")
+        for _ in range(30 * 1024 * 1024 // (len(paragraph) + 2)):
+            handle.write(paragraph + b"\n\n")
+    assert (source / "dump.txt").stat().st_size > 29 * 1024 * 1024
+    command = [str(ROOT / ".venv" / "bin" / "newsetl"), "run", str(source), "--warehouse", str(warehouse)]
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    con = views.connect(warehouse)
+    outcomes = _outcomes(con)
+    assert sorted(outcomes) == [
+        ("000_5d18932342450ac8.txt", "article"),
+        ("001_ace7b6f46e57d16b.txt", "article"),
+        ("dump.txt", "parse:too_long"),
+        ("good.txt", "article"),
+    ]
+    assert con.execute("select files_seen, articles_written, quarantined from runs").fetchone() == (4, 3, 1)
+    kept = con.execute("select octet_length(payload) from quarantine").fetchone()[0]
+    assert kept == (source / "dump.txt").stat().st_size  # its bytes are kept, nothing is lost

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks import io, views
-from tasks.schemas import TABLES
-from tasks.store import open_store
+from tasks.catalog import TABLES
+from tasks.warehouse import commit, views
+from tasks.warehouse.store import open_store
 from tests.conftest import SEEDS
 from tests.flows.test_cli import NEWSETL, SEED_TITLES, _run_command
 
@@ -44,7 +44,7 @@ def test_an_object_store_warehouse_holds_what_a_local_one_does(
     assert _contents(s3_warehouse) == expected and expected["entities"] and expected["quotes"]
     assert remote.data_docs == f"{s3_warehouse}/_reports/data_docs/index.html" != local.data_docs
     store = open_store(s3_warehouse)
-    assert store.is_file("_reports/data_docs/index.html") and store.files(io.STAGING) == []
+    assert store.is_file("_reports/data_docs/index.html") and store.files(commit.STAGING) == []
     assert not store.exists("_lock")  # the lease is released at the end of the run
 
     before = {t: store.files(t) for t in DATA_TABLES}

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.etl import REBUILT, etl
-from tasks import io, views
+from flows.etl import etl
+from tasks.rebuild import REBUILT
+from tasks.warehouse import commit, lock, views
 from tests.conftest import ROOT, SEEDS
 
 
@@ -36,8 +37,8 @@ def test_each_run_is_logged_with_its_prefect_flow_run(prefect_api: str, tmp_path
 
 
 def test_a_run_waits_for_the_lock_then_fails_clearly(prefect_api: str, tmp_path: Path) -> None:
-    refused = pytest.raises(io.WarehouseLocked, match=r"locked by another newsetl run \(run test-holder")
-    with io.warehouse_lock(tmp_path, 1, holder="run test-holder, pid 1"), refused:
+    refused = pytest.raises(lock.WarehouseLocked, match=r"locked by another newsetl run \(run test-holder")
+    with lock.warehouse_lock(tmp_path, 1, holder="run test-holder, pid 1"), refused:
         etl(source=str(SEEDS), warehouse=str(tmp_path), lock_timeout=1)
     assert not list(tmp_path.rglob("*.parquet"))  # the refused run wrote nothing
     assert etl(source=str(SEEDS), warehouse=str(tmp_path)).articles_written == 2  # lock released
@@ -81,7 +82,7 @@ def test_a_failing_commit_is_retried_and_pure_stages_are_not(
 ) -> None:
     import flows.etl
 
-    real_apply, calls = io._apply, []
+    real_apply, calls = commit._apply, []
 
     def flaky_apply(store, staging):
         calls.append(staging)
@@ -89,7 +90,7 @@ def test_a_failing_commit_is_retried_and_pure_stages_are_not(
             raise OSError("simulated: network filesystem went away")
         return real_apply(store, staging)
 
-    monkeypatch.setattr(io, "_apply", flaky_apply)
+    monkeypatch.setattr(commit, "_apply", flaky_apply)
     summary = etl(source=str(SEEDS), warehouse=str(tmp_path))
     assert summary.articles_written == 2 and calls[0] == calls[1]  # the same batch, committed on retry
     assert flows.etl.commit_batch.retries == 2 and flows.etl.commit_batch.timeout_seconds
@@ -151,4 +152,4 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     assert (warehouse / "articles").is_symlink()  # swapped in whole, with one rename
     again = etl(source=str(warehouse), warehouse=str(warehouse), rebuild=True)
     assert again.articles_written == 2 and content(warehouse) == content(clean)
-    assert len(list((warehouse / io.VERSIONS).iterdir())) == len(REBUILT)  # old versions removed
+    assert len(list((warehouse / commit.VERSIONS).iterdir())) == len(REBUILT)  # old versions removed

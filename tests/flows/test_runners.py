@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.etl import etl
-from tasks import views
+from tasks.warehouse import views
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.enrich import enrich_articles
-from tasks.parse import parse_article
+from tasks.parse.text import parse_article
 from tasks.records import Article
 from tests.conftest import SEED_000, SEED_001
 
@@ -20,7 +20,7 @@ def seeds() -> dict[str, Article]:
 
 @pytest.fixture(scope="session")
 def enriched(seeds: dict[str, Article]) -> dict[str, list]:
-    return enrich_articles(list(seeds.values()))
+    return enrich_articles(list(seeds.values())).rows
 
 
 def rows_of(enriched: dict[str, list], table: str, doc_id: str) -> list:

@@ -9,11 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.enrich import enrich_articles
-from tasks.enrich.counts import extract_counts
 from tasks.enrich.entities import entities_of
+from tasks.enrich.event_counts import extract_counts
 from tasks.enrich.mentioned_dates import extract_dates
 from tasks.enrich.quotes import extract_quotes
-from tasks.parse import ParseError, parse_article
+from tasks.parse import ParseError
+from tasks.parse.text import parse_article
 
 # Text that looks like news often enough to reach the interesting branches, and arbitrary text too.
 WORDS = st.sampled_from(
@@ -99,6 +100,7 @@ def test_the_whole_enrichment_with_the_real_model(text: str) -> None:
         article = parse_article("A headline for the test\n\n" + text)
     except ParseError:
         return
-    rows = enrich_articles([article])
-    for table, found in rows.items():
+    enriched = enrich_articles([article])
+    assert not enriched.failed  # no extractor raised (a raise would quarantine the article)
+    for table, found in enriched.rows.items():
         _points_at(article.body, found, "quote" if table == "quotes" else "text")

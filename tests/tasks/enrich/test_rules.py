@@ -6,11 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tasks.enrich.counts import extract_counts, parse_number
-from tasks.enrich.entities import entities_of
+from tasks.enrich.entities import Entity, entities_of
+from tasks.enrich.event_counts import extract_counts, parse_number
+from tasks.enrich.gazetteer import resolve
 from tasks.enrich.mentioned_dates import extract_dates
-from tasks.enrich.mentions import Entity
-from tasks.enrich.places import resolve
 from tasks.enrich.quotes import extract_quotes
 
 ANCHOR = datetime(2015, 11, 17, 10, 37, tzinfo=UTC)  # a Tuesday

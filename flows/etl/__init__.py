@@ -1,0 +1,283 @@
+"""The `etl` flow: source files -> every warehouse table, one batch per Prefect task.
+
+`python -m flows.etl` (this package's __main__) and `newsetl run` run it with the same flags.
+
+Each batch runs read -> ingest -> parse -> validate -> enrich as one task (tasks.pipeline.process_batch)
+on the chosen task runner, so batches spread over threads, processes or a Dask cluster. The flow
+commits the results in batch order, under the warehouse lock, which keeps a parallel run's outcome
+identical to a sequential one.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from prefect import Task, flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner
+
+from flows import artifacts
+from flows.progress import progress_bar
+from flows.runners import Runner, chosen_runner, chunks, import_in_background, in_order, task_runner_of
+from tasks import pipeline, rebuild, sources
+from tasks.ingest import dedup
+from tasks.pipeline import stage_timer
+from tasks.quality import data_docs, suites, validate
+from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
+from tasks.warehouse import commit, lock, rows, tables
+from tasks.warehouse.schemas import DQ_RESULTS, RUNS
+
+OUTSIDE_TIMEOUT_SECONDS = 600  # one commit or report build; generous next to the ~0.1 s they take
+
+
+def _transient(task: Task[..., Any], task_run: Any, state: Any) -> bool:
+    """Retry a batch only for I/O trouble; a failed expectation or a bug fails the same way again."""
+    try:
+        state.result()
+    except (OSError, TimeoutError):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
+    """A task that writes the warehouse: retried with backoff, given up on when a stuck filesystem (a
+    hung network mount) holds it longer than OUTSIDE_TIMEOUT_SECONDS."""
+    return task(
+        fn,
+        name=name,
+        cache_policy=NO_CACHE,
+        retries=2,
+        retry_delay_seconds=[1, 5],
+        retry_jitter_factor=0.5,
+        timeout_seconds=OUTSIDE_TIMEOUT_SECONDS,
+    )
+
+
+list_sources = task(sources.list_sources, name="list-sources", cache_policy=NO_CACHE)  # fails at once
+recover_warehouse = _touching_outside(commit.recover, "recover")
+known_doc_ids = _touching_outside(tables.known_doc_ids, "known-doc-ids")
+skip_known = task(dedup.skip_known, name="skip-known", cache_policy=NO_CACHE)  # a file it can't read: kept
+process_batch = task(
+    pipeline.process_batch,
+    name="batch",
+    cache_policy=NO_CACHE,  # inputs are whole batches: hashing them for cache keys costs more than the work
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_transient,  # reading sources is the only outside-world step in a batch
+)  # no timeout: in a worker thread Prefect cannot interrupt it, only warn on every batch
+rebuild_batch = task(pipeline.process_records, name="rebuild-batch", cache_policy=NO_CACHE)
+commit_batch = _touching_outside(commit.commit_batch, "commit")
+stage_replacement = _touching_outside(commit.stage_replacement, "stage-rebuilt-rows")
+stage_kept_quarantine = _touching_outside(rebuild.stage_kept_quarantine, "stage-kept-quarantine")
+replace_tables = _touching_outside(commit.replace_tables, "replace-tables")
+save_results = _touching_outside(data_docs.save_results, "save-dq-results")
+build_data_docs = _touching_outside(data_docs.build_data_docs, "data-docs")
+
+
+@flow(name="newsetl-etl", validate_parameters=True)
+def etl(
+    source: str = "seeds",
+    warehouse: str = "warehouse",
+    batch_size: int = pipeline.DEFAULT_BATCH_SIZE,
+    max_file_bytes: int = sources.DEFAULT_MAX_FILE_BYTES,
+    lock_timeout: float = lock.DEFAULT_LOCK_TIMEOUT,
+    runner: Runner = Runner.auto,
+    workers: int = 2,
+    dask_address: str | None = None,
+    rebuild: bool = False,
+) -> RunSummary:
+    """Ingest, parse, validate and load every file under `source`; returns the run's accounts.
+
+    With `rebuild`, `source` is not read: articles, the enrichment tables and the parse/validate
+    quarantine rows are recomputed from raw_documents and replace the old ones atomically.
+    One run at a time per warehouse: a second one waits up to `lock_timeout` seconds for the first.
+    Every run, completed or failed, leaves one row in `runs`.
+    """
+    if batch_size < 1 or workers < 1:
+        raise ValueError(f"batch_size and workers must be at least 1, got {batch_size} and {workers}")
+    run = RunContext.new()
+    summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
+    started = time.perf_counter()
+
+    def runner_for(documents: int) -> AbstractContextManager[TaskRunner[Any]]:
+        chosen = chosen_runner(Runner(runner), workers, documents, batch_size)
+        summary.runner = chosen.value
+        return task_runner_of(chosen, workers, dask_address)
+
+    with lock.warehouse_lock(warehouse, lock_timeout, holder=f"run {run.run_id}, pid {os.getpid()}"):
+        error = None
+        try:
+            if rebuild:
+                _rebuild(run, summary, runner_for, batch_size, 2 * workers)
+            else:
+                _run_batches(run, summary, runner_for, batch_size, max_file_bytes, 2 * workers)
+        except BaseException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            summary.seconds = round(time.perf_counter() - started, 3)
+            row = rows.runs_table(summary, run, datetime.now(UTC), _flow_run_id(), error)
+            commit_batch(warehouse, f"{run.run_id}-run", {RUNS.name: row})
+    get_run_logger().info("%s in %.1f s", summary.counts_line(), summary.seconds)
+    return summary
+
+
+RunnerFor = Callable[[int], AbstractContextManager[TaskRunner[Any]]]  # documents -> the run's task runner
+
+
+def _run_batches(
+    run: RunContext,
+    summary: RunSummary,
+    runner_for: RunnerFor,
+    batch_size: int,
+    max_file_bytes: int,
+    in_flight: int,
+) -> None:
+    """recover, list, skip known files, then every batch; committed in order."""
+    logger = get_run_logger()
+    source, warehouse = summary.source, summary.warehouse
+    timer = stage_timer(summary.stage_seconds)
+    with timer("recover"):
+        if rolled := recover_warehouse(warehouse):
+            logger.warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
+    with timer("list"):
+        listed = list_sources(source)
+        known = frozenset(known_doc_ids(warehouse))
+        paths, summary.skipped = skip_known(listed, known)
+    summary.files_seen = len(listed)
+    logger.info(
+        "run %s: %d files, %d of them already in %s", run.run_id, len(listed), summary.skipped, warehouse
+    )
+    seen: dict[str, str] = {}  # doc_id -> first source_uri with those bytes in this run
+    batches = list(chunks(paths, batch_size))
+
+    def submit(task_runner: TaskRunner[Any], number: int, batch: list[str]) -> PrefectFuture[BatchResult]:
+        if number == len(batches) - 1 and summary.runner != Runner.threads:
+            import_in_background("great_expectations")  # for the report, while the last batches run
+        parameters = {"paths": batch, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
+        return task_runner.submit(process_batch, parameters={**parameters, "max_file_bytes": max_file_bytes})
+
+    def commit_in_order(result: BatchResult) -> BatchResult:
+        result, skipped = dedup.drop_known(result, known)
+        result = dedup.drop_seen(result, seen)
+        save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
+        commit_batch(warehouse, result.batch_id, pipeline.commit_tables(result, run))
+        for doc_id, uri in result.seen.items():
+            seen.setdefault(doc_id, uri)
+        summary.skipped += skipped
+        return result
+
+    progress = (len(listed), summary.skipped, "newsetl run")
+    _batches(run, summary, runner_for(len(paths)), batches, submit, commit_in_order, progress, in_flight)
+
+
+def _rebuild(
+    run: RunContext, summary: RunSummary, runner_for: RunnerFor, batch_size: int, in_flight: int
+) -> None:
+    """raw_documents through ingest, parse, validate and enrich again; the new rows replace the old tables."""
+    warehouse = summary.warehouse
+    with stage_timer(summary.stage_seconds)("recover"):
+        recover_warehouse(warehouse)
+    summary.source = f"{warehouse} (rebuild from raw_documents)"
+    summary.files_seen = len(tables.read_column(warehouse, "raw_documents", "doc_id"))
+    if legacy := tables.rows_without_bytes(warehouse):
+        get_run_logger().warning(
+            "%d raw_documents row(s) were written before newsetl kept original bytes: rebuilt from their "
+            "decoded text. A rebuild from bytes needs them ingested again (into a new warehouse).",
+            legacy,
+        )
+    rebuild_id = f"{run.run_id}-rebuild"
+
+    def submit(
+        task_runner: TaskRunner[Any], number: int, records: list[SourceRecord]
+    ) -> PrefectFuture[BatchResult]:
+        parameters = {"records": records, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
+        return task_runner.submit(rebuild_batch, parameters=parameters)
+
+    def stage_in_order(result: BatchResult) -> BatchResult:
+        save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
+        rows_of = pipeline.commit_tables(result, run)
+        commit_batch(warehouse, result.batch_id, {DQ_RESULTS.name: rows_of[DQ_RESULTS.name]})
+        stage_replacement(warehouse, rebuild_id, result.batch_id, {n: rows_of[n] for n in rebuild.REBUILT})
+        return result
+
+    def swap() -> None:
+        stage_kept_quarantine(warehouse, rebuild_id)
+        replace_tables(warehouse, rebuild_id, list(rebuild.REBUILT))
+
+    batches = tables.iter_raw_records(warehouse, batch_size)
+    progress = (summary.files_seen, 0, "newsetl rebuild")
+    runner = runner_for(summary.files_seen)
+    _batches(run, summary, runner, batches, submit, stage_in_order, progress, in_flight, finish=swap)
+
+
+def _batches(
+    run: RunContext,
+    summary: RunSummary,
+    runner: AbstractContextManager[TaskRunner[Any]],
+    batches: Iterable[Sequence[Any]],
+    submit: Callable[[TaskRunner[Any], int, Any], PrefectFuture[BatchResult]],
+    keep: Callable[[BatchResult], BatchResult],
+    progress: tuple[int, int, str],
+    in_flight: int,
+    finish: Callable[[], None] | None = None,
+) -> None:
+    """Every batch on the runner, each result kept (`keep`: committed or staged, returning what it kept)
+    and counted in batch order, then `finish`. A failed critical expectation keeps nothing of its batch,
+    and its GX results are saved so the Data Docs show why; the DQ report is built once at the end, also
+    after a failure."""
+    warehouse = summary.warehouse
+    timer = stage_timer(summary.stage_seconds)
+    total, done, description = progress
+    try:
+        with runner as task_runner, progress_bar(total, description) as advance:
+            advance(done)
+            for result, size in in_order(partial(submit, task_runner), batches, in_flight):
+                with timer("load"):
+                    _count(keep(result), summary)
+                advance(size)
+        if finish is not None:
+            with timer("load"):
+                finish()
+    except validate.CriticalExpectationError as exc:
+        save_results(warehouse, run.run_id, run.started_at, exc.batch_id, exc.results)
+        raise
+    finally:
+        _report(warehouse, summary, timer)
+
+
+def _count(result: BatchResult, summary: RunSummary) -> None:
+    summary.add_batch(result.articles, result.rejected, result.rejected_rows)
+    summary.add_checks(result.checks, result.rows_validated(), result.moved)
+    for stage, seconds in result.seconds.items():  # worker seconds: summed over parallel batches
+        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + seconds, 3)
+
+
+def _report(warehouse: str, summary: RunSummary, timer: Callable[[str], Any]) -> None:
+    """Once per run, also after a failed batch: rebuild Data Docs and publish the run's artifacts."""
+    logger = get_run_logger()
+    with timer("report"):
+        try:
+            if data_docs.data_docs_current(warehouse, suites.SUITES_DIR):
+                summary.data_docs = data_docs.data_docs_index(warehouse)
+            else:
+                summary.data_docs = str(build_data_docs(warehouse, suites.load_suites()))
+        except Exception as exc:  # the report must never hide the run's own outcome
+            logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
+        artifacts.publish(summary)
+
+
+def _flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None

@@ -1,0 +1,211 @@
+"""Event counts: '<qualifier> <number> <object> <event>' facts such as "killed at least 129 people".
+
+Three shapes, as news writes them:
+  verb first   "killed at least 129 people", "arrested 11 suspects"
+  number first "11 people have been arrested", "two police officers were wounded"
+  noun counts  "at least 120 anti-terrorism raids", "the death toll rose to 130", "the number of raids
+               ... to nearly 300"
+Numbers in digits ("1,200") or words ("four", "twenty-one", "two dozen"). Money, percentages, years,
+scores ("3-1") and ranges are not counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from tasks.records import Article
+from tasks.warehouse.schemas import extracted_table
+
+
+@dataclass(frozen=True)
+class EventCount:
+    """One counted fact (grain of event_counts): '<qualifier> <number> <object> <count_type>'."""
+
+    doc_id: str
+    text: str  # the whole matched phrase
+    count_type: str  # killed / injured / arrested / raids / strikes / evacuated / ...
+    number: int
+    qualifier: str | None  # "at least" / "nearly" / "more than" / "about" / ...
+    object: str | None  # "people", "anti-terrorism raids"
+    start_char: int
+    end_char: int
+
+
+TABLE = extracted_table(
+    "event_counts",
+    "one counted fact such as '129 people killed'",
+    [
+        pa.field("text", pa.string(), nullable=False),  # the whole matched phrase
+        pa.field("count_type", pa.string(), nullable=False),  # killed / injured / arrested / raids / ...
+        pa.field("number", pa.int64(), nullable=False),
+        pa.field("qualifier", pa.string()),  # "at least" / "nearly" / "more than" / ...
+        pa.field("object", pa.string()),  # "people", "anti-terrorism raids"
+    ],
+)
+NEEDS: tuple[str, ...] = ()
+
+
+def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[EventCount]:
+    """The extractor's entry point (see tasks.enrich): each article's counted facts."""
+    return [c for a in articles for c in extract_counts(a.doc_id, a.body)]
+
+
+UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+VERBS = {  # inflected form -> count_type
+    **dict.fromkeys(("killed", "killing", "kills", "kill"), "killed"),
+    **dict.fromkeys(("died", "dead", "dying"), "killed"),
+    **dict.fromkeys(("injured", "injuring", "wounded", "wounding", "hurt"), "injured"),
+    **dict.fromkeys(("arrested", "arresting", "detained", "detaining", "charged", "held"), "arrested"),
+    **dict.fromkeys(("evacuated", "evacuating"), "evacuated"),
+    **dict.fromkeys(("kidnapped", "abducted", "kidnapping", "abducting"), "kidnapped"),
+    **dict.fromkeys(("missing",), "missing"),
+    **dict.fromkeys(("displaced",), "displaced"),
+    **dict.fromkeys(("rescued",), "rescued"),
+}
+NOUNS = {  # plural noun -> count_type
+    **dict.fromkeys(("deaths", "dead", "fatalities", "casualties", "victims"), "killed"),
+    **dict.fromkeys(("injuries",), "injured"),
+    **dict.fromkeys(("arrests", "detentions"), "arrested"),
+    **dict.fromkeys(("raids",), "raids"),
+    **dict.fromkeys(("strikes", "airstrikes", "air strikes", "air raids", "bombings"), "strikes"),
+    **dict.fromkeys(("evacuations",), "evacuated"),
+}
+QUALIFIER = (
+    r"(?:at least|at most|nearly|almost|more than|over|about|around|some|up to|roughly|approximately|"
+    r"fewer than|less than|as many as|close to|an estimated|just over|just under|well over)"
+)
+_WORD_NUMBER = (
+    rf"(?:(?:{'|'.join(TENS)})(?:[- ](?:{'|'.join(k for k in UNITS if UNITS[k] < 10)}))?|"
+    rf"{'|'.join(sorted(UNITS, key=len, reverse=True))})(?: dozen| hundred| thousand)?|(?:a|one|two|three) dozen"
+)
+NUMBER = rf"(?<![\d.,£$€-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD_NUMBER})(?![\d%]|-\d|\.\d| ?(?:per ?cent|%|million|billion|bn|m\b|years|months|weeks|days|hours|minutes|pounds|dollars|euros))"
+OBJECT = r"(?:[a-z][a-z\-]*(?: [a-z][a-z\-]*){0,2}?)"
+_BE = r"(?:\s+(?:were|have been|had been|has been|are|was|being|been|reportedly|were reportedly|later))*"
+_VERB = "|".join(sorted(VERBS, key=len, reverse=True))
+_NOUN = "|".join(sorted(NOUNS, key=len, reverse=True))
+_Q = rf"(?:(?P<{{0}}>{QUALIFIER})\s+)?"
+PATTERNS = [
+    re.compile(
+        rf"\b(?P<verb>{_VERB})\s+{_Q.format('q')}(?P<n>{NUMBER})(?:\s+(?P<obj>{OBJECT}))?(?=[\s.,;:]|$)", re.I
+    ),
+    re.compile(rf"{_Q.format('q')}(?P<n>{NUMBER})\s+(?P<obj>{OBJECT}){_BE}\s+(?P<verb>{_VERB})\b", re.I),
+    re.compile(
+        rf"{_Q.format('q')}(?P<n>{NUMBER})\s+(?P<obj>(?:[a-z][a-z\-]*\s+){{0,2}}(?P<noun>{_NOUN}))\b", re.I
+    ),
+    re.compile(
+        rf"\b(?:(?P<toll>death toll)|number of (?P<noun>{_NOUN}))\b[^.;]{{0,60}}?\b(?:to|at|of|is|was|reached|stands at)\s+"
+        rf"{_Q.format('q')}(?P<n>{NUMBER})",
+        re.I,
+    ),
+]
+_NOT_OBJECTS = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "with",
+    "by",
+    "from",
+    "after",
+}
+
+
+def extract_counts(doc_id: str, body: str) -> list[EventCount]:
+    """Every counted fact in the body; overlapping matches keep the earliest, longest one."""
+    found: list[EventCount] = []
+    for pattern in PATTERNS:
+        for match in pattern.finditer(body):
+            count = _count(doc_id, match)
+            if count and not any(
+                c.start_char < count.end_char and count.start_char < c.end_char for c in found
+            ):
+                found.append(count)
+    return sorted(found, key=lambda c: c.start_char)
+
+
+def _count(doc_id: str, match: re.Match[str]) -> EventCount | None:
+    groups = match.groupdict()
+    number = parse_number(groups["n"])
+    if number is None or (1900 <= number <= 2100 and not groups.get("obj")):
+        return None
+    noun = (groups.get("noun") or "").lower()
+    count_type = (
+        "killed" if groups.get("toll") else NOUNS.get(noun) or VERBS.get((groups.get("verb") or "").lower())
+    )
+    obj = _object(groups.get("obj")) or (noun or None)
+    if count_type is None or (groups.get("verb") and obj and obj.split()[0] in _NOT_OBJECTS):
+        return None
+    qualifier = (groups.get("q") or "").lower() or None
+    return EventCount(doc_id, match.group(0), count_type, number, qualifier, obj, match.start(), match.end())
+
+
+def _object(text: str | None) -> str | None:
+    if not text:
+        return None
+    words = text.split()
+    while words and words[-1].lower() in _NOT_OBJECTS:
+        words.pop()
+    return " ".join(words).lower() or None
+
+
+def parse_number(text: str) -> int | None:
+    """'1,200' -> 1200, 'twenty-one' -> 21, 'two dozen' -> 24, 'three hundred' -> 300."""
+    text = text.lower().strip()
+    if text.replace(",", "").isdigit():
+        return int(text.replace(",", ""))
+    words = re.split(r"[\s-]+", text)
+    total = 0
+    for word in words:
+        if word in UNITS:
+            total += UNITS[word]
+        elif word in TENS:
+            total += TENS[word]
+        elif word in ("dozen", "hundred", "thousand") and total:
+            total *= {"dozen": 12, "hundred": 100, "thousand": 1000}[word]
+        elif word == "a":
+            total = 1
+        else:
+            return None
+    return total or None

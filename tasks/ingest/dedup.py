@@ -1,0 +1,83 @@
+"""Every deduplication decision, in one place. Records are content-addressed (doc_id = sha256 of bytes).
+
+Two maps, named the same everywhere:
+- `known`: the doc_ids already in the warehouse (raw_documents and quarantine). A record with one of
+  these is skipped before any batch is built (`skip_known`).
+- `seen`: doc_id -> the source_uri that first had those bytes in this run. A later record with the
+  same bytes is quarantined as `duplicate_content` naming that first one: within a batch by
+  `tasks.ingest.ingest_batch`, across batches by `drop_seen` when the flow commits batches in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tasks.records import BatchResult, Rejected
+from tasks.sources import files
+
+STAGE = "ingest"
+DUPLICATE = "duplicate_content"
+
+
+def skip_known(paths: Sequence[str], known: Collection[str]) -> tuple[list[str], int]:
+    """The paths whose bytes are not in the warehouse yet, and how many were skipped as known.
+
+    Each file is hashed as a stream (memory stays flat), before any batch is built: a re-run with
+    nothing new starts no worker, GX or model. A file that cannot be read now is kept, so that its
+    batch quarantines it with the reason.
+    """
+    fresh = [p for p in paths if (doc_id := files.fingerprint(p)) is None or doc_id not in known]
+    return fresh, len(paths) - len(fresh)
+
+
+def duplicate(source_uri: str, doc_id: str, first_uri: str) -> Rejected:
+    """The quarantine row of a record whose bytes `first_uri` already had (they are kept once, there)."""
+    return Rejected(source_uri, doc_id, STAGE, DUPLICATE, f"same bytes as {first_uri}", None)
+
+
+def is_duplicate(rejected: Rejected) -> bool:
+    return rejected.reason_code == DUPLICATE
+
+
+def drop_seen(result: BatchResult, seen: Mapping[str, str]) -> BatchResult:
+    """The batch without records whose bytes an earlier batch of the run already had: those become
+    `duplicate_content` rejects naming the first record."""
+    again = {d: u for d, u in result.seen.items() if d in seen}
+    if not again:
+        return result
+    rest = _without(result, set(again), keep_duplicates=True)
+    duplicates = [duplicate(uri, doc_id, seen[doc_id]) for doc_id, uri in again.items()]
+    return replace(rest, rejected=[*(_renamed(r, seen) for r in rest.rejected), *duplicates])
+
+
+def drop_known(result: BatchResult, known: Collection[str]) -> tuple[BatchResult, int]:
+    """The batch without records already in the warehouse, and how many there were to skip. `skip_known`
+    drops them before batching; this catches a file that could not be hashed then but was read later."""
+    again = {d for d in result.seen if d in known}
+    if not again:
+        return result, 0
+    repeats = sum(1 for r in result.rejected if r.doc_id in again and is_duplicate(r))
+    return _without(result, again, keep_duplicates=False), len(again) + repeats
+
+
+def _without(result: BatchResult, doc_ids: set[str], keep_duplicates: bool) -> BatchResult:
+    """The batch's rows and rejects without those of `doc_ids` (their duplicate rejects kept or not)."""
+    keep = pa.array(list(set(result.seen) - doc_ids) or [""], type=pa.string())
+    tables = {n: t.filter(pc.is_in(t.column("doc_id"), value_set=keep)) for n, t in result.tables.items()}
+    rejected = [
+        r for r in result.rejected if r.doc_id not in doc_ids or (keep_duplicates and is_duplicate(r))
+    ]
+    rows = [r for r in result.rejected_rows if r.doc_id not in doc_ids]
+    seen = {d: u for d, u in result.seen.items() if d not in doc_ids}
+    return replace(result, tables=tables, rejected=rejected, rejected_rows=rows, seen=seen)
+
+
+def _renamed(rejected: Rejected, seen: Mapping[str, str]) -> Rejected:
+    """A within-batch duplicate of a record an earlier batch had names that earlier, first record."""
+    if is_duplicate(rejected) and rejected.doc_id in seen:
+        return replace(rejected, detail=f"same bytes as {seen[rejected.doc_id]}")
+    return rejected

@@ -1,0 +1,61 @@
+"""Parse stage: a decoded RawDocument -> an Article, by the parser of its media type.
+
+A record with no article, one too long to parse, or one whose parser raised is quarantined on its own
+with the reason (and the exception's type and message): the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from tasks.parse import text
+from tasks.parse.article import ParseError, content_hash, word_count
+from tasks.records import TEXT_PLAIN, Article, RawDocument, Rejected
+
+STAGE = "parse"
+# spaCy's default nlp.max_length: a longer text could not go through NER whole. Real articles stay far
+# below it (the longest BBC story is ~25,000 characters); a text this long is a dump, not a page.
+MAX_TEXT_CHARS = 1_000_000
+PARSERS: dict[str, Callable[..., Article]] = {TEXT_PLAIN: text.parse_article}  # media type -> parser
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "STAGE",
+    "ParseError",
+    "content_hash",
+    "parse_batch",
+    "parse_document",
+    "word_count",
+]
+
+
+def parse_document(doc: RawDocument, max_chars: int = MAX_TEXT_CHARS) -> Article:
+    """The article in one document, by its media type's parser; raises ParseError when there is none."""
+    if len(doc.raw_text) > max_chars:
+        raise ParseError(
+            "too_long",
+            f"{len(doc.raw_text):,} characters is over the {max_chars:,} an article is parsed up to",
+        )
+    parser = PARSERS.get(doc.media_type, text.parse_article)
+    return parser(doc.raw_text, doc_id=doc.doc_id, source_uri=doc.source_uri)
+
+
+def parse_batch(
+    documents: Iterable[RawDocument], max_chars: int = MAX_TEXT_CHARS
+) -> tuple[list[Article], list[Rejected]]:
+    """Parse a batch; a document without an article, or whose parser failed, becomes a Rejected
+    carrying its bytes."""
+    articles: list[Article] = []
+    rejected: list[Rejected] = []
+    for doc in documents:
+        try:
+            articles.append(parse_document(doc, max_chars))
+        except ParseError as exc:
+            rejected.append(_rejected(doc, exc.reason_code, str(exc)))
+        except Exception as exc:  # a parser bug on one document must not fail its batch
+            rejected.append(_rejected(doc, "parser_error", f"{type(exc).__name__}: {exc}"))
+    return articles, rejected
+
+
+def _rejected(doc: RawDocument, reason_code: str, detail: str) -> Rejected:
+    return Rejected(doc.source_uri, doc.doc_id, STAGE, reason_code, detail, doc.data or doc.raw_text.encode())

@@ -1,0 +1,291 @@
+"""Validate stage: each batch's tables checked against their GX suite (expectations/<table>.json).
+
+Rows failing a `warning` expectation leave the table for quarantine (stage "validate"); a failing
+`critical` expectation fails the whole batch. Every evaluated expectation becomes a dq_results row.
+GX (~3 s to import) is imported when the first Validator is built, not with this module.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from tasks.isolation import describe, isolated
+from tasks.quality.suites import CRITICAL, WARNING, suite_from_json, suite_parameters
+from tasks.records import Check, Rejected, RunContext
+
+SAMPLE_SIZE = 5
+
+
+class CriticalExpectationError(RuntimeError):
+    """A critical expectation failed: the batch must not be committed."""
+
+    def __init__(
+        self, message: str, table: str, checks: Sequence[Check], result: dict[str, Any], batch_id: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.table = table
+        self.batch_id = batch_id
+        self.checks = list(checks)
+        self.results = {table: result}  # table -> GX result JSON, with those validated before it
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable, so it crosses process and Dask boundaries
+        return (_rebuild_error, (str(self), self.table, self.checks, self.results, self.batch_id))
+
+
+def _rebuild_error(
+    message: str, table: str, checks: list[Check], results: dict[str, Any], batch_id: str
+) -> CriticalExpectationError:
+    error = CriticalExpectationError(message, table, checks, results[table], batch_id)
+    error.results = results
+    return error
+
+
+@dataclass
+class Validated:
+    """One table after validation: the rows that passed, the rows moved to quarantine, the checks."""
+
+    table: pa.Table
+    rejected: list[Rejected] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    result: dict[str, Any] | None = None  # the GX validation result as JSON, for Data Docs
+
+
+def validation_frame(table: pa.Table, bodies: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The pandas view GX validates: list columns joined with "; ", and for extracted tables the
+    body slice each row claims (`body_slice`) and the body's length (`body_length`)."""
+    frame = table.to_pandas(types_mapper=None)
+    for name in table.column_names:
+        if pa.types.is_list(table.schema.field(name).type):
+            frame[name] = ["; ".join(v) for v in table.column(name).to_pylist()]
+    if bodies is not None:
+        rows = zip(frame["doc_id"], frame["start_char"], frame["end_char"], strict=True)
+        slices = [(bodies.get(d, ""), s, e) for d, s, e in rows]
+        frame["body_slice"] = [b[s:e] for b, s, e in slices]
+        frame["body_length"] = [len(b) for b, _, _ in slices]
+    return frame
+
+
+class Validator:
+    """The run's GX context with one ValidationDefinition per suite; build once per run and process."""
+
+    def __init__(self, suites: Mapping[str, dict[str, Any]]) -> None:
+        import great_expectations as gx
+
+        self._gx = gx
+        self._lock = threading.Lock()
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = {"globally": False}  # no "Calculating Metrics" bars
+        source = self.context.data_sources.add_pandas("newsetl")
+        self.definitions: dict[str, Any] = {}
+        for name, suite_json in suites.items():
+            suite = self.context.suites.add(suite_from_json(suite_json))
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("batch")
+            definition = gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            self.definitions[name] = self.context.validation_definitions.add(definition)
+
+    def validate(
+        self, name: str, frame: pd.DataFrame, run: RunContext, batch_id: str
+    ) -> tuple[list[Check], dict[str, Any]]:
+        """Run table `name`'s suite on `frame`; returns the checks and the result as JSON."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        with self._lock:  # a GX context is not safe to share between threads
+            result = self.definitions[name].run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=suite_parameters(run),
+                result_format={"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE},
+                run_id=RunIdentifier(run_name=f"{run.run_id}/{batch_id}", run_time=run.started_at),
+            )
+        checks = [_check(name, r) for r in result.results]
+        return checks, result.to_json_dict()
+
+
+def validate_table(
+    validator: Validator,
+    name: str,
+    table: pa.Table,
+    run: RunContext,
+    batch_id: str,
+    bodies: Mapping[str, str] | None = None,
+    source_uris: Mapping[str, str] | None = None,
+) -> Validated:
+    """Validate one table of a batch; warning failures leave the table, critical ones raise."""
+    if name not in validator.definitions or table.num_rows == 0:
+        return Validated(table=table)  # no suite, or nothing new in this batch to check
+    checks, result = validator.validate(name, validation_frame(table, bodies), run, batch_id)
+    critical = [c for c in checks if not c.success and c.severity == CRITICAL]
+    if critical:
+        raise CriticalExpectationError(
+            f"batch {batch_id} failed critical expectation(s): " + "; ".join(c.describe() for c in critical),
+            name,
+            checks,
+            result,
+            batch_id,
+        )
+    failing = _failing_rows(checks)
+    if not failing:
+        return Validated(table=table, checks=checks, result=result)
+    keep = pa.array([i not in failing for i in range(table.num_rows)])
+    rejected = _rejected_rows(table, failing, source_uris or {})
+    return Validated(table=table.filter(keep), rejected=rejected, checks=checks, result=result)
+
+
+@dataclass
+class CheckedBatch:
+    """A batch's tables after validation, with what left them and every check that ran."""
+
+    tables: dict[str, pa.Table]
+    rejected: list[Rejected] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)  # table -> GX result JSON
+    moved: dict[str, int] = field(default_factory=dict)  # table -> rows moved to quarantine
+
+    def kept_ids(self, name: str) -> set[str]:
+        return set(self.tables[name].column("doc_id").to_pylist())
+
+
+def validate_batch(
+    validator: Validator,
+    tables: Mapping[str, pa.Table],
+    run: RunContext,
+    batch_id: str,
+    bodies: Mapping[str, str] | None = None,
+    source_uris: Mapping[str, str] | None = None,
+) -> CheckedBatch:
+    """Validate every table of the batch that has a suite; raises CriticalExpectationError."""
+    checked = CheckedBatch(tables=dict(tables))
+    for name, table in tables.items():
+        try:
+            v = _validated_isolating(validator, name, table, run, batch_id, bodies, source_uris)
+        except CriticalExpectationError as exc:
+            exc.results = {**checked.results, **exc.results}  # so the failure can still be reported
+            raise
+        checked.tables[name] = v.table
+        checked.rejected += v.rejected
+        if v.rejected:
+            checked.moved[name] = len(v.rejected)
+        checked.checks += v.checks
+        if v.result is not None:
+            checked.results[name] = v.result
+    return checked
+
+
+def _validated_isolating(
+    validator: Validator,
+    name: str,
+    table: pa.Table,
+    run: RunContext,
+    batch_id: str,
+    bodies: Mapping[str, str] | None,
+    source_uris: Mapping[str, str] | None,
+) -> Validated:
+    """validate_table; when validating raises (a GX or data error, not a failed expectation), the rows
+    that raise on their own go to quarantine with the exception and the rest are validated in parts,
+    their checks summed (see tasks.isolation)."""
+
+    def step(rows: Sequence[int]) -> list[Validated]:
+        part = table if len(rows) == table.num_rows else table.take(pa.array(rows, type=pa.int64()))
+        return [validate_table(validator, name, part, run, batch_id, bodies, source_uris)]
+
+    parts, failed = isolated(range(table.num_rows), step, reraise=(CriticalExpectationError,))
+    if len(parts) == 1 and not failed:
+        return parts[0]
+    errors = [
+        _rejected_row(
+            table.slice(i, 1).to_pylist()[0], "validation_error", f"{name}: {describe(exc)}", source_uris
+        )
+        for i, exc in failed
+    ]
+    return Validated(
+        table=pa.concat_tables([p.table for p in parts]) if parts else table.slice(0, 0),
+        rejected=[r for p in parts for r in p.rejected] + errors,
+        checks=[_summed(same) for same in zip(*(p.checks for p in parts), strict=True)] if parts else [],
+    )
+
+
+def _summed(same: Sequence[Check]) -> Check:
+    """One expectation's checks over the parts of a table validated in parts, as one check."""
+    elements = sum(c.element_count for c in same)
+    unexpected = sum(c.unexpected_count for c in same)
+    return replace(
+        same[0],
+        success=all(c.success for c in same),
+        element_count=elements,
+        unexpected_count=unexpected,
+        unexpected_percent=100.0 * unexpected / elements if elements else 0.0,
+        sample_values=tuple(v for c in same for v in c.sample_values)[:SAMPLE_SIZE],
+        failed_rows=(),
+    )
+
+
+def _failing_rows(checks: Sequence[Check]) -> dict[int, list[Check]]:
+    failing: dict[int, list[Check]] = {}
+    for check in checks:
+        for row in check.failed_rows:
+            failing.setdefault(row, []).append(check)
+    return failing
+
+
+def _rejected_rows(
+    table: pa.Table, failing: Mapping[int, list[Check]], source_uris: Mapping[str, str]
+) -> list[Rejected]:
+    rows = table.take(pa.array(sorted(failing), type=pa.int64())).to_pylist()
+    rejected = []
+    for position, row in zip(sorted(failing), rows, strict=True):
+        checks = failing[position]
+        detail = f"{checks[0].table_name} row failed: " + "; ".join(c.reason_code for c in checks)
+        rejected.append(_rejected_row(row, checks[0].reason_code, detail, source_uris))
+    return rejected
+
+
+def _rejected_row(
+    row: dict[str, Any], reason_code: str, detail: str, source_uris: Mapping[str, str] | None
+) -> Rejected:
+    """A validated row leaving its table for quarantine, as JSON in the payload."""
+    doc_id = row.get("doc_id")
+    return Rejected(
+        source_uri=row.get("source_uri") or (source_uris or {}).get(doc_id or "", "") or "",
+        doc_id=doc_id,
+        stage="validate",
+        reason_code=reason_code,
+        detail=detail,
+        payload=json.dumps(row, default=str, ensure_ascii=False).encode("utf-8"),
+    )
+
+
+def _check(table_name: str, r: Any) -> Check:
+    config = r.expectation_config
+    kwargs = config.kwargs
+    column = kwargs.get("column") or "/".join(
+        str(kwargs[k]) for k in ("column_A", "column_B") if kwargs.get(k)
+    )
+    result = r.result or {}
+    error = (r.exception_info or {}).get("exception_message") if not r.success else None
+    quarantines = not r.success and config.severity.value == WARNING
+    failed = tuple(result.get("unexpected_index_list") or ()) if quarantines else ()
+    return Check(
+        table_name=table_name,
+        expectation=config.type,
+        column_name=column or None,
+        severity=config.severity.value,
+        success=bool(r.success),
+        element_count=int(result.get("element_count") or 0),
+        unexpected_count=int(result.get("unexpected_count") or 0),
+        unexpected_percent=float(result.get("unexpected_percent") or 0.0),
+        sample_values=(f"GX error: {error}",)
+        if error
+        else tuple(_short(v) for v in (result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]),
+        failed_rows=tuple(int(i) for i in failed),
+    )
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,42 @@
+"""What `newsetl run --rebuild` recomputes from raw_documents, and what it keeps as it was.
+
+The rebuild replays every record of raw_documents (its original bytes) through ingest, parse, validate
+and enrich, and replaces the REBUILT tables whole. raw_documents itself, dq_results and runs are kept.
+Of quarantine, the ingest-stage rows are kept: their records were never decoded, so raw_documents has
+nothing to replay for them; every other quarantine row is recomputed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from tasks import catalog, ingest
+from tasks.warehouse import commit, tables
+from tasks.warehouse.schemas import QUARANTINE
+
+REBUILT = catalog.REBUILT
+_KEPT_BATCH_ROWS = 1_000  # quarantine rows carry their payloads: read them a bounded batch at a time
+
+
+def kept_quarantine(warehouse: str | os.PathLike[str]) -> Iterator[pa.Table]:
+    """The quarantine rows a rebuild keeps (stage ingest), a bounded batch at a time."""
+    dataset = tables.table_dataset(warehouse, QUARANTINE.name)
+    if dataset is None:
+        return
+    scanner = dataset.scanner(filter=ds.field("stage") == ingest.STAGE, batch_size=_KEPT_BATCH_ROWS)
+    for batch in scanner.to_batches():
+        if batch.num_rows:
+            yield pa.Table.from_batches([batch]).select(QUARANTINE.columns)
+
+
+def stage_kept_quarantine(warehouse: str | os.PathLike[str], rebuild_id: str) -> int:
+    """Stage the kept quarantine rows into the rebuild's new quarantine table; returns how many."""
+    count = 0
+    for number, part in enumerate(kept_quarantine(warehouse)):
+        commit.stage_replacement(warehouse, rebuild_id, f"kept-{number:05d}", {QUARANTINE.name: part})
+        count += part.num_rows
+    return count

@@ -1,0 +1,174 @@
+"""Rows builders: a batch's records -> one Arrow table per warehouse table, typed by its schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from tasks.catalog import TABLES
+from tasks.records import Article, Check, RawDocument, Rejected, RunContext, RunSummary
+from tasks.warehouse.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, RUN_STAGES, RUNS, Table
+
+UNKNOWN_MONTH = "unknown"
+
+
+def published_month(published_at: datetime | None) -> str:
+    """The articles partition value: YYYY-MM of the publication date, or "unknown"."""
+    return published_at.strftime("%Y-%m") if published_at else UNKNOWN_MONTH
+
+
+def raw_documents_table(documents: Sequence[RawDocument], run: RunContext) -> pa.Table:
+    """One row per decoded source record, with its original bytes."""
+    return _table(
+        RAW_DOCUMENTS,
+        [
+            {
+                "doc_id": d.doc_id,
+                "source_uri": d.source_uri,
+                "locator": d.locator,
+                "media_type": d.media_type,
+                "raw_bytes": d.data,
+                "byte_size": d.byte_size,
+                "encoding": d.encoding,
+                "ingested_at": run.started_at,
+                "run_id": run.run_id,
+                "raw_text": d.raw_text,
+                "ingest_date": run.started_at.strftime("%Y-%m-%d"),
+            }
+            for d in documents
+        ],
+    )
+
+
+def articles_table(articles: Sequence[Article], run: RunContext) -> pa.Table:
+    """One row per parsed article, partitioned by publication month."""
+    return _table(
+        ARTICLES,
+        [
+            {
+                **{name: getattr(a, name) for name in Article.__dataclass_fields__},
+                "authors": list(a.authors),
+                "run_id": run.run_id,
+                "published_month": published_month(a.published_at),
+            }
+            for a in articles
+        ],
+    )
+
+
+def quarantine_table(rejected: Sequence[Rejected], run: RunContext) -> pa.Table:
+    """One row per rejected input or row, with its bytes so nothing is lost."""
+    return _table(
+        QUARANTINE,
+        [
+            {
+                **{name: getattr(r, name) for name in Rejected.__dataclass_fields__},
+                "run_id": run.run_id,
+                "quarantined_at": run.started_at,
+                "run_date": run.started_at.strftime("%Y-%m-%d"),
+            }
+            for r in rejected
+        ],
+    )
+
+
+def batch_tables(
+    run: RunContext,
+    documents: Sequence[RawDocument],
+    articles: Sequence[Article],
+    rejected: Sequence[Rejected],
+) -> dict[str, pa.Table]:
+    """Every table's rows for one batch, keyed by table name."""
+    return {
+        RAW_DOCUMENTS.name: raw_documents_table(documents, run),
+        ARTICLES.name: articles_table(articles, run),
+        QUARANTINE.name: quarantine_table(rejected, run),
+    }
+
+
+def extracted_table(
+    name: str, records: Sequence[Any], run: RunContext, months: Mapping[str, str]
+) -> pa.Table:
+    """One enrichment table from its extractor's records; months maps doc_id -> partition."""
+    return _table(
+        TABLES[name],
+        [
+            {
+                **{f: getattr(r, f) for f in r.__dataclass_fields__},
+                "run_id": run.run_id,
+                "published_month": months[r.doc_id],
+            }
+            for r in records
+        ],
+    )
+
+
+def dq_results_table(checks: Sequence[Check], run: RunContext, batch_id: str) -> pa.Table:
+    """One dq_results row per evaluated expectation of the batch."""
+    return _table(
+        DQ_RESULTS,
+        [
+            {
+                "run_id": run.run_id,
+                "batch_id": batch_id,
+                "table_name": c.table_name,
+                "expectation": c.expectation,
+                "column_name": c.column_name,
+                "severity": c.severity,
+                "success": c.success,
+                "element_count": c.element_count,
+                "unexpected_count": c.unexpected_count,
+                "unexpected_percent": c.unexpected_percent,
+                "sample_values": _json_list(c.sample_values),
+                "evaluated_at": run.started_at,
+                "run_date": run.started_at.strftime("%Y-%m-%d"),
+            }
+            for c in checks
+        ],
+    )
+
+
+def runs_table(
+    summary: RunSummary,
+    run: RunContext,
+    finished_at: datetime,
+    flow_run_id: str | None,
+    error: str | None = None,
+) -> pa.Table:
+    """The run's one `runs` row: its accounts, seconds per stage, and how it ended."""
+    row = {
+        "run_id": run.run_id,
+        "flow_run_id": flow_run_id,
+        "started_at": run.started_at,
+        "finished_at": finished_at,
+        "status": "failed" if error else "completed",
+        "error": error,
+        "source": summary.source,
+        **{
+            name: getattr(summary, name)
+            for name in (
+                "files_seen",
+                "articles_written",
+                "quarantined",
+                "skipped",
+                "rows_quarantined",
+                "batches",
+            )
+        },
+        **{f"seconds_{stage}": summary.stage_seconds.get(stage, 0.0) for stage in RUN_STAGES},
+        "seconds_total": summary.seconds,
+        "run_date": run.started_at.strftime("%Y-%m-%d"),
+    }
+    return _table(RUNS, [row])
+
+
+def _json_list(values: Sequence[str]) -> str | None:
+    return json.dumps(list(values), ensure_ascii=False) if values else None
+
+
+def _table(table: Table, rows: list[dict[str, object]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=table.schema)

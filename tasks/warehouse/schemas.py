@@ -1,0 +1,171 @@
+"""How a warehouse table is declared (`Table`), and the tables every run writes.
+
+Each table's Arrow schema, grain and partition column is declared once: the core tables here, each
+enrichment table in its extractor's module (`tasks.enrich.<table>`, built with `extracted_table`).
+`tasks.catalog.TABLES` gathers them all; the writer, the DuckDB views, the GX suites and the tests
+derive their column lists from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+UTC_TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A warehouse table: hive-partitioned Parquet under `<warehouse>/<name>/<partition_by>=<value>/`."""
+
+    name: str
+    schema: pa.Schema
+    partition_by: str
+    grain: str
+
+    @property
+    def columns(self) -> list[str]:
+        return self.schema.names
+
+
+RAW_DOCUMENTS = Table(
+    name="raw_documents",
+    grain="one source record (a file, or a record inside one), content-addressed by doc_id",
+    partition_by="ingest_date",
+    schema=pa.schema(
+        [
+            pa.field("doc_id", pa.string(), nullable=False),  # sha256 hex of the record's bytes
+            pa.field("source_uri", pa.string(), nullable=False),
+            pa.field(
+                "locator", pa.string(), nullable=False
+            ),  # the record inside the file; "" for a whole file
+            pa.field("media_type", pa.string(), nullable=False),  # text/plain, ...
+            # The original bytes, so a rebuild replays exactly what was read. Null in rows written before
+            # they were kept: a rebuild re-encodes those rows' raw_text instead.
+            pa.field("raw_bytes", pa.large_binary()),
+            pa.field("byte_size", pa.int64(), nullable=False),
+            pa.field("encoding", pa.string(), nullable=False),
+            pa.field("ingested_at", UTC_TS, nullable=False),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("raw_text", pa.large_string(), nullable=False),
+            pa.field("ingest_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC)
+        ]
+    ),
+)
+
+ARTICLES = Table(
+    name="articles",
+    grain="one parsed article per raw document",
+    partition_by="published_month",
+    schema=pa.schema(
+        [
+            pa.field("doc_id", pa.string(), nullable=False),
+            pa.field("source_uri", pa.string(), nullable=False),
+            pa.field("title", pa.string(), nullable=False),
+            pa.field("authors", pa.list_(pa.string()), nullable=False),
+            pa.field("published_at", UTC_TS),  # null when the text carries no publication date
+            pa.field("dateline", pa.string()),
+            pa.field("section", pa.string()),
+            pa.field("language", pa.string(), nullable=False),  # ISO 639-1
+            pa.field("body", pa.large_string(), nullable=False),
+            pa.field("word_count", pa.int32(), nullable=False),
+            pa.field("content_hash", pa.string(), nullable=False),  # sha256 hex of the normalised body
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("published_month", pa.string(), nullable=False),  # YYYY-MM or "unknown"
+        ]
+    ),
+)
+
+QUARANTINE = Table(
+    name="quarantine",
+    grain="one rejected input file or row, with the bytes that were rejected",
+    partition_by="run_date",
+    schema=pa.schema(
+        [
+            pa.field("source_uri", pa.string(), nullable=False),
+            pa.field("doc_id", pa.string()),  # null when the bytes could not be read at all
+            pa.field("stage", pa.string(), nullable=False),  # ingest / parse / validate / ...
+            pa.field("reason_code", pa.string(), nullable=False),
+            pa.field("detail", pa.string(), nullable=False),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("quarantined_at", UTC_TS, nullable=False),
+            pa.field("payload", pa.large_binary()),
+            pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC)
+        ]
+    ),
+)
+
+
+def extracted_table(name: str, grain: str, fields: list[pa.Field]) -> Table:
+    """An enrichment table: rows point into articles.body by doc_id and [start_char, end_char)."""
+    return Table(
+        name=name,
+        grain=grain,
+        partition_by="published_month",
+        schema=pa.schema(
+            [
+                pa.field("doc_id", pa.string(), nullable=False),
+                *fields,
+                pa.field("start_char", pa.int32(), nullable=False),  # offsets into articles.body
+                pa.field("end_char", pa.int32(), nullable=False),
+                pa.field("run_id", pa.string(), nullable=False),
+                pa.field("published_month", pa.string(), nullable=False),  # the article's partition
+            ]
+        ),
+    )
+
+
+DQ_RESULTS = Table(
+    name="dq_results",
+    grain="one evaluated expectation per table per batch",
+    partition_by="run_date",
+    schema=pa.schema(
+        [
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("batch_id", pa.string(), nullable=False),
+            pa.field("table_name", pa.string(), nullable=False),
+            pa.field("expectation", pa.string(), nullable=False),  # GX expectation type
+            pa.field("column_name", pa.string()),  # null for table-level expectations
+            pa.field("severity", pa.string(), nullable=False),  # critical / warning
+            pa.field("success", pa.bool_(), nullable=False),
+            pa.field("element_count", pa.int64(), nullable=False),
+            pa.field("unexpected_count", pa.int64(), nullable=False),
+            pa.field("unexpected_percent", pa.float64(), nullable=False),
+            pa.field("sample_values", pa.string()),  # JSON list of a few unexpected values
+            pa.field("evaluated_at", UTC_TS, nullable=False),
+            pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC)
+        ]
+    ),
+)
+
+RUN_STAGES = ("recover", "list", "read", "ingest", "parse", "validate", "enrich", "load", "report")
+
+RUNS = Table(
+    name="runs",
+    grain="one flow run, written when it ends (completed or failed)",
+    partition_by="run_date",
+    schema=pa.schema(
+        [
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("flow_run_id", pa.string()),  # Prefect's flow run id (UUID)
+            pa.field("started_at", UTC_TS, nullable=False),
+            pa.field("finished_at", UTC_TS, nullable=False),
+            pa.field("status", pa.string(), nullable=False),  # completed / failed
+            pa.field("error", pa.string()),  # the failure, when status is failed
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("files_seen", pa.int64(), nullable=False),
+            pa.field("articles_written", pa.int64(), nullable=False),
+            pa.field("quarantined", pa.int64(), nullable=False),  # input files
+            pa.field("skipped", pa.int64(), nullable=False),
+            pa.field("rows_quarantined", pa.int64(), nullable=False),  # extracted rows
+            pa.field("batches", pa.int64(), nullable=False),
+            *(pa.field(f"seconds_{stage}", pa.float64(), nullable=False) for stage in RUN_STAGES),
+            pa.field("seconds_total", pa.float64(), nullable=False),
+            pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC) of started_at
+        ]
+    ),
+)
+
+CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
+RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, RUNS)  # the tables about runs

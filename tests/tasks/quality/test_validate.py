@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from tasks.catalog import TABLES
+from tasks.enrich.entities import Entity
+from tasks.ingest import ingest_record
+from tasks.parse.text import parse_article
+from tasks.quality import suites
+from tasks.quality.validate import (
+    CriticalExpectationError,
+    Validator,
+    suite_from_json,
+    validate_batch,
+    validation_frame,
+)
+from tasks.records import RunContext, SourceRecord
+from tasks.warehouse import rows
+from tests.conftest import SEED_000, SEED_001
+
+RUN = RunContext("20261122T100000Z-abcd1234", datetime(2026, 11, 22, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator(suites.load_suites())
+
+
+def _seed_batch(*extra_articles):
+    docs = [ingest_record(SourceRecord(p.as_uri(), p.read_bytes())) for p in (SEED_000, SEED_001)]
+    articles = [parse_article(d.raw_text, doc_id=d.doc_id, source_uri=d.source_uri) for d in docs]
+    return docs, [*articles, *extra_articles]
+
+
+def test_every_suite_is_named_after_its_table_and_tags_each_expectation() -> None:
+    loaded = suites.load_suites()
+    assert set(loaded) == set(TABLES) - {"quarantine", "dq_results", "runs"}
+    for name, suite in loaded.items():
+        assert suite["name"] == name and suite["expectations"]
+        for e in suite["expectations"]:
+            assert e["meta"]["severity"] in ("critical", "warning"), (name, e["type"])
+            columns = [v for k, v in e["kwargs"].items() if k.startswith("column")]
+            derived = {"body_slice", "body_length"}  # added by validation_frame for extracted tables
+            assert set(columns) <= set(TABLES[name].columns) | derived, (name, columns)
+
+
+def test_a_suite_without_severity_is_refused() -> None:
+    suite = {"name": "t", "expectations": [{"type": "expect_column_to_exist", "kwargs": {"column": "a"}}]}
+    with pytest.raises(ValueError, match=r"meta\.severity"):
+        suite_from_json(suite)
+
+
+def test_seeds_pass_every_expectation(validator: Validator) -> None:
+    docs, articles = _seed_batch()
+    checked = validate_batch(validator, rows.batch_tables(RUN, docs, articles, []), RUN, "b0")
+    assert checked.rejected == []
+    assert checked.tables["articles"].num_rows == 2
+    assert len(checked.checks) == sum(
+        len(suites.load_suites()[n]["expectations"]) for n in ("raw_documents", "articles")
+    )
+    assert all(c.success for c in checked.checks)
+
+
+def test_warning_failures_move_rows_to_quarantine_with_reason_and_payload(validator: Validator) -> None:
+    docs, (a, b) = _seed_batch()
+    stub = replace(b, doc_id="1" * 64, body="Two words.", word_count=2)
+    future = replace(a, doc_id="2" * 64, published_at=datetime(2099, 1, 1, tzinfo=UTC))
+    tables = rows.batch_tables(RUN, docs, [a, b, stub, future], [])
+    checked = validate_batch(validator, tables, RUN, "b0")
+    assert checked.tables["articles"].column("doc_id").to_pylist() == [a.doc_id, b.doc_id]
+    reasons = {r.doc_id: r for r in checked.rejected}
+    assert reasons["1" * 64].reason_code == "expect_column_values_to_be_between(word_count)"
+    assert reasons["2" * 64].reason_code == "expect_column_values_to_be_between(published_at)"
+    assert {r.stage for r in checked.rejected} == {"validate"}
+    payload = json.loads(reasons["1" * 64].payload)
+    assert payload["body"] == "Two words." and payload["source_uri"] == b.source_uri
+    failed = {c.reason_code: c for c in checked.checks if not c.success}
+    assert failed["expect_column_values_to_be_between(word_count)"].unexpected_count == 1
+    assert "2099-01-01" in failed["expect_column_values_to_be_between(published_at)"].sample_values[0]
+
+
+def test_a_repeated_doc_id_is_critical(validator: Validator) -> None:
+    docs, (a, b) = _seed_batch()
+    tables = rows.batch_tables(RUN, docs, [a, b, replace(b, title="Another title here")], [])
+    with pytest.raises(CriticalExpectationError) as failure:
+        validate_batch(validator, tables, RUN, "b7")
+    message = str(failure.value)
+    assert "batch b7" in message and "expect_column_values_to_be_unique(doc_id)" in message
+    assert b.doc_id[:20] in message  # sample values name the repeated key
+    assert set(failure.value.results) == {"raw_documents", "articles"}  # kept for the Data Docs
+
+
+def test_chrome_and_author_rules(validator: Validator) -> None:
+    docs, (a, b) = _seed_batch()
+    chrome = replace(a, doc_id="3" * 64, body=a.body + "\nAdvertisement\nMore text follows here.")
+    byline = replace(b, doc_id="4" * 64, authors=("By Jane Doe 17 Nov 2015",))
+    shouting = replace(b, doc_id="5" * 64, title="CLICK HERE NOW")
+    checked = validate_batch(
+        validator, rows.batch_tables(RUN, docs, [chrome, byline, shouting], []), RUN, "b"
+    )
+    reasons = {r.doc_id: r.reason_code for r in checked.rejected}
+    assert reasons == {
+        "3" * 64: "expect_column_values_to_not_match_regex(body)",
+        "4" * 64: "expect_column_values_to_not_match_regex(authors)",
+        "5" * 64: "expect_column_values_to_not_match_regex(title)",
+    }
+
+
+def test_extracted_rows_must_match_their_body_slice(validator: Validator) -> None:
+    _, (a, _) = _seed_batch()
+    start = a.body.index("Jean-Yves Le Drian")
+    good = Entity(a.doc_id, "Jean-Yves Le Drian", "Jean-Yves Le Drian", "PERSON", start, start + 18)
+    shifted = replace(good, start_char=start + 1, end_char=start + 19)
+    past_end = replace(good, start_char=len(a.body), end_char=len(a.body) + 18)
+    table = rows.extracted_table("entities", [good, shifted, past_end], RUN, {a.doc_id: "2015-11"})
+    checked = validate_batch(validator, {"entities": table}, RUN, "b", {a.doc_id: a.body}, {a.doc_id: "u"})
+    assert checked.tables["entities"].num_rows == 1
+    assert [r.reason_code for r in checked.rejected] == [
+        "expect_column_pair_values_to_be_equal(text/body_slice)",
+        "expect_column_pair_values_a_to_be_greater_than_b(body_length/end_char)",
+    ]
+    assert {r.source_uri for r in checked.rejected} == {"u"}
+
+
+def test_validation_frame_joins_lists_and_adds_body_slices() -> None:
+    _, (a, _) = _seed_batch()
+    frame = validation_frame(rows.articles_table([a], RUN))
+    assert frame.loc[0, "authors"] == "Cheri Cheng"
+    entity = Entity(a.doc_id, "France", "France", "GPE", 0, 6)
+    frame = validation_frame(
+        rows.extracted_table("entities", [entity], RUN, {a.doc_id: "x"}), {a.doc_id: a.body}
+    )
+    assert (frame.loc[0, "body_slice"], frame.loc[0, "body_length"]) == ("France", len(a.body))

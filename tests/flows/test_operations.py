@@ -120,6 +120,9 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     shutil.copytree(SEEDS, source)
     (source / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (source / "stub.txt").write_text("A headline\n\nToo short.\n")
+    body = "The minister said on Tuesday that the talks would continue, officials in Paris added. " * 4
+    windows = ("\u201cSmart\u201d quotes in a headline\n\n" + body).encode("cp1252")  # replayed from bytes
+    (source / "cp1252.txt").write_bytes(windows)
     etl(source=str(source), warehouse=str(clean))
     real_parse_batch = parse.parse_batch
 
@@ -132,7 +135,7 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     monkeypatch.undo()
     shutil.rmtree(source)  # a rebuild never reads sources
     summary = etl(source=str(source), warehouse=str(warehouse), rebuild=True)
-    assert (summary.files_seen, summary.articles_written, summary.quarantined) == (3, 2, 1)
+    assert (summary.files_seen, summary.articles_written, summary.quarantined) == (4, 3, 1)
 
     def content(root: Path) -> dict[str, list]:
         con = views.connect(root)
@@ -149,7 +152,11 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
         }
 
     assert content(warehouse) == content(clean)  # as if the improved code had run from the start
+    kept = views.connect(warehouse).execute(
+        "select raw_bytes, encoding, media_type from raw_documents where source_uri like '%cp1252.txt'"
+    )
+    assert kept.fetchone() == (windows, "cp1252", "text/plain")  # the original bytes, not re-encoded text
     assert (warehouse / "articles").is_symlink()  # swapped in whole, with one rename
     again = etl(source=str(warehouse), warehouse=str(warehouse), rebuild=True)
-    assert again.articles_written == 2 and content(warehouse) == content(clean)
+    assert again.articles_written == 3 and content(warehouse) == content(clean)
     assert len(list((warehouse / commit.VERSIONS).iterdir())) == len(REBUILT)  # old versions removed

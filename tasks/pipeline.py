@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from tasks import enrich, ingest, parse, sources
 from tasks.quality import suites, validate
@@ -72,7 +71,7 @@ def process_records(
         enriched = enrich.enrich_articles(kept)
     if enriched.failed:
         kept = [a for a in kept if a.doc_id not in enriched.failed]
-        checked.tables[ARTICLES.name] = _without(checked.tables[ARTICLES.name], enriched.failed)
+        checked.tables[ARTICLES.name] = rows.without_docs(checked.tables[ARTICLES.name], enriched.failed)
     with timer("load"):
         months = {a.doc_id: rows.published_month(a.published_at) for a in kept}
         extracted = {
@@ -97,11 +96,6 @@ def process_records(
         moved={**checked.moved, **derived.moved},
         seconds=seconds,
     )
-
-
-def _without(table: pa.Table, doc_ids: Iterable[str]) -> pa.Table:
-    drop = pa.array(list(doc_ids), type=pa.string())
-    return table.filter(pc.invert(pc.is_in(table.column("doc_id"), value_set=drop)))
 
 
 def _enrich_failures(documents: Sequence[RawDocument], failed: dict[str, str]) -> list[Rejected]:

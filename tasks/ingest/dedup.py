@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from tasks.records import BatchResult, Rejected
 from tasks.sources import files
+from tasks.warehouse import rows
 
 STAGE = "ingest"
 DUPLICATE = "duplicate_content"
@@ -66,14 +64,13 @@ def drop_known(result: BatchResult, known: Collection[str]) -> tuple[BatchResult
 
 def _without(result: BatchResult, doc_ids: set[str], keep_duplicates: bool) -> BatchResult:
     """The batch's rows and rejects without those of `doc_ids` (their duplicate rejects kept or not)."""
-    keep = pa.array(list(set(result.seen) - doc_ids) or [""], type=pa.string())
-    tables = {n: t.filter(pc.is_in(t.column("doc_id"), value_set=keep)) for n, t in result.tables.items()}
+    tables = {n: rows.without_docs(t, doc_ids) for n, t in result.tables.items()}
     rejected = [
         r for r in result.rejected if r.doc_id not in doc_ids or (keep_duplicates and is_duplicate(r))
     ]
-    rows = [r for r in result.rejected_rows if r.doc_id not in doc_ids]
+    rejected_rows = [r for r in result.rejected_rows if r.doc_id not in doc_ids]
     seen = {d: u for d, u in result.seen.items() if d not in doc_ids}
-    return replace(result, tables=tables, rejected=rejected, rejected_rows=rows, seen=seen)
+    return replace(result, tables=tables, rejected=rejected, rejected_rows=rejected_rows, seen=seen)
 
 
 def _renamed(rejected: Rejected, seen: Mapping[str, str]) -> Rejected:

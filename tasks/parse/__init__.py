@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from tasks.isolation import describe
 from tasks.parse import text
 from tasks.parse.article import ParseError, content_hash, word_count
 from tasks.records import TEXT_PLAIN, Article, RawDocument, Rejected
@@ -53,7 +54,7 @@ def parse_batch(
         except ParseError as exc:
             rejected.append(_rejected(doc, exc.reason_code, str(exc)))
         except Exception as exc:  # a parser bug on one document must not fail its batch
-            rejected.append(_rejected(doc, "parser_error", f"{type(exc).__name__}: {exc}"))
+            rejected.append(_rejected(doc, "parser_error", describe(exc)))
     return articles, rejected
 
 

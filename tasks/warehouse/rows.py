@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tasks.catalog import TABLES
 from tasks.records import Article, Check, RawDocument, Rejected, RunContext, RunSummary
@@ -164,6 +165,12 @@ def runs_table(
         "run_date": run.started_at.strftime("%Y-%m-%d"),
     }
     return _table(RUNS, [row])
+
+
+def without_docs(table: pa.Table, doc_ids: Iterable[str]) -> pa.Table:
+    """The table's rows whose doc_id is not one of `doc_ids`."""
+    drop = pa.array(list(doc_ids), type=pa.string())
+    return table.filter(pc.invert(pc.is_in(table.column("doc_id"), value_set=drop)))
 
 
 def _json_list(values: Sequence[str]) -> str | None:

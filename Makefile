@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WAREHOUSE ?= warehouse
 
-.PHONY: run test bench lint clean browser
+.PHONY: run test bench eval lint clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(STAMP) browser
 # 2 cores; `BENCH_ARGS=--quick` for a one-minute check). Prints the figures, writes bench/results.json.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Extraction quality on ../shared/corpora (pages/, wire/) against gold: prints the figures, writes
+# bench/eval.json. A few minutes on 2 cores.
+eval: $(STAMP)
+	$(BIN)/python -m bench.evaluate $(EVAL_ARGS)
 
 # The Data Docs test opens the site in a real headless browser: Debian's chromium, installed as root.
 browser:

@@ -1,0 +1,171 @@
+"""`make eval` / `python -m bench.evaluate`: extraction quality on the development corpora, in one run.
+
+newsetl runs over each corpus through the same batch function the flow runs per batch
+(tasks.pipeline.process_batch: read, ingest, parse, validate, enrich), in this process, without the
+Prefect server or a warehouse commit, so the figures are the articles a run would write. Each corpus is
+scored by bench.scoring against its gold; the figures are printed as a table and written as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import scoring
+from tasks import ingest, parse, sources
+from tasks.pipeline import DEFAULT_BATCH_SIZE, process_batch
+from tasks.records import RunContext
+from tasks.warehouse.schemas import ARTICLES
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+_DATELINE = re.compile(r"^(?:.*\s)?(\d{4}-\d{2}-\d{2})$")  # wire: `CITY YYYY-MM-DD`, or the date alone
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """One development set: its files, the gold row per file, and the doc key of a file."""
+
+    name: str
+    files: Callable[[Path], list[Path]]
+    gold: Callable[[Path], list[dict[str, Any]]]
+    doc_of: Callable[[str], str]  # source_uri -> the gold's `doc`
+
+
+def _pages_gold(root: Path) -> list[dict[str, Any]]:
+    with (root / "pages" / "gold.jsonl").open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def _wire_gold(root: Path) -> list[dict[str, Any]]:
+    """Wire stories carry their publication date on the dateline line (`CITY YYYY-MM-DD`, near the top)."""
+    gold = []
+    for path in sorted((root / "wire" / "docs").glob("*.txt")):
+        row: dict[str, Any] = {"doc": path.name}
+        head = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:5]
+        dates = [m.group(1) for m in map(_DATELINE.match, head) if m]
+        if dates:
+            row["dateline_date"] = dates[0]
+        gold.append(row)
+    return gold
+
+
+def _stem(uri: str) -> str:
+    name = uri.rsplit("/", 1)[-1]
+    for suffix in (".gz", ".txt", ".html", ".htm"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+CORPUS_LIST = (
+    Corpus("pages/text", lambda r: sorted((r / "pages" / "text").glob("*.txt")), _pages_gold, _stem),
+    Corpus(
+        "wire",
+        lambda r: sorted((r / "wire" / "docs").glob("*.txt")),
+        _wire_gold,
+        lambda u: u.rsplit("/", 1)[-1],
+    ),
+)
+
+
+def run_newsetl(files: list[Path]) -> tuple[dict[str, dict[str, Any]], Counter[str]]:
+    """The articles newsetl writes for `files` (source_uri -> row) and its quarantine reasons."""
+    run = RunContext.new()
+    articles: dict[str, dict[str, Any]] = {}
+    reasons: Counter[str] = Counter()
+    for k, batch in enumerate(_chunks([str(f) for f in files], DEFAULT_BATCH_SIZE)):
+        result = process_batch(batch, run, f"eval-{k}")
+        for row in result.tables[ARTICLES.name].to_pylist():
+            articles[row["source_uri"]] = row
+        written = {a["doc_id"] for a in articles.values()}
+        for r in [*result.rejected, *result.rejected_rows]:
+            if r.doc_id not in written:  # rows dropped from a written article's extracted tables aside
+                reasons[f"{r.stage}:{r.reason_code}"] += 1
+    return articles, reasons
+
+
+def parse_speed(files: list[Path], min_seconds: float = 2.0) -> float:
+    """Pages per second of the parse stage alone, one thread, over decoded documents."""
+    documents = ingest.ingest_batch(sources.read_sources([str(f) for f in files])).documents
+    done, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < min_seconds or not done:
+        parse.parse_batch(documents)
+        done += len(documents)
+    return done / elapsed
+
+
+def evaluate(root: Path = CORPORA) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for corpus in CORPUS_LIST:
+        files, gold = corpus.files(root), corpus.gold(root)
+        articles, reasons = run_newsetl(files)
+        found = {corpus.doc_of(uri): row for uri, row in articles.items()}
+        figures[corpus.name] = {**scoring.score(found, gold).figures(), "quarantined": dict(reasons)}
+    figures["pages/text"]["parse_pages_per_s"] = round(parse_speed(CORPUS_LIST[0].files(root)), 1)
+    return figures
+
+
+ROWS = (  # (key, label, target)
+    ("written", "articles written / pages", None),
+    ("title", "title exact", 0.90),
+    ("authors", "authors exact set", 0.80),
+    ("date", "publication date, same day", 0.90),
+    ("body_precision", "body token precision", None),
+    ("body_recall", "body token recall", None),
+    ("body_f1", "body token F1", 0.92),
+    ("dateline_date", "wire dateline date right", 1.0),
+    ("parse_pages_per_s", "parse stage, pages/s on one core", 400),
+)
+
+
+def render(figures: dict[str, Any]) -> str:
+    names = list(figures)
+    lines = [f"{'':44}" + "".join(f"{n:>14}" for n in names)]
+    for key, label, target in ROWS:
+        cells = [_cell(figures[n], key) for n in names]
+        if any(cells):
+            goal = f"  (target {target})" if target is not None else ""
+            lines.append(f"{label:44}" + "".join(f"{c:>14}" for c in cells) + goal)
+    for n in names:
+        if figures[n].get("quarantined"):
+            counts = ", ".join(f"{k} {v}" for k, v in figures[n]["quarantined"].items())
+            lines.append(f"quarantined in {n}: {counts}")
+    return "\n".join(lines)
+
+
+def _cell(fig: dict[str, Any], key: str) -> str:
+    if key == "written":
+        return f"{fig['written']}/{fig['pages']}"
+    if key not in fig:
+        return ""
+    value, n = fig[key], fig.get(f"{key}_n")
+    if key.endswith("_per_s"):
+        return f"{value:,.0f}"
+    return f"{value:.3f}" + (f" ({n})" if n and n != fig["pages"] else "")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.evaluate", description=__doc__)
+    parser.add_argument("--corpora", type=Path, default=CORPORA, help="the shared corpora folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "eval.json", help="figures as JSON")
+    args = parser.parse_args(argv)
+    figures = evaluate(args.corpora)
+    print(render(figures))
+    args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

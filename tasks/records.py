@@ -52,6 +52,8 @@ class SourceRecord:
     doc_id: str | None = None  # doc_id_of(data); also set for too_large files, hashed as a stream
     media_type: str = TEXT_PLAIN
     locator: str = ""  # where the record sits inside source_uri; "" for a whole file
+    url: str | None = None  # the page's address, when the source names it (a WARC target, a JSON field)
+    fetched_at: datetime | None = None  # UTC; when the source says the page was fetched (WARC-Date)
 
     def __post_init__(self) -> None:
         if self.doc_id is None and self.data is not None:
@@ -70,6 +72,8 @@ class RawDocument:
     data: bytes = field(default=b"", repr=False)  # the original bytes: kept, and the quarantine payload
     media_type: str = TEXT_PLAIN
     locator: str = ""
+    url: str | None = None
+    fetched_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class Article:
     body: str
     word_count: int
     content_hash: str
+    url: str | None = None  # the page's address: the source record's, else the page's canonical link
+    fetched_at: datetime | None = None  # UTC, from the source record
 
 
 @dataclass(frozen=True)

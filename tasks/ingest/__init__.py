@@ -58,6 +58,8 @@ def ingest_record(source: SourceRecord) -> RawDocument | Rejected:
         source.data,
         source.media_type,
         source.locator,
+        source.url,
+        source.fetched_at,
     )
 
 

@@ -7,6 +7,7 @@ with the reason (and the exception's type and message): the rest of the batch go
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from tasks.isolation import describe
 from tasks.parse import text
@@ -38,7 +39,10 @@ def parse_document(doc: RawDocument, max_chars: int = MAX_TEXT_CHARS) -> Article
             f"{len(doc.raw_text):,} characters is over the {max_chars:,} an article is parsed up to",
         )
     parser = PARSERS.get(doc.media_type, text.parse_article)
-    return parser(doc.raw_text, doc_id=doc.doc_id, source_uri=doc.source_uri)
+    article = parser(doc.raw_text, doc_id=doc.doc_id, source_uri=doc.source_uri)
+    if doc.url or doc.fetched_at:  # what the source record says of the page wins over the page itself
+        article = replace(article, url=doc.url or article.url, fetched_at=doc.fetched_at)
+    return article
 
 
 def parse_batch(

@@ -32,6 +32,8 @@ def raw_documents_table(documents: Sequence[RawDocument], run: RunContext) -> pa
                 "source_uri": d.source_uri,
                 "locator": d.locator,
                 "media_type": d.media_type,
+                "url": d.url,
+                "fetched_at": d.fetched_at,
                 "raw_bytes": d.data,
                 "byte_size": d.byte_size,
                 "encoding": d.encoding,
@@ -53,6 +55,7 @@ def articles_table(articles: Sequence[Article], run: RunContext) -> pa.Table:
             {
                 **{name: getattr(a, name) for name in Article.__dataclass_fields__},
                 "authors": list(a.authors),
+                "dq_flags": [],
                 "run_id": run.run_id,
                 "published_month": published_month(a.published_at),
             }

@@ -41,6 +41,8 @@ RAW_DOCUMENTS = Table(
                 "locator", pa.string(), nullable=False
             ),  # the record inside the file; "" for a whole file
             pa.field("media_type", pa.string(), nullable=False),  # text/plain, ...
+            pa.field("url", pa.string()),  # the page's address when the source names it
+            pa.field("fetched_at", UTC_TS),  # when the source says the page was fetched
             # The original bytes, so a rebuild replays exactly what was read. Null in rows written before
             # they were kept: a rebuild re-encodes those rows' raw_text instead.
             pa.field("raw_bytes", pa.large_binary()),
@@ -71,6 +73,10 @@ ARTICLES = Table(
             pa.field("body", pa.large_string(), nullable=False),
             pa.field("word_count", pa.int32(), nullable=False),
             pa.field("content_hash", pa.string(), nullable=False),  # sha256 hex of the normalised body
+            pa.field("url", pa.string()),  # the page's address (source record's, or canonical link)
+            pa.field("fetched_at", UTC_TS),  # when the source says the page was fetched
+            # Names of the warning expectations this row failed: kept, and flagged for the user.
+            pa.field("dq_flags", pa.list_(pa.string()), nullable=False),
             pa.field("run_id", pa.string(), nullable=False),
             pa.field("published_month", pa.string(), nullable=False),  # YYYY-MM or "unknown"
         ]

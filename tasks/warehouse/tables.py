@@ -88,7 +88,7 @@ def iter_raw_records(warehouse: str | os.PathLike[str], batch_size: int) -> Iter
     dataset = table_dataset(warehouse, "raw_documents")
     if dataset is None:
         return
-    columns = ["doc_id", "source_uri", "locator", "media_type", "raw_bytes", "raw_text"]
+    columns = ["doc_id", "source_uri", "locator", "media_type", "url", "fetched_at", "raw_bytes", "raw_text"]
     for record_batch in dataset.scanner(columns=columns, batch_size=batch_size).to_batches():
         rows = record_batch.to_pylist()
         if rows:
@@ -98,7 +98,15 @@ def iter_raw_records(warehouse: str | os.PathLike[str], batch_size: int) -> Iter
 def _replayed(row: dict[str, Any]) -> SourceRecord:
     data = row["raw_bytes"] if row["raw_bytes"] is not None else row["raw_text"].encode("utf-8")
     media_type, locator = row["media_type"] or TEXT_PLAIN, row["locator"] or ""
-    return SourceRecord(row["source_uri"], data, doc_id=row["doc_id"], media_type=media_type, locator=locator)
+    return SourceRecord(
+        row["source_uri"],
+        data,
+        doc_id=row["doc_id"],
+        media_type=media_type,
+        locator=locator,
+        url=row["url"],
+        fetched_at=row["fetched_at"],
+    )
 
 
 def rows_without_bytes(warehouse: str | os.PathLike[str]) -> int:

@@ -145,6 +145,28 @@ DQ_RESULTS = Table(
     ),
 )
 
+DQ_METRICS = Table(
+    name="dq_metrics",
+    grain="one batch-level measure of one batch of one run, per source (coverage share, suite pass rate)",
+    partition_by="run_date",
+    schema=pa.schema(
+        [
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("batch_id", pa.string(), nullable=False),
+            pa.field("table_name", pa.string(), nullable=False),  # the suite the measure belongs to
+            pa.field("measure", pa.string(), nullable=False),  # e.g. published_at_share, pass_rate
+            pa.field("source", pa.string(), nullable=False),  # source folder or site; "" for the batch
+            pa.field("value", pa.float64()),  # null when nothing was there to measure
+            pa.field("threshold", pa.float64()),  # the suite parameter it is held to; null if none
+            pa.field("severity", pa.string(), nullable=False),  # critical / quarantine / warning
+            pa.field("success", pa.bool_()),  # value meets threshold; null without a threshold
+            pa.field("is_drift", pa.bool_(), nullable=False),  # far from the measure's recent runs
+            pa.field("measured_at", UTC_TS, nullable=False),
+            pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC)
+        ]
+    ),
+)
+
 RUN_STAGES = ("recover", "list", "read", "ingest", "parse", "validate", "enrich", "load", "report")
 
 RUNS = Table(
@@ -174,4 +196,4 @@ RUNS = Table(
 )
 
 CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
-RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, RUNS)  # the tables about runs
+RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, DQ_METRICS, RUNS)  # the tables about runs

@@ -1,0 +1,208 @@
+"""Bylines as pages print them: the authors of one page, found by the shape of its header lines.
+
+A byline is a line with a marker ("By A and B", "Written by A", "Author: A", an "Author" label above a
+name) or a name-shaped line that its neighbourhood shows to be one: a site, agency, job title or date on
+the same line ("A | Site", "A, Reuters", "A Staff Writer") or on the next line ("A" then "Staff Writer",
+a wire story's name line above its dateline). A name is 2-4 capitalised words with particles; job titles,
+"and" and dates never become names. An agency ("Associated Press", "AFP") is the author only when no
+person is named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from tasks.parse import chrome, dates
+
+_ROLE_WORDS = (
+    r"correspondents?|editors?|reporters?|writers?|journalists?|columnists?|contributors?|staff|producers?|"
+    r"directors?|analysts?|photographers?|critics?|bureau|desk|chief|deputy|senior|associate|assistant|"
+    r"managing|executive|head|lead|team|newsroom|intern|fellow|freelance|special|political|economics|"
+    r"business|sports?|science|health|technology|tech|foreign|international|national|digital|news|"
+    r"updated|published|posted|follow|subscribe|contributing|visiting|host|anchor|presenter|author"
+)
+_ROLE = re.compile(rf"^(?:{_ROLE_WORDS})$", re.IGNORECASE)
+_PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
+_PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’\-]*\.?|[A-ZÀ-Þ]\.(?:[A-ZÀ-Þ]\.)*|(?:Mc|Mac|O['’])[A-ZÀ-Þ]\w+)$")
+_NEWS_AGENCY = re.compile(
+    r"^(?:the\s+)?(?:associated\s+press|AP|AFP|agence\s+france[\s-]presse|reuters|dpa|xinhua|EFE|ANSA|"
+    r"kyodo(?:\s+news)?|yonhap|TASS|UPI|AAP|PA(?:\s+media)?|press\s+association|bloomberg(?:\s+news)?|"
+    r"anadolu(?:\s+agency)?|CNA|IANS|PTI|ANI)$",
+    re.IGNORECASE,
+)
+_COLLECTIVE = re.compile(r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}staff(?:\s+(?:writers?|reporters?))?$", re.IGNORECASE)
+_AGENCY_IN = re.compile(
+    r"^(?P<agency>.+?)\s+in\s+[A-ZÀ-Þ][\w.'’\- ]{1,40}$"
+)  # "Associated Press in Valencia"
+_MARKER = re.compile(
+    r"^(?:by|written\s+by|words\s+by|story\s+by|reporting\s+by|authors?\s*:|by\s*:)\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_AUTHOR_LABEL = re.compile(r"^(?:authors?|written\s+by|by|author\s+of\s+the\s+article)\s*:?$", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
+_SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\s*\|\s*|,\s+(?=(?:the\s+)?[A-Za-z]+$)")
+_SITE = re.compile(
+    r"^(?:the\s+)?(?:[A-Z]{2,6}|[A-Z][\w&.'’]*(?:\s+[A-Z][\w&.'’]*){0,3}\s+(?:News|Press|Wire|Media))$"
+)
+_PHOTO_AGENCY = re.compile(rf"^(?:{chrome.AGENCIES})$")  # "Getty Images" under a photo is no author
+_DATE_LABEL = re.compile(
+    r"^(?:(?:first|last|originally)\s+)?(?:published|posted|updated|modified)\b", re.IGNORECASE
+)
+_IN_PLACE = re.compile(r"\s+in\s+[A-ZÀ-Þ][\w.'’\-]*(?:\s+[A-ZÀ-Þ][\w.'’\-]*){0,2}$")  # "Jane Doe in Paris"
+_HANDLE = re.compile(r"^@\w{2,30}$")
+_RELATIVE = re.compile(
+    r"^(?:(?:published|posted|updated)\s+)?(?:\d+|an?|one)\s+(?:sec|second|min|minute|hr|hour|day|week|month)s?"
+    r"\s+ago$|^(?:just\s+now|today|yesterday)$",
+    re.IGNORECASE,
+)
+_TAIL = re.compile(
+    rf"(?:[\s,]+(?:published|posted|updated|on|at))?(?:[\s,]+(?:{dates.MONTHS})\.?\s+\d{{1,2}})?[\s,]*$",
+    re.IGNORECASE,
+)  # what is left of a trailing date once its year is gone: "Jane Doe, updated April 25"
+_MAX_BYLINE_WORDS = 20  # names, site, date and labels on one line; a longer line is text
+_AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
+_ABOVE_TITLE = 3  # non-blank lines above the headline where a marked byline may sit
+_PERSON, _SUPPORTED, _GROUP = 0, 1, 2  # candidate kinds: a marked byline's people beat a bare name line
+
+
+def find_authors(lines: Sequence[str], title_at: int, body_at: int) -> tuple[str, ...]:
+    """The page's authors as printed, from the header lines around the headline and the body's start.
+
+    A marked byline's people win wherever they stand; otherwise the nearest zone's byline does.
+    """
+    found = []
+    for z, (zone, marked_only) in enumerate(_zones(lines, title_at, body_at)):
+        for k, i in enumerate(zone):
+            prev, nxt = (lines[zone[k - 1]] if k else ""), (lines[zone[k + 1]] if k + 1 < len(zone) else "")
+            if got := _candidate(lines[i], prev, nxt, marked_only, zone_edge=len(zone) == 1):
+                found.append(((got[0] != _PERSON, z, got[0], k), got[1]))
+    return min(found)[1] if found else ()
+
+
+def parse_names(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(people, agencies or staff groups) in a byline's name part ("A, B and C", "A & B", "Reuters");
+    None when a part is neither, nor a job title: then the text is a sentence, not a byline."""
+    people: list[str] = []
+    groups: list[str] = []
+    for part in _NAME_SPLIT.split(_strip_tail(text)):
+        part = _IN_PLACE.sub("", part.strip(" .:"))
+        if _NEWS_AGENCY.match(part) or _COLLECTIVE.match(part):
+            groups.append(part)
+        elif is_name(part):
+            people.append(part)
+        elif part and not _is_role(part):
+            return None
+    return tuple(people), tuple(groups)
+
+
+def is_name(text: str) -> bool:
+    """True for a person's name: 2-4 capitalised words, particles allowed, no job title or date word."""
+    ws = text.split()
+    names = [w for w in ws if w.lower() not in _PARTICLES]
+    if not 2 <= len(names) <= 4 or len(ws) > 6 or not _NAME_WORD.match(ws[0]) or _PHOTO_AGENCY.match(text):
+        return False
+    return all(_NAME_WORD.match(w) and not _ROLE.match(w.strip(".")) for w in names)
+
+
+def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list[int], bool]]:
+    """(line indices, marked bylines only) per zone: under the headline, above it, after the body."""
+    n = len(lines)
+    title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
+    between = [i for i in range(title_at + 1, body_at) if lines[i]]
+    above = _nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)[::-1]
+    after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY)
+    return [(between, False), (above, True), (after, False)]
+
+
+def _nonblank(lines: Sequence[str], indices: range, limit: int) -> list[int]:
+    """The first `limit` indices of non-blank lines, walking `indices` in order."""
+    out: list[int] = []
+    for i in indices:
+        if len(out) == limit:
+            break
+        if lines[i]:
+            out.append(i)
+    return out
+
+
+def _candidate(
+    line: str, prev: str, nxt: str, marked_only: bool, zone_edge: bool
+) -> tuple[int, tuple[str, ...]] | None:
+    """(kind, authors) when `line` is a byline in its neighbourhood, else None."""
+    if len(line) > 200:
+        return None
+    if (m := _MARKER.match(line)) or (prev and _AUTHOR_LABEL.match(prev)):
+        return _named(m["rest"] if m else line, marked=True)
+    if marked_only or not line[0].isupper() or len(line.split()) > _MAX_BYLINE_WORDS:
+        return None
+    if m := _AGENCY_IN.match(line):  # "Associated Press in Valencia"
+        return _named(m["agency"], marked=False)
+    found = _bare(line, prev, nxt, zone_edge)
+    return None if found is None or chrome.is_chrome(line) else found
+
+
+def _bare(line: str, prev: str, nxt: str, zone_edge: bool) -> tuple[int, tuple[str, ...]] | None:
+    """A name line without a marker, when the same line or a neighbour shows it is a byline."""
+    segments = [s.strip() for s in _SEGMENT.split(line) if s and s.strip()]
+    if not segments or (len(segments[0].split()) < 2 and not _NEWS_AGENCY.match(segments[0])):
+        return None
+    head, rest = _split_role(segments[0])
+    if dates.stamps(head):  # a dated line is a dateline ("PANAMA CITY 1996-08-30"), not a name
+        return None
+    same_line = bool(rest) or (len(segments) > 1 and all(_is_support(s) for s in segments[1:]))
+    if len(segments) > 1 and not same_line:
+        return None
+    if same_line or zone_edge or _is_support(nxt) or _is_support(prev):
+        return _named(head, marked=False)
+    return None
+
+
+def _named(text: str, marked: bool) -> tuple[int, tuple[str, ...]] | None:
+    if (names := parse_names(_SEGMENT.split(text)[0])) is None:
+        return None
+    people, groups = names
+    if people:
+        return (_PERSON if marked else _SUPPORTED), people
+    return (_GROUP, groups) if groups else None
+
+
+def _split_role(segment: str) -> tuple[str, str]:
+    """(name part, job title) of "Steffan Rhys Deputy Content Hub Director"; the title may be empty."""
+    ws = segment.split()
+    k = next((j for j, w in enumerate(ws) if _ROLE.match(w.strip(",."))), len(ws))
+    if 2 <= k < len(ws) and is_name(" ".join(ws[:k])) and not _COLLECTIVE.match(segment):
+        return " ".join(ws[:k]), " ".join(ws[k:])
+    return segment, ""
+
+
+@lru_cache(maxsize=4096)
+def _is_support(line: str) -> bool:
+    """A line that shows its neighbour is a byline: a date, a job title, a site or agency, a handle."""
+    line = line.strip(" ·•|:")
+    if not line or len(line) > 120:
+        return False
+    if (
+        _RELATIVE.match(line)
+        or _DATE_LABEL.match(line)
+        or _HANDLE.match(line)
+        or _NEWS_AGENCY.match(line)
+        or _SITE.match(line)
+    ):
+        return True
+    return _is_role(line) or (bool(dates.stamps(line)) and len(line.split()) <= 12)
+
+
+def _is_role(text: str) -> bool:
+    """A job title: a few words, one a newsroom role ("Staff Writer", "Deputy Content Hub Director")."""
+    ws = text.split()
+    return len(ws) <= 6 and not chrome.is_sentence(text) and any(_ROLE.match(w.strip(",.")) for w in ws)
+
+
+def _strip_tail(text: str) -> str:
+    """A name part without a trailing date or its label ("Lance Ulanoff published 19 May 2026")."""
+    if found := dates.stamps(text):
+        text = text[: found[0].start]
+    return _TAIL.sub("", text.strip())

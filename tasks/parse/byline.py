@@ -20,33 +20,35 @@ _ROLE_WORDS = (
     r"correspondents?|editors?|reporters?|writers?|journalists?|columnists?|contributors?|staff|producers?|"
     r"directors?|analysts?|photographers?|critics?|bureau|desk|chief|deputy|senior|associate|assistant|"
     r"managing|executive|head|lead|team|newsroom|intern|fellow|freelance|special|political|economics|"
-    r"business|sports?|science|health|technology|tech|foreign|international|national|digital|news|"
+    r"business|sports?|science|health|technology|tech|foreign|international|national|digital|"
     r"updated|published|posted|follow|subscribe|contributing|visiting|host|anchor|presenter|author"
 )
 _ROLE = re.compile(rf"^(?:{_ROLE_WORDS})$", re.IGNORECASE)
 _PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
 _PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’\-]*\.?|[A-ZÀ-Þ]\.(?:[A-ZÀ-Þ]\.)*|(?:Mc|Mac|O['’])[A-ZÀ-Þ]\w+)$")
-_NEWS_AGENCY = re.compile(
-    r"^(?:the\s+)?(?:associated\s+press|AP|AFP|agence\s+france[\s-]presse|reuters|dpa|xinhua|EFE|ANSA|"
-    r"kyodo(?:\s+news)?|yonhap|TASS|UPI|AAP|PA(?:\s+media)?|press\s+association|bloomberg(?:\s+news)?|"
-    r"anadolu(?:\s+agency)?|CNA|IANS|PTI|ANI)$",
-    re.IGNORECASE,
+_AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capitals
+    r"(?i:the\s+)?(?:(?i:associated\s+press|agence\s+france[\s-]presse|reuters|xinhua|kyodo(?:\s+news)?|yonhap|"
+    r"press\s+association|bloomberg(?:\s+news)?|anadolu(?:\s+agency)?|dpa)|AP|AFP|EFE|ANSA|TASS|UPI|AAP|"
+    r"PA(?:\s+Media)?|CNA|IANS|PTI|ANI)"
 )
+_NEWS_AGENCY = re.compile(rf"^{_AGENCY_WORDS}$")
 _COLLECTIVE = re.compile(r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}staff(?:\s+(?:writers?|reporters?))?$", re.IGNORECASE)
 _AGENCY_IN = re.compile(
     r"^(?P<agency>.+?)\s+in\s+[A-ZÀ-Þ][\w.'’\- ]{1,40}$"
 )  # "Associated Press in Valencia"
 _MARKER = re.compile(
-    r"^(?:by|written\s+by|words\s+by|story\s+by|reporting\s+by|authors?\s*:|by\s*:)\s*(?P<rest>.+)$",
+    r"^(?:by|(?:written|words|story|reporting|posted|published)\s+by|authors?\s*:|by\s*:)\s*(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|written\s+by|by|author\s+of\s+the\s+article)\s*:?$", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
 _SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\s*\|\s*|,\s+(?=(?:the\s+)?[A-Za-z]+$)")
-_SITE = re.compile(
-    r"^(?:the\s+)?(?:[A-Z]{2,6}|[A-Z][\w&.'’]*(?:\s+[A-Z][\w&.'’]*){0,3}\s+(?:News|Press|Wire|Media))$"
-)
+_SITE = re.compile(r"^(?:the\s+)?[A-Z]{2,6}(?:\s+[A-Z][a-z]+)?$")  # "BBC", "CBC News"
+_READING_TIME = re.compile(r"^\d+\s*(?:min|minute)s?\s+read$", re.IGNORECASE)
+_TRAILING_AGENCY = re.compile(rf"^(?P<names>.+?)[\s,]+(?P<agency>{_AGENCY_WORDS})$")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z]{2})")  # "Jonathan GarberFOXBusiness": name and site run together
+_DATELINE_AGENCY = re.compile(r"^[A-ZÀ-Þ][\w .,'’\-]{0,40}\((?P<agency>[^()]{2,30})\)\s*[-–—]")
 _PHOTO_AGENCY = re.compile(rf"^(?:{chrome.AGENCIES})$")  # "Getty Images" under a photo is no author
 _DATE_LABEL = re.compile(
     r"^(?:(?:first|last|originally)\s+)?(?:published|posted|updated|modified)\b", re.IGNORECASE
@@ -63,6 +65,9 @@ _TAIL = re.compile(
     re.IGNORECASE,
 )  # what is left of a trailing date once its year is gone: "Jane Doe, updated April 25"
 _MAX_BYLINE_WORDS = 20  # names, site, date and labels on one line; a longer line is text
+_CONTACT = re.compile(r"\s+(?:\S+@\S+|\(?\+?\d[\d() .\-]{6,}).*$")  # "Megan Rowe meganr@example.com"
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
+_PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
 _AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
 _ABOVE_TITLE = 3  # non-blank lines above the headline where a marked byline may sit
 _PERSON, _SUPPORTED, _GROUP = 0, 1, 2  # candidate kinds: a marked byline's people beat a bare name line
@@ -77,9 +82,12 @@ def find_authors(lines: Sequence[str], title_at: int, body_at: int) -> tuple[str
     for z, (zone, marked_only) in enumerate(_zones(lines, title_at, body_at)):
         for k, i in enumerate(zone):
             prev, nxt = (lines[zone[k - 1]] if k else ""), (lines[zone[k + 1]] if k + 1 < len(zone) else "")
-            if got := _candidate(lines[i], prev, nxt, marked_only, zone_edge=len(zone) == 1):
+            if got := _candidate(lines[i], prev, nxt, marked_only, zone_edge=z == 0 and len(zone) == 1):
                 found.append(((got[0] != _PERSON, z, got[0], k), got[1]))
-    return min(found)[1] if found else ()
+    if found:
+        return min(found)[1]
+    m = _DATELINE_AGENCY.match(lines[body_at]) if 0 <= body_at < len(lines) else None
+    return (m["agency"],) if m and _NEWS_AGENCY.match(m["agency"]) else ()  # "PARIS (Reuters) - ..."
 
 
 def parse_names(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
@@ -93,7 +101,7 @@ def parse_names(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
             groups.append(part)
         elif is_name(part):
             people.append(part)
-        elif part and not _is_role(part):
+        elif part and not _is_role(part) and not _CREDENTIAL.match(part):
             return None
     return tuple(people), tuple(groups)
 
@@ -101,7 +109,7 @@ def parse_names(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
 def is_name(text: str) -> bool:
     """True for a person's name: 2-4 capitalised words, particles allowed, no job title or date word."""
     ws = text.split()
-    names = [w for w in ws if w.lower() not in _PARTICLES]
+    names = [w for w in ws if w not in _PARTICLES]  # "Al Root" is a name; "de la" inside one are particles
     if not 2 <= len(names) <= 4 or len(ws) > 6 or not _NAME_WORD.match(ws[0]) or _PHOTO_AGENCY.match(text):
         return False
     return all(_NAME_WORD.match(w) and not _ROLE.match(w.strip(".")) for w in names)
@@ -113,15 +121,15 @@ def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list
     title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
     between = [i for i in range(title_at + 1, body_at) if lines[i]]
     above = _nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)[::-1]
-    after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY)
+    after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY, stop_words=_PARAGRAPH_WORDS)
     return [(between, False), (above, True), (after, False)]
 
 
-def _nonblank(lines: Sequence[str], indices: range, limit: int) -> list[int]:
-    """The first `limit` indices of non-blank lines, walking `indices` in order."""
+def _nonblank(lines: Sequence[str], indices: range, limit: int, stop_words: int = 0) -> list[int]:
+    """The first `limit` indices of non-blank lines walking `indices`, up to a paragraph of `stop_words`."""
     out: list[int] = []
     for i in indices:
-        if len(out) == limit:
+        if len(out) == limit or (stop_words and len(lines[i].split()) >= stop_words):
             break
         if lines[i]:
             out.append(i)
@@ -135,7 +143,7 @@ def _candidate(
     if len(line) > 200:
         return None
     if (m := _MARKER.match(line)) or (prev and _AUTHOR_LABEL.match(prev)):
-        return _named(m["rest"] if m else line, marked=True)
+        return _named(_GLUED.sub(" | ", m["rest"] if m else line), marked=True)
     if marked_only or not line[0].isupper() or len(line.split()) > _MAX_BYLINE_WORDS:
         return None
     if m := _AGENCY_IN.match(line):  # "Associated Press in Valencia"
@@ -147,10 +155,16 @@ def _candidate(
 def _bare(line: str, prev: str, nxt: str, zone_edge: bool) -> tuple[int, tuple[str, ...]] | None:
     """A name line without a marker, when the same line or a neighbour shows it is a byline."""
     segments = [s.strip() for s in _SEGMENT.split(line) if s and s.strip()]
-    if not segments or (len(segments[0].split()) < 2 and not _NEWS_AGENCY.match(segments[0])):
+    if not segments:
         return None
     head, rest = _split_role(segments[0])
-    if dates.stamps(head):  # a dated line is a dateline ("PANAMA CITY 1996-08-30"), not a name
+    if found := dates.stamps(head):  # "Reuters Nov 18, 2019" is a byline; "PANAMA CITY 1996-08-30" a dateline
+        head, rest = head[: found[0].start].strip(" ,-–—"), head[found[0].start :]
+        if not head or head.isupper():
+            return None
+    if not _NEWS_AGENCY.match(head) and (m := _TRAILING_AGENCY.match(head)):  # "Tom Davies Associated Press"
+        head, rest = m["names"], m["agency"]
+    if len(head.split()) < 2 and not _NEWS_AGENCY.match(head):
         return None
     same_line = bool(rest) or (len(segments) > 1 and all(_is_support(s) for s in segments[1:]))
     if len(segments) > 1 and not same_line:
@@ -184,15 +198,8 @@ def _is_support(line: str) -> bool:
     line = line.strip(" ·•|:")
     if not line or len(line) > 120:
         return False
-    if (
-        _RELATIVE.match(line)
-        or _DATE_LABEL.match(line)
-        or _HANDLE.match(line)
-        or _NEWS_AGENCY.match(line)
-        or _SITE.match(line)
-    ):
-        return True
-    return _is_role(line) or (bool(dates.stamps(line)) and len(line.split()) <= 12)
+    shapes = (_RELATIVE, _DATE_LABEL, _READING_TIME, _HANDLE, _NEWS_AGENCY, _SITE)
+    return any(p.match(line) for p in shapes) or _is_role(line) or bool(dates.header_dates(line))
 
 
 def _is_role(text: str) -> bool:
@@ -202,7 +209,9 @@ def _is_role(text: str) -> bool:
 
 
 def _strip_tail(text: str) -> str:
-    """A name part without a trailing date or its label ("Lance Ulanoff published 19 May 2026")."""
+    """A name part without a trailing date or its label ("Lance Ulanoff published 19 May 2026"), e-mail
+    address or telephone number."""
     if found := dates.stamps(text):
         text = text[: found[0].start]
+    text = _CONTACT.sub("", text)
     return _TAIL.sub("", text.strip())

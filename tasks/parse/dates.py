@@ -216,17 +216,19 @@ def _tz(text: str) -> tzinfo | None:
 
 _ABOVE_TITLE = 4  # non-blank lines above the headline that may carry its date (kicker, date, byline)
 _AFTER_BODY = 12  # non-blank lines after the body's first line (standfirst, share bar, caption, byline)
+_PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose
 _MAX_LINE_WORDS = 25  # a longer line is running text: a date inside it is not the page's date
 _MAX_TRAILING_WORDS = 3  # "03 May 2025 · 4 comments" still dates the page; a caption's sentence does not
 _SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\|")
 _LABEL = re.compile(
-    r"^(?:by\s+[^\d:]{2,60}?\s+)?(?P<label>(?:(?:first|originally|last)\s+)?(?:published|posted|updated|modified|"
+    r"^(?:(?:posted|published|written)\s+)?(?:by\s+[^\d:]{2,60}?\s+)?(?P<label>(?:(?:first|originally|last)\s+)?(?:published|posted|updated|modified|original|"
     r"created|released|issued|dated?)(?:\s+(?:on|at))?|on)$",
     re.IGNORECASE,
 )
 _PLACE = re.compile(
     r"^[A-Z][A-Z.'’\-]+(?:\s+[A-Z][A-Z.'’\-]+){0,3}(?:,\s*[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2})?$"
 )
+_CAPITALISED = re.compile(r"^(?:[A-ZÀ-Þ][\w.'’&\-]*\s+){0,4}[A-ZÀ-Þ][\w.'’&\-]*$")
 _PUBLISHED, _PLAIN, _UPDATED = 0, 1, 2  # how a header labels a date; lower wins
 
 
@@ -238,8 +240,8 @@ def find_published(lines: Sequence[str], title_at: int, body_at: int) -> datetim
     an "Updated" date is taken only when no zone has another.
     """
     updated: datetime | None = None
-    for zone in _zones(len(lines), title_at, body_at):
-        found = [d for i in zone for d in (_dateline(lines[i]) if i == body_at else _header_dates(lines[i]))]
+    for zone in _zones(lines, title_at, body_at):
+        found = [d for i in zone for d in (_dateline(lines[i]) if i == body_at else header_dates(lines[i]))]
         kept = [d for d in found if d[0] != _UPDATED]
         if kept:
             return min(kept, key=lambda d: d[0])[1]
@@ -247,18 +249,26 @@ def find_published(lines: Sequence[str], title_at: int, body_at: int) -> datetim
     return updated
 
 
-def _zones(n: int, title_at: int, body_at: int) -> list[list[int]]:
+def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[list[int]]:
     """Line indices of each zone a header date may sit in, nearest the headline first."""
+    n = len(lines)
     title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
     between = list(range(title_at + 1, body_at))
     above = list(range(title_at - 1, max(-1, title_at - 1 - 3 * _ABOVE_TITLE), -1))
-    after = list(range(body_at + 1, min(n, body_at + 1 + 3 * _AFTER_BODY)))
+    after = []
+    for i in range(body_at + 1, min(n, body_at + 1 + 3 * _AFTER_BODY)):
+        if len(lines[i].split()) >= _PARAGRAPH_WORDS:
+            break  # the article's prose has begun: a date below it is in the text or a widget
+        after.append(i)
     first = [body_at] if body_at < n and body_at != title_at else []
     return [between, above[: _ABOVE_TITLE * 2], first, after]
 
 
-def _header_dates(line: str) -> list[tuple[int, datetime]]:
-    """(label kind, instant) of each date a header line prints as a date of its own, not inside a sentence."""
+def header_dates(line: str) -> list[tuple[int, datetime]]:
+    """(label kind, instant) of each date a header line prints as a date of its own, not inside a sentence.
+
+    Kind 0 is labelled published ("Published", "Posted"), 1 unlabelled, 2 labelled "Updated".
+    """
     if not line or len(line.split()) > _MAX_LINE_WORDS:
         return []
     found = stamps(line)
@@ -280,7 +290,8 @@ def _label_kind(prefix: str) -> int | None:
     if m := _LABEL.match(text):
         label = m["label"].lower()
         return _UPDATED if label.startswith(("updated", "modified", "last")) else _PUBLISHED
-    return _PLAIN if _PLACE.match(text) else None  # a wire dateline: "NEW YORK 1996-08-30"
+    # A wire dateline ("NEW YORK 1996-08-30") or a byline's name or agency ("Reuters November 18, 2019").
+    return _PLAIN if _PLACE.match(text) or _CAPITALISED.match(text) else None
 
 
 def _dateline(paragraph: str) -> list[tuple[int, datetime]]:
@@ -289,7 +300,7 @@ def _dateline(paragraph: str) -> list[tuple[int, datetime]]:
     found = stamps(head)
     if not found:
         return []
-    if len(paragraph.split()) <= _MAX_LINE_WORDS and (dated := _header_dates(paragraph)):
+    if len(paragraph.split()) <= _MAX_LINE_WORDS and (dated := header_dates(paragraph)):
         return dated
     place = head[: found[0].start].strip(" ,")
     rest = head[found[0].end :].lstrip()

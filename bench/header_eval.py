@@ -3,7 +3,8 @@
 The header functions are scored without the body finder: on the 22 pages of `pages/gold.jsonl` that have
 a title, the headline is the line equal to the gold title (the last such line above the body, or one the
 gold title starts) and the body starts at the line where the gold body's first paragraph does; on
-`wire/docs`, the headline is line 0 and the body starts after the dateline line (`CITY YYYY-MM-DD`).
+`wire/docs`, the headline is line 0, the body starts after the dateline line (`CITY YYYY-MM-DD`), and a
+line between the two is the byline (a bare name), so wire authors are scored too (none expected elsewhere).
 Shares use bench.scoring's definitions (authors as an exact set, dates by calendar day).
 """
 
@@ -61,7 +62,10 @@ def wire_cases(root: Path = CORPORA) -> list[Case]:
         lines = text_lines((root / "wire" / "docs" / row["doc"]).read_text(encoding="utf-8"))
         at = next(i for i, line in enumerate(lines) if line.endswith(row["dateline_date"]))
         body_at = next((i for i in range(at + 1, len(lines)) if lines[i]), at + 1)
-        cases.append(Case(row["doc"], lines, 0, body_at, None, row["dateline_date"]))
+        above = [i for i in range(1, at) if lines[i]]
+        # A line between headline and a `CITY YYYY-MM-DD` dateline is the story's byline, a bare name.
+        byline = [lines[above[-1]]] if above and lines[at] != row["dateline_date"] else []
+        cases.append(Case(row["doc"], lines, 0, body_at, byline, row["dateline_date"]))
     return cases
 
 

@@ -49,7 +49,9 @@ _READING_TIME = re.compile(r"^\d+\s*(?:min|minute)s?\s+read$", re.IGNORECASE)
 _TRAILING_AGENCY = re.compile(rf"^(?P<names>.+?)[\s,]+(?P<agency>{_AGENCY_WORDS})$")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z]{2})")  # "Jonathan GarberFOXBusiness": name and site run together
 _DATELINE_AGENCY = re.compile(r"^[A-ZÀ-Þ][\w .,'’\-]{0,40}\((?P<agency>[^()]{2,30})\)\s*[-–—]")
-_PHOTO_AGENCY = re.compile(rf"^(?:{chrome.AGENCIES})$")  # "Getty Images" under a photo is no author
+_PHOTO_AGENCY = re.compile(
+    rf"^(?:{chrome.AGENCIES})$|\b(?:Images|Photos?|Photography|Pictures)\b"
+)  # "Getty Images" under a photo is no author
 _DATE_LABEL = re.compile(
     r"^(?:(?:first|last|originally)\s+)?(?:published|posted|updated|modified)\b", re.IGNORECASE
 )
@@ -61,7 +63,7 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _TAIL = re.compile(
-    rf"(?:[\s,]+(?:published|posted|updated|on|at))?(?:[\s,]+(?:{dates.MONTHS})\.?\s+\d{{1,2}})?[\s,]*$",
+    rf"(?:[\s,]+(?:published|posted|updated|on|at))?(?:[\s,]+(?:{dates.MONTHS})\.?\s+\d{{1,2}})?[\s,|·•\-–—]*$",
     re.IGNORECASE,
 )  # what is left of a trailing date once its year is gone: "Jane Doe, updated April 25"
 _MAX_BYLINE_WORDS = 20  # names, site, date and labels on one line; a longer line is text
@@ -110,7 +112,9 @@ def is_name(text: str) -> bool:
     """True for a person's name: 2-4 capitalised words, particles allowed, no job title or date word."""
     ws = text.split()
     names = [w for w in ws if w not in _PARTICLES]  # "Al Root" is a name; "de la" inside one are particles
-    if not 2 <= len(names) <= 4 or len(ws) > 6 or not _NAME_WORD.match(ws[0]) or _PHOTO_AGENCY.match(text):
+    if not 2 <= len(names) <= 4 or len(ws) > 6 or not _NAME_WORD.match(ws[0]) or _PHOTO_AGENCY.search(text):
+        return False
+    if all(len(w.strip(".")) < 2 for w in names):  # "W D L G" heads a results table
         return False
     return all(_NAME_WORD.match(w) and not _ROLE.match(w.strip(".")) for w in names)
 
@@ -158,15 +162,16 @@ def _bare(line: str, prev: str, nxt: str, zone_edge: bool) -> tuple[int, tuple[s
     if not segments:
         return None
     head, rest = _split_role(segments[0])
-    if found := dates.stamps(head):  # "Reuters Nov 18, 2019" is a byline; "PANAMA CITY 1996-08-30" a dateline
+    # "Reuters Nov 18, 2019": a byline; "PANAMA CITY 1996-08-30": a dateline; "Jo Ng on May 2, 2019 said:" no
+    if found := dates.stamps(head):
         head, rest = head[: found[0].start].strip(" ,-–—"), head[found[0].start :]
-        if not head or head.isupper():
+        if not head or head.split(",")[0].isupper() or not dates.header_dates(line):
             return None
     if not _NEWS_AGENCY.match(head) and (m := _TRAILING_AGENCY.match(head)):  # "Tom Davies Associated Press"
         head, rest = m["names"], m["agency"]
     if len(head.split()) < 2 and not _NEWS_AGENCY.match(head):
         return None
-    same_line = bool(rest) or (len(segments) > 1 and all(_is_support(s) for s in segments[1:]))
+    same_line = bool(rest) or (len(segments) > 1 and all(_is_support(s) or _is_site(s) for s in segments[1:]))
     if len(segments) > 1 and not same_line:
         return None
     if same_line or zone_edge or _is_support(nxt) or _is_support(prev):
@@ -200,6 +205,14 @@ def _is_support(line: str) -> bool:
         return False
     shapes = (_RELATIVE, _DATE_LABEL, _READING_TIME, _HANDLE, _NEWS_AGENCY, _SITE)
     return any(p.match(line) for p in shapes) or _is_role(line) or bool(dates.header_dates(line))
+
+
+def _is_site(segment: str) -> bool:
+    """A publication's name beside a byline ("Jane Doe | Example Times"), not a photo agency's credit."""
+    ws = segment.split()
+    return (
+        len(ws) <= 4 and not _PHOTO_AGENCY.search(segment) and all(w[0].isupper() and len(w) > 1 for w in ws)
+    )
 
 
 def _is_role(text: str) -> bool:

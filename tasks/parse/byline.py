@@ -26,7 +26,7 @@ _ROLE_WORDS = (
 _ROLE = re.compile(rf"^(?:{_ROLE_WORDS})$", re.IGNORECASE)
 _PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
 _PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
-_NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’\-]*\.?|[A-ZÀ-Þ]\.(?:[A-ZÀ-Þ]\.)*|(?:Mc|Mac|O['’])[A-ZÀ-Þ]\w+)$")
+_DETERMINERS = frozenset(("The", "THE", "A", "An", "AN", "This", "Our"))  # "The Example Post" is no person
 _AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capitals
     r"(?i:the\s+)?(?:(?i:associated\s+press|agence\s+france[\s-]presse|reuters|xinhua|kyodo(?:\s+news)?|yonhap|"
     r"press\s+association|bloomberg(?:\s+news)?|anadolu(?:\s+agency)?|dpa)|AP|AFP|EFE|ANSA|TASS|UPI|AAP|"
@@ -38,7 +38,8 @@ _AGENCY_IN = re.compile(
     r"^(?P<agency>.+?)\s+in\s+[A-ZÀ-Þ][\w.'’\- ]{1,40}$"
 )  # "Associated Press in Valencia"
 _MARKER = re.compile(
-    r"^(?:by|(?:written|words|story|reporting|posted|published)\s+by|authors?\s*:|by\s*:)\s*(?P<rest>.+)$",
+    r"^(?:by|(?:written|words|story|reporting|posted|published|opinion|analysis|text|compiled)\s+by|authors?\s*:|"
+    r"by\s*:)\s*(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _AUTHOR_LABEL = re.compile(r"^(?:authors?|written\s+by|by|author\s+of\s+the\s+article)\s*:?$", re.IGNORECASE)
@@ -68,6 +69,10 @@ _TAIL = re.compile(
 )  # what is left of a trailing date once its year is gone: "Jane Doe, updated April 25"
 _MAX_BYLINE_WORDS = 20  # names, site, date and labels on one line; a longer line is text
 _CONTACT = re.compile(r"\s+(?:\S+@\S+|\(?\+?\d[\d() .\-]{6,}).*$")  # "Megan Rowe meganr@example.com"
+# A name part ends where a date label or a number starts: "Jane Doe Updated 3 hours ago".
+_LABEL_CUT = re.compile(
+    r"\s+(?:(?:(?:first|last)\s+)?(?:published|posted|updated|modified)\b|\d).*$", re.IGNORECASE
+)
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
 _PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
 _AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
@@ -92,18 +97,22 @@ def find_authors(lines: Sequence[str], title_at: int, body_at: int) -> tuple[str
     return (m["agency"],) if m and _NEWS_AGENCY.match(m["agency"]) else ()  # "PARIS (Reuters) - ..."
 
 
-def parse_names(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(people, agencies or staff groups) in a byline's name part ("A, B and C", "A & B", "Reuters");
-    None when a part is neither, nor a job title: then the text is a sentence, not a byline."""
+def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(people, agencies or staff groups) in a byline's name part ("A, B and C", "A & B", "Reuters").
+
+    None when the first part is no name, or (strict) a later part is neither a name, a job title nor a
+    credential: then the text is a sentence, not a byline. A marked byline is read leniently ("By A, The
+    Example Post" names A).
+    """
     people: list[str] = []
     groups: list[str] = []
-    for part in _NAME_SPLIT.split(_strip_tail(text)):
+    for k, part in enumerate(_NAME_SPLIT.split(_strip_tail(text, cut_labels=not strict))):
         part = _IN_PLACE.sub("", part.strip(" .:"))
         if _NEWS_AGENCY.match(part) or _COLLECTIVE.match(part):
             groups.append(part)
         elif is_name(part):
             people.append(part)
-        elif part and not _is_role(part) and not _CREDENTIAL.match(part):
+        elif part and (k == 0 or strict) and not _is_role(part) and not _CREDENTIAL.match(part):
             return None
     return tuple(people), tuple(groups)
 
@@ -112,11 +121,22 @@ def is_name(text: str) -> bool:
     """True for a person's name: 2-4 capitalised words, particles allowed, no job title or date word."""
     ws = text.split()
     names = [w for w in ws if w not in _PARTICLES]  # "Al Root" is a name; "de la" inside one are particles
-    if not 2 <= len(names) <= 4 or len(ws) > 6 or not _NAME_WORD.match(ws[0]) or _PHOTO_AGENCY.search(text):
+    if not 2 <= len(names) <= 4 or len(ws) > 6 or ws[0] in _DETERMINERS or _PHOTO_AGENCY.search(text):
         return False
     if all(len(w.strip(".")) < 2 for w in names):  # "W D L G" heads a results table
         return False
-    return all(_NAME_WORD.match(w) and not _ROLE.match(w.strip(".")) for w in names)
+    return all(_is_name_word(w) for w in names)
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word of letters, apostrophes and hyphens, or an initial ("J.", "J.R."), no job title."""
+    core = word.rstrip(".")
+    return (
+        bool(core)
+        and core[0].isupper()
+        and all(ch.isalpha() or ch in "'’-." for ch in core)
+        and not _ROLE.match(core)
+    )
 
 
 def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list[int], bool]]:
@@ -174,13 +194,14 @@ def _bare(line: str, prev: str, nxt: str, zone_edge: bool) -> tuple[int, tuple[s
     same_line = bool(rest) or (len(segments) > 1 and all(_is_support(s) or _is_site(s) for s in segments[1:]))
     if len(segments) > 1 and not same_line:
         return None
-    if same_line or zone_edge or _is_support(nxt) or _is_support(prev):
+    # A site's name shows a byline above it ("Duncan Walker" then "BBC"); above a name it is a menu entry.
+    if same_line or zone_edge or _is_support(nxt) or _SITE.match(nxt) or _is_support(prev):
         return _named(head, marked=False)
     return None
 
 
 def _named(text: str, marked: bool) -> tuple[int, tuple[str, ...]] | None:
-    if (names := parse_names(_SEGMENT.split(text)[0])) is None:
+    if (names := parse_names(_SEGMENT.split(text)[0], strict=not marked)) is None:
         return None
     people, groups = names
     if people:
@@ -203,7 +224,7 @@ def _is_support(line: str) -> bool:
     line = line.strip(" ·•|:")
     if not line or len(line) > 120:
         return False
-    shapes = (_RELATIVE, _DATE_LABEL, _READING_TIME, _HANDLE, _NEWS_AGENCY, _SITE)
+    shapes = (_RELATIVE, _DATE_LABEL, _READING_TIME, _HANDLE, _NEWS_AGENCY)
     return any(p.match(line) for p in shapes) or _is_role(line) or bool(dates.header_dates(line))
 
 
@@ -221,10 +242,10 @@ def _is_role(text: str) -> bool:
     return len(ws) <= 6 and not chrome.is_sentence(text) and any(_ROLE.match(w.strip(",.")) for w in ws)
 
 
-def _strip_tail(text: str) -> str:
+def _strip_tail(text: str, cut_labels: bool) -> str:
     """A name part without a trailing date or its label ("Lance Ulanoff published 19 May 2026"), e-mail
-    address or telephone number."""
+    address or telephone number; a marked byline's also without what follows a label or a number."""
     if found := dates.stamps(text):
         text = text[: found[0].start]
     text = _CONTACT.sub("", text)
-    return _TAIL.sub("", text.strip())
+    return _TAIL.sub("", _LABEL_CUT.sub("", text) if cut_labels else text.strip())

@@ -228,6 +228,7 @@ _LABEL = re.compile(
 _PLACE = re.compile(
     r"^[A-Z][A-Z.'’\-]+(?:\s+[A-Z][A-Z.'’\-]+){0,3}(?:,\s*[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2})?$"
 )
+_BYLINE_PREFIX = re.compile(r"^by\s+[^\d:]{2,60}$", re.IGNORECASE)
 _CAPITALISED = re.compile(r"^(?:[A-ZÀ-Þ][\w.'’&\-]*\s+){0,4}[A-ZÀ-Þ][\w.'’&\-]*$")
 _PUBLISHED, _PLAIN, _UPDATED = 0, 1, 2  # how a header labels a date; lower wins
 
@@ -253,15 +254,22 @@ def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[list[int]]
     """Line indices of each zone a header date may sit in, nearest the headline first."""
     n = len(lines)
     title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
-    between = list(range(title_at + 1, body_at))
-    above = list(range(title_at - 1, max(-1, title_at - 1 - 3 * _ABOVE_TITLE), -1))
-    after = []
-    for i in range(body_at + 1, min(n, body_at + 1 + 3 * _AFTER_BODY)):
-        if len(lines[i].split()) >= _PARAGRAPH_WORDS:
-            break  # the article's prose has begun: a date below it is in the text or a widget
-        after.append(i)
+    between = [i for i in range(title_at + 1, body_at) if lines[i]]
+    above = _nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)
+    after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY)
     first = [body_at] if body_at < n and body_at != title_at else []
-    return [between, above[: _ABOVE_TITLE * 2], first, after]
+    return [between, above, first, after]
+
+
+def _nonblank(lines: Sequence[str], indices: range, limit: int) -> list[int]:
+    """Up to `limit` non-blank line indices along `indices`, stopping at a line of the article's prose."""
+    out: list[int] = []
+    for i in indices:
+        if len(out) == limit or len(lines[i].split()) >= _PARAGRAPH_WORDS:
+            break
+        if lines[i]:
+            out.append(i)
+    return out
 
 
 def header_dates(line: str) -> list[tuple[int, datetime]]:
@@ -286,6 +294,8 @@ def _label_kind(prefix: str) -> int | None:
     """How the text just before a date labels it; None when it is words of a sentence or a caption."""
     text = prefix.strip(" \t:,;-–—|·•()[]")
     if not text:
+        return _PLAIN
+    if _BYLINE_PREFIX.match(text):  # "by Jane Doe, April 25, 2023"
         return _PLAIN
     if m := _LABEL.match(text):
         label = m["label"].lower()

@@ -46,6 +46,13 @@ def _authors(*header: str, body: str = PARAGRAPH, after: tuple[str, ...] = ()) -
         (("By Jane Doe jane@example.com (555) 123-4567",), ("Jane Doe",)),
         (("Posted by Jane Doe on November 19, 2019, 6:21 AM EST",), ("Jane Doe",)),
         (("Tom Davies Associated Press", "Published 11:34 PM EST Nov 19, 2019"), ("Tom Davies",)),
+        (("By Jane Doe, The Example Post",), ("Jane Doe",)),
+        (("Opinion by Jane Doe",), ("Jane Doe",)),
+        (("By Jane Doe Updated 3 hours ago",), ("Jane Doe",)),
+        (("By Łukasz Żuk and José Álvarez",), ("Łukasz Żuk", "José Álvarez")),
+        (("Jane Doe", "BBC"), ("Jane Doe",)),  # a site's name under the byline
+        (("Jane Doe", "@janedoe"), ("Jane Doe",)),
+        (("Jane Doe", "5 min read"), ("Jane Doe",)),
     ],
 )
 def test_byline_forms(header: tuple[str, ...], authors: tuple[str, ...]) -> None:
@@ -99,6 +106,9 @@ def test_wire_bare_name_above_the_dateline() -> None:
         (("LA CORUNA, Spain 1996-08-31",), ()),
         (("Key Points", "The plan puts joint purchases first."), ()),  # a widget heading
         (("Social Sharing", "Copy Link"), ()),  # names' shape, but nothing says byline
+        (("RSS", "Privacy Settings", "Careers"), ()),  # a menu: a site-like entry above a name-like one
+        (("San Diego 3 NEW YORK 2",), ()),  # a results line
+        (("W D L G / F G / A P",), ()),  # a table's heading
         ((), (PARAGRAPH, "Jane Doe", "April 25, 2023 at 5:23 pm said:")),  # a comment below the prose
         ((), ("Hi Milan,", "Jane Doe on September 13, 2018 at 5:23 pm said:")),
     ],

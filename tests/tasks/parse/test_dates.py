@@ -69,6 +69,15 @@ def _page(*header: str, body: str = PARAGRAPH, after: tuple[str, ...] = ()) -> t
         (("Jane Doe · Example News · Posted: Aug 08, 2024 4:00 AM EDT",), _utc(2024, 8, 8, 8, 0)),
         (("Reuters November 18, 2019 11:03 PM",), _utc(2019, 11, 18, 23, 3)),
         (("21 October 2025 • Duqm, Oman",), _utc(2025, 10, 21)),
+        (("by Jane Doe, April 25, 2023",), _utc(2023, 4, 25)),
+        (
+            ("Last modified on Tue 25 Apr 2023 14.26 BST", "First published on Mon 24 Apr 2023 09.00 BST"),
+            _utc(2023, 4, 24, 8),
+        ),
+        (
+            ("By Al Root Updated Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET",),
+            _utc(2019, 11, 19, 13, 2),
+        ),
         (("Updated April 26, 2023",), _utc(2023, 4, 26)),  # the only date on the page
     ],
 )

@@ -76,6 +76,7 @@ _LABEL_CUT = re.compile(
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
 _PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
 _AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
+_BETWEEN = 15  # non-blank lines under the headline: a header is short, a longer gap is a missed body
 _ABOVE_TITLE = 3  # non-blank lines above the headline where a marked byline may sit
 _PERSON, _SUPPORTED, _GROUP = 0, 1, 2  # candidate kinds: a marked byline's people beat a bare name line
 
@@ -143,7 +144,7 @@ def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list
     """(line indices, marked bylines only) per zone: under the headline, above it, after the body."""
     n = len(lines)
     title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
-    between = [i for i in range(title_at + 1, body_at) if lines[i]]
+    between = _nonblank(lines, range(title_at + 1, body_at), _BETWEEN)
     above = _nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)[::-1]
     after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY, stop_words=_PARAGRAPH_WORDS)
     return [(between, False), (above, True), (after, False)]

@@ -6,7 +6,7 @@ import pytest
 
 from bench import scoring
 from bench.header_eval import page_cases, wire_cases
-from tasks.parse.dates import find_published, parse_date, parse_date_line, stamps
+from tasks.parse.dates import find_published, parse_date, parse_date_line
 from tasks.parse.text import text_lines
 
 PARAGRAPH = (
@@ -17,38 +17,6 @@ PARAGRAPH = (
 
 def _utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
-
-
-@pytest.mark.parametrize(
-    ("line", "when"),
-    [
-        ("April 25, 2023 2:26 PM GMT+2", _utc(2023, 4, 25, 12, 26)),
-        ("Published 3:45 PM EDT, Tue April 25, 2023", _utc(2023, 4, 25, 19, 45)),
-        ("25 April 2023", _utc(2023, 4, 25)),
-        ("25/04/2023", _utc(2023, 4, 25)),
-        ("2023-04-25T14:26:00Z", _utc(2023, 4, 25, 14, 26)),
-        ("2023-04-25T16:26:00+02:00", _utc(2023, 4, 25, 14, 26)),
-        ("2023-04-25 14:26 +0100", _utc(2023, 4, 25, 13, 26)),
-        ("Nov. 19, 2019 8:03 am ET", _utc(2019, 11, 19, 13, 3)),  # ET in November is EST, -5
-        ("April 25, 2023 8:03 am ET", _utc(2023, 4, 25, 12, 3)),  # ... and EDT, -4, in April
-        ("Sat 24 Feb 2024 12.42 CET", _utc(2024, 2, 24, 11, 42)),
-        ("17:41 JST, October 13, 2024", _utc(2024, 10, 13, 8, 41)),
-        ("PUBLISHED FRI, APR 28 20232:23 PM EDT", _utc(2023, 4, 28, 18, 23)),  # spans glued by the copy
-        ("May 2, 2024 at 9:00 a.m. PT", _utc(2024, 5, 2, 16, 0)),
-        ("Tuesday 17 November 2015 10:37 GMT", _utc(2015, 11, 17, 10, 37)),
-        ("11/18/2019 11:04 PM EST", _utc(2019, 11, 19, 4, 4)),  # a US zone: month first
-        ("3rd of March 2021", _utc(2021, 3, 3)),
-    ],
-)
-def test_forms_pages_print(line: str, when: datetime) -> None:
-    assert [s.when for s in stamps(line)] == [when]
-
-
-@pytest.mark.parametrize(
-    "line", ["April 25", "3 hours ago", "31/02/2023", "Call 555-2023 today", "2:26 PM GMT+2"]
-)
-def test_no_full_date_no_stamp(line: str) -> None:
-    assert stamps(line) == ()
 
 
 def _page(*header: str, body: str = PARAGRAPH, after: tuple[str, ...] = ()) -> tuple[list[str], int, int]:

@@ -202,6 +202,7 @@ def _bare(line: str, prev: str, nxt: str, zone_edge: bool) -> tuple[int, tuple[s
 
 
 def _named(text: str, marked: bool) -> tuple[int, tuple[str, ...]] | None:
+    """(kind, names) of a byline's name part: its people, else its agencies or staff; None if neither."""
     if (names := parse_names(_SEGMENT.split(text)[0], strict=not marked)) is None:
         return None
     people, groups = names

@@ -75,8 +75,9 @@ _MAX_LINE_WORDS = 25  # a longer line is running text: a date inside it is not t
 _MAX_TRAILING_WORDS = 3  # "03 May 2025 · 4 comments" still dates the page; a caption's sentence does not
 _SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\|")
 _LABEL = re.compile(
-    r"^(?:(?:posted|published|written)\s+)?(?:by\s+[^\d:]{2,60}?\s+)?(?P<label>(?:(?:first|originally|last)\s+)?(?:published|posted|updated|modified|original|"
-    r"created|released|issued|dated?)(?:\s+(?:on|at))?|on)$",
+    r"^(?:(?:posted|published|written)\s+)?(?:by\s+[^\d:]{2,60}?\s+)?"  # "Posted by Jane Doe on"
+    r"(?P<label>(?:(?:first|originally|last)\s+)?"
+    r"(?:published|posted|updated|modified|original|created|released|issued|dated?)(?:\s+(?:on|at))?|on)$",
     re.IGNORECASE,
 )
 _PLACE = re.compile(

@@ -76,7 +76,7 @@ _STAMP_FORMS = (
 )
 _ZONE = r"(?P<zone>(?:GMT|UTC)\s*[+-−]\s*\d{1,2}(?::?\d\d)?|[+-][01]\d:?\d\d\b|\(?[A-Za-z]{1,4}\)?(?![\w-]))"
 _CLOCK = r"(?P<h>[0-2]?\d)[:.](?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?"
-_TIME_AFTER = re.compile(rf"(?:\s*(?:,|at|@|-|–)?\s*|T)?{_CLOCK}(?:\s*{_ZONE})?", re.IGNORECASE)
+_TIME_AFTER = re.compile(rf"(?:\s*(?:,|at|@|-|–|\||•|·)?\s*|T)?{_CLOCK}(?:\s*{_ZONE})?", re.IGNORECASE)
 _ZONE_AFTER = re.compile(rf"\s*{_ZONE}", re.IGNORECASE)
 _WEEKDAY_BEFORE = re.compile(rf"\b(?:{WEEKDAY_PATTERN})\b\.?,?\s*$", re.IGNORECASE)
 _CLOCK_BEFORE = re.compile(rf"{_CLOCK}(?:\s*{_ZONE})?\s*,?\s*$", re.IGNORECASE)
@@ -147,13 +147,13 @@ def _calendar_day(parts: dict[str, str | None], month_first: bool) -> tuple[int,
 
 
 def _clock(clock: re.Match[str] | None) -> tuple[int, int, int]:
+    """(hour, minute, second) of a printed time; "15:24pm" is read as the 24-hour time it already is."""
     if clock is None:
         return 0, 0, 0
     hour, minute, second = int(clock["h"]), int(clock["mi"] or 0), int(clock["s"] or 0)
     ampm = (clock.groupdict().get("ampm") or "").lower()
-    if ampm and not 1 <= hour <= 12:
-        raise ValueError(f"hour {hour} with {ampm}m")
-    hour = hour % 12 + (12 if ampm == "p" else 0) if ampm else hour
+    if ampm and 1 <= hour <= 12:
+        hour = hour % 12 + (12 if ampm == "p" else 0)
     return hour, minute, second
 
 

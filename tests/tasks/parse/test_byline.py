@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench import scoring
 from bench.header_eval import page_cases, wire_cases
 from tasks.parse.byline import find_authors, is_name, parse_names
+from tasks.parse.dates import find_published
+from tasks.parse.text import text_lines
 
 PARAGRAPH = (
     "The ministers agreed on Monday to pool part of their budgets for joint purchases, officials said, "
@@ -161,3 +167,20 @@ def test_gold_pages_and_wire() -> None:
     assert all(
         scoring.author_set(a) == scoring.author_set(c.authors) for a, c in zip(found, wire, strict=True)
     )
+
+
+@pytest.mark.parametrize(("title_at", "body_at"), [(0, 0), (5, 2), (-3, 99), (99, -1)])
+def test_positions_outside_the_page(title_at: int, body_at: int) -> None:
+    lines = ["Ministers agree a defence plan", "By Jane Doe", PARAGRAPH]
+    assert find_authors(lines, title_at, body_at) in {(), ("Jane Doe",)}
+    assert find_authors([], title_at, body_at) == ()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(max_size=80), max_size=12), st.integers(-2, 14), st.integers(-2, 14))
+def test_any_lines_give_names_or_nothing(lines: list[str], title_at: int, body_at: int) -> None:
+    lines = text_lines("\n".join(lines))
+    authors = find_authors(lines, title_at, body_at)
+    assert all(isinstance(a, str) and a.strip() == a and a for a in authors)
+    when = find_published(lines, title_at, body_at)
+    assert when is None or when.utcoffset() == timedelta(0)

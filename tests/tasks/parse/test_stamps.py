@@ -30,6 +30,9 @@ def _utc(*parts: int) -> datetime:
         ("Tuesday 17 November 2015 10:37 GMT", _utc(2015, 11, 17, 10, 37)),
         ("11/18/2019 11:04 PM EST", _utc(2019, 11, 19, 4, 4)),  # a US zone: month first
         ("3rd of March 2021", _utc(2021, 3, 3)),
+        ("19 November 2019 • 1:16pm", _utc(2019, 11, 19, 13, 16)),
+        ("Nov 20 2019, 15:24pm IST", _utc(2019, 11, 20, 9, 54)),
+        ("April 25th, 2023 12:05 AM", _utc(2023, 4, 25, 0, 5)),
     ],
 )
 def test_forms_pages_print(line: str, when: datetime) -> None:

@@ -76,7 +76,7 @@ _LABEL_CUT = re.compile(
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
 _PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
 _AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
-_BETWEEN = 15  # non-blank lines under the headline: a header is short, a longer gap is a missed body
+_BETWEEN = 20  # non-blank lines under the headline: a header is short, a longer gap is a missed body
 _ABOVE_TITLE = 3  # non-blank lines above the headline where a marked byline may sit
 _PERSON, _SUPPORTED, _GROUP = 0, 1, 2  # candidate kinds: a marked byline's people beat a bare name line
 

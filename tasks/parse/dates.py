@@ -67,7 +67,7 @@ def parse_date_line(line: str) -> datetime | None:
 
 # --- The publication date of a page: where headers print it, by how the line labels it -------------------
 
-_BETWEEN = 15  # non-blank lines under the headline: a header is short, a longer gap is a missed body
+_BETWEEN = 20  # non-blank lines under the headline: a header is short, a longer gap is a missed body
 _ABOVE_TITLE = 4  # non-blank lines above the headline that may carry its date (kicker, date, byline)
 _AFTER_BODY = 12  # non-blank lines after the body's first line (standfirst, share bar, caption, byline)
 _PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose
@@ -83,6 +83,7 @@ _LABEL = re.compile(
 _PLACE = re.compile(
     r"^[A-Z][A-Z.'’\-]+(?:\s+[A-Z][A-Z.'’\-]+){0,3}(?:,\s*[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2})?$"
 )
+_BY = re.compile(r"^(?:(?:posted|written|published)\s+)?by\s", re.IGNORECASE)
 _BYLINE_PREFIX = re.compile(r"^by\s+[^\d:]{2,60}$", re.IGNORECASE)
 _CAPITALISED = re.compile(r"^(?:[A-ZÀ-Þ][\w.'’&\-]*\s+){0,4}[A-ZÀ-Þ][\w.'’&\-]*$")
 _PUBLISHED, _PLAIN, _UPDATED = 0, 1, 2  # how a header labels a date; lower wins
@@ -97,12 +98,22 @@ def find_published(lines: Sequence[str], title_at: int, body_at: int) -> datetim
     """
     updated: datetime | None = None
     for zone in _zones(lines, title_at, body_at):
-        found = [d for i in zone for d in (_dateline(lines[i]) if i == body_at else header_dates(lines[i]))]
+        found = [
+            (kind, not _by_a_byline(zone, k, lines), when)
+            for k, i in enumerate(zone)
+            for kind, when in (_dateline(lines[i]) if i == body_at else header_dates(lines[i]))
+        ]
         kept = [d for d in found if d[0] != _UPDATED]
         if kept:
-            return min(kept, key=lambda d: d[0])[1]
-        updated = updated or next((d[1] for d in found), None)
+            return min(kept, key=lambda d: d[:2])[2]
+        updated = updated or next((d[2] for d in found), None)
     return updated
+
+
+def _by_a_byline(zone: list[int], k: int, lines: Sequence[str]) -> bool:
+    """True when the zone's k-th line is or touches a "By ..." line: the article's date, not the site's."""
+    near = (lines[zone[j]] for j in (k - 1, k, k + 1) if 0 <= j < len(zone))
+    return any(_BY.match(line) for line in near)
 
 
 def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[list[int]]:

@@ -53,6 +53,11 @@ def test_header_dates(header: tuple[str, ...], when: datetime) -> None:
     assert find_published(*_page(*header)) == when
 
 
+def test_the_date_by_the_byline_beats_the_sites_date() -> None:
+    lines, title_at, body_at = _page("June 20, 2023", "Home", "News", "by Jane Doe", "June 19, 2023")
+    assert find_published(lines, title_at, body_at) == _utc(2023, 6, 19)
+
+
 def test_date_above_the_headline() -> None:
     lines = ["Home", "NEWS FEATURE", "03 November 2025", "Ministers agree a defence plan", PARAGRAPH]
     assert find_published(lines, 3, 4) == _utc(2025, 11, 3)

@@ -24,6 +24,7 @@ _ROLE_WORDS = (
     r"updated|published|posted|follow|subscribe|contributing|visiting|host|anchor|presenter|author"
 )
 _ROLE = re.compile(rf"^(?:{_ROLE_WORDS})$", re.IGNORECASE)
+_GROUP_ROLE = re.compile(r"^(?:bureau|desk|team|newsroom)$", re.IGNORECASE)
 _PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
 _PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
 _DETERMINERS = frozenset(("The", "THE", "A", "An", "AN", "This", "Our"))  # "The Example Post" is no person
@@ -108,7 +109,7 @@ def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[
     people: list[str] = []
     groups: list[str] = []
     for k, part in enumerate(_NAME_SPLIT.split(_strip_tail(text, cut_labels=not strict))):
-        part = _IN_PLACE.sub("", part.strip(" .:"))
+        part = _split_role(_IN_PLACE.sub("", part.strip(" .:")))[0]  # "Jane Doe Staff Writer"
         if _NEWS_AGENCY.match(part) or _COLLECTIVE.match(part):
             groups.append(part)
         elif is_name(part):
@@ -215,7 +216,8 @@ def _split_role(segment: str) -> tuple[str, str]:
     """(name part, job title) of "Steffan Rhys Deputy Content Hub Director"; the title may be empty."""
     ws = segment.split()
     k = next((j for j, w in enumerate(ws) if _ROLE.match(w.strip(",."))), len(ws))
-    if 2 <= k < len(ws) and is_name(" ".join(ws[:k])) and not _COLLECTIVE.match(segment):
+    group = k < len(ws) and _GROUP_ROLE.match(ws[k].strip(",."))  # "Example News Bureau" is no person's title
+    if 2 <= k < len(ws) and not group and is_name(" ".join(ws[:k])) and not _COLLECTIVE.match(segment):
         return " ".join(ws[:k]), " ".join(ws[k:])
     return segment, ""
 

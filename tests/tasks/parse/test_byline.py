@@ -54,6 +54,9 @@ def _authors(*header: str, body: str = PARAGRAPH, after: tuple[str, ...] = ()) -
         (("Tom Davies Associated Press", "Published 11:34 PM EST Nov 19, 2019"), ("Tom Davies",)),
         (("By Jane Doe, The Example Post",), ("Jane Doe",)),
         (("Opinion by Jane Doe",), ("Jane Doe",)),
+        (("By Jane Doe Follow",), ("Jane Doe",)),
+        (("By Jane Doe Staff Writer",), ("Jane Doe",)),
+        (("By Jane Doe Senior Reporter and John Roe",), ("Jane Doe", "John Roe")),
         (("By Jane Doe Updated 3 hours ago",), ("Jane Doe",)),
         (("By Łukasz Żuk and José Álvarez",), ("Łukasz Żuk", "José Álvarez")),
         (("Jane Doe", "BBC"), ("Jane Doe",)),  # a site's name under the byline

@@ -34,7 +34,9 @@ _AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capit
     r"PA(?:\s+Media)?|CNA|IANS|PTI|ANI)"
 )
 _NEWS_AGENCY = re.compile(rf"^{_AGENCY_WORDS}$")
-_COLLECTIVE = re.compile(r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}staff(?:\s+(?:writers?|reporters?))?$", re.IGNORECASE)
+# A newsroom signing as a group: "Reuters Staff", "JERUSALEM POST STAFF", "Guardian staff reporter"; a
+# capitalised title after the word ("Jane Doe Staff Writer") is one person's.
+_COLLECTIVE = re.compile(r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}(?:(?i:staff)|staff\s+(?:writers?|reporters?))$")
 _AGENCY_IN = re.compile(
     r"^(?P<agency>.+?)\s+in\s+[A-ZÀ-Þ][\w.'’\- ]{1,40}$"
 )  # "Associated Press in Valencia"

@@ -78,6 +78,8 @@ def test_byline_forms(header: tuple[str, ...], authors: tuple[str, ...]) -> None
         (("Reuters November 18, 2019 11:03 PM",), ("Reuters",)),
         (("Associated Press in Valencia", "Sat 24 Feb 2024 12.42 CET"), ("Associated Press",)),
         (("Example Staff", "February 11, 2025"), ("Example Staff",)),
+        (("By Example Post Staff",), ("Example Post Staff",)),
+        (("Example staff reporter", "Sat 24 Feb 2024 12.42 CET"), ("Example staff reporter",)),
     ],
 )
 def test_agency_alone_is_the_author(header: tuple[str, ...], authors: tuple[str, ...]) -> None:

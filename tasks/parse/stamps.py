@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The calendar's words, for every date rule here, in tasks.parse.dates and in tasks.enrich.mentioned_dates.
 MONTH_NUMBERS = {
@@ -165,7 +165,10 @@ def _tz(text: str) -> tzinfo | None:
     """The zone a printed abbreviation or offset names ("EDT", "ET", "GMT+2", "+0100"); None if unknown."""
     text = text.strip("()").upper().replace("−", "-")
     if text in _REGIONS:
-        return ZoneInfo(_REGIONS[text])
+        try:
+            return ZoneInfo(_REGIONS[text])
+        except ZoneInfoNotFoundError:  # no tz database (tzdata comes with pandas): the standard offset
+            return timezone(timedelta(hours=_HOURS[text[0] + "ST"]))
     if text in _HOURS:
         return timezone(timedelta(hours=_HOURS[text]))
     if (m := _OFFSET.match(text)) and int(m["h"]) <= 14:

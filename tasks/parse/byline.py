@@ -1,0 +1,257 @@
+"""Bylines as pages print them: the authors of one page, found by the shape of its header lines.
+
+A byline is a line with a marker ("By A and B", "Written by A", "Author: A", an "Author" label above a
+name) or a name-shaped line that its neighbourhood shows to be one: a site, agency, job title or date on
+the same line ("A | Site", "A, Reuters", "A Staff Writer") or on the next line ("A" then "Staff Writer",
+a wire story's name line above its dateline). A name is 2-4 capitalised words with particles; job titles,
+"and" and dates never become names. An agency ("Associated Press", "AFP") is the author only when no
+person is named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from tasks.parse import chrome, dates
+
+_ROLE_WORDS = (
+    r"correspondents?|editors?|reporters?|writers?|journalists?|columnists?|contributors?|staff|producers?|"
+    r"directors?|analysts?|photographers?|critics?|bureau|desk|chief|deputy|senior|associate|assistant|"
+    r"managing|executive|head|lead|team|newsroom|intern|fellow|freelance|special|political|economics|"
+    r"business|sports?|science|health|technology|tech|foreign|international|national|digital|"
+    r"updated|published|posted|follow|subscribe|contributing|visiting|host|anchor|presenter|author"
+)
+_ROLE = re.compile(rf"^(?:{_ROLE_WORDS})$", re.IGNORECASE)
+_GROUP_ROLE = re.compile(r"^(?:bureau|desk|team|newsroom)$", re.IGNORECASE)
+_PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
+_PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
+_DETERMINERS = frozenset(("The", "THE", "A", "An", "AN", "This", "Our"))  # "The Example Post" is no person
+_AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capitals
+    r"(?i:the\s+)?(?:(?i:associated\s+press|agence\s+france[\s-]presse|reuters|xinhua|kyodo(?:\s+news)?|yonhap|"
+    r"press\s+association|bloomberg(?:\s+news)?|anadolu(?:\s+agency)?|dpa)|AP|AFP|EFE|ANSA|TASS|UPI|AAP|"
+    r"PA(?:\s+Media)?|CNA|IANS|PTI|ANI)"
+)
+_NEWS_AGENCY = re.compile(rf"^{_AGENCY_WORDS}$")
+# A newsroom signing as a group: "Reuters Staff", "JERUSALEM POST STAFF", "Guardian staff reporter"; a
+# capitalised title after the word ("Jane Doe Staff Writer") is one person's.
+_COLLECTIVE = re.compile(r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}(?:(?i:staff)|staff\s+(?:writers?|reporters?))$")
+_AGENCY_IN = re.compile(
+    r"^(?P<agency>.+?)\s+in\s+[A-ZÀ-Þ][\w.'’\- ]{1,40}$"
+)  # "Associated Press in Valencia"
+_MARKER = re.compile(
+    r"^(?:by|(?:written|words|story|reporting|posted|published|opinion|analysis|text|compiled)\s+by|authors?\s*:|"
+    r"by\s*:)\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_AUTHOR_LABEL = re.compile(r"^(?:authors?|written\s+by|by|author\s+of\s+the\s+article)\s*:?$", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
+_SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\s*\|\s*|,\s+(?=(?:the\s+)?[A-Za-z]+$)")
+_SITE = re.compile(r"^(?:the\s+)?[A-Z]{2,6}(?:\s+[A-Z][a-z]+)?$")  # "BBC", "CBC News"
+_READING_TIME = re.compile(r"^\d+\s*(?:min|minute)s?\s+read$", re.IGNORECASE)
+_TRAILING_AGENCY = re.compile(rf"^(?P<names>.+?)[\s,]+(?P<agency>{_AGENCY_WORDS})$")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z]{2})")  # "Jonathan GarberFOXBusiness": name and site run together
+_DATELINE_AGENCY = re.compile(r"^[A-ZÀ-Þ][\w .,'’\-]{0,40}\((?P<agency>[^()]{2,30})\)\s*[-–—]")
+_PHOTO_AGENCY = re.compile(
+    rf"^(?:{chrome.AGENCIES})$|\b(?:Images|Photos?|Photography|Pictures)\b"
+)  # "Getty Images" under a photo is no author
+_DATE_LABEL = re.compile(
+    r"^(?:(?:first|last|originally)\s+)?(?:published|posted|updated|modified)\b", re.IGNORECASE
+)
+_IN_PLACE = re.compile(r"\s+in\s+[A-ZÀ-Þ][\w.'’\-]*(?:\s+[A-ZÀ-Þ][\w.'’\-]*){0,2}$")  # "Jane Doe in Paris"
+_HANDLE = re.compile(r"^@\w{2,30}$")
+_RELATIVE = re.compile(
+    r"^(?:(?:published|posted|updated)\s+)?(?:\d+|an?|one)\s+(?:sec|second|min|minute|hr|hour|day|week|month)s?"
+    r"\s+ago$|^(?:just\s+now|today|yesterday)$",
+    re.IGNORECASE,
+)
+_TAIL = re.compile(
+    rf"(?:[\s,]+(?:published|posted|updated|on|at))?(?:[\s,]+(?:{dates.MONTHS})\.?\s+\d{{1,2}})?[\s,|·•\-–—]*$",
+    re.IGNORECASE,
+)  # what is left of a trailing date once its year is gone: "Jane Doe, updated April 25"
+_MAX_BYLINE_WORDS = 20  # names, site, date and labels on one line; a longer line is text
+_CONTACT = re.compile(r"\s+(?:\S+@\S+|\(?\+?\d[\d() .\-]{6,}).*$")  # "Megan Rowe meganr@example.com"
+# A name part ends where a date label or a number starts: "Jane Doe Updated 3 hours ago".
+_LABEL_CUT = re.compile(
+    r"\s+(?:(?:(?:first|last)\s+)?(?:published|posted|updated|modified)\b|\d).*$", re.IGNORECASE
+)
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
+_PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
+_AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
+_BETWEEN = 20  # non-blank lines under the headline: a header is short, a longer gap is a missed body
+_ABOVE_TITLE = 3  # non-blank lines above the headline where a marked byline may sit
+_PERSON, _SUPPORTED, _GROUP = 0, 1, 2  # candidate kinds: a marked byline's people beat a bare name line
+
+
+def find_authors(lines: Sequence[str], title_at: int, body_at: int) -> tuple[str, ...]:
+    """The page's authors as printed, from the header lines around the headline and the body's start.
+
+    A marked byline's people win wherever they stand; otherwise the nearest zone's byline does.
+    """
+    found = []
+    for z, (zone, marked_only) in enumerate(_zones(lines, title_at, body_at)):
+        for k, i in enumerate(zone):
+            prev, nxt = (lines[zone[k - 1]] if k else ""), (lines[zone[k + 1]] if k + 1 < len(zone) else "")
+            if got := _candidate(lines[i], prev, nxt, marked_only, zone_edge=z == 0 and len(zone) == 1):
+                found.append(((got[0] != _PERSON, z, got[0], k), got[1]))
+    if found:
+        return min(found)[1]
+    m = _DATELINE_AGENCY.match(lines[body_at]) if 0 <= body_at < len(lines) else None
+    return (m["agency"],) if m and _NEWS_AGENCY.match(m["agency"]) else ()  # "PARIS (Reuters) - ..."
+
+
+def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(people, agencies or staff groups) in a byline's name part ("A, B and C", "A & B", "Reuters").
+
+    None when the first part is no name, or (strict) a later part is neither a name, a job title nor a
+    credential: then the text is a sentence, not a byline. A marked byline is read leniently ("By A, The
+    Example Post" names A).
+    """
+    people: list[str] = []
+    groups: list[str] = []
+    for k, part in enumerate(_NAME_SPLIT.split(_strip_tail(text, cut_labels=not strict))):
+        part = _split_role(_IN_PLACE.sub("", part.strip(" .:")))[0]  # "Jane Doe Staff Writer"
+        if _NEWS_AGENCY.match(part) or _COLLECTIVE.match(part):
+            groups.append(part)
+        elif is_name(part):
+            people.append(part)
+        elif part and (k == 0 or strict) and not _is_role(part) and not _CREDENTIAL.match(part):
+            return None
+    return tuple(people), tuple(groups)
+
+
+def is_name(text: str) -> bool:
+    """True for a person's name: 2-4 capitalised words, particles allowed, no job title or date word."""
+    ws = text.split()
+    names = [w for w in ws if w not in _PARTICLES]  # "Al Root" is a name; "de la" inside one are particles
+    if not 2 <= len(names) <= 4 or len(ws) > 6 or ws[0] in _DETERMINERS or _PHOTO_AGENCY.search(text):
+        return False
+    if all(len(w.strip(".")) < 2 for w in names):  # "W D L G" heads a results table
+        return False
+    return all(_is_name_word(w) for w in names)
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word of letters, apostrophes and hyphens, or an initial ("J.", "J.R."), no job title."""
+    core = word.rstrip(".")
+    return (
+        bool(core)
+        and core[0].isupper()
+        and all(ch.isalpha() or ch in "'’-." for ch in core)
+        and not _ROLE.match(core)
+    )
+
+
+def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list[int], bool]]:
+    """(line indices, marked bylines only) per zone: under the headline, above it, after the body."""
+    n = len(lines)
+    title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
+    between = _nonblank(lines, range(title_at + 1, body_at), _BETWEEN)
+    above = _nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)[::-1]
+    after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY, stop_words=_PARAGRAPH_WORDS)
+    return [(between, False), (above, True), (after, False)]
+
+
+def _nonblank(lines: Sequence[str], indices: range, limit: int, stop_words: int = 0) -> list[int]:
+    """The first `limit` indices of non-blank lines walking `indices`, up to a paragraph of `stop_words`."""
+    out: list[int] = []
+    for i in indices:
+        if len(out) == limit or (stop_words and len(lines[i].split()) >= stop_words):
+            break
+        if lines[i]:
+            out.append(i)
+    return out
+
+
+def _candidate(
+    line: str, prev: str, nxt: str, marked_only: bool, zone_edge: bool
+) -> tuple[int, tuple[str, ...]] | None:
+    """(kind, authors) when `line` is a byline in its neighbourhood, else None."""
+    if len(line) > 200:
+        return None
+    if (m := _MARKER.match(line)) or (prev and _AUTHOR_LABEL.match(prev)):
+        return _named(_GLUED.sub(" | ", m["rest"] if m else line), marked=True)
+    if marked_only or not line[0].isupper() or len(line.split()) > _MAX_BYLINE_WORDS:
+        return None
+    if m := _AGENCY_IN.match(line):  # "Associated Press in Valencia"
+        return _named(m["agency"], marked=False)
+    found = _bare(line, prev, nxt, zone_edge)
+    return None if found is None or chrome.is_chrome(line) else found
+
+
+def _bare(line: str, prev: str, nxt: str, zone_edge: bool) -> tuple[int, tuple[str, ...]] | None:
+    """A name line without a marker, when the same line or a neighbour shows it is a byline."""
+    segments = [s.strip() for s in _SEGMENT.split(line) if s and s.strip()]
+    if not segments:
+        return None
+    head, rest = _split_role(segments[0])
+    # "Reuters Nov 18, 2019": a byline; "PANAMA CITY 1996-08-30": a dateline; "Jo Ng on May 2, 2019 said:" no
+    if found := dates.stamps(head):
+        head, rest = head[: found[0].start].strip(" ,-–—"), head[found[0].start :]
+        if not head or head.split(",")[0].isupper() or not dates.header_dates(line):
+            return None
+    if not _NEWS_AGENCY.match(head) and (m := _TRAILING_AGENCY.match(head)):  # "Tom Davies Associated Press"
+        head, rest = m["names"], m["agency"]
+    if len(head.split()) < 2 and not _NEWS_AGENCY.match(head):
+        return None
+    same_line = bool(rest) or (len(segments) > 1 and all(_is_support(s) or _is_site(s) for s in segments[1:]))
+    if len(segments) > 1 and not same_line:
+        return None
+    # A site's name shows a byline above it ("Duncan Walker" then "BBC"); above a name it is a menu entry.
+    if same_line or zone_edge or _is_support(nxt) or _SITE.match(nxt) or _is_support(prev):
+        return _named(head, marked=False)
+    return None
+
+
+def _named(text: str, marked: bool) -> tuple[int, tuple[str, ...]] | None:
+    """(kind, names) of a byline's name part: its people, else its agencies or staff; None if neither."""
+    if (names := parse_names(_SEGMENT.split(text)[0], strict=not marked)) is None:
+        return None
+    people, groups = names
+    if people:
+        return (_PERSON if marked else _SUPPORTED), people
+    return (_GROUP, groups) if groups else None
+
+
+def _split_role(segment: str) -> tuple[str, str]:
+    """(name part, job title) of "Steffan Rhys Deputy Content Hub Director"; the title may be empty."""
+    ws = segment.split()
+    k = next((j for j, w in enumerate(ws) if _ROLE.match(w.strip(",."))), len(ws))
+    group = k < len(ws) and _GROUP_ROLE.match(ws[k].strip(",."))  # "Example News Bureau" is no person's title
+    if 2 <= k < len(ws) and not group and is_name(" ".join(ws[:k])) and not _COLLECTIVE.match(segment):
+        return " ".join(ws[:k]), " ".join(ws[k:])
+    return segment, ""
+
+
+@lru_cache(maxsize=4096)
+def _is_support(line: str) -> bool:
+    """A line that shows its neighbour is a byline: a date, a job title, a site or agency, a handle."""
+    line = line.strip(" ·•|:")
+    if not line or len(line) > 120:
+        return False
+    shapes = (_RELATIVE, _DATE_LABEL, _READING_TIME, _HANDLE, _NEWS_AGENCY)
+    return any(p.match(line) for p in shapes) or _is_role(line) or bool(dates.header_dates(line))
+
+
+def _is_site(segment: str) -> bool:
+    """A publication's name beside a byline ("Jane Doe | Example Times"), not a photo agency's credit."""
+    ws = segment.split()
+    return (
+        len(ws) <= 4 and not _PHOTO_AGENCY.search(segment) and all(w[0].isupper() and len(w) > 1 for w in ws)
+    )
+
+
+def _is_role(text: str) -> bool:
+    """A job title: a few words, one a newsroom role ("Staff Writer", "Deputy Content Hub Director")."""
+    ws = text.split()
+    return len(ws) <= 6 and not chrome.is_sentence(text) and any(_ROLE.match(w.strip(",.")) for w in ws)
+
+
+def _strip_tail(text: str, cut_labels: bool) -> str:
+    """A name part without a trailing date or its label ("Lance Ulanoff published 19 May 2026"), e-mail
+    address or telephone number; a marked byline's also without what follows a label or a number."""
+    if found := dates.stamps(text):
+        text = text[: found[0].start]
+    text = _CONTACT.sub("", text)
+    return _TAIL.sub("", _LABEL_CUT.sub("", text) if cut_labels else text.strip())

@@ -1,0 +1,177 @@
+"""Explicit dates as pages print them, with the time and zone beside them: "April 25, 2023 2:26 PM GMT+2",
+"Published 3:45 PM EDT, Tue April 25, 2023", "25/04/2023", "2023-04-25T14:26:00Z", "Nov. 19, 2019 8:03 am ET".
+
+Parsed by regular expressions rather than dateparser (about 1 ms a call): a page's header is scanned line
+by line, so each line must cost microseconds. A date needs its day, month and year; a zone named without
+its season ("ET") takes the offset its region's rule gives on that day; no zone means UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# The calendar's words, for every date rule here, in tasks.parse.dates and in tasks.enrich.mentioned_dates.
+MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("January", "Jan"),
+            ("February", "Feb"),
+            ("March", "Mar"),
+            ("April", "Apr"),
+            ("May",),
+            ("June", "Jun"),
+            ("July", "Jul"),
+            ("August", "Aug"),
+            ("September", "Sept", "Sep"),
+            ("October", "Oct"),
+            ("November", "Nov"),
+            ("December", "Dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+MONTHS = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))  # a regex alternation; match it ignoring case
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_PATTERN = (  # the weekdays and their short forms, a regex alternation; match it ignoring case
+    "mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?"
+)
+
+_HOURS = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "WEST": 1, "WAT": 1, "CEST": 2, "EET": 2}
+_HOURS |= {"SAST": 2, "CAT": 2, "EEST": 3, "MSK": 3, "EAT": 3, "PKT": 5, "IST": 5.5, "ICT": 7, "WIB": 7}
+_HOURS |= {"HKT": 8, "SGT": 8, "PHT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5, "AEST": 10, "AEDT": 11}
+_HOURS |= {"NZST": 12, "NZDT": 13, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6}
+_HOURS |= {"PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3}
+# Zones printed without their season ("8:03 am ET"): the place's own rule says which offset applies.
+_REGIONS = {
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
+}
+_US_ZONES = frozenset({"ET", "CT", "MT", "PT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"})
+
+_MON = rf"(?P<month>{MONTHS})\b\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+# A year may run straight into a time when a page glues its spans ("APR 28 20232:23 PM").
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d|['’]\d\d)(?=\D|\d{1,2}[:.]\d\d|$)"
+_YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d")  # cheap test first: most lines name no year
+_STAMP_FORMS = (
+    re.compile(rf"\b{_MON}\s*{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # April 25, 2023
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", re.IGNORECASE),  # 25 April 2023
+    re.compile(
+        r"(?<![\d.:/-])(?P<year>(?:1[89]|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)"
+        r"(?:[T ](?P<h>[0-2]\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d)(?:\.\d+)?)?"
+        r"(?P<zone>Z|[+-]\d\d:?\d\d)?)?(?!\d)"
+    ),
+    re.compile(r"(?<![\d.:/-])(?P<year>(?:1[89]|20)\d\d)/(?P<mnum>[01]?\d)/(?P<day>[0-3]?\d)(?![\d/])"),
+    re.compile(
+        r"(?<![\d.:/-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[01]?\d)(?P=sep)(?P<year>(?:19|20)\d\d)(?![\d/])"
+    ),
+)
+_ZONE = r"(?P<zone>(?:GMT|UTC)\s*[+-−]\s*\d{1,2}(?::?\d\d)?|[+-][01]\d:?\d\d\b|\(?[A-Za-z]{1,4}\)?(?![\w-]))"
+_CLOCK = r"(?P<h>[0-2]?\d)[:.](?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?"
+_TIME_AFTER = re.compile(rf"(?:\s*(?:,|at|@|-|–|\||•|·)?\s*|T)?{_CLOCK}(?:\s*{_ZONE})?", re.IGNORECASE)
+_ZONE_AFTER = re.compile(rf"\s*{_ZONE}", re.IGNORECASE)
+_WEEKDAY_BEFORE = re.compile(rf"\b(?:{WEEKDAY_PATTERN})\b\.?,?\s*$", re.IGNORECASE)
+_CLOCK_BEFORE = re.compile(rf"{_CLOCK}(?:\s*{_ZONE})?\s*,?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """One explicit date (day, month and year) in a line: its span and the UTC instant it names."""
+
+    start: int
+    end: int
+    when: datetime
+
+
+@lru_cache(maxsize=8192)
+def stamps(line: str) -> tuple[Stamp, ...]:
+    """The explicit dates in one line, left to right, with the time and zone printed next to them."""
+    if not _YEARISH.search(line):
+        return ()
+    found: list[Stamp] = []
+    for form in _STAMP_FORMS:
+        for m in form.finditer(line):
+            clear = not any(s.start < m.end() and m.start() < s.end for s in found)
+            if clear and (stamp := _stamp(line, m)) is not None:
+                found.append(stamp)
+    return tuple(sorted(found, key=lambda s: s.start))
+
+
+def _stamp(line: str, m: re.Match[str]) -> Stamp | None:
+    """A Stamp for one date match, or None when its fields make no calendar date."""
+    parts = m.groupdict()
+    start, end = m.start(), m.end()
+    clock = m if parts.get("h") else None
+    if clock is None and (after := _TIME_AFTER.match(line, end)):
+        clock, end = after, after.end()
+    if weekday := _WEEKDAY_BEFORE.search(line, 0, start):
+        start = weekday.start()
+    if clock is None and (before := _CLOCK_BEFORE.search(line, 0, start)):
+        clock, start = before, before.start()  # "3:45 PM EDT, Tue April 25, 2023"
+    zone_text = (clock["zone"] if clock else None) or parts.get("zone")
+    if zone_text is None and (z := _ZONE_AFTER.match(line, end)) and _tz(z["zone"]) is not None:
+        zone_text, end = z["zone"], z.end()
+    zone = _tz(zone_text) if zone_text else None
+    if zone_text and zone is None and clock is not None and clock["zone"]:
+        end = min(end, clock.start("zone"))  # a word after the time that names no zone is not ours
+    try:
+        day = _calendar_day(parts, (zone_text or "").strip("()").upper() in _US_ZONES)
+        hour, minute, second = _clock(clock)
+        naive = datetime(day[0], day[1], day[2], hour, minute, second)
+    except (ValueError, KeyError):
+        return None
+    local = naive.replace(tzinfo=zone or UTC)
+    return Stamp(start, end, local.astimezone(UTC))
+
+
+def _calendar_day(parts: dict[str, str | None], month_first: bool) -> tuple[int, int, int]:
+    """(year, month, day) of a match; an all-numeric date is day first unless a US zone is named."""
+    year_text = parts["year"] or ""
+    year = int(year_text[-2:]) + 2000 if len(year_text) == 3 else int(year_text)
+    if parts.get("month"):
+        return year, MONTH_NUMBERS[parts["month"].capitalize()], int(parts["day"] or 0)
+    if parts.get("mnum"):
+        return year, int(parts["mnum"] or 0), int(parts["day"] or 0)
+    a, b = int(parts["a"] or 0), int(parts["b"] or 0)
+    if a > 12 or (b <= 12 and not month_first):
+        return year, b, a
+    return year, a, b
+
+
+def _clock(clock: re.Match[str] | None) -> tuple[int, int, int]:
+    """(hour, minute, second) of a printed time; "15:24pm" is read as the 24-hour time it already is."""
+    if clock is None:
+        return 0, 0, 0
+    hour, minute, second = int(clock["h"]), int(clock["mi"] or 0), int(clock["s"] or 0)
+    ampm = (clock.groupdict().get("ampm") or "").lower()
+    if ampm and 1 <= hour <= 12:
+        hour = hour % 12 + (12 if ampm == "p" else 0)
+    return hour, minute, second
+
+
+_OFFSET = re.compile(r"^(?:GMT|UTC)?\s*(?P<sign>[+-−])\s*(?P<h>\d{1,2}):?(?P<m>\d\d)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _tz(text: str) -> tzinfo | None:
+    """The zone a printed abbreviation or offset names ("EDT", "ET", "GMT+2", "+0100"); None if unknown."""
+    text = text.strip("()").upper().replace("−", "-")
+    if text in _REGIONS:
+        try:
+            return ZoneInfo(_REGIONS[text])
+        except ZoneInfoNotFoundError:  # no tz database (tzdata comes with pandas): the standard offset
+            return timezone(timedelta(hours=_HOURS[text[0] + "ST"]))
+    if text in _HOURS:
+        return timezone(timedelta(hours=_HOURS[text]))
+    if (m := _OFFSET.match(text)) and int(m["h"]) <= 14:
+        offset = timedelta(hours=int(m["h"]), minutes=int(m["m"] or 0))
+        return timezone(-offset if m["sign"] == "-" else offset)
+    return None

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tasks.parse.stamps import stamps
+
+
+def _utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("line", "when"),
+    [
+        ("April 25, 2023 2:26 PM GMT+2", _utc(2023, 4, 25, 12, 26)),
+        ("Published 3:45 PM EDT, Tue April 25, 2023", _utc(2023, 4, 25, 19, 45)),
+        ("25 April 2023", _utc(2023, 4, 25)),
+        ("25/04/2023", _utc(2023, 4, 25)),
+        ("2023-04-25T14:26:00Z", _utc(2023, 4, 25, 14, 26)),
+        ("2023-04-25T16:26:00+02:00", _utc(2023, 4, 25, 14, 26)),
+        ("2023-04-25 14:26 +0100", _utc(2023, 4, 25, 13, 26)),
+        ("Nov. 19, 2019 8:03 am ET", _utc(2019, 11, 19, 13, 3)),  # ET in November is EST, -5
+        ("April 25, 2023 8:03 am ET", _utc(2023, 4, 25, 12, 3)),  # ... and EDT, -4, in April
+        ("Sat 24 Feb 2024 12.42 CET", _utc(2024, 2, 24, 11, 42)),
+        ("17:41 JST, October 13, 2024", _utc(2024, 10, 13, 8, 41)),
+        ("PUBLISHED FRI, APR 28 20232:23 PM EDT", _utc(2023, 4, 28, 18, 23)),  # spans glued by the copy
+        ("May 2, 2024 at 9:00 a.m. PT", _utc(2024, 5, 2, 16, 0)),
+        ("Tuesday 17 November 2015 10:37 GMT", _utc(2015, 11, 17, 10, 37)),
+        ("11/18/2019 11:04 PM EST", _utc(2019, 11, 19, 4, 4)),  # a US zone: month first
+        ("3rd of March 2021", _utc(2021, 3, 3)),
+        ("19 November 2019 • 1:16pm", _utc(2019, 11, 19, 13, 16)),
+        ("Nov 20 2019, 15:24pm IST", _utc(2019, 11, 20, 9, 54)),
+        ("April 25th, 2023 12:05 AM", _utc(2023, 4, 25, 0, 5)),
+    ],
+)
+def test_forms_pages_print(line: str, when: datetime) -> None:
+    assert [s.when for s in stamps(line)] == [when]
+
+
+@pytest.mark.parametrize(
+    "line", ["April 25", "3 hours ago", "31/02/2023", "Call 555-2023 today", "2:26 PM GMT+2"]
+)
+def test_no_full_date_no_stamp(line: str) -> None:
+    assert stamps(line) == ()
+
+
+def test_spans_and_order() -> None:
+    line = "08:39, 06 Jan 2026Updated 08:41, 06 Jan 2026"
+    found = stamps(line)
+    assert [line[s.start : s.end] for s in found] == ["08:39, 06 Jan 2026", "08:41, 06 Jan 2026"]
+    assert [s.when for s in found] == [_utc(2026, 1, 6, 8, 39), _utc(2026, 1, 6, 8, 41)]
+
+
+def test_a_word_after_the_time_is_no_zone() -> None:
+    (stamp,) = stamps("April 25, 2023 2:26 PM in Paris")
+    assert stamp.when == _utc(2023, 4, 25, 14, 26)

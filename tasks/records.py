@@ -39,6 +39,8 @@ class RunContext:
 
 
 TEXT_PLAIN = "text/plain"
+TEXT_HTML = "text/html"
+XHTML = "application/xhtml+xml"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from tasks.isolation import describe
-from tasks.parse import text
+from tasks.parse import html, text
 from tasks.parse.article import ParseError, content_hash, word_count
 from tasks.records import TEXT_PLAIN, Article, RawDocument, Rejected
 
@@ -18,7 +18,11 @@ STAGE = "parse"
 # spaCy's default nlp.max_length: a longer text could not go through NER whole. Real articles stay far
 # below it (the longest BBC story is ~25,000 characters); a text this long is a dump, not a page.
 MAX_TEXT_CHARS = 1_000_000
-PARSERS: dict[str, Callable[..., Article]] = {TEXT_PLAIN: text.parse_article}  # media type -> parser
+PARSERS: dict[str, Callable[..., Article]] = {  # media type -> parser
+    TEXT_PLAIN: text.parse_article,
+    html.TEXT_HTML: html.parse_html,
+    html.XHTML: html.parse_html,
+}
 
 __all__ = [
     "MAX_TEXT_CHARS",

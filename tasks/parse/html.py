@@ -1,0 +1,174 @@
+"""HTML pages (text/html): a served page -> an Article, by trafilatura and the page's own metadata.
+
+trafilatura finds the main text; the title, authors, date, URL and language come first from what the
+page declares (JSON-LD article node, OpenGraph and <meta> tags, <time datetime>, canonical link, <html
+lang>), then from trafilatura's own metadata heuristics and htmldate (original date), which run only
+when the declared metadata leaves a field empty. The page is parsed once; trafilatura works on a copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tasks.parse import dates
+from tasks.parse.article import ParseError, content_hash, word_count
+from tasks.parse.html_meta import PageMeta, page_meta
+from tasks.parse.html_title import headline
+from tasks.parse.language import detect_language
+from tasks.records import TEXT_HTML, XHTML, Article
+
+# Main text shorter than this is a stub (paywall teaser, error page), whatever the page declares.
+# Characters, not words: Chinese or Japanese text has no spaces between words.
+MIN_ARTICLE_CHARS = 150
+# A page that declares no article (no JSON-LD article node, og:type not article) needs more text than
+# a teaser list or a section front leaves after boilerplate removal.
+MIN_UNDECLARED_CHARS = 400
+# Publication-date meta tags, most specific first (OpenGraph, schema.org microdata, Dublin Core, ...).
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "parsely-pub-date",
+    "cxenseparse:publishtime",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+)
+# Author meta tags; values that are URLs (article:author often links a profile page) are dropped.
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "article:author_name",
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "dc.creator",
+    "byl",
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=\S+\s+\S)")
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
+_INVERTED = re.compile(r"^(?P<last>[^,\s][^,]*),\s*(?P<first>[^,]+)$")  # Dublin Core "Last, First"
+
+
+@dataclass(frozen=True)
+class _Extracted:
+    """trafilatura's result, with its metadata when it was asked for."""
+
+    text: str
+    title: str | None
+    author: str | None
+    date: str | None
+
+
+def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
+    """The article in one HTML page; raises ParseError("no_article") for an index, error or stub page."""
+    from trafilatura import load_html
+
+    tree = load_html(text)
+    if tree is None:
+        raise ParseError("no_article", "not an HTML document lxml can parse")
+    meta = page_meta(tree)
+    declared_date = _declared_date(meta)
+    declared_authors = _declared_authors(meta)
+    found = _extract(tree, with_metadata=not (declared_date and declared_authors and meta.headline))
+    body = _body(found, meta)
+    title = headline(meta, found.title if found else None)
+    if not title:
+        raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
+    return Article(
+        doc_id=doc_id,
+        source_uri=source_uri,
+        title=title,
+        authors=declared_authors or _split_authors((found.author or "").split("; ")),
+        published_at=declared_date or _iso_date(found.date),
+        dateline=None,
+        section=meta.first("article:section", "parsely-section"),
+        language=meta.lang or detect_language(body),
+        body=body,
+        word_count=word_count(body),
+        content_hash=content_hash(body),
+        url=meta.url,
+    )
+
+
+def _extract(tree: object, with_metadata: bool) -> _Extracted | None:
+    """trafilatura's main text (comments left out), and its title/author/date when asked for."""
+    from trafilatura import bare_extraction
+
+    found = bare_extraction(tree, with_metadata=with_metadata, include_comments=False)
+    if found is None or not getattr(found, "text", None):
+        return None
+    return _Extracted(found.text, found.title, found.author, found.date)
+
+
+def _body(found: _Extracted | None, meta: PageMeta) -> str:
+    """The main text, or ParseError when there is no article in the page."""
+    if found is None:
+        raise ParseError("no_article", "no main text in the page (index, error or empty page)")
+    body = "\n".join(line.strip() for line in found.text.splitlines() if line.strip())
+    size = len(body)
+    if size < MIN_ARTICLE_CHARS:
+        raise ParseError(
+            "no_article", f"{size} characters of main text: a stub (paywall, error or teaser page)"
+        )
+    if not meta.is_article and size < MIN_UNDECLARED_CHARS:
+        detail = f"{size} characters of main text and no article markup: an index, error or stub page"
+        raise ParseError("no_article", detail)
+    return body
+
+
+def _declared_date(meta: PageMeta) -> datetime | None:
+    """The publication time the page declares: JSON-LD, then meta tags, then a <time> marked so."""
+    candidates = [meta.ld_published, *(meta.first(n) for n in _DATE_META), *meta.time_published]
+    return next((when for c in candidates if c and (when := _iso_date(c)) is not None), None)
+
+
+def _iso_date(value: str | None) -> datetime | None:
+    """A UTC datetime from an ISO 8601 string (a date alone is midnight UTC), else from dateparser."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return dates.parse_date(value)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _declared_authors(meta: PageMeta) -> tuple[str, ...]:
+    """The authors the JSON-LD article names, else the first author meta tag that names someone."""
+    if meta.ld_authors:
+        return _split_authors(meta.ld_authors, split=False)
+    for name in _AUTHOR_META:
+        values = meta.meta.get(name, ())
+        if name == "dc.creator":
+            values = tuple(_uninverted(v) for v in values)
+        if authors := _split_authors(values, split=name != "dc.creator"):
+            return authors
+    return ()
+
+
+def _split_authors(values: tuple[str, ...] | list[str], split: bool = True) -> tuple[str, ...]:
+    """Names, each once, without "By", URLs or handles; a joined value ("A and B; C") split when asked."""
+    names: dict[str, str] = {}
+    for value in values:
+        for part in _AUTHOR_SPLIT.split(value) if split else [value]:
+            name = _BY.sub("", part.strip(" ,.;|")).strip()
+            if name and not name.startswith(("http:", "https:", "@", "www.")):
+                names.setdefault(name.casefold(), name)
+    return tuple(names.values())
+
+
+def _uninverted(name: str) -> str:
+    """ "Brazil, Rachel" -> "Rachel Brazil" (Dublin Core lists creators family name first)."""
+    match = _INVERTED.match(name.strip())
+    return f"{match['first'].strip()} {match['last'].strip()}" if match else name
+
+
+__all__ = ["TEXT_HTML", "XHTML", "parse_html"]

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tasks.parse import dates
+from tasks.parse import chrome, dates
 from tasks.parse.article import ParseError, content_hash, word_count
 from tasks.parse.html_meta import PageMeta, page_meta
 from tasks.parse.html_title import headline
-from tasks.parse.language import detect_language
+from tasks.parse.language import UNDETERMINED, detect_language
 from tasks.records import TEXT_HTML, XHTML, Article
 
 # Main text shorter than this is a stub (paywall teaser, error page), whatever the page declares.
@@ -25,6 +25,10 @@ MIN_ARTICLE_CHARS = 150
 # A page that declares no article (no JSON-LD article node, og:type not article) needs more text than
 # a teaser list or a section front leaves after boilerplate removal.
 MIN_UNDECLARED_CHARS = 400
+# A page that declares no article and lists this many linked headlines or <article> cards is a section
+# front or a search result: its "main text" is teasers.
+INDEX_MIN_TEASERS = 6
+_LANGUAGE_MIN_CHARS = 200  # below this the declared language beats a guess from the body
 # Publication-date meta tags, most specific first (OpenGraph, schema.org microdata, Dublin Core, ...).
 _DATE_META = (
     "article:published_time",
@@ -54,6 +58,7 @@ _AUTHOR_META = (
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=\S+\s+\S)")
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
+_EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
 _INVERTED = re.compile(r"^(?P<last>[^,\s][^,]*),\s*(?P<first>[^,]+)$")  # Dublin Core "Last, First"
 
 
@@ -90,7 +95,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         published_at=declared_date or _iso_date(found.date),
         dateline=None,
         section=meta.first("article:section", "parsely-section"),
-        language=meta.lang or detect_language(body),
+        language=_language(body, meta.lang),
         body=body,
         word_count=word_count(body),
         content_hash=content_hash(body),
@@ -112,7 +117,10 @@ def _body(found: _Extracted | None, meta: PageMeta) -> str:
     """The main text, or ParseError when there is no article in the page."""
     if found is None:
         raise ParseError("no_article", "no main text in the page (index, error or empty page)")
-    body = "\n".join(line.strip() for line in found.text.splitlines() if line.strip())
+    # trafilatura keeps furniture lines inside the article container ("Advertisement", "Read more",
+    # app promos, photo credits): the same vocabulary the text parser drops
+    lines = (line.strip() for line in found.text.splitlines())
+    body = "\n".join(line for line in lines if line and not chrome.is_chrome(line))
     size = len(body)
     if size < MIN_ARTICLE_CHARS:
         raise ParseError(
@@ -121,7 +129,19 @@ def _body(found: _Extracted | None, meta: PageMeta) -> str:
     if not meta.is_article and size < MIN_UNDECLARED_CHARS:
         detail = f"{size} characters of main text and no article markup: an index, error or stub page"
         raise ParseError("no_article", detail)
+    if not meta.is_article and meta.teasers >= INDEX_MIN_TEASERS:
+        detail = f"{meta.teasers} linked headlines or article cards and no article markup: an index page"
+        raise ParseError("no_article", detail)
     return body
+
+
+def _language(body: str, declared: str | None) -> str:
+    """The body's language when there is enough of it to tell (templates declare one language for every
+    page of a site), else the page's declared one."""
+    if declared and len(body) < _LANGUAGE_MIN_CHARS:
+        return declared
+    detected = detect_language(body)
+    return declared if detected == UNDETERMINED and declared else detected
 
 
 def _declared_date(meta: PageMeta) -> datetime | None:
@@ -138,7 +158,8 @@ def _iso_date(value: str | None) -> datetime | None:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
         return dates.parse_date(value)
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when if when >= _EARLIEST else None  # "0001-01-01": a CMS's empty date, not a date
 
 
 def _declared_authors(meta: PageMeta) -> tuple[str, ...]:

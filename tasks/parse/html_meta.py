@@ -21,6 +21,7 @@ _ARTICLE_TYPE = re.compile(r"(?:Article|Posting|^Report)$")
 _SITE_TYPES = {"Organization", "NewsMediaOrganization", "WebSite"}
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _LD_XPATH = '//script[@type="application/ld+json"]'
+_LINKED_HEADINGS = "//*[self::h2 or self::h3 or self::h4][.//a[@href]]"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class PageMeta:
     site_names: tuple[str, ...] = ()
     url: str | None = None
     lang: str | None = None
+    teasers: int = 0  # linked headings or <article> cards: what a listing page is made of
     time_published: tuple[str, ...] = ()  # <time> marked as the publication
 
     def first(self, *names: str) -> str | None:
@@ -65,6 +67,7 @@ def page_meta(tree: HtmlElement) -> PageMeta:
         site_names=_site_names(meta, nodes, by_id, article),
         url=_page_url(tree, meta),
         lang=_declared_language(tree, meta),
+        teasers=max(len(tree.xpath(_LINKED_HEADINGS)), len(tree.xpath("//article"))),
         time_published=tuple(str(v) for v in published),
     )
 

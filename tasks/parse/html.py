@@ -87,6 +87,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     title = headline(meta, found.title if found else None)
     if not title:
         raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
+    body = _without_headline(body, {title, *meta.h1s})
     return Article(
         doc_id=doc_id,
         source_uri=source_uri,
@@ -133,6 +134,13 @@ def _body(found: _Extracted | None, meta: PageMeta) -> str:
         detail = f"{meta.teasers} linked headlines or article cards and no article markup: an index page"
         raise ParseError("no_article", detail)
     return body
+
+
+def _without_headline(body: str, headlines: set[str]) -> str:
+    """The body without its first line when that line is the headline (trafilatura keeps an <h1> that
+    sits inside the article container)."""
+    first, _, rest = body.partition("\n")
+    return rest if rest and first.casefold() in {h.casefold() for h in headlines} else body
 
 
 def _language(body: str, declared: str | None) -> str:

@@ -101,6 +101,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         word_count=word_count(body),
         content_hash=content_hash(body),
         url=meta.url,
+        site_name=meta.site_name,
     )
 
 

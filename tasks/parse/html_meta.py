@@ -35,7 +35,8 @@ class PageMeta:
     ld_authors: tuple[str, ...] = ()
     ld_published: str | None = None
     is_article: bool = False  # a JSON-LD article node, or og:type article
-    site_names: tuple[str, ...] = ()
+    site_name: str | None = None  # og:site_name, else application-name, else the JSON-LD publisher
+    site_names: tuple[str, ...] = ()  # every name the page gives its site (twitter handle included)
     url: str | None = None
     lang: str | None = None
     teasers: int = 0  # linked headings or <article> cards: what a listing page is made of
@@ -55,6 +56,7 @@ def page_meta(tree: HtmlElement) -> PageMeta:
     article = next((n for n in articles if n.get("headline") or n.get("author")), None)
     article = article or (articles[0] if articles else {})
     og_type = next(iter(meta.get("og:type", ())), "")
+    sites = _site_names(meta, nodes, by_id, article)
     published = tree.xpath("//time[@datetime][@pubdate or @itemprop='datePublished']/@datetime")
     return PageMeta(
         meta=meta,
@@ -64,7 +66,8 @@ def page_meta(tree: HtmlElement) -> PageMeta:
         ld_authors=tuple(_names(article.get("author") or article.get("creator"), by_id)),
         ld_published=_clean(article.get("datePublished") or article.get("dateCreated")),
         is_article=bool(articles) or og_type.lower() == "article",
-        site_names=_site_names(meta, nodes, by_id, article),
+        site_name=next(iter(sites), None),
+        site_names=(*sites, *(h.lstrip("@") for h in meta.get("twitter:site", ()) if h.startswith("@"))),
         url=_page_url(tree, meta),
         lang=_declared_language(tree, meta),
         teasers=max(len(tree.xpath(_LINKED_HEADINGS)), len(tree.xpath("//article"))),
@@ -137,13 +140,11 @@ def _site_names(
     by_id: dict[str, dict[str, Any]],
     article: dict[str, Any],
 ) -> tuple[str, ...]:
-    """Names the page gives its site: og:site_name, application-name, the publisher, the WebSite node,
-    the twitter handle."""
+    """Names the page gives its site: og:site_name, application-name, the publisher, the WebSite node."""
     names = [*meta.get("og:site_name", ()), *meta.get("application-name", ())]
     names += meta.get("apple-mobile-web-app-title", ())
     names += _names(article.get("publisher"), by_id)
     names += [n for node in nodes if set(_types(node)) & _SITE_TYPES for n in _names(node, by_id)]
-    names += [h.lstrip("@") for h in meta.get("twitter:site", ()) if h.startswith("@")]
     return tuple(dict.fromkeys(n for n in names if n))
 
 

@@ -55,10 +55,14 @@ def test_site_suffix_stripped_only_when_the_page_names_the_site() -> None:
     named = page(
         meta("og:site_name", "Example Gazette"), title="Council approves tram extension | Example Gazette"
     )
-    assert parse_html(named).title == "Council approves tram extension"
+    assert (parse_html(named).title, parse_html(named).site_name) == (
+        "Council approves tram extension",
+        "Example Gazette",
+    )
     # no metadata names the site and no <h1> repeats the title: the suffix is part of what we know
-    unnamed = page(title="Council approves tram extension | Example Gazette", h1="")
-    assert parse_html(unnamed).title == "Council approves tram extension | Example Gazette"
+    unnamed_title = "Council approves tram extension | Example Gazette"
+    unnamed = page(title=unnamed_title, h1="")
+    assert (parse_html(unnamed).title, parse_html(unnamed).site_name) == (unnamed_title, None)
 
 
 def test_site_prefix_and_section_segments_by_the_h1_and_the_host() -> None:

@@ -98,8 +98,8 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     # paid only for a page that leaves the date, the authors or every title candidate undeclared
     titled = meta.headline or meta.titles or meta.first("og:title")
     found = _extract(tree, with_metadata=not (declared_date and declared_authors and titled))
-    body = _body(found, meta)
-    title = headline(meta, found.title if found else None)
+    body = _body(found.text, meta)
+    title = headline(meta, found.title)
     if not title:
         raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
     body = _without_headline(body, {title, *meta.h1s})
@@ -120,7 +120,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     )
 
 
-def _extract(tree: object, with_metadata: bool) -> _Extracted | None:
+def _extract(tree: object, with_metadata: bool) -> _Extracted:
     """trafilatura's main text (comments left out), and its title/author/date when asked for.
 
     Its fast mode first (its own extractor alone, about 40 % quicker); a page where that finds little
@@ -132,17 +132,15 @@ def _extract(tree: object, with_metadata: bool) -> _Extracted | None:
     if found is None or len(found.text or "") < FULL_CASCADE_BELOW_CHARS:
         found = bare_extraction(tree, **options)
     if found is None or not found.text:
-        return None
+        raise ParseError("no_article", "no main text in the page (index, error or empty page)")
     return _Extracted(found.text, found.title, found.author, found.date)
 
 
-def _body(found: _Extracted | None, meta: PageMeta) -> str:
+def _body(text: str, meta: PageMeta) -> str:
     """The main text, or ParseError when there is no article in the page."""
-    if found is None:
-        raise ParseError("no_article", "no main text in the page (index, error or empty page)")
     # trafilatura keeps furniture lines inside the article container ("Advertisement", "Read more",
     # app promos, photo credits): the same vocabulary the text parser drops
-    lines = (line.strip() for line in found.text.splitlines())
+    lines = (line.strip() for line in text.splitlines())
     body = "\n".join(
         line for line in lines if line and not (len(line) <= _CHROME_MAX_CHARS and chrome.is_chrome(line))
     )

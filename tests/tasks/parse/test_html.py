@@ -198,3 +198,11 @@ def test_parse_batch_dispatches_html_and_quarantines_a_page_without_article() ->
     assert [a.doc_id for a in articles] == ["good"]
     assert [(r.doc_id, r.stage, r.reason_code) for r in rejected] == [("empty", "parse", "no_article")]
     assert rejected[0].payload == empty.encode()
+
+
+def test_xhtml_with_an_xml_declaration() -> None:
+    xhtml = '<?xml version="1.0" encoding="utf-8"?>\n' + page().replace(
+        '<!DOCTYPE html><html lang="en">', '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">'
+    )
+    a = parse_html(xhtml)
+    assert (a.title, a.body.split("\n")) == ("Council approves tram extension", PARAGRAPHS)

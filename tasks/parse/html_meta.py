@@ -52,7 +52,8 @@ def page_meta(tree: HtmlElement) -> PageMeta:
     meta = _meta_tags(tree)
     nodes = list(_ld_nodes(tree))
     by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
-    articles = [n for n in nodes if _is_article(n)]
+    # a news article before any other article, before a blog or social posting (an embedded post's node)
+    articles = sorted((n for n in nodes if _is_article(n)), key=_article_rank)
     article = next((n for n in articles if n.get("headline") or n.get("author")), None)
     article = article or (articles[0] if articles else {})
     og_type = next(iter(meta.get("og:type", ())), "")
@@ -60,7 +61,7 @@ def page_meta(tree: HtmlElement) -> PageMeta:
     published = tree.xpath("//time[@datetime][@pubdate or @itemprop='datePublished']/@datetime")
     return PageMeta(
         meta=meta,
-        titles=_texts(tree, "//title"),
+        titles=_texts(tree, "//title[not(ancestor::svg)]"),  # an inline icon's <title> is no headline
         h1s=_texts(tree, "//h1"),
         headline=_clean(article.get("headline")),
         ld_authors=tuple(_names(article.get("author") or article.get("creator"), by_id)),
@@ -119,6 +120,17 @@ def _types(node: dict[str, Any]) -> list[str]:
 
 def _is_article(node: dict[str, Any]) -> bool:
     return any(_ARTICLE_TYPE.search(t) for t in _types(node))
+
+
+def _article_rank(node: dict[str, Any]) -> int:
+    types = _types(node)
+    return (
+        0
+        if any(t.endswith("NewsArticle") for t in types)
+        else 1
+        if any(t.endswith("Article") for t in types)
+        else 2
+    )
 
 
 def _names(value: Any, by_id: dict[str, dict[str, Any]]) -> Iterator[str]:

@@ -206,3 +206,17 @@ def test_xhtml_with_an_xml_declaration() -> None:
     )
     a = parse_html(xhtml)
     assert (a.title, a.body.split("\n")) == ("Council approves tram extension", PARAGRAPHS)
+
+
+def test_the_news_article_node_wins_over_an_embedded_posting_and_svg_titles_are_ignored() -> None:
+    embedded = ld(**{"@type": "SocialMediaPosting", "headline": "lol this tram", "author": {"name": "Troll"}})
+    article = ld(
+        **{"@type": "NewsArticle", "headline": "Council approves tram extension", "author": "Ana Ruiz"}
+    )
+    svg = "<svg><title>Share on Facebook</title></svg>"
+    html = page(embedded + article).replace("<nav>", f"<nav>{svg}")
+    a = parse_html(html)
+    assert (a.title, a.authors) == ("Council approves tram extension", ("Ana Ruiz",))
+    no_head_title = page(title="", h1="").replace("<nav>", f"<nav>{svg}")
+    with pytest.raises(ParseError, match="no title"):  # not the icon's "Share on Facebook"
+        parse_html(no_head_title)

@@ -145,7 +145,7 @@ ROWS = (  # (key, label, target)
     ("body_f1", "body token F1", 0.92),
     ("dateline_date", "wire dateline date right", 1.0),
     ("parse_pages_per_s", "parse stage, pages/s on one core", 400),
-    ("html_pages_per_s", "HTML extraction (parse stage), pages/s, one core", 30),
+    ("html_pages_per_s", "HTML extraction, pages/s on one core", 30),
 )
 
 

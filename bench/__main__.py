@@ -82,12 +82,50 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         command += ["--processes", str(args.workers)]
         floor = run_measured(command, env, ROOT, logs / "floor.log")
         raw["floor"] = {**_fields(_checked(floor, logs / "floor.log")), **_json(work / "f.json")}
+        if not args.skip_html:
+            raw["html"] = measure_html(args, work / "html", env)
     if not args.skip_naive:
         _step("naive peer")
         (work / "naive").mkdir()
         command = [sys.executable, "-m", "bench.naive", str(work / "base"), str(work / "naive")]
         naive = run_measured(command, env, ROOT, logs / "naive.log")
         raw["naive"] = _fields(_checked(naive, logs / "naive.log"))
+    return raw
+
+
+def measure_html(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The HTML line: newsetl end to end on pages/html at 1x and Nx, the NER floor on the bodies it
+    wrote, and HTML extraction alone (newsetl's parse stage, trafilatura alone) in pages/s per core."""
+    files = corpus.corpus_files(args.html_corpus, 20 if args.quick else None, "*.htm*")
+    scale = 2 if args.quick else args.scale
+    base = corpus.copy_corpus(files, args.html_corpus, work / "base", 1)
+    scaled = corpus.copy_corpus(files, args.html_corpus, work / "scaled", scale)
+    raw: dict[str, Any] = {"scale": scale, "docs_1x": len(base), "docs_nx": len(scaled)}
+    for name, source, warehouse in (("html_1x", "base", "wh1"), ("html_nx", "scaled", "whN")):
+        _step(name)
+        command = [
+            sys.executable,
+            "-m",
+            "flows.etl",
+            str(work / source),
+            "--warehouse",
+            str(work / warehouse),
+        ]
+        command += ["--workers", str(args.workers), *args.newsetl_args]
+        measured = _checked(
+            run_measured(command, env, ROOT, args.logs / f"{name}.log"), args.logs / f"{name}.log"
+        )
+        raw[name] = {**_fields(measured), "stages": last_run_stages(work / warehouse)}
+    _step("HTML NER floor")
+    command = [sys.executable, "-m", "bench.floor", str(work / "wh1"), "--out", str(work / "f.json")]
+    floor = run_measured(
+        [*command, "--processes", str(args.workers)], env, ROOT, args.logs / "html_floor.log"
+    )
+    raw["floor"] = {**_fields(_checked(floor, args.logs / "html_floor.log")), **_json(work / "f.json")}
+    _step("HTML extraction alone: newsetl parse stage, trafilatura")
+    command = [sys.executable, "-m", "bench.html_speed", str(work / "base"), "--out", str(work / "s.json")]
+    speed = run_measured(command, env, ROOT, args.logs / "html_speed.log")
+    raw["extraction"] = {**_fields(_checked(speed, args.logs / "html_speed.log")), **_json(work / "s.json")}
     return raw
 
 
@@ -143,6 +181,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="20 files per folder and N=2: about a minute")
     parser.add_argument("--workers", type=int, default=2, help="newsetl --workers and the floor's processes")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive peer (slow)")
+    parser.add_argument(
+        "--html-corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "pages" / "html"
+    )
+    parser.add_argument("--skip-html", action="store_true", help="leave out the HTML line")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--logs", type=Path, default=ROOT / "bench" / "logs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary corpora and warehouses")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
 
-def corpus_files(root: Path, limit_per_folder: int | None = None) -> list[Path]:
-    """The corpus's .txt files in a stable order; at most `limit_per_folder` per folder (a quick run)."""
+def corpus_files(root: Path, limit_per_folder: int | None = None, pattern: str = "*.txt") -> list[Path]:
+    """The corpus's files matching `pattern` in a stable order; at most `limit_per_folder` per folder
+    (a quick run)."""
     by_folder: dict[Path, list[Path]] = {}
-    for path in sorted(root.rglob("*.txt")):
+    for path in sorted(root.rglob(pattern)):
         by_folder.setdefault(path.parent, []).append(path)
     return [p for files in by_folder.values() for p in files[:limit_per_folder]]
 
@@ -17,7 +19,8 @@ def corpus_files(root: Path, limit_per_folder: int | None = None) -> list[Path]:
 def copy_corpus(files: list[Path], root: Path, dest: Path, copies: int = 1) -> list[Path]:
     """`copies` copies of `files` under dest/copy<k>/, relative paths kept. Copy 0 is byte-identical;
     copy k > 0 ends with k extra spaces, so its sha256 (doc_id) differs while the parsed article,
-    and so the NLP work, stays the same."""
+    and so the NLP work, stays the same. A gzipped file gets its spaces inside, and is gzipped again:
+    its doc_id is that of its expanded bytes."""
     written = []
     for k in range(copies):
         for path in files:
@@ -25,6 +28,8 @@ def copy_corpus(files: list[Path], root: Path, dest: Path, copies: int = 1) -> l
             target.parent.mkdir(parents=True, exist_ok=True)
             if k == 0:
                 shutil.copyfile(path, target)
+            elif path.suffix == ".gz":
+                target.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()) + b" " * k, mtime=0))
             else:
                 target.write_bytes(path.read_bytes() + b" " * k)
             written.append(target)

@@ -4,6 +4,8 @@ newsetl runs over each corpus through the same batch function the flow runs per 
 (tasks.pipeline.process_batch: read, ingest, parse, validate, enrich), in this process, without the
 Prefect server or a warehouse commit, so the figures are the articles a run would write. Each corpus is
 scored by bench.scoring against its gold; the figures are printed as a table and written as JSON.
+Beside newsetl on pages/html, trafilatura alone (bench.html_peer) runs on the same decoded pages in
+this process and is scored the same way, in its own column.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import scoring
+from bench import html_peer, scoring
 from tasks import ingest, parse, sources
 from tasks.pipeline import DEFAULT_BATCH_SIZE, process_batch
 from tasks.records import RunContext
@@ -66,6 +68,7 @@ def _stem(uri: str) -> str:
 
 CORPUS_LIST = (
     Corpus("pages/text", lambda r: sorted((r / "pages" / "text").glob("*.txt")), _pages_gold, _stem),
+    Corpus("pages/html", lambda r: sorted((r / "pages" / "html").glob("*.html.gz")), _pages_gold, _stem),
     Corpus(
         "wire",
         lambda r: sorted((r / "wire" / "docs").glob("*.txt")),
@@ -91,9 +94,14 @@ def run_newsetl(files: list[Path]) -> tuple[dict[str, dict[str, Any]], Counter[s
     return articles, reasons
 
 
+WARM_UP = 5  # documents parsed before a speed is timed: imports and model loads are once per process
+
+
 def parse_speed(files: list[Path], min_seconds: float = 2.0) -> float:
-    """Pages per second of the parse stage alone, one thread, over decoded documents."""
+    """Pages per second of the parse stage alone, one thread, over decoded documents, once its imports
+    and models are loaded (a few documents parsed before the clock starts)."""
     documents = ingest.ingest_batch(sources.read_sources([str(f) for f in files])).documents
+    parse.parse_batch(documents[:WARM_UP])
     done, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < min_seconds or not done:
         parse.parse_batch(documents)
@@ -108,8 +116,23 @@ def evaluate(root: Path = CORPORA) -> dict[str, Any]:
         articles, reasons = run_newsetl(files)
         found = {corpus.doc_of(uri): row for uri, row in articles.items()}
         figures[corpus.name] = {**scoring.score(found, gold).figures(), "quarantined": dict(reasons)}
-    figures["pages/text"]["parse_pages_per_s"] = round(parse_speed(CORPUS_LIST[0].files(root)), 1)
+        if corpus.name == "pages/text":
+            figures[corpus.name]["parse_pages_per_s"] = round(parse_speed(files), 1)
+        if corpus.name == "pages/html":
+            figures[corpus.name]["html_pages_per_s"] = round(parse_speed(files), 1)
+            figures[PEER] = trafilatura_figures(files, gold)
     return figures
+
+
+PEER = "trafilatura"  # the column of trafilatura alone on pages/html
+
+
+def trafilatura_figures(files: list[Path], gold: list[dict[str, Any]]) -> dict[str, Any]:
+    """trafilatura alone on the pages newsetl read, scored like newsetl, with its pages/s."""
+    pages = html_peer.decoded_pages(files)
+    found = {_stem(uri): row for uri, row in html_peer.trafilatura_articles(pages).items()}
+    speed = html_peer.trafilatura_speed(list(pages.values()))
+    return {**scoring.score(found, gold).figures(), "html_pages_per_s": round(speed, 1)}
 
 
 ROWS = (  # (key, label, target)
@@ -122,6 +145,7 @@ ROWS = (  # (key, label, target)
     ("body_f1", "body token F1", 0.92),
     ("dateline_date", "wire dateline date right", 1.0),
     ("parse_pages_per_s", "parse stage, pages/s on one core", 400),
+    ("html_pages_per_s", "HTML extraction, pages/s on one core", 30),
 )
 
 
@@ -133,6 +157,8 @@ def render(figures: dict[str, Any]) -> str:
         if any(cells):
             goal = f"  (target {target})" if target is not None else ""
             lines.append(f"{label:44}" + "".join(f"{c:>14}" for c in cells) + goal)
+    if PEER in figures:
+        lines.append(f"{PEER}: trafilatura alone (bare_extraction, with_metadata=True) on pages/html")
     for n in names:
         if figures[n].get("quarantined"):
             counts = ", ".join(f"{k} {v}" for k, v in figures[n]["quarantined"].items())

@@ -34,7 +34,7 @@ class OutputFormat(StrEnum):
 
 @app.command()
 def run(
-    source: Annotated[str, typer.Argument(help="A .txt file, a folder (recursive) or a glob.")] = "seeds",
+    source: Annotated[str, typer.Argument(help="A .txt/.html(.gz) file, folder or glob.")] = "seeds",
     warehouse: WarehouseOpt = "warehouse",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per Prefect task.")] = (
         pipeline.DEFAULT_BATCH_SIZE

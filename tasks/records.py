@@ -39,6 +39,8 @@ class RunContext:
 
 
 TEXT_PLAIN = "text/plain"
+TEXT_HTML = "text/html"
+XHTML = "application/xhtml+xml"
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Article:
     content_hash: str
     url: str | None = None  # the page's address: the source record's, else the page's canonical link
     fetched_at: datetime | None = None  # UTC, from the source record
+    site_name: str | None = None  # the site's name as an HTML page declares it (og:site_name, ...)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from tasks.isolation import describe
-from tasks.parse import text
+from tasks.parse import html, text
 from tasks.parse.article import ParseError, content_hash, word_count
 from tasks.records import TEXT_PLAIN, Article, RawDocument, Rejected
 
@@ -18,7 +18,15 @@ STAGE = "parse"
 # spaCy's default nlp.max_length: a longer text could not go through NER whole. Real articles stay far
 # below it (the longest BBC story is ~25,000 characters); a text this long is a dump, not a page.
 MAX_TEXT_CHARS = 1_000_000
-PARSERS: dict[str, Callable[..., Article]] = {TEXT_PLAIN: text.parse_article}  # media type -> parser
+# A served page carries scripts, styles and inline data around its text: news pages of several MB are
+# common. The article text found in one is held to MAX_TEXT_CHARS like any other.
+MAX_MARKUP_CHARS = 20 * MAX_TEXT_CHARS
+_MARKUP_TYPES = frozenset({html.TEXT_HTML, html.XHTML})
+PARSERS: dict[str, Callable[..., Article]] = {  # media type -> parser
+    TEXT_PLAIN: text.parse_article,
+    html.TEXT_HTML: html.parse_html,
+    html.XHTML: html.parse_html,
+}
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -33,13 +41,13 @@ __all__ = [
 
 def parse_document(doc: RawDocument, max_chars: int = MAX_TEXT_CHARS) -> Article:
     """The article in one document, by its media type's parser; raises ParseError when there is none."""
-    if len(doc.raw_text) > max_chars:
-        raise ParseError(
-            "too_long",
-            f"{len(doc.raw_text):,} characters is over the {max_chars:,} an article is parsed up to",
-        )
+    limit = MAX_MARKUP_CHARS if doc.media_type in _MARKUP_TYPES else max_chars
+    if len(doc.raw_text) > limit:
+        raise ParseError("too_long", f"{len(doc.raw_text):,} characters is over the {limit:,} parsed up to")
     parser = PARSERS.get(doc.media_type, text.parse_article)
     article = parser(doc.raw_text, doc_id=doc.doc_id, source_uri=doc.source_uri)
+    if len(article.body) > max_chars:
+        raise ParseError("too_long", f"a body of {len(article.body):,} characters is over the {max_chars:,}")
     if doc.url or doc.fetched_at:  # what the source record says of the page wins over the page itself
         article = replace(article, url=doc.url or article.url, fetched_at=doc.fetched_at)
     return article

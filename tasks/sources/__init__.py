@@ -1,8 +1,9 @@
 """Sources: what a SOURCE argument names, and its records read as bytes.
 
 A SOURCE is a file, a folder (searched recursively) or a glob. Each format has a reader module here
-(`files`: a whole file is one record, today `.txt` as text/plain); `list_sources` finds the files a
-reader takes and `read_sources` turns them into SourceRecords, never raising for one bad file.
+(`files`: a whole file is one record: `.txt` as text/plain, `.html`/`.htm`/`.xhtml` as HTML, each also
+gzipped); `list_sources` finds the files a reader takes and `read_sources` turns them into
+SourceRecords, never raising for one bad file.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 
 from tasks.records import SourceRecord
 from tasks.sources import files
+from tasks.sources.files import DEFAULT_MAX_FILE_BYTES
 
-DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
-SOURCE_SUFFIXES = tuple(files.MEDIA_TYPES)
+SOURCE_SUFFIXES = tuple(s + gz for s in files.MEDIA_TYPES for gz in ("", files.GZIP_SUFFIX))
 
 
 class SourceError(ValueError):

@@ -75,6 +75,7 @@ ARTICLES = Table(
             pa.field("content_hash", pa.string(), nullable=False),  # sha256 hex of the normalised body
             pa.field("url", pa.string()),  # the page's address (source record's, or canonical link)
             pa.field("fetched_at", UTC_TS),  # when the source says the page was fetched
+            pa.field("site_name", pa.string()),  # as an HTML page names its site (og:site_name, publisher)
             # Names of the warning expectations this row failed: kept, and flagged for the user.
             pa.field("dq_flags", pa.list_(pa.string()), nullable=False),
             pa.field("run_id", pa.string(), nullable=False),

@@ -62,3 +62,41 @@ def test_table_and_json_hold_every_figure_and_target(tmp_path: Path) -> None:
     assert "1.11 x  met" in table and "400 docs/s  NOT met" in table
     report.write_json(tmp_path / "r.json", figures, raw)
     assert '"floor_ratio": 1.11' in (tmp_path / "r.json").read_text()
+
+
+def test_gzipped_copies_differ_inside_and_stay_gzipped(tmp_path: Path) -> None:
+    import gzip
+
+    from tasks.sources import files
+
+    root = tmp_path / "src"
+    root.mkdir()
+    page = b"<html><head><title>T</title></head><body><p>Body.</p></body></html>"
+    (root / "p.html.gz").write_bytes(gzip.compress(page))
+    copies = corpus.copy_corpus(corpus.corpus_files(root, pattern="*.htm*"), root, tmp_path / "out", 3)
+    records = [files.read_file(str(p)) for p in copies]
+    assert [r.error_code for r in records] == [None, None, None] and len({r.doc_id for r in records}) == 3
+    assert [r.data for r in records] == [page, page + b" ", page + b"  "]
+
+
+def test_html_line_figures_and_target() -> None:
+    run = {"seconds": 20.0, "peak_rss_mib": 900.0, "stages": {"parse": 6.0, "enrich": 10.0}}
+    html = {
+        "scale": 5,
+        "docs_1x": 192,
+        "docs_nx": 960,
+        "html_1x": run,
+        "html_nx": {**run, "seconds": 80.0},
+        "floor": {"seconds": 16.0, "peak_rss_mib": 800.0, "seconds_pipe": 12.0},
+        "extraction": {"seconds": 15.0, "peak_rss_mib": 300.0, "newsetl_pages_per_s": 33.0,
+                       "trafilatura_pages_per_s": 27.0},
+    }  # fmt: skip
+    figures = report.derive_html(html)
+    assert figures["html_1x_pages_per_s"] == 9.6 and figures["html_nx_pages_per_s"] == 12.0
+    assert figures["html_floor_ratio"] == 1.25 and figures["trafilatura_pages_per_s"] == 27.0
+    assert set(report.derive_html(None).values()) == {None}
+    met = {
+        target: ok
+        for target, _, ok in report.targets({**dict.fromkeys(k for _, k, *_ in report.TARGETS), **figures})
+    }
+    assert met["HTML extraction >= 30 pages/s per core"] is True

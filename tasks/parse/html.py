@@ -1,0 +1,241 @@
+"""HTML pages (text/html): a served page -> an Article, by trafilatura and the page's own metadata.
+
+trafilatura finds the main text; the title, authors, date, URL and language come first from what the
+page declares (JSON-LD article node, OpenGraph and <meta> tags, <time datetime>, canonical link, <html
+lang>), then from trafilatura's own metadata heuristics and htmldate (original date), which run only
+when the declared metadata leaves a field empty. The page is parsed once; trafilatura works on a copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from tasks.parse import chrome, dates
+from tasks.parse.article import ParseError, content_hash, word_count
+from tasks.parse.html_meta import PageMeta, page_meta
+from tasks.parse.html_title import headline
+from tasks.parse.language import UNDETERMINED, detect_language
+from tasks.records import TEXT_HTML, XHTML, Article
+
+# Main text shorter than this is a stub (paywall teaser, error page), whatever the page declares.
+# Characters, not words: Chinese or Japanese text has no spaces between words.
+MIN_ARTICLE_CHARS = 150
+# Main text shorter than this from trafilatura's fast mode is tried again with its full cascade.
+FULL_CASCADE_BELOW_CHARS = 1000
+# htmldate, when the page declares no date: the original publication date, not the last update, also
+# searched for in the page's text (trafilatura's fast mode would skip that search).
+_HTMLDATE = {"original_date": True, "extensive_search": True}
+# A page that declares no article (no JSON-LD article node, og:type not article) needs more text than
+# a teaser list or a section front leaves after boilerplate removal.
+MIN_UNDECLARED_CHARS = 400
+# Main text shorter than this from trafilatura's fast mode is tried again with its full cascade.
+FULL_CASCADE_BELOW_CHARS = 1000
+# htmldate, when the page declares no date: the original publication date, not the last update, also
+# searched for in the page's text (trafilatura's fast mode would skip that search).
+_HTMLDATE = {"original_date": True, "extensive_search": True}
+# A page that declares no article and lists this many linked headlines or <article> cards is a section
+# front or a search result: its "main text" is teasers.
+INDEX_MIN_TEASERS = 6
+_CHROME_MAX_CHARS = 300  # furniture lines are short; a paragraph is not worth the regexes
+_LANGUAGE_MIN_CHARS = 200  # below this the declared language beats a guess from the body
+# Publication-date meta tags, most specific first (OpenGraph, schema.org microdata, Dublin Core, ...).
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "parsely-pub-date",
+    "cxenseparse:publishtime",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+)
+# Author meta tags; values that are URLs (article:author often links a profile page) are dropped.
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "article:author_name",
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "dc.creator",
+    "byl",
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=\S+\s+\S)")
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
+_EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
+_INVERTED = re.compile(r"^(?P<last>[^,\s][^,]*),\s*(?P<first>[^,]+)$")  # Dublin Core "Last, First"
+
+
+@dataclass(frozen=True)
+class _Extracted:
+    """trafilatura's result, with its metadata when it was asked for."""
+
+    text: str
+    title: str | None
+    author: str | None
+    date: str | None
+
+
+def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
+    """The article in one HTML page; raises ParseError("no_article") for an index, error or stub page."""
+    from trafilatura import load_html
+
+    tree = load_html(text)
+    if tree is None:
+        raise ParseError("no_article", "not an HTML document lxml can parse")
+    meta = page_meta(tree)
+    declared_date = _declared_date(meta)
+    declared_authors = _declared_authors(meta)
+    # trafilatura's metadata pass (its author heuristics, htmldate) costs about a third of its run:
+    # paid only for a page that leaves the date, the authors or every title candidate undeclared
+    titled = meta.headline or meta.titles or meta.first("og:title")
+    found = _extract(tree, with_metadata=not (declared_date and declared_authors and titled))
+    body = _body(found.text, meta)
+    title = headline(meta, found.title)
+    if not title:
+        raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
+    body = _without_headline(body, {title, *meta.h1s})
+    return Article(
+        doc_id=doc_id,
+        source_uri=source_uri,
+        title=title,
+        authors=declared_authors or _split_authors((found.author or "").split("; ")),
+        published_at=declared_date or _iso_date(found.date),
+        dateline=None,
+        section=meta.first("article:section", "parsely-section"),
+        language=_language(body, meta.lang),
+        body=body,
+        word_count=word_count(body),
+        content_hash=content_hash(body),
+        url=meta.url,
+        site_name=meta.site_name,
+    )
+
+
+def _extract(tree: object, with_metadata: bool) -> _Extracted:
+    """trafilatura's main text (comments left out), and its title/author/date when asked for.
+
+    Its fast mode first (its own extractor alone, about 40 % quicker); a page where that finds little
+    or nothing goes through the full cascade, with readability and jusText as fallbacks."""
+    from trafilatura import bare_extraction
+
+    options = {"with_metadata": with_metadata, "include_comments": False, "date_extraction_params": _HTMLDATE}
+    found = bare_extraction(tree, fast=True, **options)
+    if found is None or len(found.text or "") < FULL_CASCADE_BELOW_CHARS:
+        found = bare_extraction(tree, **options)
+    if found is None or not found.text:
+        raise ParseError("no_article", "no main text in the page (index, error or empty page)")
+    return _Extracted(found.text, found.title, found.author, found.date)
+
+
+def _body(text: str, meta: PageMeta) -> str:
+    """The main text, or ParseError when there is no article in the page."""
+    # trafilatura keeps furniture lines inside the article container ("Advertisement", "Read more",
+    # app promos, photo credits): the same vocabulary the text parser drops
+    lines = (line.strip() for line in text.splitlines())
+    body = "\n".join(
+        line for line in lines if line and not (len(line) <= _CHROME_MAX_CHARS and chrome.is_chrome(line))
+    )
+    size = len(body)
+    if size < MIN_ARTICLE_CHARS:
+        raise ParseError(
+            "no_article", f"{size} characters of main text: a stub (paywall, error or teaser page)"
+        )
+    if not meta.is_article and size < MIN_UNDECLARED_CHARS:
+        detail = f"{size} characters of main text and no article markup: an index, error or stub page"
+        raise ParseError("no_article", detail)
+    if not meta.is_article and meta.teasers >= INDEX_MIN_TEASERS:
+        detail = f"{meta.teasers} linked headlines or article cards and no article markup: an index page"
+        raise ParseError("no_article", detail)
+    return body
+
+
+def _without_headline(body: str, headlines: set[str]) -> str:
+    """The body without its first line when that line is the headline (trafilatura keeps an <h1> that
+    sits inside the article container)."""
+    first, _, rest = body.partition("\n")
+    return rest if rest and first.casefold() in {h.casefold() for h in headlines} else body
+
+
+def _language(body: str, declared: str | None) -> str:
+    """The body's language when there is enough of it to tell (templates declare one language for every
+    page of a site), else the page's declared one."""
+    if declared and len(body) < _LANGUAGE_MIN_CHARS:
+        return declared
+    detected = detect_language(body)
+    return declared if detected == UNDETERMINED and declared else detected
+
+
+def _declared_date(meta: PageMeta) -> datetime | None:
+    """The publication time the page declares: JSON-LD, then meta tags, then a <time> marked so. ISO
+    8601 values first; free-form ones go to dateparser (slow) only when no value is ISO."""
+    candidates = [meta.ld_published, *(meta.first(n) for n in _DATE_META), *meta.time_published]
+    for parsed in (_iso_date, _free_date):
+        when = next((w for c in candidates if c and (w := parsed(c)) is not None), None)
+        if when is not None:
+            return when
+    return None
+
+
+def _iso_date(value: str | None) -> datetime | None:
+    """A UTC datetime from an ISO 8601 string (a date alone is midnight UTC), else None."""
+    try:
+        return _plausible(datetime.fromisoformat(value.strip())) if value else None
+    except ValueError:
+        return None
+
+
+def _free_date(value: str) -> datetime | None:
+    """A UTC datetime from an RFC 2822 date ("Tue, 28 Apr 2023 14:00:00 GMT") or any date dateparser reads."""
+    try:
+        return _plausible(parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError):
+        when = dates.parse_date(value)
+        return _plausible(when) if when else None
+
+
+def _plausible(when: datetime) -> datetime | None:
+    """`when` in UTC (a naive time taken as UTC), unless it is a CMS's empty date ("0001-01-01")."""
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when if when >= _EARLIEST else None
+
+
+def _declared_authors(meta: PageMeta) -> tuple[str, ...]:
+    """The authors the JSON-LD article names, else the first author meta tag that names someone."""
+    if meta.ld_authors:
+        return _split_authors(meta.ld_authors, split=False)
+    for name in _AUTHOR_META:
+        values = meta.meta.get(name, ())
+        if name == "dc.creator":
+            values = tuple(_uninverted(v) for v in values)
+        if authors := _split_authors(values, split=name != "dc.creator"):
+            return authors
+    return ()
+
+
+def _split_authors(values: tuple[str, ...] | list[str], split: bool = True) -> tuple[str, ...]:
+    """Names, each once, without "By", URLs or handles; a joined value ("A and B; C") split when asked."""
+    names: dict[str, str] = {}
+    for value in values:
+        for part in _AUTHOR_SPLIT.split(value) if split else [value]:
+            name = _BY.sub("", part.strip(" ,.;|")).strip()
+            if name and not name.startswith(("http:", "https:", "@", "www.")):
+                names.setdefault(name.casefold(), name)
+    return tuple(names.values())
+
+
+def _uninverted(name: str) -> str:
+    """ "Brazil, Rachel" -> "Rachel Brazil" (Dublin Core lists creators family name first)."""
+    match = _INVERTED.match(name.strip())
+    return f"{match['first'].strip()} {match['last'].strip()}" if match else name
+
+
+__all__ = ["TEXT_HTML", "XHTML", "parse_html"]

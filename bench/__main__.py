@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow.dataset as ds
 
-from bench import corpus, report
+from bench import corpus, dashboard, report
 from bench.measure import Measured, prefect_server, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +82,11 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         command += ["--processes", str(args.workers)]
         floor = run_measured(command, env, ROOT, logs / "floor.log")
         raw["floor"] = {**_fields(_checked(floor, logs / "floor.log")), **_json(work / "f.json")}
+    _step("DQ dashboard")
+    runs = 200 if args.quick else dashboard.RUNS_STORED
+    command = [sys.executable, "-m", "bench.dashboard", "--runs", str(runs), "--out", str(work / "d.json")]
+    probe = run_measured(command, env, ROOT, logs / "dashboard.log")
+    raw["dashboard"] = _checked(probe, logs / "dashboard.log") and _json(work / "d.json")
     if not args.skip_naive:
         _step("naive peer")
         (work / "naive").mkdir()

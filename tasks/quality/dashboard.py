@@ -91,7 +91,10 @@ def worst_sources_chart(trends: DqTrends) -> Chart | None:
     ranked = list(reversed(trends.worst_sources))  # plotly draws the first category at the bottom
     names = [s.source for s in ranked]
     data = [
-        _bar(names, [s.failed_measures for s in ranked], "failed measures"),
+        {
+            **_bar(names, [s.failed_measures for s in ranked], "failed measures"),
+            "text": [", ".join(s.measures) for s in ranked],
+        },
         _bar(names, [s.quarantined for s in ranked], "quarantined records"),
     ]
     layout = {**_layout("", time_axis=False), "barmode": "group", "height": 140 + 36 * len(names)}

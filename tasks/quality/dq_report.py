@@ -112,6 +112,7 @@ def source_rows(scores: Sequence[SourceScore]) -> list[dict[str, Any]]:
         {
             "source": s.source,
             "measures failed or drifting": s.failed_measures,
+            "which": ", ".join(s.measures),
             "records quarantined": s.quarantined,
         }
         for s in scores

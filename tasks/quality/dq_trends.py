@@ -56,6 +56,7 @@ class SourceScore:
     source: str
     failed_measures: int
     quarantined: int
+    measures: tuple[str, ...] = ()  # the measures that failed or drifted
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,13 @@ class DqTrends:
 def read_trends(warehouse: str | os.PathLike[str], max_runs: int = DEFAULT_RUNS, worst: int = 10) -> DqTrends:
     """The trends of the newest `max_runs` runs of a warehouse (local or object store)."""
     store = open_store(warehouse)
-    files = recent_files(store, max_runs)
+    files, oldest = recent_files(store, max_runs)
     con = duckdb.connect(":memory:")
     metrics = _rows(con, _METRICS_SQL.format(t=_select(con, store, DQ_METRICS, files[DQ_METRICS.name])))
     results = _rows(con, _RESULTS_SQL.format(t=_select(con, store, DQ_RESULTS, files[DQ_RESULTS.name])))
     quarantine = _rows(con, _QUARANTINE_SQL.format(t=_select(con, store, QUARANTINE, files[QUARANTINE.name])))
-    runs = tuple(sorted({r["run_id"] for r in (*metrics, *results, *quarantine)}))
+    # >= oldest: a rebuild's file keeps older runs' quarantine rows, under the rebuild's name
+    runs = tuple(sorted({r["run_id"] for r in (*metrics, *results, *quarantine) if r["run_id"] >= oldest}))
     if not runs:
         return DqTrends(runs=())
     newest = {name: [f for f in paths if _run_of(f) in (runs[-1], None)] for name, paths in files.items()}
@@ -99,8 +101,9 @@ def read_trends(warehouse: str | os.PathLike[str], max_runs: int = DEFAULT_RUNS,
     )
 
 
-def recent_files(store: Store, max_runs: int) -> dict[str, list[str]]:
-    """The files of dq_metrics, dq_results and quarantine to read for the newest `max_runs` runs.
+def recent_files(store: Store, max_runs: int) -> tuple[dict[str, list[str]], str]:
+    """The files of dq_metrics, dq_results and quarantine to read for the newest `max_runs` runs, and
+    the oldest of those runs ("" when there is none).
 
     A run's dq_results are read only when it has no dq_metrics (a run from before them): its pass
     rates are in dq_metrics. A file whose name carries no run id is always read."""
@@ -110,7 +113,7 @@ def recent_files(store: Store, max_runs: int) -> dict[str, list[str]]:
     oldest = runs[0] if runs else ""
     keep = {name: [f for f in paths if (_run_of(f) or oldest) >= oldest] for name, paths in files.items()}
     keep[DQ_RESULTS.name] = [f for f in keep[DQ_RESULTS.name] if _run_of(f) not in measured - {None}]
-    return keep
+    return keep, oldest
 
 
 def _run_of(path: str) -> str | None:
@@ -193,24 +196,28 @@ def _series(
 def worst_sources(
     con: duckdb.DuckDBPyConnection, store: Store, files: dict[str, list[str]], run_id: str
 ) -> list[SourceScore]:
-    """The run's sources by measures failed or drifted, then records quarantined, worst first (`files`:
-    the run's own files of dq_metrics and quarantine)."""
+    """The run's sources by measures failed or drifted (in any batch), then records quarantined, worst
+    first (`files`: the run's own files of dq_metrics and quarantine)."""
     metrics = _select(con, store, DQ_METRICS, files[DQ_METRICS.name])
     failed = _rows(
         con,
-        f"select source, count_if(not coalesce(success, true) or is_drift) as n from {metrics} "
-        "where run_id = ? and source <> '' group by all",
+        f"select source, list(distinct measure order by measure) as measures from {metrics} "
+        "where run_id = ? and source <> '' and (not coalesce(success, true) or is_drift) group by all",
         [run_id],
     )
     quarantine = _select(con, store, QUARANTINE, files[QUARANTINE.name])
     uris = _rows(
         con, f"select source_uri, count(*) as n from {quarantine} where run_id = ? group by all", [run_id]
     )
-    scores: dict[str, list[int]] = {r["source"]: [r["n"], 0] for r in failed}
+    counts: dict[str, int] = {}
     for row in uris:
-        scores.setdefault(source_of(row["source_uri"]), [0, 0])[1] += row["n"]
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
-    return [SourceScore(source, f, q) for source, (f, q) in ranked if f or q]
+        counts[source_of(row["source_uri"])] = counts.get(source_of(row["source_uri"]), 0) + row["n"]
+    measures = {r["source"]: tuple(r["measures"]) for r in failed}
+    scores = [
+        SourceScore(s, len(measures.get(s, ())), counts.get(s, 0), measures.get(s, ()))
+        for s in {*measures, *counts}
+    ]
+    return sorted(scores, key=lambda s: (-s.failed_measures, -s.quarantined, s.source))
 
 
 def source_of(source_uri: str) -> str:

@@ -39,6 +39,11 @@ def test_series_rows_give_newest_median_threshold_failures_and_drift() -> None:
 def test_quarantine_and_source_rows() -> None:
     (row,) = dq_report.quarantine_rows([Series("", "parse:no_body", (0.0, 2.0, 1.0))], spark=False)
     assert row == {"reason": "parse:no_body", "rows": 3, "newest run": 1, "trend": "0 2 1"}
-    assert dq_report.source_rows([SourceScore("site-a", 2, 1)]) == [
-        {"source": "site-a", "measures failed or drifting": 2, "records quarantined": 1}
+    assert dq_report.source_rows([SourceScore("site-a", 2, 1, ("a_share", "b_share"))]) == [
+        {
+            "source": "site-a",
+            "measures failed or drifting": 2,
+            "which": "a_share, b_share",
+            "records quarantined": 1,
+        }
     ]

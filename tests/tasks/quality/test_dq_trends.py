@@ -102,9 +102,9 @@ def test_each_measure_is_a_series_over_the_runs_with_threshold_failures_and_drif
 def test_worst_sources_of_the_newest_run_rank_failed_measures_then_quarantine(tmp_path: Path) -> None:
     date_history(tmp_path)
     trends = dq_trends.read_trends(tmp_path)
-    assert [(s.source, s.failed_measures, s.quarantined) for s in trends.worst_sources] == [
-        ("site-b", 1, 0),
-        ("site-a", 0, 2),
+    assert [(s.source, s.failed_measures, s.quarantined, s.measures) for s in trends.worst_sources] == [
+        ("site-b", 1, 0, ("published_at_share",)),
+        ("site-a", 0, 2, ()),
     ]
 
 
@@ -115,18 +115,23 @@ def test_runs_without_dq_metrics_take_their_pass_rates_from_dq_results(tmp_path:
     assert trends.runs == (old, new)
     rates = {s.label: s.values for s in trends.pass_rates}
     assert rates == {"articles": (0.5, 0.25), "quotes": (1.0, None)}
-    assert dq_trends.recent_files(dq_trends.open_store(tmp_path), 10)["dq_results"] == [
+    assert dq_trends.recent_files(dq_trends.open_store(tmp_path), 10)[0]["dq_results"] == [
         f for f in map(str, sorted(tmp_path.glob("dq_results/*/*.parquet"))) if old in f
     ]  # the newer run's dq_results are not even opened
 
 
 def test_only_the_newest_runs_are_read(tmp_path: Path) -> None:
     ids = date_history(tmp_path, runs=5)
-    trends = dq_trends.read_trends(tmp_path, max_runs=2)
+    kept = {"run_id": ids[0], "run_date": "2026-03-01", "source_uri": "file:///in/a/1.txt", "stage": "ingest"}
+    kept |= {"reason_code": "empty", "detail": "", "quarantined_at": datetime(2026, 3, 1, tzinfo=UTC)}
+    commit.commit_batch(
+        tmp_path, f"{ids[-1]}-rebuild-00000", {"quarantine": _table(QUARANTINE.schema, [kept])}
+    )
+    trends = dq_trends.read_trends(tmp_path, max_runs=2)  # the rebuild's file holds an old run's row
     assert trends.runs == tuple(ids[-2:])
     assert all(len(s.values) == 2 for s in (*trends.coverage, *trends.pass_rates, *trends.quarantined))
-    files = dq_trends.recent_files(dq_trends.open_store(tmp_path), 2)
-    assert len(files["dq_metrics"]) == 2
+    files, oldest = dq_trends.recent_files(dq_trends.open_store(tmp_path), 2)
+    assert len(files["dq_metrics"]) == 2 and oldest == ids[-2]
 
 
 def test_an_empty_warehouse_has_no_runs(tmp_path: Path) -> None:

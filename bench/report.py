@@ -39,8 +39,13 @@ FIGURES = (  # (key, label, unit): every row the table prints, in order
     ("newsetl_nx_rss_mib", "newsetl run Nx: peak RSS, process tree summed", "MiB"),
     ("rss_ratio", "peak RSS Nx / 1x", "x"),
     ("dashboard_runs", "DQ dashboard: runs of history stored (committed one run at a time)", "runs"),
-    ("dashboard_first_build_s", "DQ dashboard: build (read history, render, write), first in a process", "s"),
-    ("dashboard_build_s", "DQ dashboard: build, best of 3", "s"),
+    ("dashboard_cold_first_s", "DQ dashboard: cold build (every stored run's files read), first", "s"),
+    ("dashboard_cold_s", "DQ dashboard: cold build, best of 3", "s"),
+    (
+        "dashboard_per_run_s",
+        "DQ dashboard: per-run build (one new run since the last build), slowest of 3",
+        "s",
+    ),
 )
 
 
@@ -86,14 +91,14 @@ def derive(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dashboard(measured: dict[str, Any] | None) -> dict[str, Any]:
-    """The dashboard's figures (bench.dashboard): its first build is held to the target."""
-    if not measured:
-        return {"dashboard_runs": None, "dashboard_build_s": None, "dashboard_first_build_s": None}
-    return {
-        "dashboard_runs": measured["runs"],
-        "dashboard_build_s": measured["seconds_build"],
-        "dashboard_first_build_s": measured["seconds_build_first"],
+    """The dashboard's figures (bench.dashboard): its first cold build is held to the target."""
+    keys = {
+        "dashboard_runs": "runs",
+        "dashboard_cold_first_s": "seconds_build_cold_first",
+        "dashboard_cold_s": "seconds_build_cold",
+        "dashboard_per_run_s": "seconds_build_per_run",
     }
+    return {figure: (measured or {}).get(key) for figure, key in keys.items()}
 
 
 TARGETS = (  # (target, figure key, unit, limit, True when the figure must stay at or below the limit)
@@ -102,7 +107,7 @@ TARGETS = (  # (target, figure key, unit, limit, True when the figure must stay 
     ("stages other than NLP >= 2,000 docs/s", "non_nlp_docs_per_s", "docs/s", 2000.0, False),
     ("no-op re-run <= 10 % of a full run", "noop_share", "%", 10.0, True),
     ("peak RSS at Nx <= 1.2 x at 1x", "rss_ratio", "x", 1.2, True),
-    ("DQ dashboard build < 1 s (1,000 runs)", "dashboard_first_build_s", "s", 1.0, True),
+    ("DQ dashboard build < 1 s (1,000 runs, cold)", "dashboard_cold_first_s", "s", 1.0, True),
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from typing import Any
 from tasks.quality.dq_trends import DqTrends, Series
 
 PLOTLY_JS = "plotly-4.1.1.min.js"
+_RUN_START = re.compile(r"^\d{8}T\d{6}Z")
 DRIFT = {"color": "#d62728", "symbol": "x", "size": 11, "line": {"width": 2}}
 FAILED = {"color": "#ff7f0e", "symbol": "circle-open", "size": 9, "line": {"width": 2}}
 
@@ -35,10 +37,10 @@ class Chart:
 
 def run_time(run_id: str) -> str:
     """A run's start as an ISO time, from its id (`YYYYmmddTHHMMSSZ-...`); the id itself otherwise."""
-    try:
-        return datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").isoformat()
-    except ValueError:
+    if not _RUN_START.match(run_id):
         return run_id
+    r = run_id
+    return f"{r[:4]}-{r[4:6]}-{r[6:8]}T{r[9:11]}:{r[11:13]}:{r[13:15]}"  # strptime: 60 us a run
 
 
 def charts(trends: DqTrends) -> list[Chart]:

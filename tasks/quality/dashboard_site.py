@@ -2,7 +2,9 @@
 
 It reaches the warehouse only through its Store (a local folder or an object store), as the Data Docs
 do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script is
-copied beside it only when missing or of another size, so a rebuild writes ~100 KB-1 MB.
+copied beside it only when missing or of another size. The per-run aggregates the page is drawn from are
+kept beside it (`history.parquet`, see tasks.quality.dq_history), so a build reads only the files
+committed since the previous one.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def build_dashboard(
 ) -> str:
     """Rebuild the dashboard from the newest `max_runs` runs' DQ history; returns its index.html."""
     store = open_store(warehouse)
-    trends = dq_trends.read_trends(warehouse, max_runs)
+    trends = dq_trends.read_trends(warehouse, max_runs, keep=True)  # each run reads only what is new
     links = {"GX Data Docs": f"../{DATA_DOCS}/index.html"}
     page = render_dashboard(trends, store.display(), now or datetime.now(UTC), links)
     _vendor(store)

@@ -87,7 +87,7 @@ def series_rows(series: Sequence[Series], spark: bool, scale: float = 1.0) -> li
                 "threshold": _number(None if s.threshold is None else s.threshold * scale),
                 "below": sum(s.failed),
                 "drift": f"{sum(s.drift)}" + (" NOW" if s.drift and s.drift[-1] else ""),
-                "trend": trend_text(values, spark),
+                "trend": trend_text(values, spark, digits=1 if scale != 1.0 else 2),
             }
         )
     return rows

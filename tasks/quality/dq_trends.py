@@ -1,33 +1,29 @@
-"""Data-quality trends over the recent runs: what the DQ dashboard draws and `newsetl report` prints.
+"""Data-quality trends over the newest runs: what the DQ dashboard draws and `newsetl report` prints.
 
-Read from dq_metrics (coverage measures, suite pass rates, drift), dq_results (pass rates of runs from
-before dq_metrics) and quarantine, through DuckDB, only the columns needed. A warehouse holds one
-Parquet file per table per batch, so the cost is in opening files: only the files of the newest
-`max_runs` runs are read, picked by name from the listing (a batch's files are named after its
-batch id, which starts with its run id), and the current run's rows by their run_date partition.
+Built from the per-run aggregates of tasks.quality.dq_history (dq_metrics' coverage measures, suite
+pass rates and drift marks; dq_results' pass rates for runs from before dq_metrics; quarantined rows
+per stage:reason), plus the newest run's worst sources, read from that run's own files only.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from tasks.warehouse import tables, views
-from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE, Table
+from tasks.quality import dq_history
+from tasks.quality.dq_history import PASS_RATE
+from tasks.warehouse.schemas import DQ_METRICS, QUARANTINE, Table
 from tasks.warehouse.store import Store, open_store
 
 DEFAULT_RUNS = 1000
-PASS_RATE = "pass_rate"
-_RUN_OF_FILE = re.compile(r"^part-(\d{8}T\d{6}Z-[0-9a-f]{8})-")  # part-<run_id>-<batch>-<i>.parquet
 
 
 @dataclass(frozen=True)
@@ -78,146 +74,90 @@ class DqTrends:
         return [s for s in (*self.pass_rates, *self.coverage) if s.drift and s.drift[-1]]
 
 
-def read_trends(warehouse: str | os.PathLike[str], max_runs: int = DEFAULT_RUNS, worst: int = 10) -> DqTrends:
-    """The trends of the newest `max_runs` runs of a warehouse (local or object store)."""
+def read_trends(
+    warehouse: str | os.PathLike[str], max_runs: int = DEFAULT_RUNS, worst: int = 10, keep: bool = False
+) -> DqTrends:
+    """The trends of the newest `max_runs` runs of a warehouse (local or object store); `keep` reuses and
+    updates the aggregates kept by the previous build (tasks.quality.dq_history)."""
     store = open_store(warehouse)
-    files, oldest = recent_files(store, max_runs)
-    con = duckdb.connect(":memory:")
-    metrics = _rows(con, _METRICS_SQL.format(t=_select(con, store, DQ_METRICS, files[DQ_METRICS.name])))
-    results = _rows(con, _RESULTS_SQL.format(t=_select(con, store, DQ_RESULTS, files[DQ_RESULTS.name])))
-    quarantine = _rows(con, _QUARANTINE_SQL.format(t=_select(con, store, QUARANTINE, files[QUARANTINE.name])))
-    # >= oldest: a rebuild's file keeps older runs' quarantine rows, under the rebuild's name
-    runs = tuple(sorted({r["run_id"] for r in (*metrics, *results, *quarantine) if r["run_id"] >= oldest}))
+    history = dq_history.read_history(store, max_runs, keep)
+    runs = tuple(sorted(pc.unique(history.rows["run_id"]).to_pylist()))
     if not runs:
         return DqTrends(runs=())
-    newest = {name: [f for f in paths if _run_of(f) in (runs[-1], None)] for name, paths in files.items()}
-    coverage = [r for r in metrics if r["measure"] != PASS_RATE]
+    found = _series(history.rows, runs)
+    metric = {(suite, m): s for (kind, suite, m), s in found.items() if kind == "metric"}
+    derived = {suite: s for (kind, suite, _), s in found.items() if kind == "result"}
+    suites = sorted({suite for suite, m in metric if m == PASS_RATE} | set(derived))
     return DqTrends(
         runs=runs,
-        pass_rates=tuple(_series(runs, pass_rates(metrics, results), "table_name", "measure")),
-        quarantined=tuple(_series(runs, quarantine, "stage", "reason", zero=True)),
-        coverage=tuple(_series(runs, coverage, "table_name", "measure")),
-        worst_sources=tuple(worst_sources(con, store, newest, runs[-1])[:worst]),
+        pass_rates=tuple(pass_rate(metric.get((suite, PASS_RATE)), derived.get(suite)) for suite in suites),
+        quarantined=tuple(s for (kind, _, _), s in found.items() if kind == "quarantine"),
+        coverage=tuple(s for (_, m), s in metric.items() if m != PASS_RATE),
+        worst_sources=tuple(worst_sources(store, history.newest_files, runs[-1])[:worst]),
     )
 
 
-def recent_files(store: Store, max_runs: int) -> tuple[dict[str, list[str]], str]:
-    """The files of dq_metrics, dq_results and quarantine to read for the newest `max_runs` runs, and
-    the oldest of those runs ("" when there is none).
-
-    A run's dq_results are read only when it has no dq_metrics (a run from before them): its pass
-    rates are in dq_metrics. A file whose name carries no run id is always read."""
-    files = {t.name: tables.table_files(store, t.name) for t in (DQ_METRICS, DQ_RESULTS, QUARANTINE)}
-    measured = {_run_of(f) for f in files[DQ_METRICS.name]}
-    runs = sorted({r for r in measured | {_run_of(f) for f in files[DQ_RESULTS.name]} if r})[-max_runs:]
-    oldest = runs[0] if runs else ""
-    keep = {name: [f for f in paths if (_run_of(f) or oldest) >= oldest] for name, paths in files.items()}
-    keep[DQ_RESULTS.name] = [f for f in keep[DQ_RESULTS.name] if _run_of(f) not in measured - {None}]
-    return keep, oldest
+def pass_rate(measured: Series | None, derived: Series | None) -> Series:
+    """A suite's pass rate per run: dq_metrics' own, or for runs without it dq_results' share of the
+    suite's expectations that passed."""
+    if measured is None or derived is None:
+        found = measured or derived
+        assert found is not None
+        return found
+    values = tuple(d if m is None else m for m, d in zip(measured.values, derived.values, strict=True))
+    return replace(measured, values=values)
 
 
-def _run_of(path: str) -> str | None:
-    match = _RUN_OF_FILE.match(posixpath.basename(path))
-    return match.group(1) if match else None
-
-
-def _select(con: duckdb.DuckDBPyConnection, store: Store, table: Table, files: list[str]) -> str:
-    """A FROM clause over these files of a table (DuckDB's reader for local files, an Arrow dataset over
-    the store's filesystem otherwise). Only columns every file has are read: no union by name."""
-    if not files:
-        nulls = ", ".join(f"CAST(NULL AS {views.duckdb_type(f.type)}) AS {f.name}" for f in table.schema)
-        return f"(SELECT {nulls} WHERE false)"
-    part = table.schema.field(table.partition_by)
-    if store.is_local:
-        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-        return (
-            f"read_parquet([{listed}], hive_partitioning = true, "
-            f"hive_types = {{'{part.name}': '{views.duckdb_type(part.type)}'}})"
-        )
-    dataset = ds.dataset(
-        files,
-        schema=table.schema,
-        format="parquet",
-        filesystem=store.fs,
-        partitioning=ds.partitioning(pa.schema([part]), flavor="hive"),
-        partition_base_dir=store.path(tables.table_path(table.name)),
+def _series(rows: pa.Table, runs: Sequence[str]) -> dict[tuple[str, str, str], Series]:
+    """The aggregate rows as one Series per (kind, suite, measure), a value per run (quarantine: 0 where
+    none; measures: None), sorted."""
+    grouped = rows.group_by(["kind", "table_name", "measure"], use_threads=False).aggregate(
+        [("run_id", "list"), ("value", "list"), ("failed", "list"), ("drift", "list"), ("threshold", "max")]
     )
-    con.register(f"_{table.name}_files", dataset)
-    return f"_{table.name}_files"
-
-
-_METRICS_SQL = """
-    select run_id, table_name, measure, avg(value) as value, max(threshold) as threshold,
-           bool_or(not coalesce(success, true)) as failed, bool_or(is_drift) as drift
-    from {t} where source = '' group by all
-"""
-_RESULTS_SQL = "select run_id, table_name, avg(success::int) as value from {t} group by all"
-_QUARANTINE_SQL = (  # one series per stage:reason, as the run summary names them
-    "select run_id, '' as stage, stage || ':' || reason_code as reason, count(*) as value "
-    "from {t} group by all"
-)
-
-
-def pass_rates(metrics: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each suite's pass rate per run: dq_metrics' pass_rate, or from dq_results for runs without it."""
-    measured = [r for r in metrics if r["measure"] == PASS_RATE]
-    have = {(r["run_id"], r["table_name"]) for r in measured}
-    derived = [
-        {**r, "measure": PASS_RATE, "threshold": None, "failed": False, "drift": False}
-        for r in results
-        if (r["run_id"], r["table_name"]) not in have
-    ]
-    return measured + derived
-
-
-def _series(
-    runs: Sequence[str], rows: Iterable[dict[str, Any]], group: str, name: str, zero: bool = False
-) -> list[Series]:
-    """Rows (run_id, group, name, value, [threshold, failed, drift]) as one Series per (group, name)."""
     index = {run: i for i, run in enumerate(runs)}
-    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        if row["run_id"] in index:
-            found.setdefault((row[group], row[name]), []).append(row)
-    series = []
-    for (grp, nm), points in sorted(found.items()):
-        values: list[float | None] = [0.0 if zero else None] * len(runs)
-        drift, failed = [False] * len(runs), [False] * len(runs)
-        for p in points:
-            at = index[p["run_id"]]
-            values[at] = None if p["value"] is None else float(p["value"])
-            drift[at], failed[at] = bool(p.get("drift")), bool(p.get("failed"))
-        thresholds = [p["threshold"] for p in points if p.get("threshold") is not None]
-        threshold = float(thresholds[-1]) if thresholds else None
-        series.append(Series(grp, nm, tuple(values), threshold, tuple(drift), tuple(failed)))
-    return series
+    found = {}
+    for g in grouped.to_pylist():
+        values: list[float | None] = [0.0 if g["kind"] == "quarantine" else None] * len(runs)
+        failed, drift = [False] * len(runs), [False] * len(runs)
+        for run, value, below, drifted in zip(
+            g["run_id_list"], g["value_list"], g["failed_list"], g["drift_list"], strict=True
+        ):
+            at = index[run]
+            values[at], failed[at], drift[at] = value, bool(below), bool(drifted)
+        series = Series(
+            g["table_name"], g["measure"], tuple(values), g["threshold_max"], tuple(drift), tuple(failed)
+        )
+        found[(g["kind"], g["table_name"], g["measure"])] = series
+    return dict(sorted(found.items()))
 
 
-def worst_sources(
-    con: duckdb.DuckDBPyConnection, store: Store, files: dict[str, list[str]], run_id: str
-) -> list[SourceScore]:
+def worst_sources(store: Store, files: dict[str, list[str]], run_id: str) -> list[SourceScore]:
     """The run's sources by measures failed or drifted (in any batch), then records quarantined, worst
-    first (`files`: the run's own files of dq_metrics and quarantine)."""
-    metrics = _select(con, store, DQ_METRICS, files[DQ_METRICS.name])
-    failed = _rows(
-        con,
-        f"select source, list(distinct measure order by measure) as measures from {metrics} "
-        "where run_id = ? and source <> '' and (not coalesce(success, true) or is_drift) group by all",
-        [run_id],
-    )
-    quarantine = _select(con, store, QUARANTINE, files[QUARANTINE.name])
-    uris = _rows(
-        con, f"select source_uri, count(*) as n from {quarantine} where run_id = ? group by all", [run_id]
-    )
+    first (`files`: the run's own few files of dq_metrics and quarantine, read with pyarrow)."""
+    metric_columns = ["run_id", "source", "measure", "success", "is_drift"]
+    measures: dict[str, set[str]] = {}
+    for row in _read(store, DQ_METRICS, files, metric_columns):
+        if row["run_id"] == run_id and row["source"] and (row["success"] is False or row["is_drift"]):
+            measures.setdefault(row["source"], set()).add(row["measure"])
     counts: dict[str, int] = {}
-    for row in uris:
-        counts[source_of(row["source_uri"])] = counts.get(source_of(row["source_uri"]), 0) + row["n"]
-    measures = {r["source"]: tuple(r["measures"]) for r in failed}
+    for row in _read(store, QUARANTINE, files, ["run_id", "source_uri"]):
+        if row["run_id"] == run_id:
+            counts[source_of(row["source_uri"])] = counts.get(source_of(row["source_uri"]), 0) + 1
     scores = [
-        SourceScore(s, len(measures.get(s, ())), counts.get(s, 0), measures.get(s, ()))
+        SourceScore(s, len(measures.get(s, ())), counts.get(s, 0), tuple(sorted(measures.get(s, ()))))
         for s in {*measures, *counts}
     ]
     return sorted(scores, key=lambda s: (-s.failed_measures, -s.quarantined, s.source))
+
+
+def _read(
+    store: Store, table: Table, files: dict[str, list[str]], columns: list[str]
+) -> list[dict[str, Any]]:
+    """These columns of a table's listed files, as rows."""
+    if not files.get(table.name):
+        return []
+    dataset = ds.dataset(files[table.name], schema=table.schema, format="parquet", filesystem=store.fs)
+    return dataset.to_table(columns=columns).to_pylist()
 
 
 def source_of(source_uri: str) -> str:
@@ -227,9 +167,3 @@ def source_of(source_uri: str) -> str:
         return parts.netloc
     path = parts.path if parts.scheme == "file" else source_uri
     return posixpath.basename(posixpath.dirname(path)) or path
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, list(params))
-    columns = [d[0] for d in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -10,9 +10,10 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from tasks.quality import dq_trends
+from tasks.quality import dq_history, dq_trends
+from tasks.quality.dq_trends import Series
 from tasks.records import RunContext
-from tasks.warehouse import commit
+from tasks.warehouse import commit, tables
 from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE
 
 Metric = tuple[
@@ -115,7 +116,8 @@ def test_runs_without_dq_metrics_take_their_pass_rates_from_dq_results(tmp_path:
     assert trends.runs == (old, new)
     rates = {s.label: s.values for s in trends.pass_rates}
     assert rates == {"articles": (0.5, 0.25), "quotes": (1.0, None)}
-    assert dq_trends.recent_files(dq_trends.open_store(tmp_path), 10)[0]["dq_results"] == [
+    listed = {t: tables.table_files(tmp_path, t) for t in ("dq_metrics", "dq_results", "quarantine")}
+    assert dq_history.window(listed, 10)[0]["dq_results"] == [
         f for f in map(str, sorted(tmp_path.glob("dq_results/*/*.parquet"))) if old in f
     ]  # the newer run's dq_results are not even opened
 
@@ -130,7 +132,8 @@ def test_only_the_newest_runs_are_read(tmp_path: Path) -> None:
     trends = dq_trends.read_trends(tmp_path, max_runs=2)  # the rebuild's file holds an old run's row
     assert trends.runs == tuple(ids[-2:])
     assert all(len(s.values) == 2 for s in (*trends.coverage, *trends.pass_rates, *trends.quarantined))
-    files, oldest = dq_trends.recent_files(dq_trends.open_store(tmp_path), 2)
+    listed = {t: tables.table_files(tmp_path, t) for t in ("dq_metrics", "dq_results", "quarantine")}
+    files, oldest = dq_history.window(listed, 2)
     assert len(files["dq_metrics"]) == 2 and oldest == ids[-2]
 
 
@@ -143,3 +146,35 @@ def test_source_of_names_a_site_or_a_folder() -> None:
     assert dq_trends.source_of("https://www.example.org/news/1") == "www.example.org"
     assert dq_trends.source_of("file:///data/in/site-a/1.html") == "site-a"
     assert dq_trends.source_of("/data/in/wire/2.txt") == "wire"
+
+
+def _garble(path: Path) -> None:
+    path.write_bytes(b"not parquet")
+
+
+def test_a_kept_build_reads_only_the_files_committed_since(tmp_path: Path) -> None:
+    ids = date_history(tmp_path, runs=4)
+    first = dq_trends.read_trends(tmp_path, keep=True)
+    assert (tmp_path / dq_history.KEPT).is_file() and first.runs == tuple(ids)
+    for old in tmp_path.glob("dq_metrics/*/*.parquet"):
+        _garble(old)  # a build that opened a summarised file again would fail on it
+    ids.append(commit_run(tmp_path, 10, [("articles", "published_at_share", "", 0.4, 0.8, True)]))
+    again = dq_trends.read_trends(tmp_path, keep=True)
+    assert again.runs == tuple(ids)
+    (coverage,) = again.coverage
+    assert coverage.values == (*first.coverage[0].values, 0.4)
+    assert again.pass_rates == tuple(
+        Series(s.group, s.name, (*s.values, None), s.threshold, (*s.drift, False), (*s.failed, False))
+        for s in first.pass_rates
+    )
+
+
+def test_the_kept_aggregates_are_dropped_when_a_summarised_file_is_gone(tmp_path: Path) -> None:
+    date_history(tmp_path, runs=3)
+    dq_trends.read_trends(tmp_path, keep=True)
+    for old in tmp_path.glob("quarantine/*/*.parquet"):
+        old.unlink()  # as a rebuild replacing the quarantine table
+    rebuilt = dq_trends.read_trends(tmp_path, keep=True)
+    assert rebuilt == dq_trends.read_trends(tmp_path) and not rebuilt.quarantined
+    (tmp_path / dq_history.KEPT).write_bytes(b"garbled")  # derived data: read everything again
+    assert dq_trends.read_trends(tmp_path, keep=True) == rebuilt

@@ -78,11 +78,10 @@ def read_history(store: Store, max_runs: int, keep: bool = False) -> History:
     if kept is None or gone or any(run_of(f) is None for f in fresh):
         kept, to_read = AGGREGATES.empty_table(), wanted  # read the whole window again
     else:
-        dirty = pa.array(sorted({run_of(f) for f in fresh}), pa.string())
-        kept = kept.filter(pc.invert(pc.is_in(kept["run_id"], value_set=dirty)))
-        to_read = {
-            name: [f for f in paths if run_of(f) in dirty.to_pylist()] for name, paths in wanted.items()
-        }
+        dirty = {run_of(f) for f in fresh}  # runs with a new file: read again whole
+        stale = pc.is_in(kept["run_id"], value_set=pa.array(sorted(dirty), pa.string()))
+        kept = kept.filter(pc.invert(stale))
+        to_read = {name: [f for f in paths if run_of(f) in dirty] for name, paths in wanted.items()}
     rows = pa.concat_tables([kept, aggregate(store, to_read)])
     rows = rows.filter(pc.greater_equal(rows["run_id"], oldest))  # a rebuild's file holds older runs' rows
     if keep:

@@ -98,7 +98,9 @@ def _dashboard(measured: dict[str, Any] | None) -> dict[str, Any]:
         "dashboard_cold_s": "seconds_build_cold",
         "dashboard_per_run_s": "seconds_build_per_run",
     }
-    return {figure: (measured or {}).get(key) for figure, key in keys.items()}
+    figures = {figure: (measured or {}).get(key) for figure, key in keys.items()}
+    cpu = [(measured or {}).get(k) for k in ("cpu_seconds_build_cold", "cpu_seconds_build_per_run")]
+    return {**figures, "dashboard_cpu_s": None if None in cpu else f"{cpu[0]}; {cpu[1]}"}
 
 
 TARGETS = (  # (target, figure key, unit, limit, True when the figure must stay at or below the limit)

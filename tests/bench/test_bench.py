@@ -57,12 +57,15 @@ def test_table_and_json_hold_every_figure_and_target(tmp_path: Path) -> None:
             "seconds_build_cold_first": 1.2,
             "seconds_build_cold": 0.9,
             "seconds_build_per_run": 0.1,
+            "cpu_seconds_build_cold": 0.5,
+            "cpu_seconds_build_per_run": 0.05,
         },
     }
     figures = report.derive(raw)
     assert set(figures) == {key for key, _, _ in report.FIGURES}
     assert figures["non_nlp_docs_per_s"] == 400 and figures["rss_ratio"] == 1.1
     assert ("DQ dashboard build < 1 s (1,000 runs, cold)", "1.2 s", False) in report.targets(figures)
+    assert figures["dashboard_cpu_s"] == "0.5; 0.05"
     assert report.derive({**raw, "dashboard": None})["dashboard_per_run_s"] is None  # not measured
     table = report.render(figures)
     assert all(label in table for _, label, _ in report.FIGURES)

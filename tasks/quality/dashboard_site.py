@@ -3,7 +3,7 @@
 It reaches the warehouse only through its Store (a local folder or an object store), as the Data Docs
 do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script is
 copied beside it only when missing or of another size. The per-run aggregates the page is drawn from are
-kept beside it (`history.parquet`, see tasks.quality.dq_history), so a build reads only the files
+kept beside it (`history.arrow`, see tasks.quality.dq_history), so a build reads only the files
 committed since the previous one.
 """
 

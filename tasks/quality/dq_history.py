@@ -6,7 +6,7 @@ per batch, so reading history costs a file opening per run and table: only the f
 `max_runs` runs are read, picked by name (a batch's files are named after its batch id, which starts
 with its run id), and only the columns aggregated.
 
-With `keep`, the aggregates are kept in `_reports/dq/history.parquet` with the names of the files they
+With `keep`, the aggregates are kept in `_reports/dq/history.arrow` with the names of the files they
 summarise, so the next build reads only new files: the runs those belong to are read again whole. The
 summary is derived data: when a file it summarises is gone (a rebuild replaced a table), or a new file
 names no run, it is dropped and everything is read again.
@@ -14,7 +14,6 @@ names no run, it is dropped and everything is read again.
 
 from __future__ import annotations
 
-import io
 import json
 import posixpath
 import re
@@ -26,14 +25,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 
 from tasks.warehouse import tables, views
 from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE, Table
 from tasks.warehouse.store import Store
 
 PASS_RATE = "pass_rate"
-KEPT = "_reports/dq/history.parquet"
+KEPT = "_reports/dq/history.arrow"
 READ = (DQ_METRICS, DQ_RESULTS, QUARANTINE)
 _RUN_OF_FILE = re.compile(r"^part-(\d{8}T\d{6}Z-[0-9a-f]{8})-")  # part-<run_id>-<batch>-<i>.parquet
 AGGREGATES = pa.schema(
@@ -169,7 +167,7 @@ def _load(store: Store) -> tuple[pa.Table | None, set[str]]:
     if not store.is_file(KEPT):
         return None, set()
     try:
-        kept = pq.read_table(io.BytesIO(store.read_bytes(KEPT)))
+        kept = pa.ipc.open_file(store.read_bytes(KEPT)).read_all()
         names = json.loads((kept.schema.metadata or {})[b"files"])
         return kept.cast(AGGREGATES), {store.path(n) for n in names}
     except (OSError, ValueError, KeyError, pa.ArrowException):
@@ -178,6 +176,8 @@ def _load(store: Store) -> tuple[pa.Table | None, set[str]]:
 
 def _save(store: Store, rows: pa.Table, files: set[str]) -> None:
     names = json.dumps(sorted(store.relative(f) for f in files))
-    buffer = io.BytesIO()
-    pq.write_table(rows.replace_schema_metadata({"files": names}), buffer, compression="zstd")
-    store.write_bytes(KEPT, buffer.getvalue())
+    sink = pa.BufferOutputStream()  # Arrow IPC, not Parquet: no `*.parquet` but the tables' own files
+    schema = AGGREGATES.with_metadata({"files": names})
+    with pa.ipc.new_file(sink, schema) as writer:
+        writer.write_table(rows.cast(schema))
+    store.write_bytes(KEPT, sink.getvalue().to_pybytes())

@@ -181,10 +181,10 @@ def report(
         _rich_table("Most frequent failing expectations", failing) if failing else "No failing expectations."
     )
     _print_trends(trends)
-    built = dashboard_site.dashboard_built(warehouse)
-    out.print(f"DQ dashboard: {dashboard_site.dashboard_index(warehouse) if built else 'not built yet'}")
     built = data_docs.data_docs_built(warehouse)
     out.print(f"Data Docs: {data_docs.data_docs_index(warehouse) if built else 'not built yet'}")
+    built = dashboard_site.dashboard_built(warehouse)  # last: where `make run` ends
+    out.print(f"DQ dashboard: {dashboard_site.dashboard_index(warehouse) if built else 'not built yet'}")
 
 
 def _print_trends(trends: dq_trends.DqTrends) -> None:

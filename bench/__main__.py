@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow.dataset as ds
 
-from bench import corpus, report
+from bench import corpus, dashboard, report
 from bench.measure import Measured, prefect_server, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +84,11 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         raw["floor"] = {**_fields(_checked(floor, logs / "floor.log")), **_json(work / "f.json")}
         if not args.skip_html:
             raw["html"] = measure_html(args, work / "html", env)
+    _step("DQ dashboard")
+    runs = 200 if args.quick else dashboard.RUNS_STORED
+    command = [sys.executable, "-m", "bench.dashboard", "--runs", str(runs), "--out", str(work / "d.json")]
+    probe = run_measured(command, env, ROOT, logs / "dashboard.log")
+    raw["dashboard"] = _checked(probe, logs / "dashboard.log") and _json(work / "d.json")
     if not args.skip_naive:
         _step("naive peer")
         (work / "naive").mkdir()

@@ -1,4 +1,5 @@
-"""The run's Prefect artifacts: a table of counts and pass rates per suite, and a link to the Data Docs."""
+"""The run's Prefect artifacts: a table of counts and pass rates per suite, and links to the Data Docs
+and the DQ dashboard."""
 
 from __future__ import annotations
 
@@ -33,11 +34,19 @@ def data_docs_uri(index: str) -> str:
     return index if is_remote(index) else Path(index).resolve().as_uri()
 
 
+def report_markdown(summary: RunSummary) -> str | None:
+    """The markdown artifact: the run's counts and a link to each report built (None when none was)."""
+    reports = {"DQ dashboard": summary.dashboard, "GX Data Docs": summary.data_docs}
+    links = [f"- [{name}]({data_docs_uri(i)}) (`{data_docs_uri(i)}`)" for name, i in reports.items() if i]
+    if not links:
+        return None
+    return "\n".join(["# newsetl data quality", "", summary.counts_line(), "", *links]) + "\n"
+
+
 def publish(summary: RunSummary) -> None:
     """Create both artifacts for the current flow run."""
     counts = summary.counts_line()
     create_table_artifact(key=RUN_SUMMARY_KEY, table=summary_rows(summary), description=counts)
-    if summary.data_docs:
-        uri = data_docs_uri(summary.data_docs)
-        markdown = f"# newsetl data quality\n\n{counts}\n\n[GX Data Docs]({uri}) (`{uri}`)\n"
-        create_markdown_artifact(key=DATA_DOCS_KEY, markdown=markdown, description="GX Data Docs of the run")
+    if markdown := report_markdown(summary):
+        description = "DQ dashboard and GX Data Docs of the run"
+        create_markdown_artifact(key=DATA_DOCS_KEY, markdown=markdown, description=description)

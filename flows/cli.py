@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from tasks import pipeline, sources
+from tasks.quality import dq_trends
 from tasks.records import RunSummary
 from tasks.warehouse import lock, views
 
@@ -141,6 +143,8 @@ def summary_table(summary: RunSummary) -> RichTable:
         )
     if summary.data_docs:
         table.add_row("Data Docs", summary.data_docs)
+    if summary.dashboard:
+        table.add_row("DQ dashboard", summary.dashboard)
     for stage, seconds in summary.stage_seconds.items():
         table.add_row(f"  seconds {stage}", f"{seconds:.2f}")
     table.add_row("seconds total", f"{summary.seconds:.2f}")
@@ -151,16 +155,21 @@ def summary_table(summary: RunSummary) -> RichTable:
 def report(
     warehouse: WarehouseOpt = "warehouse",
     runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="How many recent runs.")] = 5,
+    trend_runs: Annotated[
+        int, typer.Option("--trend-runs", min=1, help="How many recent runs the trends cover.")
+    ] = 30,
 ) -> None:
-    """The last runs' pass rates per suite, the most frequent failing expectations, the Data Docs path."""
+    """The last runs' pass rates per suite, the most frequent failing expectations, the DQ trends
+    (pass rates, coverage measures, quarantine, drift, worst sources), the dashboard and Data Docs."""
     import duckdb
 
-    from tasks.quality import data_docs, dq_report
+    from tasks.quality import dashboard_site, data_docs, dq_report, dq_trends
 
     try:
         con = views.connect(warehouse)
         rates = dq_report.pass_rates(con, runs)
         failing = dq_report.top_failures(con, runs)
+        trends = dq_trends.read_trends(warehouse, trend_runs)
     except duckdb.Error as exc:
         err.print(f"[red]newsetl report: {exc}[/red]")
         raise typer.Exit(1) from exc
@@ -171,8 +180,44 @@ def report(
     out.print(
         _rich_table("Most frequent failing expectations", failing) if failing else "No failing expectations."
     )
+    _print_trends(trends)
     built = data_docs.data_docs_built(warehouse)
     out.print(f"Data Docs: {data_docs.data_docs_index(warehouse) if built else 'not built yet'}")
+    built = dashboard_site.dashboard_built(warehouse)  # last: where `make run` ends
+    out.print(f"DQ dashboard: {dashboard_site.dashboard_index(warehouse) if built else 'not built yet'}")
+
+
+def _print_trends(trends: dq_trends.DqTrends) -> None:
+    """The DQ trends as compact tables; sparklines on a UTF-8 terminal, the newest values elsewhere."""
+    from tasks.quality import dq_report
+
+    spark = out.is_terminal and "utf" in out.encoding.lower() and not os.environ.get("CI")
+    span = f"last {len(trends.runs)} run(s)"
+    for title, rows in (
+        (f"Pass rate per suite (%), {span}", dq_report.series_rows(trends.pass_rates, spark, scale=100.0)),
+        (f"Coverage measures, {span}", dq_report.series_rows(trends.coverage, spark)),
+        (f"Quarantined rows per reason, {span}", dq_report.quarantine_rows(trends.quarantined, spark)),
+        (f"Worst sources of run {trends.current_run}", dq_report.source_rows(trends.worst_sources)),
+    ):
+        if rows:
+            out.print(_trend_table(title, rows))
+    if drifted := trends.drifted():
+        out.print(f"[red]Drift in the newest run: {', '.join(s.label for s in drifted)}[/red]")
+
+
+def _trend_table(title: str, rows: list[dict[str, object]]) -> RichTable:
+    """A trend table: names may fold, numbers and the trend column never wrap."""
+    table = RichTable(title=title, header_style="bold")
+    for n, name in enumerate(rows[0]):
+        table.add_column(
+            name,
+            overflow="fold" if n == 0 else "ellipsis",
+            no_wrap=n > 0,
+            min_width=20 if n == 0 else None,
+        )
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    return table
 
 
 def _rich_table(title: str, rows: list[dict[str, object]]) -> RichTable:

@@ -196,6 +196,7 @@ class RunSummary:
     dq: dict[str, SuiteTally] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     data_docs: str | None = None
+    dashboard: str | None = None  # the DQ dashboard's index.html, once built
     seconds: float = 0.0
     runner: str = ""  # the task runner the batches ran on (`auto` resolved)
 

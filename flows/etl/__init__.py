@@ -29,7 +29,7 @@ from flows.runners import Runner, chosen_runner, chunks, import_in_background, i
 from tasks import pipeline, rebuild, sources
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
-from tasks.quality import data_docs, suites, validate
+from tasks.quality import dashboard_site, data_docs, suites, validate
 from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
 from tasks.warehouse import commit, lock, rows, tables
 from tasks.warehouse.schemas import DQ_RESULTS, RUNS
@@ -82,6 +82,7 @@ stage_kept_quarantine = _touching_outside(rebuild.stage_kept_quarantine, "stage-
 replace_tables = _touching_outside(commit.replace_tables, "replace-tables")
 save_results = _touching_outside(data_docs.save_results, "save-dq-results")
 build_data_docs = _touching_outside(data_docs.build_data_docs, "data-docs")
+build_dashboard = _touching_outside(dashboard_site.build_dashboard, "dq-dashboard")
 
 
 @flow(name="newsetl-etl", validate_parameters=True)
@@ -274,7 +275,16 @@ def _report(warehouse: str, summary: RunSummary, timer: Callable[[str], Any]) ->
                 summary.data_docs = str(build_data_docs(warehouse, suites.load_suites()))
         except Exception as exc:  # the report must never hide the run's own outcome
             logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
+        _dashboard(warehouse, summary)
         artifacts.publish(summary)
+
+
+def _dashboard(warehouse: str, summary: RunSummary) -> None:
+    """Rebuild the DQ dashboard from the warehouse's DQ history (this run's included)."""
+    try:
+        summary.dashboard = str(build_dashboard(warehouse))
+    except Exception as exc:  # like the Data Docs: never hides the run's own outcome
+        get_run_logger().error("DQ dashboard not built: %s: %s", type(exc).__name__, exc)
 
 
 def _flow_run_id() -> str | None:

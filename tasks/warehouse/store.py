@@ -46,6 +46,9 @@ class Store:
 
     def relative(self, path: str) -> str:
         """The warehouse-relative form of a filesystem path under the root."""
+        prefix = self.root.rstrip("/") + "/"
+        if path.startswith(prefix):  # the usual case, ~10x cheaper than relpath on long listings
+            return path[len(prefix) :]
         return posixpath.relpath(path, self.root)
 
     def exists(self, rel: str) -> bool:

@@ -52,10 +52,21 @@ def test_table_and_json_hold_every_figure_and_target(tmp_path: Path) -> None:
         "newsetl_nx": {**run, "seconds": 450.0, "peak_rss_mib": 1100.0},
         "floor": {"seconds": 90.0, "peak_rss_mib": 900.0, "seconds_pipe": 85.0},
         "naive": {"seconds": 280.0, "peak_rss_mib": 500.0},
+        "dashboard": {
+            "runs": 1000,
+            "seconds_build_cold_first": 1.2,
+            "seconds_build_cold": 0.9,
+            "seconds_build_per_run": 0.1,
+            "cpu_seconds_build_cold": 0.5,
+            "cpu_seconds_build_per_run": 0.05,
+        },
     }
     figures = report.derive(raw)
     assert set(figures) == {key for key, _, _ in report.FIGURES}
     assert figures["non_nlp_docs_per_s"] == 400 and figures["rss_ratio"] == 1.1
+    assert ("DQ dashboard build < 1 s (1,000 runs, cold)", "1.2 s", False) in report.targets(figures)
+    assert figures["dashboard_cpu_s"] == "0.5; 0.05"
+    assert report.derive({**raw, "dashboard": None})["dashboard_per_run_s"] is None  # not measured
     table = report.render(figures)
     assert all(label in table for _, label, _ in report.FIGURES)
     assert "no-op re-run <= 10 % of a full run" in table and "8.0 %  met" in table

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.artifacts import data_docs_uri, summary_rows
+from flows.artifacts import data_docs_uri, report_markdown, summary_rows
 from tasks.records import Check, RunSummary
 
 
@@ -29,3 +29,13 @@ def test_one_count_line_for_the_log_the_artifacts_and_the_cli() -> None:
             "rows_quarantined": 1,
         }
     ]
+
+
+def test_the_markdown_artifact_links_the_dashboard_and_the_data_docs(tmp_path: Path) -> None:
+    summary = RunSummary(run_id="r1", source="s", warehouse="w")
+    assert report_markdown(summary) is None  # nothing built, nothing to link
+    summary.dashboard = str(tmp_path / "_reports" / "dq" / "index.html")
+    summary.data_docs = "s3://lake/wh/_reports/data_docs/index.html"
+    markdown = report_markdown(summary)
+    assert f"[DQ dashboard]({Path(summary.dashboard).as_uri()})" in markdown
+    assert f"[GX Data Docs]({summary.data_docs})" in markdown and summary.counts_line() in markdown

@@ -43,6 +43,7 @@ def test_an_object_store_warehouse_holds_what_a_local_one_does(
     expected = _contents(str(tmp_path / "local"))
     assert _contents(s3_warehouse) == expected and expected["entities"] and expected["quotes"]
     assert remote.data_docs == f"{s3_warehouse}/_reports/data_docs/index.html" != local.data_docs
+    assert remote.dashboard == f"{s3_warehouse}/_reports/dq/index.html" != local.dashboard
     store = open_store(s3_warehouse)
     assert store.is_file("_reports/data_docs/index.html") and store.files(commit.STAGING) == []
     assert not store.exists("_lock")  # the lease is released at the end of the run
@@ -76,3 +77,4 @@ def test_the_cli_runs_queries_and_reports_an_object_store_warehouse(
     report = _run_command([NEWSETL, "report", "--warehouse", s3_warehouse], env)
     assert report.returncode == 0, report.stderr
     assert f"Data Docs: {s3_warehouse}/_reports/data_docs/index.html" in report.stdout
+    assert f"DQ dashboard: {s3_warehouse}/_reports/dq/index.html" in report.stdout

@@ -1,0 +1,57 @@
+"""The DQ dashboard in the warehouse: `<warehouse>/_reports/dq/index.html` and its vendored plotly.js.
+
+It reaches the warehouse only through its Store (a local folder or an object store), as the Data Docs
+do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script is
+copied beside it only when missing or of another size. The per-run aggregates the page is drawn from are
+kept beside it (`history.arrow`, see tasks.quality.dq_history), so a build reads only the files
+committed since the previous one.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tasks.quality import dq_trends
+from tasks.quality.dashboard import PLOTLY_JS, render_dashboard
+from tasks.quality.data_docs import DATA_DOCS, REPORTS
+from tasks.warehouse.store import Store, open_store
+
+DQ = "dq"
+VENDOR = Path(__file__).resolve().parent / "dashboard_vendor"
+VENDORED = (PLOTLY_JS, "LICENSE-plotly.txt")
+
+
+def dashboard_index(warehouse: str | os.PathLike[str]) -> str:
+    """Where the dashboard's page is: a local path, or a URL in an object store."""
+    return open_store(warehouse).display(REPORTS, DQ, "index.html")
+
+
+def dashboard_built(warehouse: str | os.PathLike[str]) -> bool:
+    """Whether a run has built the dashboard yet."""
+    return open_store(warehouse).is_file(posixpath.join(REPORTS, DQ, "index.html"))
+
+
+def build_dashboard(
+    warehouse: str | os.PathLike[str], max_runs: int = dq_trends.DEFAULT_RUNS, now: datetime | None = None
+) -> str:
+    """Rebuild the dashboard from the newest `max_runs` runs' DQ history; returns its index.html."""
+    store = open_store(warehouse)
+    trends = dq_trends.read_trends(warehouse, max_runs, keep=True)  # each run reads only what is new
+    links = {"GX Data Docs": f"../{DATA_DOCS}/index.html"}
+    page = render_dashboard(trends, store.display(), now or datetime.now(UTC), links)
+    _vendor(store)
+    store.write_bytes(posixpath.join(REPORTS, DQ, "index.html"), page.encode("utf-8"))
+    return dashboard_index(warehouse)
+
+
+def _vendor(store: Store) -> None:
+    """Copy the vendored script and its licence beside the page, unless an identical-size copy is there."""
+    for name in VENDORED:
+        source = VENDOR / name
+        rel = posixpath.join(REPORTS, DQ, "vendor", name)
+        info = store.fs.get_file_info(store.path(rel))
+        if info.size != source.stat().st_size:
+            store.write_bytes(rel, source.read_bytes())

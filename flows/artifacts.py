@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from tasks.quality.findings import finding_lines
 from tasks.records import RunSummary
 from tasks.warehouse.store import is_remote
 
@@ -33,11 +34,22 @@ def data_docs_uri(index: str) -> str:
     return index if is_remote(index) else Path(index).resolve().as_uri()
 
 
+def dq_markdown(summary: RunSummary) -> str:
+    """The run's coverage warnings and drifts as a markdown section (tasks.quality.findings' lines)."""
+    lines = finding_lines(summary.findings)
+    if not lines:
+        return "## Coverage and drift\n\nNo coverage warning, no drift.\n"
+    items = [f"{'    ' if line.startswith('  ') else ''}- {line.strip()}" for line in lines]
+    return "## Coverage and drift\n\n" + "\n".join(items) + "\n"
+
+
 def publish(summary: RunSummary) -> None:
     """Create both artifacts for the current flow run."""
     counts = summary.counts_line()
     create_table_artifact(key=RUN_SUMMARY_KEY, table=summary_rows(summary), description=counts)
     if summary.data_docs:
         uri = data_docs_uri(summary.data_docs)
-        markdown = f"# newsetl data quality\n\n{counts}\n\n[GX Data Docs]({uri}) (`{uri}`)\n"
+        markdown = (
+            f"# newsetl data quality\n\n{counts}\n\n[GX Data Docs]({uri}) (`{uri}`)\n\n{dq_markdown(summary)}"
+        )
         create_markdown_artifact(key=DATA_DOCS_KEY, markdown=markdown, description="GX Data Docs of the run")

@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table as RichTable
 from tasks import pipeline, sources
 from tasks.records import RunSummary
 from tasks.warehouse import lock, views
+
+if TYPE_CHECKING:
+    import duckdb
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsetl: raw news text -> Parquet warehouse."
@@ -141,10 +144,20 @@ def summary_table(summary: RunSummary) -> RichTable:
         )
     if summary.data_docs:
         table.add_row("Data Docs", summary.data_docs)
+    _add_dq_summary(table, summary)
     for stage, seconds in summary.stage_seconds.items():
         table.add_row(f"  seconds {stage}", f"{seconds:.2f}")
     table.add_row("seconds total", f"{summary.seconds:.2f}")
     return table
+
+
+def _add_dq_summary(table: RichTable, summary: RunSummary) -> None:
+    """The coverage warnings and drifts of the run, one table row per line of tasks.quality.findings."""
+    from tasks.quality.findings import finding_lines
+
+    lines = finding_lines(summary.findings) or ["no coverage warning, no drift"]
+    for number, line in enumerate(lines):
+        table.add_row("DQ summary" if number == 0 else "", line)
 
 
 @app.command()
@@ -173,6 +186,18 @@ def report(
     )
     built = data_docs.data_docs_built(warehouse)
     out.print(f"Data Docs: {data_docs.data_docs_index(warehouse) if built else 'not built yet'}")
+    _print_dq_summary(con, runs)
+
+
+def _print_dq_summary(con: duckdb.DuckDBPyConnection, runs: int) -> None:
+    """The recent runs' coverage warnings and drifts (dq_metrics), as the run summary words them."""
+    from tasks.quality import dq_report
+    from tasks.quality.findings import finding_lines
+
+    lines = finding_lines(dq_report.findings(con, runs))
+    out.print(f"DQ summary, last {runs} run(s): " + ("" if lines else "no coverage warning, no drift"))
+    for line in lines:
+        out.print(f"  {line}", markup=False, highlight=False)
 
 
 def _rich_table(title: str, rows: list[dict[str, object]]) -> RichTable:

@@ -1,10 +1,13 @@
-"""Data-quality summaries over dq_results, for `newsetl report` (pure SQL over a DuckDB connection)."""
+"""Data-quality summaries over dq_results and dq_metrics, for `newsetl report` (SQL over DuckDB)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import duckdb
+
+from tasks.records import Measure
 
 _RECENT = "(select distinct run_id from dq_results order by run_id desc limit ?)"
 
@@ -37,6 +40,25 @@ def top_failures(con: duckdb.DuckDBPyConnection, runs: int, limit: int = 10) -> 
         """,
         [runs, limit],
     )
+
+
+def findings(con: duckdb.DuckDBPyConnection, runs: int) -> list[Measure]:
+    """The recent runs' measures that fell below their threshold or drifted, as the run summary has them."""
+    rows = _rows(
+        con,
+        """
+        select batch_id, table_name, measure, source, value, threshold, severity, is_drift, examples, detail
+        from dq_metrics
+        where (success = false or is_drift)
+          and run_id in (select distinct run_id from dq_metrics order by run_id desc limit ?)
+        order by batch_id, table_name, measure, source
+        """,
+        [runs],
+    )
+    return [
+        Measure(**{**r, "examples": tuple(json.loads(r["examples"] or "[]")), "detail": r["detail"] or ""})
+        for r in rows
+    ]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -22,10 +22,14 @@ from tasks.warehouse import commit, views
 from tests.conftest import SEEDS
 
 STUB = "A story with a stub\n\nTwo words.\n"
+NO_BODY = "A headline over nothing\n\n* * *\n"  # parses, but not one word of body: unusable
+SHOUTING = "SOCCER - ENGLISH FIRST DIVISION RESULTS\n\nLONDON 1996-08-24\n\nResults of matches on Saturday.\n"
 FUTURE = (
     "A story from the future\n\nBy Jane Doe - 17 Nov 2099 10:37\n\n"
     + "The minister said on Tuesday that the talks would continue, officials in Paris added. " * 3
 )
+PUBLISHED_AT = "expect_column_values_to_be_between(published_at)"
+ALL_CAPS = "expect_column_values_to_not_match_regex(title)"
 
 
 def _expectation_count(*tables: str) -> int:
@@ -33,33 +37,39 @@ def _expectation_count(*tables: str) -> int:
     return sum(len(loaded[t]["expectations"]) for t in tables)
 
 
-def test_failing_rows_are_quarantined_while_the_seeds_load(prefect_api: str, tmp_path: Path) -> None:
+def test_warnings_keep_articles_flagged_and_unusable_rows_are_quarantined(
+    prefect_api: str, tmp_path: Path
+) -> None:
     source, warehouse = tmp_path / "in", tmp_path / "wh"
     shutil.copytree(SEEDS, source)
-    (source / "stub.txt").write_text(STUB)
-    (source / "future.txt").write_text(FUTURE)
+    for name, text in (("stub", STUB), ("future", FUTURE), ("shouting", SHOUTING), ("nobody", NO_BODY)):
+        (source / f"{name}.txt").write_text(text)
     summary = etl(source=str(source), warehouse=str(warehouse))
-    assert (summary.files_seen, summary.articles_written, summary.quarantined) == (4, 2, 2)
+    assert (summary.files_seen, summary.articles_written, summary.quarantined) == (6, 5, 1)
     assert summary.accounted
-    assert summary.quarantine_reasons == {
-        "validate:expect_column_values_to_be_between(published_at)": 1,
-        "validate:expect_column_values_to_be_between(word_count)": 1,
-    }
+    assert summary.quarantine_reasons == {"validate:expect_column_values_to_match_regex(body)": 1}
     con = views.connect(warehouse)
-    rows = con.execute(
-        "select source_uri, reason_code, payload from quarantine where stage = 'validate' order by source_uri"
-    ).fetchall()
-    assert [(Path(u).name, r) for u, r, _ in rows] == [
-        ("future.txt", "expect_column_values_to_be_between(published_at)"),
-        ("stub.txt", "expect_column_values_to_be_between(word_count)"),
-    ]
-    assert json.loads(rows[1][2])["body"] == "Two words."
-    assert con.execute("select count(*) from articles").fetchone() == (2,)
-    assert con.execute("select count(*) from raw_documents").fetchone() == (4,)  # the bytes are kept
-    dq = con.execute("select count(*), count_if(not success) from dq_results").fetchone()
-    assert dq == (_expectation_count(*suites.load_suites()), 2)  # the seeds fill every enrichment table
-    assert summary.dq["articles"].passed == summary.dq["articles"].evaluated - 2
-    assert summary.dq["articles"].rows_quarantined == 2
+    uri, payload = con.execute("select source_uri, payload from quarantine").fetchone()
+    assert Path(uri).name == "nobody.txt" and json.loads(payload)["body"] == "* * *"
+    flags = dict(
+        con.execute("select regexp_extract(source_uri, '[^/]+$'), dq_flags from articles").fetchall()
+    )
+    assert {name: flags[name] for name in ("stub.txt", "future.txt", "shouting.txt")} == {
+        "stub.txt": [],  # a stub is real news too: it only lowers the batch's body_words_share
+        "future.txt": [PUBLISHED_AT],
+        "shouting.txt": [ALL_CAPS],
+    }
+    assert sum(len(f) for f in flags.values()) == 2  # the seeds carry no flag
+    severities = dict(
+        con.execute("select expectation || '(' || column_name || ')', severity from dq_results").fetchall()
+    )
+    assert severities[PUBLISHED_AT] == "warning" and severities[ALL_CAPS] == "warning"
+    assert severities["expect_column_values_to_match_regex(body)"] == "quarantine"
+    gx_checks = con.execute("select count(*) from dq_results where expectation like 'expect_%'").fetchone()
+    assert gx_checks == (_expectation_count(*suites.load_suites()),)  # the seeds fill every enrichment table
+    assert summary.dq["articles"].rows_quarantined == 1
+    measures = con.execute("select count(distinct measure), count_if(source = '') from dq_metrics").fetchone()
+    assert measures[0] == 6 + 1  # the six coverage measures and pass_rate (one per suite)
     _assert_artifacts(prefect_api, summary.run_id)
     index = Path(summary.data_docs)
     assert index == (warehouse / "_reports" / "data_docs" / "index.html") and index.is_file()

@@ -195,7 +195,7 @@ def _print_dq_summary(con: duckdb.DuckDBPyConnection, runs: int) -> None:
     from tasks.quality.findings import finding_lines
 
     lines = finding_lines(dq_report.findings(con, runs))
-    out.print(f"DQ summary, last {runs} run(s): " + ("" if lines else "no coverage warning, no drift"))
+    out.print(f"DQ summary, last {runs} run(s):" + ("" if lines else " no coverage warning, no drift"))
     for line in lines:
         out.print(f"  {line}", markup=False, highlight=False)
 

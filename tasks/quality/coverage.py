@@ -99,7 +99,7 @@ def _share(
     batch_id: str, source: str, group: Sequence[Row], m: ArticleMeasure, parameters: Mapping[str, Any]
 ) -> Measure:
     lacking = [a for a in group if not m.has(a, parameters)]
-    value = 1.0 - len(lacking) / len(group)
+    value = (len(group) - len(lacking)) / len(group)
     threshold = float(parameters[m.threshold])
     examples = tuple(_example(a) for a in lacking[:EXAMPLES]) if value < threshold else ()
     return Measure(batch_id, "articles", m.name, source, value, threshold, WARNING, examples=examples)
@@ -133,7 +133,7 @@ def _speaker_share(
     docs = {a["doc_id"] for a in group}
     found = [q for q in quotes if q["doc_id"] in docs]
     unattributed = [q for q in found if q["speaker"] is None]
-    value = 1.0 - len(unattributed) / len(found) if found else None
+    value = (len(found) - len(unattributed)) / len(found) if found else None
     threshold = float(parameters["min_quotes_with_speaker_share"])
     examples = ()
     if value is not None and value < threshold:

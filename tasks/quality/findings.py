@@ -19,7 +19,7 @@ def finding_lines(findings: Sequence[Measure], max_sources: int = MAX_SOURCES) -
     """The findings (measures that fell below their threshold or drifted) as indented lines of text."""
     fell = [m for m in findings if m.source == "" and m.success is False]
     lines = []
-    for key in dict.fromkeys((m.table_name, m.measure) for m in fell):
+    for key in sorted({(m.table_name, m.measure) for m in fell}):
         group = [m for m in fell if (m.table_name, m.measure) == key]
         lines.append(_fell_line(group))
         batches = {m.batch_id for m in group}
@@ -29,7 +29,7 @@ def finding_lines(findings: Sequence[Measure], max_sources: int = MAX_SOURCES) -
             if m.source and m.success is False and m.batch_id in batches and (m.table_name, m.measure) == key
         ]
         lines += [f"  {line}" for line in _source_lines(at_sources, max_sources)]
-    for m in findings:
+    for m in sorted(findings, key=lambda m: (m.batch_id, m.table_name, m.measure)):
         if m.is_drift:
             lines.append(f"drift: {m.table_name}.{m.measure} on batch {m.batch_id}: {m.detail}")
     return lines

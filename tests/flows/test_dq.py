@@ -12,14 +12,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
-from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY
+from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY, dq_markdown
+from flows.cli import app, summary_table
 from flows.etl import etl
 from tasks import parse
 from tasks.quality import suites
+from tasks.quality.findings import finding_lines
 from tasks.quality.validate import CriticalExpectationError
 from tasks.warehouse import commit, views
 from tests.conftest import SEEDS
+from tests.tasks.quality.test_coverage import dateless_pages
+from tests.tasks.quality.test_drift import normal_history
 
 STUB = "A story with a stub\n\nTwo words.\n"
 NO_BODY = "A headline over nothing\n\n* * *\n"  # parses, but not one word of body: unusable
@@ -144,3 +149,54 @@ def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) ->
     for suite in suites.load_suites():
         assert suite in cells, f"suite {suite} not rendered in the Data Docs index"
     assert summary.run_id in cells  # the validation results table is rendered too
+
+
+@pytest.mark.e2e
+def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_drift(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    """Real pages whose dates the parser missed, into a warehouse whose last 20 runs found dates on ~90 %
+    of articles (their dq_metrics written directly, not by 20 flow runs)."""
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    source.mkdir()
+    for page in dateless_pages(6):
+        shutil.copy(page, source / page.name)
+    normal_history(warehouse)
+    summary = etl(source=str(source), warehouse=str(warehouse))
+    assert summary.articles_written == 6
+    batch = f"{summary.run_id}-00000"
+    lines = finding_lines(summary.findings)
+    at = lines.index(
+        f"coverage: articles.published_at_share 0.00, below its minimum 0.5, on 1 batch(es) {batch}"
+    )
+    assert lines[at + 1].startswith(f"  {source}: 0.00, e.g. ")  # the source folder, with an example
+    drifts = [line for line in lines if line.startswith("drift:")]
+    assert f"drift: articles.published_at_share on batch {batch}: 0 vs median 0.895" in "\n".join(drifts)
+    assert any(line.startswith("drift: articles.pass_rate") for line in drifts)  # was 1.0 run after run
+    con = views.connect(warehouse)
+    drifted = con.execute(
+        "select table_name, measure, value, detail from dq_metrics where is_drift and run_id = ?",
+        [summary.run_id],
+    ).fetchall()
+    assert ("articles", "published_at_share", 0.0) in [(t, m, v) for t, m, v, _ in drifted]
+    assert con.execute(
+        "select severity, success from dq_results"
+        " where expectation = 'drift' and column_name = 'published_at_share' and run_id = ?",
+        [summary.run_id],
+    ).fetchall() == [("warning", False)]
+    assert "drift: articles.published_at_share" in dq_markdown(summary)
+    rendered = _text(summary_table(summary))
+    assert "DQ summary" in rendered and "published_at_share" in rendered
+    report = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--runs", "1"])
+    assert report.exit_code == 0, report.output
+    tail = report.stdout[report.stdout.index("DQ summary, last 1 run(s):") :].splitlines()
+    assert [line.strip() for line in tail[1:]] == [line.strip() for line in lines]
+    assert f"{source}: 0.00, e.g. " in report.stdout  # the source folder the pages came from
+
+
+def _text(renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=400, record=True)
+    console.print(renderable)
+    return console.export_text()

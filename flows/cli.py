@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from tasks import pipeline, sources
 from tasks.records import RunSummary
@@ -156,8 +157,8 @@ def _add_dq_summary(table: RichTable, summary: RunSummary) -> None:
     from tasks.quality.findings import finding_lines
 
     lines = finding_lines(summary.findings) or ["no coverage warning, no drift"]
-    for number, line in enumerate(lines):
-        table.add_row("DQ summary" if number == 0 else "", line)
+    for number, line in enumerate(lines):  # Text: titles in examples are not rich markup
+        table.add_row("DQ summary" if number == 0 else "", Text(line, justify="left"))
 
 
 @app.command()

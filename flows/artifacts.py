@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from tasks.quality.findings import finding_lines
 from tasks.records import RunSummary
 from tasks.warehouse.store import is_remote
 
@@ -40,7 +41,17 @@ def report_markdown(summary: RunSummary) -> str | None:
     links = [f"- [{name}]({data_docs_uri(i)}) (`{data_docs_uri(i)}`)" for name, i in reports.items() if i]
     if not links:
         return None
-    return "\n".join(["# newsetl data quality", "", summary.counts_line(), "", *links]) + "\n"
+    head = "\n".join(["# newsetl data quality", "", summary.counts_line(), "", *links])
+    return f"{head}\n\n{dq_markdown(summary)}"
+
+
+def dq_markdown(summary: RunSummary) -> str:
+    """The run's coverage warnings and drifts as a markdown section (tasks.quality.findings' lines)."""
+    lines = finding_lines(summary.findings)
+    if not lines:
+        return "## Coverage and drift\n\nNo coverage warning, no drift.\n"
+    items = [f"{'    ' if line.startswith('  ') else ''}- {line.strip()}" for line in lines]
+    return "## Coverage and drift\n\n" + "\n".join(items) + "\n"
 
 
 def publish(summary: RunSummary) -> None:

@@ -8,16 +8,20 @@ import json
 import os
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from tasks import pipeline, sources
 from tasks.quality import dq_trends
 from tasks.records import RunSummary
 from tasks.warehouse import lock, views
+
+if TYPE_CHECKING:
+    import duckdb
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsetl: raw news text -> Parquet warehouse."
@@ -145,10 +149,20 @@ def summary_table(summary: RunSummary) -> RichTable:
         table.add_row("Data Docs", summary.data_docs)
     if summary.dashboard:
         table.add_row("DQ dashboard", summary.dashboard)
+    _add_dq_summary(table, summary)
     for stage, seconds in summary.stage_seconds.items():
         table.add_row(f"  seconds {stage}", f"{seconds:.2f}")
     table.add_row("seconds total", f"{summary.seconds:.2f}")
     return table
+
+
+def _add_dq_summary(table: RichTable, summary: RunSummary) -> None:
+    """The coverage warnings and drifts of the run, one table row per line of tasks.quality.findings."""
+    from tasks.quality.findings import finding_lines
+
+    lines = finding_lines(summary.findings) or ["no coverage warning, no drift"]
+    for number, line in enumerate(lines):  # Text: titles in examples are not rich markup
+        table.add_row("DQ summary" if number == 0 else "", Text(line, justify="left"))
 
 
 @app.command()
@@ -183,6 +197,7 @@ def report(
     _print_trends(trends)
     built = data_docs.data_docs_built(warehouse)
     out.print(f"Data Docs: {data_docs.data_docs_index(warehouse) if built else 'not built yet'}")
+    _print_dq_summary(con, runs)
     built = dashboard_site.dashboard_built(warehouse)  # last: where `make run` ends
     out.print(f"DQ dashboard: {dashboard_site.dashboard_index(warehouse) if built else 'not built yet'}")
 
@@ -218,6 +233,17 @@ def _trend_table(title: str, rows: list[dict[str, object]]) -> RichTable:
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row.values()))
     return table
+
+
+def _print_dq_summary(con: duckdb.DuckDBPyConnection, runs: int) -> None:
+    """The recent runs' coverage warnings and drifts (dq_metrics), as the run summary words them."""
+    from tasks.quality import dq_report
+    from tasks.quality.findings import finding_lines
+
+    lines = finding_lines(dq_report.findings(con, runs))
+    out.print(f"DQ summary, last {runs} run(s):" + ("" if lines else " no coverage warning, no drift"))
+    for line in lines:
+        out.print(f"  {line}", markup=False, highlight=False)
 
 
 def _rich_table(title: str, rows: list[dict[str, object]]) -> RichTable:

@@ -26,7 +26,7 @@ from tasks import enrich, ingest, parse, sources
 from tasks.quality import suites, validate
 from tasks.records import BatchResult, RawDocument, Rejected, RunContext, SourceRecord
 from tasks.warehouse import rows
-from tasks.warehouse.schemas import ARTICLES, DQ_RESULTS, QUARANTINE
+from tasks.warehouse.schemas import ARTICLES, DQ_METRICS, DQ_RESULTS, QUARANTINE
 
 DEFAULT_BATCH_SIZE = 250  # records read, parsed and committed together: one Prefect task per batch
 ENRICH_STAGE = "enrich"
@@ -80,6 +80,7 @@ def process_records(
     with timer("validate"):
         bodies, uris = {a.doc_id: a.body for a in kept}, {a.doc_id: a.source_uri for a in kept}
         derived = _validated(extracted, run, batch_id, bodies, uris)
+        checked.tables[ARTICLES.name] = rows.with_dq_flags(checked.tables[ARTICLES.name], derived.flags)
     return BatchResult(
         batch_id=batch_id,
         tables={**checked.tables, **derived.tables},
@@ -141,6 +142,7 @@ def commit_tables(result: BatchResult, run: RunContext) -> dict[str, pa.Table]:
         **result.tables,
         QUARANTINE.name: rows.quarantine_table([*result.rejected, *result.rejected_rows], run),
         DQ_RESULTS.name: rows.dq_results_table(result.checks, run, result.batch_id),
+        DQ_METRICS.name: rows.dq_metrics_table(result.metrics, run),
     }
 
 

@@ -124,6 +124,7 @@ class Check:
     unexpected_percent: float
     sample_values: tuple[str, ...]
     failed_rows: tuple[int, ...]  # row positions in the validated table
+    measure: str | None = None  # a batch-level coverage check's measure (meta.measure): it flags no row
 
     @property
     def reason_code(self) -> str:
@@ -133,6 +134,30 @@ class Check:
         samples = ", ".join(self.sample_values) or "-"
         rows = f"{self.unexpected_count} row(s)"
         return f"{self.table_name}: {self.reason_code} failed on {rows}, e.g. {samples}"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One batch-level measure of one batch, for the whole batch (source "") or one source folder or site
+    (grain of dq_metrics)."""
+
+    batch_id: str
+    table_name: str  # the suite the measure belongs to
+    measure: str  # e.g. published_at_share, entities_per_1000_words, pass_rate
+    source: str  # source folder or site; "" for the whole batch
+    value: float | None  # None when there was nothing to measure
+    threshold: float | None  # the suite parameter it is held to (a minimum); None if none
+    severity: str = "warning"
+    is_drift: bool = False
+    examples: tuple[str, ...] = ()  # a few "doc_id title" of rows short of the measure, when it fell
+    detail: str = ""  # why it is drift: the recent runs' median and spread
+
+    @property
+    def success(self) -> bool | None:
+        """Whether the value meets its threshold; None without a threshold or a value."""
+        if self.value is None or self.threshold is None:
+            return None
+        return self.value >= self.threshold
 
 
 @dataclass
@@ -148,6 +173,7 @@ class BatchResult:
     seen: dict[str, str]  # doc_id -> source_uri of every record with a doc_id in this batch
     moved: dict[str, int] = field(default_factory=dict)  # table -> rows validation moved to quarantine
     seconds: dict[str, float] = field(default_factory=dict)
+    metrics: list[Measure] = field(default_factory=list)  # coverage and pass rates, set when committed
 
     @property
     def articles(self) -> int:
@@ -199,6 +225,11 @@ class RunSummary:
     dashboard: str | None = None  # the DQ dashboard's index.html, once built
     seconds: float = 0.0
     runner: str = ""  # the task runner the batches ran on (`auto` resolved)
+    findings: list[Measure] = field(default_factory=list)  # measures that fell or drifted, by batch
+
+    def add_metrics(self, metrics: Iterable[Measure]) -> None:
+        """Keep one batch's measures that fell below their threshold or drifted from recent runs."""
+        self.findings += [m for m in metrics if m.success is False or m.is_drift]
 
     @property
     def accounted(self) -> bool:

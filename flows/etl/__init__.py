@@ -29,10 +29,10 @@ from flows.runners import Runner, chosen_runner, chunks, import_in_background, i
 from tasks import pipeline, rebuild, sources
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
-from tasks.quality import dashboard_site, data_docs, suites, validate
+from tasks.quality import dashboard_site, data_docs, drift, metrics, suites, validate
 from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
 from tasks.warehouse import commit, lock, rows, tables
-from tasks.warehouse.schemas import DQ_RESULTS, RUNS
+from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, RUNS
 
 OUTSIDE_TIMEOUT_SECONDS = 600  # one commit or report build; generous next to the ~0.1 s they take
 
@@ -83,6 +83,7 @@ replace_tables = _touching_outside(commit.replace_tables, "replace-tables")
 save_results = _touching_outside(data_docs.save_results, "save-dq-results")
 build_data_docs = _touching_outside(data_docs.build_data_docs, "data-docs")
 build_dashboard = _touching_outside(dashboard_site.build_dashboard, "dq-dashboard")
+dq_baselines = _touching_outside(drift.recent_baselines, "dq-baselines")
 
 
 @flow(name="newsetl-etl", validate_parameters=True)
@@ -155,6 +156,7 @@ def _run_batches(
         listed = list_sources(source)
         known = frozenset(known_doc_ids(warehouse))
         paths, summary.skipped = skip_known(listed, known)
+        baselines = dq_baselines(warehouse)  # each measure's recent runs, for the drift check
     summary.files_seen = len(listed)
     logger.info(
         "run %s: %d files, %d of them already in %s", run.run_id, len(listed), summary.skipped, warehouse
@@ -170,7 +172,7 @@ def _run_batches(
 
     def commit_in_order(result: BatchResult) -> BatchResult:
         result, skipped = dedup.drop_known(result, known)
-        result = dedup.drop_seen(result, seen)
+        result = metrics.measured(dedup.drop_seen(result, seen), baselines)
         save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
         commit_batch(warehouse, result.batch_id, pipeline.commit_tables(result, run))
         for doc_id, uri in result.seen.items():
@@ -198,6 +200,7 @@ def _rebuild(
             legacy,
         )
     rebuild_id = f"{run.run_id}-rebuild"
+    baselines = dq_baselines(warehouse)
 
     def submit(
         task_runner: TaskRunner[Any], number: int, records: list[SourceRecord]
@@ -206,9 +209,10 @@ def _rebuild(
         return task_runner.submit(rebuild_batch, parameters=parameters)
 
     def stage_in_order(result: BatchResult) -> BatchResult:
+        result = metrics.measured(result, baselines)
         save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
         rows_of = pipeline.commit_tables(result, run)
-        commit_batch(warehouse, result.batch_id, {DQ_RESULTS.name: rows_of[DQ_RESULTS.name]})
+        commit_batch(warehouse, result.batch_id, {n: rows_of[n] for n in (DQ_RESULTS.name, DQ_METRICS.name)})
         stage_replacement(warehouse, rebuild_id, result.batch_id, {n: rows_of[n] for n in rebuild.REBUILT})
         return result
 
@@ -260,6 +264,7 @@ def _batches(
 def _count(result: BatchResult, summary: RunSummary) -> None:
     summary.add_batch(result.articles, result.rejected, result.rejected_rows)
     summary.add_checks(result.checks, result.rows_validated(), result.moved)
+    summary.add_metrics(result.metrics)
     for stage, seconds in result.seconds.items():  # worker seconds: summed over parallel batches
         summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + seconds, 3)
 

@@ -2,7 +2,9 @@
 
 An extractor module declares `TABLE` (its schema, built with tasks.warehouse.schemas.extracted_table),
 `NEEDS` (the tables whose rows it reads, e.g. quotes need entities) and
-`extract(articles, found) -> list[record]`, where `found` maps each table extracted before it to its rows.
+`extract(articles, found) -> list[record]`, where `found` maps each table extracted before it to its rows,
+and may declare `LANGUAGES` (ISO 639-1 codes it reads; absent: any): an article in another language is
+kept in articles (flagged by its suite) and skipped by that extractor.
 Adding an extractor is that module plus its GX suite `expectations/<table>.json`: the registry below,
 the warehouse's table list, the rebuild and the suites all derive from it.
 
@@ -51,13 +53,19 @@ class Enriched:
     failed: dict[str, str] = field(default_factory=dict)
 
 
+def reads(module: ModuleType, language: str) -> bool:
+    """Whether an extractor reads articles in `language` (one without LANGUAGES reads any)."""
+    languages = getattr(module, "LANGUAGES", None)
+    return languages is None or language in languages
+
+
 def enrich_articles(articles: Sequence[Article]) -> Enriched:
     """Every extracted row of the articles, keyed by table name; an article an extractor fails on is
     left out of every table and named in `failed`."""
     found: dict[str, list[Any]] = {}
     failed: dict[str, str] = {}
     for name, module in EXTRACTORS.items():
-        live = [a for a in articles if a.doc_id not in failed]
+        live = [a for a in articles if a.doc_id not in failed and reads(module, a.language)]
         found[name], errors = isolated(live, lambda part, m=module: m.extract(part, found))
         for article, exc in errors:
             failed[article.doc_id] = f"{name}: {describe(exc)}"

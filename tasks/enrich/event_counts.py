@@ -48,6 +48,7 @@ TABLE = extracted_table(
     ],
 )
 NEEDS: tuple[str, ...] = ()
+LANGUAGES = ("en",)  # English number words and verbs
 
 
 def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[EventCount]:

@@ -47,6 +47,7 @@ TABLE = extracted_table(
     ],
 )
 NEEDS = ("entities",)
+LANGUAGES = ("en",)  # places among the English model's entities
 
 
 def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[Place]:

@@ -46,6 +46,7 @@ TABLE = extracted_table(
     ],
 )
 NEEDS: tuple[str, ...] = ()
+LANGUAGES = ("en",)  # English date expressions
 
 
 def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[MentionedDate]:

@@ -48,6 +48,7 @@ TABLE = extracted_table(
     ],
 )
 NEEDS = ("entities",)
+LANGUAGES = ("en",)  # English reporting verbs and quotation marks
 
 
 def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[Quote]:

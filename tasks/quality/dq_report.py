@@ -1,8 +1,10 @@
-"""Data-quality summaries for `newsetl report`: pass rates and failures (SQL over a DuckDB connection),
-and the DQ trends (tasks.quality.dq_trends) as compact rows with sparklines."""
+"""Data-quality summaries for `newsetl report`: pass rates and failures, coverage findings and drift
+(SQL over dq_results and dq_metrics in DuckDB), and the DQ trends (tasks.quality.dq_trends) as compact
+rows with sparklines."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Sequence
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import duckdb
 
 from tasks.quality.dq_trends import Series, SourceScore
+from tasks.records import Measure
 
 _RECENT = "(select distinct run_id from dq_results order by run_id desc limit ?)"
 
@@ -42,6 +45,25 @@ def top_failures(con: duckdb.DuckDBPyConnection, runs: int, limit: int = 10) -> 
         """,
         [runs, limit],
     )
+
+
+def findings(con: duckdb.DuckDBPyConnection, runs: int) -> list[Measure]:
+    """The recent runs' measures that fell below their threshold or drifted, as the run summary has them."""
+    rows = _rows(
+        con,
+        """
+        select batch_id, table_name, measure, source, value, threshold, severity, is_drift, examples, detail
+        from dq_metrics
+        where (success = false or is_drift)
+          and run_id in (select distinct run_id from dq_metrics order by run_id desc limit ?)
+        order by batch_id, table_name, measure, source
+        """,
+        [runs],
+    )
+    return [
+        Measure(**{**r, "examples": tuple(json.loads(r["examples"] or "[]")), "detail": r["detail"] or ""})
+        for r in rows
+    ]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -1,24 +1,29 @@
 """Validate stage: each batch's tables checked against their GX suite (expectations/<table>.json).
 
-Rows failing a `warning` expectation leave the table for quarantine (stage "validate"); a failing
-`critical` expectation fails the whole batch. Every evaluated expectation becomes a dq_results row.
+Rows failing a `quarantine` expectation leave the table for quarantine (stage "validate"); rows failing a
+`warning` one stay, and the expectation is named in their article's `dq_flags` (as `<table>.<rule>` when
+the row is not the article's own); a failing `critical` expectation fails the whole batch. Coverage
+checks (`meta.measure`, GX `mostly`) judge the batch and flag no row. Every evaluated expectation becomes
+a dq_results row.
 GX (~3 s to import) is imported when the first Validator is built, not with this module.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import reduce
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
 from tasks.isolation import describe, isolated
-from tasks.quality.suites import CRITICAL, WARNING, suite_from_json, suite_parameters
+from tasks.quality.failing import failing_rows, flags_of, merged, rejected_row, rejected_rows
+from tasks.quality.suites import CRITICAL, QUARANTINE, WARNING, suite_from_json, suite_parameters
 from tasks.records import Check, Rejected, RunContext
+from tasks.warehouse.rows import DQ_FLAGS, with_dq_flags
 
 SAMPLE_SIZE = 5
 
@@ -49,12 +54,14 @@ def _rebuild_error(
 
 @dataclass
 class Validated:
-    """One table after validation: the rows that passed, the rows moved to quarantine, the checks."""
+    """One table after validation: the rows kept, the rows moved to quarantine, the checks, and the
+    warning expectations each kept row's article failed (doc_id -> reason codes)."""
 
     table: pa.Table
     rejected: list[Rejected] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     result: dict[str, Any] | None = None  # the GX validation result as JSON, for Data Docs
+    flags: dict[str, list[str]] = field(default_factory=dict)
 
 
 def validation_frame(table: pa.Table, bodies: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -116,7 +123,8 @@ def validate_table(
     bodies: Mapping[str, str] | None = None,
     source_uris: Mapping[str, str] | None = None,
 ) -> Validated:
-    """Validate one table of a batch; warning failures leave the table, critical ones raise."""
+    """Validate one table of a batch: quarantine failures leave the table, warning failures are returned
+    as flags by doc_id, critical ones raise."""
     if name not in validator.definitions or table.num_rows == 0:
         return Validated(table=table)  # no suite, or nothing new in this batch to check
     checks, result = validator.validate(name, validation_frame(table, bodies), run, batch_id)
@@ -129,12 +137,13 @@ def validate_table(
             result,
             batch_id,
         )
-    failing = _failing_rows(checks)
+    failing = failing_rows([c for c in checks if c.severity == QUARANTINE])
+    flags = flags_of(table, failing_rows([c for c in checks if c.severity == WARNING]), failing)
     if not failing:
-        return Validated(table=table, checks=checks, result=result)
+        return Validated(table=table, checks=checks, result=result, flags=flags)
     keep = pa.array([i not in failing for i in range(table.num_rows)])
-    rejected = _rejected_rows(table, failing, source_uris or {})
-    return Validated(table=table.filter(keep), rejected=rejected, checks=checks, result=result)
+    rejected = rejected_rows(table, failing, source_uris or {})
+    return Validated(table=table.filter(keep), rejected=rejected, checks=checks, result=result, flags=flags)
 
 
 @dataclass
@@ -146,6 +155,9 @@ class CheckedBatch:
     checks: list[Check] = field(default_factory=list)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # table -> GX result JSON
     moved: dict[str, int] = field(default_factory=dict)  # table -> rows moved to quarantine
+    # doc_id -> warning expectations failed by rows of tables without dq_flags, named `<table>.<rule>`:
+    # the caller adds them to the article's dq_flags (tasks.warehouse.rows.with_dq_flags)
+    flags: dict[str, list[str]] = field(default_factory=dict)
 
     def kept_ids(self, name: str) -> set[str]:
         return set(self.tables[name].column("doc_id").to_pylist())
@@ -159,7 +171,8 @@ def validate_batch(
     bodies: Mapping[str, str] | None = None,
     source_uris: Mapping[str, str] | None = None,
 ) -> CheckedBatch:
-    """Validate every table of the batch that has a suite; raises CriticalExpectationError."""
+    """Validate every table of the batch that has a suite; raises CriticalExpectationError. A table with
+    a dq_flags column gets its rows' warnings there; the others' are returned in `flags`."""
     checked = CheckedBatch(tables=dict(tables))
     for name, table in tables.items():
         try:
@@ -167,7 +180,11 @@ def validate_batch(
         except CriticalExpectationError as exc:
             exc.results = {**checked.results, **exc.results}  # so the failure can still be reported
             raise
-        checked.tables[name] = v.table
+        if DQ_FLAGS in v.table.column_names:
+            checked.tables[name] = with_dq_flags(v.table, v.flags)
+        else:
+            checked.tables[name] = v.table
+            merged(checked.flags, v.flags, prefix=f"{name}.")
         checked.rejected += v.rejected
         if v.rejected:
             checked.moved[name] = len(v.rejected)
@@ -198,7 +215,7 @@ def _validated_isolating(
     if len(parts) == 1 and not failed:
         return parts[0]
     errors = [
-        _rejected_row(
+        rejected_row(
             table.slice(i, 1).to_pylist()[0], "validation_error", f"{name}: {describe(exc)}", source_uris
         )
         for i, exc in failed
@@ -207,6 +224,7 @@ def _validated_isolating(
         table=pa.concat_tables([p.table for p in parts]) if parts else table.slice(0, 0),
         rejected=[r for p in parts for r in p.rejected] + errors,
         checks=[_summed(same) for same in zip(*(p.checks for p in parts), strict=True)] if parts else [],
+        flags=reduce(merged, (p.flags for p in parts), {}),
     )
 
 
@@ -225,41 +243,6 @@ def _summed(same: Sequence[Check]) -> Check:
     )
 
 
-def _failing_rows(checks: Sequence[Check]) -> dict[int, list[Check]]:
-    failing: dict[int, list[Check]] = {}
-    for check in checks:
-        for row in check.failed_rows:
-            failing.setdefault(row, []).append(check)
-    return failing
-
-
-def _rejected_rows(
-    table: pa.Table, failing: Mapping[int, list[Check]], source_uris: Mapping[str, str]
-) -> list[Rejected]:
-    rows = table.take(pa.array(sorted(failing), type=pa.int64())).to_pylist()
-    rejected = []
-    for position, row in zip(sorted(failing), rows, strict=True):
-        checks = failing[position]
-        detail = f"{checks[0].table_name} row failed: " + "; ".join(c.reason_code for c in checks)
-        rejected.append(_rejected_row(row, checks[0].reason_code, detail, source_uris))
-    return rejected
-
-
-def _rejected_row(
-    row: dict[str, Any], reason_code: str, detail: str, source_uris: Mapping[str, str] | None
-) -> Rejected:
-    """A validated row leaving its table for quarantine, as JSON in the payload."""
-    doc_id = row.get("doc_id")
-    return Rejected(
-        source_uri=row.get("source_uri") or (source_uris or {}).get(doc_id or "", "") or "",
-        doc_id=doc_id,
-        stage="validate",
-        reason_code=reason_code,
-        detail=detail,
-        payload=json.dumps(row, default=str, ensure_ascii=False).encode("utf-8"),
-    )
-
-
 def _check(table_name: str, r: Any) -> Check:
     config = r.expectation_config
     kwargs = config.kwargs
@@ -268,13 +251,15 @@ def _check(table_name: str, r: Any) -> Check:
     )
     result = r.result or {}
     error = (r.exception_info or {}).get("exception_message") if not r.success else None
-    quarantines = not r.success and config.severity.value == WARNING
-    failed = tuple(result.get("unexpected_index_list") or ()) if quarantines else ()
+    meta = config.meta or {}
+    severity, measure = meta["severity"], meta.get("measure")  # newsetl's severity, not GX's
+    row_level = not r.success and severity in (QUARANTINE, WARNING) and not measure
+    failed = tuple(result.get("unexpected_index_list") or ()) if row_level else ()
     return Check(
         table_name=table_name,
         expectation=config.type,
         column_name=column or None,
-        severity=config.severity.value,
+        severity=severity,
         success=bool(r.success),
         element_count=int(result.get("element_count") or 0),
         unexpected_count=int(result.get("unexpected_count") or 0),
@@ -283,6 +268,7 @@ def _check(table_name: str, r: Any) -> Check:
         if error
         else tuple(_short(v) for v in (result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]),
         failed_rows=tuple(int(i) for i in failed),
+        measure=measure,
     )
 
 

@@ -11,10 +11,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tasks.catalog import TABLES
-from tasks.records import Article, Check, RawDocument, Rejected, RunContext, RunSummary
-from tasks.warehouse.schemas import ARTICLES, DQ_RESULTS, QUARANTINE, RAW_DOCUMENTS, RUN_STAGES, RUNS, Table
+from tasks.records import Article, Check, Measure, RawDocument, Rejected, RunContext, RunSummary
+from tasks.warehouse.schemas import (
+    ARTICLES,
+    DQ_METRICS,
+    DQ_RESULTS,
+    QUARANTINE,
+    RAW_DOCUMENTS,
+    RUN_STAGES,
+    RUNS,
+    Table,
+)
 
 UNKNOWN_MONTH = "unknown"
+DQ_FLAGS = "dq_flags"
 
 
 def published_month(published_at: datetime | None) -> str:
@@ -136,6 +146,32 @@ def dq_results_table(checks: Sequence[Check], run: RunContext, batch_id: str) ->
     )
 
 
+def dq_metrics_table(measures: Sequence[Measure], run: RunContext) -> pa.Table:
+    """One dq_metrics row per measure of the batch (per source, and for the batch with source "")."""
+    return _table(
+        DQ_METRICS,
+        [
+            {
+                "run_id": run.run_id,
+                "batch_id": m.batch_id,
+                "table_name": m.table_name,
+                "measure": m.measure,
+                "source": m.source,
+                "value": m.value,
+                "threshold": m.threshold,
+                "severity": m.severity,
+                "success": m.success,
+                "is_drift": m.is_drift,
+                "measured_at": run.started_at,
+                "examples": _json_list(m.examples),
+                "detail": m.detail or None,
+                "run_date": run.started_at.strftime("%Y-%m-%d"),
+            }
+            for m in measures
+        ],
+    )
+
+
 def runs_table(
     summary: RunSummary,
     run: RunContext,
@@ -168,6 +204,21 @@ def runs_table(
         "run_date": run.started_at.strftime("%Y-%m-%d"),
     }
     return _table(RUNS, [row])
+
+
+def with_dq_flags(table: pa.Table, flags: Mapping[str, Sequence[str]]) -> pa.Table:
+    """The table with `flags` (doc_id -> expectation names) added to each row's dq_flags, each name once."""
+    if not flags:
+        return table
+    current = table.column(DQ_FLAGS).to_pylist()
+    doc_ids = table.column("doc_id").to_pylist()
+    updated = [
+        [*had, *(n for n in dict.fromkeys(flags.get(d, ())) if n not in had)]
+        for d, had in zip(doc_ids, current, strict=True)
+    ]
+    position = table.schema.get_field_index(DQ_FLAGS)
+    field = table.schema.field(position)
+    return table.set_column(position, field, pa.array(updated, type=field.type))
 
 
 def without_docs(table: pa.Table, doc_ids: Iterable[str]) -> pa.Table:

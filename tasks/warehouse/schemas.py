@@ -163,6 +163,8 @@ DQ_METRICS = Table(
             pa.field("success", pa.bool_()),  # value meets threshold; null without a threshold
             pa.field("is_drift", pa.bool_(), nullable=False),  # far from the measure's recent runs
             pa.field("measured_at", UTC_TS, nullable=False),
+            pa.field("examples", pa.string()),  # JSON list of a few "doc_id title" short of it, when it fell
+            pa.field("detail", pa.string()),  # when is_drift: the value vs its recent runs' median and spread
             pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC)
         ]
     ),

@@ -56,6 +56,38 @@ def table_dataset(warehouse: str | os.PathLike[str] | Store, table: str) -> ds.D
     )
 
 
+def partition_values(warehouse: str | os.PathLike[str] | Store, table: str) -> list[str]:
+    """The values of a table's partition column that have a folder, sorted (e.g. run dates)."""
+    prefix = f"{TABLES[table].partition_by}="
+    folders = as_store(warehouse).folders(table_path(table))
+    return [f.removeprefix(prefix) for f in folders if f.startswith(prefix)]
+
+
+def partitions_dataset(
+    warehouse: str | os.PathLike[str] | Store, table: str, values: list[str]
+) -> ds.Dataset | None:
+    """Only the given partitions of a table, as one Arrow dataset (no other folder is listed or opened)."""
+    store = as_store(warehouse)
+    partition = TABLES[table].partition_by
+    files = [
+        store.path(rel)
+        for value in values
+        for rel in store.files(posixpath.join(table_path(table), f"{partition}={value}"))
+        if rel.endswith(".parquet")
+    ]
+    if not files:
+        return None
+    schema = TABLES[table].schema
+    return ds.dataset(
+        files,
+        schema=schema,
+        format="parquet",
+        filesystem=store.fs,
+        partitioning=ds.partitioning(pa.schema([schema.field(partition)]), flavor="hive"),
+        partition_base_dir=store.path(table_path(table)),
+    )
+
+
 def read_column(warehouse: str | os.PathLike[str], table: str, column: str) -> pa.ChunkedArray:
     """One column of a committed table (empty when the table has no files yet)."""
     dataset = table_dataset(warehouse, table)

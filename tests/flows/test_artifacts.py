@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.artifacts import data_docs_uri, report_markdown, summary_rows
-from tasks.records import Check, RunSummary
+from flows.artifacts import data_docs_uri, dq_markdown, report_markdown, summary_rows
+from tasks.records import Check, Measure, RunSummary
 
 
 def test_the_data_docs_link_is_a_file_uri_locally_and_the_url_on_an_object_store(tmp_path: Path) -> None:
@@ -39,3 +39,19 @@ def test_the_markdown_artifact_links_the_dashboard_and_the_data_docs(tmp_path: P
     markdown = report_markdown(summary)
     assert f"[DQ dashboard]({Path(summary.dashboard).as_uri()})" in markdown
     assert f"[GX Data Docs]({summary.data_docs})" in markdown and summary.counts_line() in markdown
+
+
+def test_the_markdown_artifact_ends_with_the_dq_summary() -> None:
+    summary = RunSummary(run_id="r1", source="s", warehouse="w")
+    assert dq_markdown(summary) == "## Coverage and drift\n\nNo coverage warning, no drift.\n"
+    summary.add_metrics(
+        [
+            Measure("r1-00000", "articles", "authors_share", "", 0.1, 0.3),
+            Measure("r1-00000", "articles", "authors_share", "news.example", 0.0, 0.3, examples=("abc 'T'",)),
+            Measure("r1-00000", "articles", "published_at_share", "", 0.9, 0.5),  # met: not a finding
+        ]
+    )
+    assert dq_markdown(summary).splitlines()[2:] == [
+        "- coverage: articles.authors_share 0.10, below its minimum 0.3, on 1 batch(es) r1-00000",
+        "    - news.example: 0.00, e.g. abc 'T'",
+    ]

@@ -12,20 +12,29 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
-from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY
+from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY, dq_markdown
+from flows.cli import app, summary_table
 from flows.etl import etl
 from tasks import parse
 from tasks.quality import suites
+from tasks.quality.findings import finding_lines
 from tasks.quality.validate import CriticalExpectationError
 from tasks.warehouse import commit, views
 from tests.conftest import SEEDS
+from tests.tasks.quality.test_coverage import dateless_pages
+from tests.tasks.quality.test_drift import normal_history
 
 STUB = "A story with a stub\n\nTwo words.\n"
+NO_BODY = "A headline over nothing\n\n* * *\n"  # parses, but not one word of body: unusable
+SHOUTING = "SOCCER - ENGLISH FIRST DIVISION RESULTS\n\nLONDON 1996-08-24\n\nResults of matches on Saturday.\n"
 FUTURE = (
     "A story from the future\n\nBy Jane Doe - 17 Nov 2099 10:37\n\n"
     + "The minister said on Tuesday that the talks would continue, officials in Paris added. " * 3
 )
+PUBLISHED_AT = "expect_column_values_to_be_between(published_at)"
+ALL_CAPS = "expect_column_values_to_not_match_regex(title)"
 
 
 def _expectation_count(*tables: str) -> int:
@@ -33,33 +42,39 @@ def _expectation_count(*tables: str) -> int:
     return sum(len(loaded[t]["expectations"]) for t in tables)
 
 
-def test_failing_rows_are_quarantined_while_the_seeds_load(prefect_api: str, tmp_path: Path) -> None:
+def test_warnings_keep_articles_flagged_and_unusable_rows_are_quarantined(
+    prefect_api: str, tmp_path: Path
+) -> None:
     source, warehouse = tmp_path / "in", tmp_path / "wh"
     shutil.copytree(SEEDS, source)
-    (source / "stub.txt").write_text(STUB)
-    (source / "future.txt").write_text(FUTURE)
+    for name, text in (("stub", STUB), ("future", FUTURE), ("shouting", SHOUTING), ("nobody", NO_BODY)):
+        (source / f"{name}.txt").write_text(text)
     summary = etl(source=str(source), warehouse=str(warehouse))
-    assert (summary.files_seen, summary.articles_written, summary.quarantined) == (4, 2, 2)
+    assert (summary.files_seen, summary.articles_written, summary.quarantined) == (6, 5, 1)
     assert summary.accounted
-    assert summary.quarantine_reasons == {
-        "validate:expect_column_values_to_be_between(published_at)": 1,
-        "validate:expect_column_values_to_be_between(word_count)": 1,
-    }
+    assert summary.quarantine_reasons == {"validate:expect_column_values_to_match_regex(body)": 1}
     con = views.connect(warehouse)
-    rows = con.execute(
-        "select source_uri, reason_code, payload from quarantine where stage = 'validate' order by source_uri"
-    ).fetchall()
-    assert [(Path(u).name, r) for u, r, _ in rows] == [
-        ("future.txt", "expect_column_values_to_be_between(published_at)"),
-        ("stub.txt", "expect_column_values_to_be_between(word_count)"),
-    ]
-    assert json.loads(rows[1][2])["body"] == "Two words."
-    assert con.execute("select count(*) from articles").fetchone() == (2,)
-    assert con.execute("select count(*) from raw_documents").fetchone() == (4,)  # the bytes are kept
-    dq = con.execute("select count(*), count_if(not success) from dq_results").fetchone()
-    assert dq == (_expectation_count(*suites.load_suites()), 2)  # the seeds fill every enrichment table
-    assert summary.dq["articles"].passed == summary.dq["articles"].evaluated - 2
-    assert summary.dq["articles"].rows_quarantined == 2
+    uri, payload = con.execute("select source_uri, payload from quarantine").fetchone()
+    assert Path(uri).name == "nobody.txt" and json.loads(payload)["body"] == "* * *"
+    flags = dict(
+        con.execute("select regexp_extract(source_uri, '[^/]+$'), dq_flags from articles").fetchall()
+    )
+    assert {name: flags[name] for name in ("stub.txt", "future.txt", "shouting.txt")} == {
+        "stub.txt": [],  # a stub is real news too: it only lowers the batch's body_words_share
+        "future.txt": [PUBLISHED_AT],
+        "shouting.txt": [ALL_CAPS],
+    }
+    assert sum(len(f) for f in flags.values()) == 2  # the seeds carry no flag
+    severities = dict(
+        con.execute("select expectation || '(' || column_name || ')', severity from dq_results").fetchall()
+    )
+    assert severities[PUBLISHED_AT] == "warning" and severities[ALL_CAPS] == "warning"
+    assert severities["expect_column_values_to_match_regex(body)"] == "quarantine"
+    gx_checks = con.execute("select count(*) from dq_results where expectation like 'expect_%'").fetchone()
+    assert gx_checks == (_expectation_count(*suites.load_suites()),)  # the seeds fill every enrichment table
+    assert summary.dq["articles"].rows_quarantined == 1
+    measures = con.execute("select count(distinct measure), count_if(source = '') from dq_metrics").fetchone()
+    assert measures[0] == 6 + 1  # the six coverage measures and pass_rate (one per suite)
     _assert_artifacts(prefect_api, summary.run_id)
     index = Path(summary.data_docs)
     assert index == (warehouse / "_reports" / "data_docs" / "index.html") and index.is_file()
@@ -134,3 +149,54 @@ def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) ->
     for suite in suites.load_suites():
         assert suite in cells, f"suite {suite} not rendered in the Data Docs index"
     assert summary.run_id in cells  # the validation results table is rendered too
+
+
+@pytest.mark.e2e
+def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_drift(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    """Real pages whose dates the parser missed, into a warehouse whose last 20 runs found dates on ~90 %
+    of articles (their dq_metrics written directly, not by 20 flow runs)."""
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    source.mkdir()
+    for page in dateless_pages(6):
+        shutil.copy(page, source / page.name)
+    normal_history(warehouse)
+    summary = etl(source=str(source), warehouse=str(warehouse))
+    assert summary.articles_written == 6
+    batch = f"{summary.run_id}-00000"
+    lines = finding_lines(summary.findings)
+    at = lines.index(
+        f"coverage: articles.published_at_share 0.00, below its minimum 0.5, on 1 batch(es) {batch}"
+    )
+    assert lines[at + 1].startswith(f"  {source}: 0.00, e.g. ")  # the source folder, with an example
+    drifts = [line for line in lines if line.startswith("drift:")]
+    assert f"drift: articles.published_at_share on batch {batch}: 0 vs median 0.895" in "\n".join(drifts)
+    assert any(line.startswith("drift: articles.pass_rate") for line in drifts)  # was 1.0 run after run
+    con = views.connect(warehouse)
+    drifted = con.execute(
+        "select table_name, measure, value, detail from dq_metrics where is_drift and run_id = ?",
+        [summary.run_id],
+    ).fetchall()
+    assert ("articles", "published_at_share", 0.0) in [(t, m, v) for t, m, v, _ in drifted]
+    assert con.execute(
+        "select severity, success from dq_results"
+        " where expectation = 'drift' and column_name = 'published_at_share' and run_id = ?",
+        [summary.run_id],
+    ).fetchall() == [("warning", False)]
+    assert "drift: articles.published_at_share" in dq_markdown(summary)
+    rendered = _text(summary_table(summary))
+    assert "DQ summary" in rendered and "published_at_share" in rendered
+    report = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--runs", "1"])
+    assert report.exit_code == 0, report.output
+    tail = report.stdout[report.stdout.index("DQ summary, last 1 run(s):") :].splitlines()
+    assert [line.strip() for line in tail[1:]] == [line.strip() for line in lines]
+    assert f"{source}: 0.00, e.g. " in report.stdout  # the source folder the pages came from
+
+
+def _text(renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=400, record=True)
+    console.print(renderable)
+    return console.export_text()

@@ -119,7 +119,7 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     source, warehouse, clean = tmp_path / "in", tmp_path / "wh", tmp_path / "clean"
     shutil.copytree(SEEDS, source)
     (source / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    (source / "stub.txt").write_text("A headline\n\nToo short.\n")
+    (source / "stub.txt").write_text("A headline\n\n* * *\n")  # no body: quarantined at validate
     body = "The minister said on Tuesday that the talks would continue, officials in Paris added. " * 4
     windows = ("\u201cSmart\u201d quotes in a headline\n\n" + body).encode("cp1252")  # replayed from bytes
     (source / "cp1252.txt").write_bytes(windows)

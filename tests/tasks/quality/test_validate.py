@@ -42,10 +42,25 @@ def test_every_suite_is_named_after_its_table_and_tags_each_expectation() -> Non
     for name, suite in loaded.items():
         assert suite["name"] == name and suite["expectations"]
         for e in suite["expectations"]:
-            assert e["meta"]["severity"] in ("critical", "warning"), (name, e["type"])
+            assert e["meta"]["severity"] in ("critical", "quarantine", "warning"), (name, e["type"])
             columns = [v for k, v in e["kwargs"].items() if k.startswith("column")]
             derived = {"body_slice", "body_length"}  # added by validation_frame for extracted tables
             assert set(columns) <= set(TABLES[name].columns) | derived, (name, columns)
+        # one rule per expectation and column: dq_flags, quarantine reasons and dq_results name it so
+        names = [
+            (e["type"], tuple(v for k, v in e["kwargs"].items() if k.startswith("column")))
+            for e in suite["expectations"]
+        ]
+        assert len(names) == len(set(names)), name
+
+
+def test_no_content_rule_of_an_article_quarantines_it() -> None:
+    """Only an article with no body is unusable; everything else about its content is a warning."""
+    for e in suites.load_suites()["articles"]["expectations"]:
+        if e["meta"]["severity"] == "quarantine":
+            assert (e["type"], e["kwargs"]["column"]) == ("expect_column_values_to_match_regex", "body")
+        if "mostly" in e["kwargs"]:
+            assert e["meta"]["severity"] == "warning" and e["meta"]["measure"]
 
 
 def test_a_suite_without_severity_is_refused() -> None:
@@ -65,22 +80,31 @@ def test_seeds_pass_every_expectation(validator: Validator) -> None:
     assert all(c.success for c in checked.checks)
 
 
-def test_warning_failures_move_rows_to_quarantine_with_reason_and_payload(validator: Validator) -> None:
+def test_quarantine_failures_move_rows_warnings_keep_them_flagged(validator: Validator) -> None:
     docs, (a, b) = _seed_batch()
-    stub = replace(b, doc_id="1" * 64, body="Two words.", word_count=2)
+    empty = replace(b, doc_id="1" * 64, body=" \n ", word_count=0)
     future = replace(a, doc_id="2" * 64, published_at=datetime(2099, 1, 1, tzinfo=UTC))
-    tables = rows.batch_tables(RUN, docs, [a, b, stub, future], [])
+    brief = replace(b, doc_id="6" * 64, body="Results: Arsenal 2 Chelsea 1.", word_count=5)
+    tables = rows.batch_tables(RUN, docs, [a, b, empty, future, brief], [])
     checked = validate_batch(validator, tables, RUN, "b0")
-    assert checked.tables["articles"].column("doc_id").to_pylist() == [a.doc_id, b.doc_id]
-    reasons = {r.doc_id: r for r in checked.rejected}
-    assert reasons["1" * 64].reason_code == "expect_column_values_to_be_between(word_count)"
-    assert reasons["2" * 64].reason_code == "expect_column_values_to_be_between(published_at)"
-    assert {r.stage for r in checked.rejected} == {"validate"}
-    payload = json.loads(reasons["1" * 64].payload)
-    assert payload["body"] == "Two words." and payload["source_uri"] == b.source_uri
+    kept = checked.tables["articles"]
+    assert kept.column("doc_id").to_pylist() == [a.doc_id, b.doc_id, "2" * 64, "6" * 64]
+    assert kept.column("dq_flags").to_pylist() == [
+        [],
+        [],
+        ["expect_column_values_to_be_between(published_at)"],
+        [],  # a short brief is real news: it only lowers the batch's body_words_share
+    ]
+    (moved,) = checked.rejected
+    assert (moved.doc_id, moved.stage) == ("1" * 64, "validate")
+    assert moved.reason_code == "expect_column_values_to_match_regex(body)"
+    payload = json.loads(moved.payload)
+    assert payload["body"] == " \n " and payload["source_uri"] == b.source_uri
     failed = {c.reason_code: c for c in checked.checks if not c.success}
-    assert failed["expect_column_values_to_be_between(word_count)"].unexpected_count == 1
-    assert "2099-01-01" in failed["expect_column_values_to_be_between(published_at)"].sample_values[0]
+    assert failed["expect_column_values_to_match_regex(body)"].severity == "quarantine"
+    published = failed["expect_column_values_to_be_between(published_at)"]
+    assert published.severity == "warning" and published.unexpected_count == 1
+    assert "2099-01-01" in published.sample_values[0]
 
 
 def test_a_repeated_doc_id_is_critical(validator: Validator) -> None:
@@ -94,19 +118,26 @@ def test_a_repeated_doc_id_is_critical(validator: Validator) -> None:
     assert set(failure.value.results) == {"raw_documents", "articles"}  # kept for the Data Docs
 
 
-def test_chrome_and_author_rules(validator: Validator) -> None:
+def test_real_news_oddities_are_warnings_that_keep_the_article(validator: Validator) -> None:
     docs, (a, b) = _seed_batch()
     chrome = replace(a, doc_id="3" * 64, body=a.body + "\nAdvertisement\nMore text follows here.")
     byline = replace(b, doc_id="4" * 64, authors=("By Jane Doe 17 Nov 2015",))
-    shouting = replace(b, doc_id="5" * 64, title="CLICK HERE NOW")
-    checked = validate_batch(
-        validator, rows.batch_tables(RUN, docs, [chrome, byline, shouting], []), RUN, "b"
+    shouting = replace(b, doc_id="5" * 64, title="SOCCER - ENGLISH LEAGUE RESULTS")
+    german = replace(b, doc_id="7" * 64, language="de", title="CLICK HERE NOW")
+    articles = [chrome, byline, shouting, german]
+    checked = validate_batch(validator, rows.batch_tables(RUN, docs, articles, []), RUN, "b")
+    assert checked.rejected == []
+    flags = dict(
+        zip(*checked.tables["articles"].select(["doc_id", "dq_flags"]).to_pydict().values(), strict=True)
     )
-    reasons = {r.doc_id: r.reason_code for r in checked.rejected}
-    assert reasons == {
-        "3" * 64: "expect_column_values_to_not_match_regex(body)",
-        "4" * 64: "expect_column_values_to_not_match_regex(authors)",
-        "5" * 64: "expect_column_values_to_not_match_regex(title)",
+    assert flags == {
+        "3" * 64: ["expect_column_values_to_not_match_regex(body)"],
+        "4" * 64: ["expect_column_values_to_not_match_regex(authors)"],
+        "5" * 64: ["expect_column_values_to_not_match_regex(title)"],
+        "7" * 64: [
+            "expect_column_values_to_not_match_regex(title)",
+            "expect_column_values_to_be_in_set(language)",
+        ],
     }
 
 
@@ -119,6 +150,7 @@ def test_extracted_rows_must_match_their_body_slice(validator: Validator) -> Non
     table = rows.extracted_table("entities", [good, shifted, past_end], RUN, {a.doc_id: "2015-11"})
     checked = validate_batch(validator, {"entities": table}, RUN, "b", {a.doc_id: a.body}, {a.doc_id: "u"})
     assert checked.tables["entities"].num_rows == 1
+    assert checked.flags == {}
     assert [r.reason_code for r in checked.rejected] == [
         "expect_column_pair_values_to_be_equal(text/body_slice)",
         "expect_column_pair_values_a_to_be_greater_than_b(body_length/end_char)",
@@ -135,3 +167,18 @@ def test_validation_frame_joins_lists_and_adds_body_slices() -> None:
         rows.extracted_table("entities", [entity], RUN, {a.doc_id: "x"}), {a.doc_id: a.body}
     )
     assert (frame.loc[0, "body_slice"], frame.loc[0, "body_length"]) == ("France", len(a.body))
+
+
+def test_warnings_on_extracted_rows_flag_their_article(validator: Validator) -> None:
+    _, (a, _) = _seed_batch()
+    start = a.body.index("Jean-Yves Le Drian")
+    odd = Entity(a.doc_id, "Jean-Yves Le Drian", "Jean-Yves Le Drian", "MINISTER", start, start + 18)
+    entities = rows.extracted_table("entities", [odd], RUN, {a.doc_id: "x"})
+    checked = validate_batch(validator, {"entities": entities}, RUN, "b", {a.doc_id: a.body})
+    assert checked.tables["entities"].num_rows == 1  # kept
+    assert checked.flags == {a.doc_id: ["entities.expect_column_values_to_be_in_set(label)"]}
+    flagged = rows.with_dq_flags(rows.articles_table([a], RUN), checked.flags)
+    assert flagged.column("dq_flags").to_pylist() == [["entities.expect_column_values_to_be_in_set(label)"]]
+    assert rows.with_dq_flags(flagged, checked.flags).column("dq_flags").to_pylist() == [
+        ["entities.expect_column_values_to_be_in_set(label)"]
+    ]  # each name once

@@ -115,10 +115,13 @@ def is_nav(line: str) -> bool:
 
 
 def is_promo(line: str) -> bool:
-    n = len(words(line))
+    return _is_promo(line.strip(), len(words(line)))
+
+
+def _is_promo(line: str, n: int) -> bool:
     if n > _PROMO_MAX_WORDS:
         return False
-    if _PROMO_CALL.search(line.strip()):
+    if _PROMO_CALL.search(line):
         return True
     return (n <= _SHORT_LINE_WORDS or not is_sentence(line)) and bool(_PROMO_WORDS.search(line))
 
@@ -136,7 +139,13 @@ def is_chrome(line: str) -> bool:
     """A line that is site furniture wherever it stands; a line longer than any chrome is text."""
     if len(line) > _MAX_CHROME_CHARS:
         return False
-    return is_nav(line) or is_promo(line) or is_error_page(line) or is_credit(line)
+    n = len(words(line))  # counted once: every rule below is bounded by it
+    if n > CAPTION_MAX_WORDS:
+        return False
+    stripped = line.strip()
+    if n <= _PROMO_MAX_WORDS and (is_nav(stripped) or _is_promo(stripped, n) or _ERROR_PAGE.search(stripped)):
+        return True
+    return bool(_CREDIT.search(stripped))
 
 
 def is_label(line: str, max_words: int = 6) -> bool:

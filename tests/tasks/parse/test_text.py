@@ -147,41 +147,6 @@ def test_dates_in_running_text_or_without_year_are_not_publication_dates() -> No
     assert a.body.startswith("Tuesday, 1 March")
 
 
-def test_chrome_of_other_sites_is_removed() -> None:
-    text = "\n".join(
-        [
-            "Menu",
-            "Search",
-            "WORLD | EUROPE",
-            "Leaders agree on migration deal",
-            "Share this article",
-            "",
-            PARAGRAPH,
-            "Image copyright Getty Images",
-            "Riot police outside the summit venue. REUTERS/Yves Herman",
-            PARAGRAPH.replace("Monday", "Tuesday"),
-            "Advertisement",
-            "Sign up for our morning briefing",
-            PARAGRAPH.replace("Monday", "Friday"),
-            "",
-            "Most Read",
-            "Related Topics",
-            "European Union",
-            "Migration Policy",
-            "Get the Example News app on Google Play",
-            "© 2026 Example News. All rights reserved.",
-        ]
-    )
-    a = parse_article(text)
-    assert a.section == "WORLD | EUROPE"
-    assert a.title == "Leaders agree on migration deal"
-    assert _body_lines(a.body) == [
-        PARAGRAPH,
-        PARAGRAPH.replace("Monday", "Tuesday"),
-        PARAGRAPH.replace("Monday", "Friday"),
-    ]
-
-
 def test_single_short_last_line_is_kept() -> None:
     # On sports pages a last short line is data (venue, referee), not a widget heading.
     text = f"Blackburn v Burnley\n\n{PARAGRAPH}\n\nEwood Park\n"
@@ -197,7 +162,7 @@ def test_crlf_and_lone_cr_line_endings() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("Skip to main content\nPage not found\n\nThe content you requested does not exist.", "no_content"),
+        ("Skip to main content\nPage not found\n\nThe content you requested does not exist.", "no_article"),
         ("\n\n   \n", "no_content"),
         ("Just a title line\n", "no_body"),
     ],

@@ -1,0 +1,263 @@
+"""Where the article sits in a page of text: a line classifier over line shapes, then the best span.
+
+Each non-blank line gets a probability of being article prose from a small logistic model over its shape
+(length, sentence punctuation, capitalisation, stop-word density, digits, separators, repetition in the
+page) and its neighbourhood (how much prose stands around it, and how much of the page's prose lies before
+and after it). The body is the contiguous run of lines with the highest total evidence (a maximum-sum
+segment, so one related-links box inside an article does not split it), and inside that run the lines the
+model still calls furniture are dropped. The weights ship as `line_model.json`, trained by
+`bench/train_lines.py` from the gold bodies of shared/corpora/pages; nothing here knows any site's words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from operator import itemgetter
+from typing import NamedTuple
+
+import numpy as np
+
+_WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
+_SENTENCE_END = frozenset(".!?…\"'”’)]:;。！？」")
+_STRICT_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SEPARATOR = re.compile(r" [|·•/»>] ")  # "Home | World", "News · Politics": menus and breadcrumbs
+# English function words: their density tells running text from labels and lists.
+_STOP = frozenset(
+    """a an and are as at be been but by for from had has have he her his i if in into is it its not of on
+    or our she so than that the their them there they this to was we were what when which who will with
+    would you your""".split()  # noqa: SIM905 (one word list reads better than 54 quoted strings)
+)
+_DIGIT = re.compile(r"\d")
+_UNSPACED = 15  # a line with fewer spaces than one per this many characters is unspaced script
+_CHARS_PER_WORD = 3  # in unspaced script
+_PROSE_WORDS = 10  # a line this long ending like a sentence is prose for the neighbourhood features
+_NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
+MODEL_FILE = "line_model.json"
+
+
+class Shape(NamedTuple):
+    """What one non-blank line looks like, measured once: the inputs of every feature."""
+
+    index: int  # position in the page's lines
+    words: int
+    chars: int
+    sentence_end: bool
+    strict_end: bool
+    stop_ratio: float
+    cap_ratio: float
+    all_caps: bool
+    digit_ratio: float
+    commas: int
+    separator: bool
+    colon_end: bool
+    starts_lower: bool
+    gap_before: bool
+    gap_after: bool
+    repeats: int
+
+    @property
+    def prose(self) -> bool:
+        return self.words >= _PROSE_WORDS and self.sentence_end
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A logistic regression over standardised columns."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        z = self.bias + ((rows - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+@dataclass(frozen=True)
+class LineModel:
+    """The line classifier and the cut-offs of the span search."""
+
+    classifier: Logistic
+    span_cut: float  # a line adds (p - span_cut) x words to a span's evidence
+    keep_cut: float  # inside the span, a line below this probability is furniture
+    gap_words: int = 1  # a furniture line weighs at least this many words: a run of them splits a span
+    extend_cut: float = 1.0  # a prose line right next to the span joins it from this probability on
+
+    @classmethod
+    def from_json(cls, data: dict) -> LineModel:
+        classifier = Logistic(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in data["classifier"].items()}
+        )
+        return cls(classifier, data["span_cut"], data["keep_cut"], data["gap_words"], data["extend_cut"])
+
+
+@cache
+def shipped_model() -> LineModel:
+    """The model in the package (read once per process)."""
+    text = resources.files("tasks.parse").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return LineModel.from_json(json.loads(text))
+
+
+def shapes(lines: Sequence[str]) -> list[Shape]:
+    """One Shape per non-blank line, in page order."""
+    counts = Counter(line for line in lines if line)
+    kept = [i for i, line in enumerate(lines) if line]
+    out = []
+    for k, i in enumerate(kept):
+        gap_before = k == 0 or kept[k - 1] != i - 1
+        gap_after = k == len(kept) - 1 or kept[k + 1] != i + 1
+        out.append(_shape(lines[i], i, gap_before, gap_after, counts[lines[i]]))
+    return out
+
+
+def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: int) -> Shape:
+    tokens = line.split()  # whitespace tokens: C-speed, and close enough to words for shapes
+    n = len(tokens)
+    if len(line) > _UNSPACED * n:  # Chinese, Japanese: no spaces; a few characters make a word
+        n = len(line) // _CHARS_PER_WORD
+    return Shape(
+        index,
+        n,
+        len(line),
+        line[-1] in _SENTENCE_END,
+        _STRICT_END.search(line) is not None,
+        sum(map(_STOP.__contains__, map(str.lower, tokens))) / n if n >= 3 else 0.0,
+        sum(map(str.isupper, map(itemgetter(0), tokens))) / n if n else 0.0,
+        len(line) >= 4 and line.isupper(),
+        len(_DIGIT.findall(line)) / len(line),
+        line.count(","),
+        _SEPARATOR.search(line) is not None,
+        line[-1] == ":",
+        line[0].islower(),
+        gap_before,
+        gap_after,
+        repeats,
+    )
+
+
+def features(page: Sequence[Shape]) -> np.ndarray:
+    """The model's inputs for every line of a page: one row per line, columns as FEATURE_NAMES."""
+    s = np.array(page, dtype=float).reshape(len(page), len(Shape._fields))
+    words, chars = s[:, 1], s[:, 2]
+    prose = (words >= _PROSE_WORDS) & (s[:, 3] > 0)
+    size = np.log1p(words)
+    mass = np.cumsum(np.where(prose, words, 0.0))
+    total = mass[-1] if len(mass) and mass[-1] else 1.0
+    before = (mass - np.where(prose, words, 0.0)) / total
+    after = (mass[-1] - mass) / total if len(mass) else mass
+    prev_prose, next_prose = np.roll(prose, 1).astype(float), np.roll(prose, -1).astype(float)
+    if len(page):
+        prev_prose[0] = next_prose[-1] = 0.0
+    own = [size, words >= 8, words <= 2, *s[:, 3:15].T, s[:, 15] > 1, prose, np.log1p(chars) / 2]
+    context = [
+        _around(prose, _NEAR),
+        _around(size, _NEAR),
+        _around(prose, _FAR),
+        _around((s[:, 15] > 1).astype(float), _NEAR),
+        prev_prose,
+        next_prose,
+        before,
+        after,
+        before == 0.0,
+        after == 0.0,
+        np.minimum(before, after),
+    ]
+    return np.column_stack([np.asarray(c, dtype=float) for c in own + context]) if len(page) else s
+
+
+FEATURE_NAMES = (
+    "log_words",
+    "many_words",
+    "few_words",
+    "sentence_end",
+    "strict_end",
+    "stop_ratio",
+    "cap_ratio",
+    "all_caps",
+    "digit_ratio",
+    "comma_rate",
+    "separator",
+    "colon_end",
+    "starts_lower",
+    "gap_before",
+    "gap_after",
+    "repeated",
+    "prose",
+    "log_chars",
+    "near_prose",
+    "near_size",
+    "far_prose",
+    "near_repeated",
+    "prev_prose",
+    "next_prose",
+    "mass_before",
+    "mass_after",
+    "first_prose_ahead",
+    "last_prose_behind",
+    "mass_middle",
+)
+
+
+def _around(values: np.ndarray, half: int) -> np.ndarray:
+    """Mean of a per-line value over the neighbours within `half` lines, the line itself left out."""
+    n = len(values)
+    prefix = np.concatenate([[0.0], np.cumsum(values, dtype=float)])
+    k = np.arange(n)
+    lo, hi = np.maximum(0, k - half), np.minimum(n, k + half + 1)
+    width = np.maximum(hi - lo - 1, 1)
+    return (prefix[hi] - prefix[lo] - values) / width
+
+
+def probabilities(rows: np.ndarray, model: LineModel) -> np.ndarray:
+    """P(article prose) per line."""
+    return model.classifier.predict(rows)
+
+
+def best_span(
+    page: Sequence[Shape], probs: np.ndarray, cut: float, gap_words: int = 1
+) -> tuple[int, int] | None:
+    """(first, last) positions in `page` of the run with the most evidence; None when no line is prose."""
+    best, best_at, run, run_start = 0.0, None, 0.0, 0
+    for k, (s, p) in enumerate(zip(page, probs.tolist(), strict=True)):
+        if run <= 0.0:
+            run, run_start = 0.0, k
+        run += (p - cut) * max(s.words, 1 if p >= cut else gap_words)
+        if run > best:
+            best, best_at = run, (run_start, k)
+    return best_at
+
+
+def choose(page: Sequence[Shape], probs: np.ndarray, model: LineModel) -> list[int]:
+    """Positions in `page` of the body's lines: the best span, less the furniture inside it."""
+    span = best_span(page, probs, model.span_cut, model.gap_words)
+    if span is None:
+        return []
+    first, last = _extended(page, probs, *span, model.extend_cut)
+    inside = probs[first : last + 1].tolist()
+    return [first + j for j, p in enumerate(inside) if p >= model.keep_cut or j in (0, last - first)]
+
+
+def _extended(page: Sequence[Shape], probs: np.ndarray, first: int, last: int, cut: float) -> tuple[int, int]:
+    """The span grown by the prose lines adjoining it: a short last paragraph has little prose after it, so
+    the position features undersell it."""
+    while first > 0 and page[first - 1].prose and probs[first - 1] >= cut:
+        first -= 1
+    while last < len(page) - 1 and page[last + 1].prose and probs[last + 1] >= cut:
+        last += 1
+    return first, last
+
+
+def body_lines(lines: Sequence[str], model: LineModel | None = None) -> tuple[list[Shape], list[int]]:
+    """(the page's shapes, positions in it of the body's lines); no positions when the page has no prose."""
+    page = shapes(lines)
+    if not page:
+        return page, []
+    model = model or shipped_model()
+    return page, choose(page, probabilities(features(page), model), model)

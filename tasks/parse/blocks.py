@@ -1,7 +1,7 @@
 """Where the article sits in a page of text: a line classifier over line shapes, then the best span.
 
 Each non-blank line gets a probability of being article prose from a small logistic model over its shape
-(length, sentence punctuation, capitalisation, stop-word density, digits, separators, repetition in the
+(length, sentence punctuation, capitalisation, stop-word density, separators, repetition in the
 page) and its neighbourhood (how much prose stands around it, and how much of the page's prose lies before
 and after it). The body is the contiguous run of lines with the highest total evidence (a maximum-sum
 segment, so one related-links box inside an article does not split it), and inside that run the lines the
@@ -33,9 +33,9 @@ _STOP = frozenset(
     or our she so than that the their them there they this to was we were what when which who will with
     would you your""".split()  # noqa: SIM905 (one word list reads better than 54 quoted strings)
 )
-_DIGIT = re.compile(r"\d")
 _UNSPACED = 15  # a line with fewer spaces than one per this many characters is unspaced script
 _CHARS_PER_WORD = 3  # in unspaced script
+_SAMPLE_TOKENS = 24
 _PROSE_WORDS = 10  # a line this long ending like a sentence is prose for the neighbourhood features
 _NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
 MODEL_FILE = "line_model.json"
@@ -52,7 +52,6 @@ class Shape(NamedTuple):
     stop_ratio: float
     cap_ratio: float
     all_caps: bool
-    digit_ratio: float
     commas: int
     separator: bool
     colon_end: bool
@@ -107,14 +106,15 @@ def shipped_model() -> LineModel:
 
 def shapes(lines: Sequence[str]) -> list[Shape]:
     """One Shape per non-blank line, in page order."""
-    counts = Counter(line for line in lines if line)
+    counts = Counter(lines)
     kept = [i for i, line in enumerate(lines) if line]
-    out = []
-    for k, i in enumerate(kept):
-        gap_before = k == 0 or kept[k - 1] != i - 1
-        gap_after = k == len(kept) - 1 or kept[k + 1] != i + 1
-        out.append(_shape(lines[i], i, gap_before, gap_after, counts[lines[i]]))
-    return out
+    last = len(kept) - 1
+    return [
+        _shape(
+            lines[i], i, k == 0 or kept[k - 1] != i - 1, k == last or kept[k + 1] != i + 1, counts[lines[i]]
+        )
+        for k, i in enumerate(kept)
+    ]
 
 
 def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: int) -> Shape:
@@ -122,19 +122,21 @@ def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: in
     n = len(tokens)
     if len(line) > _UNSPACED * n:  # Chinese, Japanese: no spaces; a few characters make a word
         n = len(line) // _CHARS_PER_WORD
+    head = tokens[:_SAMPLE_TOKENS]  # ratios from the opening of a line: a paragraph's first words tell
+    sampled = len(head) or 1
+    end = line[-1]
     return Shape(
         index,
         n,
         len(line),
-        line[-1] in _SENTENCE_END,
-        _STRICT_END.search(line) is not None,
-        sum(map(_STOP.__contains__, map(str.lower, tokens))) / n if n >= 3 else 0.0,
-        sum(map(str.isupper, map(itemgetter(0), tokens))) / n if n else 0.0,
+        end in _SENTENCE_END,
+        end in _SENTENCE_END and _STRICT_END.search(line) is not None,
+        sum(map(_STOP.__contains__, map(str.lower, head))) / sampled if n >= 3 else 0.0,
+        sum(map(str.isupper, map(itemgetter(0), head))) / sampled,
         len(line) >= 4 and line.isupper(),
-        len(_DIGIT.findall(line)) / len(line),
         line.count(","),
         _SEPARATOR.search(line) is not None,
-        line[-1] == ":",
+        end == ":",
         line[0].islower(),
         gap_before,
         gap_after,
@@ -145,31 +147,40 @@ def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: in
 def features(page: Sequence[Shape]) -> np.ndarray:
     """The model's inputs for every line of a page: one row per line, columns as FEATURE_NAMES."""
     s = np.array(page, dtype=float).reshape(len(page), len(Shape._fields))
-    words, chars = s[:, 1], s[:, 2]
+    if not len(page):
+        return np.zeros((0, len(FEATURE_NAMES)))
+    words, repeated = s[:, 1], s[:, 14] > 1
     prose = (words >= _PROSE_WORDS) & (s[:, 3] > 0)
     size = np.log1p(words)
-    mass = np.cumsum(np.where(prose, words, 0.0))
-    total = mass[-1] if len(mass) and mass[-1] else 1.0
-    before = (mass - np.where(prose, words, 0.0)) / total
-    after = (mass[-1] - mass) / total if len(mass) else mass
-    prev_prose, next_prose = np.roll(prose, 1).astype(float), np.roll(prose, -1).astype(float)
-    if len(page):
-        prev_prose[0] = next_prose[-1] = 0.0
-    own = [size, words >= 8, words <= 2, *s[:, 3:15].T, s[:, 15] > 1, prose, np.log1p(chars) / 2]
-    context = [
-        _around(prose, _NEAR),
-        _around(size, _NEAR),
-        _around(prose, _FAR),
-        _around((s[:, 15] > 1).astype(float), _NEAR),
-        prev_prose,
-        next_prose,
-        before,
-        after,
-        before == 0.0,
-        after == 0.0,
-        np.minimum(before, after),
-    ]
-    return np.column_stack([np.asarray(c, dtype=float) for c in own + context]) if len(page) else s
+    prose_words = np.where(prose, words, 0.0)
+    mass = np.cumsum(prose_words)
+    total = mass[-1] or 1.0
+    before, after = (mass - prose_words) / total, (mass[-1] - mass) / total
+    neighbours = np.zeros((2, len(page)))
+    neighbours[0, 1:], neighbours[1, :-1] = prose[:-1], prose[1:]  # the line above and below is prose
+    near = _around(np.vstack([prose, size, repeated]), _NEAR)
+    far = _around(prose[None, :], _FAR)
+    return np.column_stack(
+        [
+            size,
+            words >= 8,
+            words <= 2,
+            s[:, 3:14],
+            repeated,
+            prose,
+            np.log1p(s[:, 2]) / 2,
+            near[0],
+            near[1],
+            far[0],
+            near[2],
+            neighbours.T,
+            before,
+            after,
+            before == 0.0,
+            after == 0.0,
+            np.minimum(before, after),
+        ]
+    ).astype(float)
 
 
 FEATURE_NAMES = (
@@ -181,8 +192,7 @@ FEATURE_NAMES = (
     "stop_ratio",
     "cap_ratio",
     "all_caps",
-    "digit_ratio",
-    "comma_rate",
+    "commas",
     "separator",
     "colon_end",
     "starts_lower",
@@ -206,13 +216,13 @@ FEATURE_NAMES = (
 
 
 def _around(values: np.ndarray, half: int) -> np.ndarray:
-    """Mean of a per-line value over the neighbours within `half` lines, the line itself left out."""
-    n = len(values)
-    prefix = np.concatenate([[0.0], np.cumsum(values, dtype=float)])
+    """Mean of per-line values (one row each) over the neighbours within `half` lines, the line left out."""
+    n = values.shape[1]
+    prefix = np.zeros((values.shape[0], n + 1))
+    np.cumsum(values, axis=1, out=prefix[:, 1:])
     k = np.arange(n)
     lo, hi = np.maximum(0, k - half), np.minimum(n, k + half + 1)
-    width = np.maximum(hi - lo - 1, 1)
-    return (prefix[hi] - prefix[lo] - values) / width
+    return (prefix[:, hi] - prefix[:, lo] - values) / np.maximum(hi - lo - 1, 1)
 
 
 def probabilities(rows: np.ndarray, model: LineModel) -> np.ndarray:
@@ -223,15 +233,26 @@ def probabilities(rows: np.ndarray, model: LineModel) -> np.ndarray:
 def best_span(
     page: Sequence[Shape], probs: np.ndarray, cut: float, gap_words: int = 1
 ) -> tuple[int, int] | None:
-    """(first, last) positions in `page` of the run with the most evidence; None when no line is prose."""
-    best, best_at, run, run_start = 0.0, None, 0.0, 0
-    for k, (s, p) in enumerate(zip(page, probs.tolist(), strict=True)):
-        if run <= 0.0:
-            run, run_start = 0.0, k
-        run += (p - cut) * max(s.words, 1 if p >= cut else gap_words)
-        if run > best:
-            best, best_at = run, (run_start, k)
-    return best_at
+    """(first, last) positions in `page` of the run with the most evidence; None when no line is prose.
+
+    Evidence of a line: (p - cut) x its words, a furniture line counting at least `gap_words`. The best run
+    is the maximum-sum segment: the largest rise of the running total over its lowest point before it.
+    """
+    words = np.fromiter((s.words for s in page), dtype=float, count=len(page))
+    excess = probs - cut
+    evidence = excess * np.where(excess >= 0, np.maximum(words, 1), np.maximum(words, gap_words))
+    total = np.concatenate([[0.0], np.cumsum(evidence)])
+    low_at = _running_argmin(total)
+    gain = total[1:] - total[low_at[:-1]]
+    last = int(np.argmax(gain))
+    return (int(low_at[last]), last) if gain[last] > 0 else None
+
+
+def _running_argmin(values: np.ndarray) -> np.ndarray:
+    """For each position, where the lowest value up to and including it stands (the earliest of ties)."""
+    lows = np.minimum.accumulate(values)
+    first_of = np.flatnonzero(np.concatenate([[True], lows[1:] < lows[:-1]]))
+    return first_of[np.searchsorted(first_of, np.arange(len(values)), side="right") - 1]
 
 
 def choose(page: Sequence[Shape], probs: np.ndarray, model: LineModel) -> list[int]:
@@ -254,10 +275,14 @@ def _extended(page: Sequence[Shape], probs: np.ndarray, first: int, last: int, c
     return first, last
 
 
-def body_lines(lines: Sequence[str], model: LineModel | None = None) -> tuple[list[Shape], list[int]]:
-    """(the page's shapes, positions in it of the body's lines); no positions when the page has no prose."""
+def body_lines(
+    lines: Sequence[str], model: LineModel | None = None
+) -> tuple[list[Shape], list[int], list[float]]:
+    """(the page's shapes, positions in it of the body's lines, P(prose) per shape); no positions when the
+    page has no prose."""
     page = shapes(lines)
     if not page:
-        return page, []
+        return page, [], []
     model = model or shipped_model()
-    return page, choose(page, probabilities(features(page), model), model)
+    probs = probabilities(features(page), model)
+    return page, choose(page, probs, model), probs.tolist()

@@ -17,6 +17,7 @@ from tasks.parse.blocks import Shape
 _LOOKBACK = 12  # non-blank lines above the body where the headline may stand
 _HEADLINE_MAX_WORDS = 30
 _KICKER_MAX_WORDS = 5
+_MAX_DIGITS = 0.2  # share of a headline's characters: more is a score, a date or a price list
 _FULL_WORDS = 8  # from this many words a line looks fully like a headline
 _LEAD_MAX = 6  # at most this many furniture lines stand between headline and first paragraph
 _LEAD_PROSE_WORDS = 6
@@ -83,7 +84,7 @@ def _headline_score(line: str, s: Shape) -> float | None:
         score -= 0.4  # a kicker, a section or a site name
     if s.repeats > 1:
         score -= 0.5
-    if s.digit_ratio > 0.2:
+    if sum(map(str.isdigit, line)) > _MAX_DIGITS * len(line):
         score -= 0.5
     return score
 

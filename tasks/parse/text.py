@@ -16,6 +16,7 @@ from tasks.parse.language import detect_language
 from tasks.records import Article
 
 _MAX_HEADER_LINES = 6  # byline, date, dateline and furniture sit within a few lines of the title
+_SURE_PROSE = 0.9  # a found line the classifier is this sure of is not checked against the chrome rules
 _CHROME_MAX_WORDS = 25  # promos, widgets and error notices are shorter than this; captions may not be
 _WIRE_HEAD = 4  # wire copy: headline, maybe a byline line, then the `CITY YYYY-MM-DD` line
 _MIN_TAIL_BLOCK = 2  # trailing labels count as a widget block from two lines on
@@ -122,8 +123,8 @@ def _plain_layout(lines: list[str]) -> Layout | None:
 
 def _page_layout(lines: list[str]) -> Layout:
     """A whole page's text: the body is the block of prose blocks.body_lines finds, the title above it."""
-    page, found = blocks.body_lines(lines)
-    found = _without_chrome(lines, page, found)
+    page, found, probs = blocks.body_lines(lines)
+    found = _without_chrome(lines, page, [k for k in found if probs[k] < _SURE_PROSE], set(found))
     if not any(page[k].prose for k in found):
         raise ParseError("no_article", "no block of article prose: an index, error or paywall page")
     body = heading.skip_lead(lines, page, found)
@@ -135,20 +136,20 @@ def _page_layout(lines: list[str]) -> Layout:
     return Layout(page[title].index, tuple(page[k].index for k in body), section)
 
 
-def _without_chrome(lines: list[str], page: list[blocks.Shape], found: list[int]) -> list[int]:
-    """The found lines less site chrome, and less caption text a gallery repeats above its credit line."""
-    kept = []
-    for k in found:
+def _without_chrome(
+    lines: list[str], page: list[blocks.Shape], doubtful: list[int], found: set[int]
+) -> list[int]:
+    """The found lines less those of the doubtful ones that are site chrome, or caption text a gallery
+    repeats above its credit line."""
+    for k in doubtful:
         s = page[k]
         line = lines[s.index]
-        if s.words <= _CHROME_MAX_WORDS or not s.strict_end:  # a long paragraph is never chrome
-            if chrome.is_chrome(line):
-                continue
-            after = lines[page[k + 1].index] if k + 1 < len(page) else ""
-            if after.startswith(line) and chrome.is_credit(after):
-                continue
-        kept.append(k)
-    return kept
+        if s.words > _CHROME_MAX_WORDS and s.strict_end:  # a long paragraph is never chrome
+            continue
+        after = lines[page[k + 1].index] if k + 1 < len(page) else ""
+        if chrome.is_chrome(line) or (after.startswith(line) and chrome.is_credit(after)):
+            found.discard(k)
+    return sorted(found)
 
 
 def _header_fields(

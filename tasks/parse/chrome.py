@@ -44,6 +44,11 @@ _PROMO_WORDS = re.compile(
     | all\ rights\ reserved | ^©|^copyright\ (?:©\ )?\d{4}""",
     re.IGNORECASE | re.VERBOSE,
 )
+# An advertising slot's label: "Story continues below advertisement", "Sponsored content", "Ad feature".
+_AD_LABEL = re.compile(
+    r"\b(?:advert(?:isement)?s?|sponsored|ad\ feature|paid\ (?:content|partnership))\b", re.I | re.X
+)
+_AD_LABEL_MAX_WORDS = 5
 _PROMO_MAX_WORDS = 25
 _SHORT_LINE_WORDS = 12
 
@@ -121,7 +126,7 @@ def is_promo(line: str) -> bool:
 def _is_promo(line: str, n: int) -> bool:
     if n > _PROMO_MAX_WORDS:
         return False
-    if _PROMO_CALL.search(line):
+    if _PROMO_CALL.search(line) or (n <= _AD_LABEL_MAX_WORDS and _AD_LABEL.search(line)):
         return True
     return (n <= _SHORT_LINE_WORDS or not is_sentence(line)) and bool(_PROMO_WORDS.search(line))
 

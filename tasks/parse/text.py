@@ -17,7 +17,10 @@ from tasks.records import Article
 
 _MAX_HEADER_LINES = 6  # byline, date, dateline and furniture sit within a few lines of the title
 _SURE_PROSE = 0.9  # a found line the classifier is this sure of is not checked against the chrome rules
-_CHROME_MAX_WORDS = 25  # promos, widgets and error notices are shorter than this; captions may not be
+_CHROME_MAX_WORDS = 25
+_CREDIT_MAX_WORDS = 8  # "Photo: Jane Doe / AFP" stands alone; a longer line carrying a credit is the caption
+_CAPTION_MAX_WORDS = 40
+_LINK_MAX_WORDS = 14  # promos, widgets and error notices are shorter than this; captions may not be
 _WIRE_HEAD = 4  # wire copy: headline, maybe a byline line, then the `CITY YYYY-MM-DD` line
 _MIN_TAIL_BLOCK = 2  # trailing labels count as a widget block from two lines on
 _AUTHOR_ROLES = re.compile(
@@ -124,7 +127,9 @@ def _plain_layout(lines: list[str]) -> Layout | None:
 def _page_layout(lines: list[str]) -> Layout:
     """A whole page's text: the body is the block of prose blocks.body_lines finds, the title above it."""
     page, found, probs = blocks.body_lines(lines)
-    found = _without_chrome(lines, page, [k for k in found if probs[k] < _SURE_PROSE], set(found))
+    if found:  # furniture the classifier let through, and credits that tell a caption above them
+        doubtful = [k for k in range(found[0], found[-1] + 1) if probs[k] < _SURE_PROSE]
+        found = _without_link_runs(page, _without_chrome(lines, page, doubtful, set(found)))
     if not any(page[k].prose for k in found):
         raise ParseError("no_article", "no block of article prose: an index, error or paywall page")
     body = heading.skip_lead(lines, page, found)
@@ -139,8 +144,8 @@ def _page_layout(lines: list[str]) -> Layout:
 def _without_chrome(
     lines: list[str], page: list[blocks.Shape], doubtful: list[int], found: set[int]
 ) -> list[int]:
-    """The found lines less those of the doubtful ones that are site chrome, or caption text a gallery
-    repeats above its credit line."""
+    """The found lines less those of the doubtful ones that are site chrome, and less photo captions: the
+    text standing right above a credit line, or repeated in it."""
     for k in doubtful:
         s = page[k]
         line = lines[s.index]
@@ -149,7 +154,18 @@ def _without_chrome(
         after = lines[page[k + 1].index] if k + 1 < len(page) else ""
         if chrome.is_chrome(line) or (after.startswith(line) and chrome.is_credit(after)):
             found.discard(k)
+            own_line = k > 0 and s.words <= _CREDIT_MAX_WORDS and page[k - 1].words <= _CAPTION_MAX_WORDS
+            if own_line and chrome.is_credit(line):  # a credit line of its own: the line above is its caption
+                found.discard(k - 1)
     return sorted(found)
+
+
+def _without_link_runs(page: list[blocks.Shape], found: list[int]) -> list[int]:
+    """The found lines less runs of two or more short unpunctuated lines: a list of links or teasers. A
+    subhead stands alone, followed by its paragraph."""
+    linky = [k for k in found if page[k].words <= _LINK_MAX_WORDS and not page[k].sentence_end]
+    runs = {k for a, b in pairwise(linky) if b == a + 1 for k in (a, b)}
+    return [k for k in found if k not in runs]
 
 
 def _header_fields(

@@ -35,7 +35,7 @@ _PROMO_CALL = re.compile(
     | download(?:ing)?\ (?:the|our)\b.{0,40}\bapp | get\ (?:the|our)\b.{0,40}\b(?:app|newsletter)
     | follow\ us | keep\ up\ to\ date\ with | stay\ (?:informed|up\ to\ date)
     | receive\ .{0,60}\b(?:every|each)\ (?:morning|day|week|evening) | join\ our\ (?:newsletter|mailing)
-    | click\ here | tap\ here)\b""",
+    | click\ here | tap\ here | continue\ reading)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _PROMO_WORDS = re.compile(
@@ -50,6 +50,12 @@ _AD_LABEL = re.compile(
 )
 _AD_LABEL_MAX_WORDS = 5
 _PROMO_MAX_WORDS = 25
+# A sharing widget's line: "Share this on Twitter", "Show more sharing options", "Twitter LinkedIn Email".
+_SHARE = re.compile(r"\bshare\s+(?:this|on|via|to|with|the\s+story)\b|\bsharing\s+options\b", re.IGNORECASE)
+_SOCIAL = re.compile(
+    r"\b(?:facebook|twitter|linkedin|whatsapp|pinterest|reddit|instagram|flipboard|bluesky)\b", re.I
+)
+_SHARE_MAX_WORDS = 6
 _SHORT_LINE_WORDS = 12
 
 # Error pages a scraper saved instead of, or after, the article.
@@ -127,6 +133,8 @@ def _is_promo(line: str, n: int) -> bool:
     if n > _PROMO_MAX_WORDS:
         return False
     if _PROMO_CALL.search(line) or (n <= _AD_LABEL_MAX_WORDS and _AD_LABEL.search(line)):
+        return True
+    if n <= _SHARE_MAX_WORDS and (_SHARE.search(line) or len(_SOCIAL.findall(line)) >= 2):
         return True
     return (n <= _SHORT_LINE_WORDS or not is_sentence(line)) and bool(_PROMO_WORDS.search(line))
 

@@ -21,6 +21,9 @@ _MAX_DIGITS = 0.2  # share of a headline's characters: more is a score, a date o
 _FULL_WORDS = 8  # from this many words a line looks fully like a headline
 _LEAD_MAX = 6  # at most this many furniture lines stand between headline and first paragraph
 _LEAD_PROSE_WORDS = 6
+_STANDFIRST_RUN = 2  # a headline may stand this many lines above the line scored best (dek, second dek)
+_HEADLINE_MIN_RUN_WORDS = 4
+_OPENING_QUOTES = "\"'‘“«"
 _ABOVE_BYLINE = 1.0  # bonus of a headline candidate standing above a byline or date line
 _PER_LINE = 0.04  # cost of each line between a candidate and the body
 _FURNITURE_MAX_CHARS = 120
@@ -47,12 +50,24 @@ def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) ->
     Pages print the headline above the byline and the date: a candidate with such a line between it and
     the body is preferred to a caption or a standfirst standing right above the first paragraph.
     """
-    best = _best_headline(lines, page, body_first, _LOOKBACK) or _best_headline(
-        lines, page, body_first, body_first
-    )
-    if best is None:  # nothing headline-shaped: the nearest line above that is neither chrome nor furniture
-        above = range(body_first - 1, -1, -1)
-        return next((k for k in above if not chrome.is_chrome(lines[page[k].index])), None)
+    for lookback in (_LOOKBACK, body_first):  # near the body first, then anywhere above it
+        if (best := _best_headline(lines, page, body_first, lookback)) is not None:
+            return _above_standfirst(lines, page, best)
+    above = range(body_first - 1, -1, -1)  # nothing headline-shaped: the nearest line that is not chrome
+    return next((k for k in above if not chrome.is_chrome(lines[page[k].index])), None)
+
+
+def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:
+    """The headline when `k` is the standfirst printed right under it: the topmost of the headline-shaped
+    lines standing directly above `k` (a few, each of several words), not ending in a full stop."""
+    best = k
+    for up in range(k - 1, max(-1, k - 1 - _STANDFIRST_RUN), -1):
+        s = page[up]
+        line = lines[s.index]
+        if s.words < _HEADLINE_MIN_RUN_WORDS or is_header_furniture(line) or _headline_score(line, s) is None:
+            break
+        if not line.endswith("."):
+            best = up
     return best
 
 
@@ -75,6 +90,8 @@ def _best_headline(lines: Sequence[str], page: Sequence[Shape], body_first: int,
 def _headline_score(line: str, s: Shape) -> float | None:
     if not 2 <= s.words <= _HEADLINE_MAX_WORDS or s.colon_end or s.repeats > 2 or s.separator:
         return None
+    if not (line[0].isupper() or line[0].isdigit() or line[0] in _OPENING_QUOTES):
+        return None  # a headline opens with a capital, a figure or a quote
     if chrome.is_chrome(line) or _COUNTER.search(line):
         return None
     score = 1.0 + min(s.words, _FULL_WORDS) / _FULL_WORDS

@@ -63,6 +63,7 @@ CHROME = {
     "advertisement lines": {"middle": ["ADVERTISEMENT", "Story continues below advertisement"]},
     "related stories": {"tail": ["Related stories", *LINKS]},
     "share widget": {"header": [*HEADER, "Share", "Facebook", "Twitter", "Email", "Copy link"]},
+    "share widget above the headline": {"top": ["Show more sharing options", "Share this on Twitter"]},
     "comment widget": {
         "tail": ["12 Comments", "Leave a comment", "You must be logged in to post a comment."]
     },
@@ -109,10 +110,19 @@ def test_headline_is_not_a_kicker_menu_item_or_site_name() -> None:
     assert parse_article(page).title == HEADLINE
 
 
+def test_headline_mentioning_shares_or_twitter_is_still_a_headline() -> None:
+    for headline in ("Share boost for feud-hit Reliance", "Musk buys Twitter for $44bn"):
+        page = _page().replace(HEADLINE, headline)
+        assert parse_article(page).title == headline
+
+
 def test_standfirst_under_the_headline_is_not_the_title() -> None:
-    dek = "The vote ends a dispute that had held up spending on schools and roads for months."
-    article = parse_article(_page(header=[dek, *HEADER]))
-    assert article.title == HEADLINE
+    for dek in (
+        "The vote ends a dispute that had held up spending on schools and roads for months.",
+        "The vote ends a dispute that had held up spending on schools and roads for months",
+    ):
+        article = parse_article(_page(header=[dek, *HEADER]))
+        assert article.title == HEADLINE
 
 
 def test_language_is_detected_on_the_body_not_the_menu() -> None:

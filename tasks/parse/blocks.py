@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -146,7 +147,8 @@ def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: in
 
 def features(page: Sequence[Shape]) -> np.ndarray:
     """The model's inputs for every line of a page: one row per line, columns as FEATURE_NAMES."""
-    s = np.array(page, dtype=float).reshape(len(page), len(Shape._fields))
+    width = len(Shape._fields)
+    s = np.fromiter(chain.from_iterable(page), float, count=len(page) * width).reshape(len(page), width)
     if not len(page):
         return np.zeros((0, len(FEATURE_NAMES)))
     words, repeated = s[:, 1], s[:, 14] > 1
@@ -158,8 +160,8 @@ def features(page: Sequence[Shape]) -> np.ndarray:
     before, after = (mass - prose_words) / total, (mass[-1] - mass) / total
     neighbours = np.zeros((2, len(page)))
     neighbours[0, 1:], neighbours[1, :-1] = prose[:-1], prose[1:]  # the line above and below is prose
-    near = _around(np.vstack([prose, size, repeated]), _NEAR)
-    far = _around(prose[None, :], _FAR)
+    near = _around(np.vstack([prose, size, repeated]).astype(float), _NEAR)
+    far = _around(prose[None, :].astype(float), _FAR)
     return np.column_stack(
         [
             size,
@@ -219,7 +221,7 @@ def _around(values: np.ndarray, half: int) -> np.ndarray:
     """Mean of per-line values (one row each) over the neighbours within `half` lines, the line left out."""
     n = values.shape[1]
     prefix = np.zeros((values.shape[0], n + 1))
-    np.cumsum(values, axis=1, out=prefix[:, 1:])
+    prefix[:, 1:] = np.cumsum(values, axis=1, dtype=float)
     k = np.arange(n)
     lo, hi = np.maximum(0, k - half), np.minimum(n, k + half + 1)
     return (prefix[:, hi] - prefix[:, lo] - values) / np.maximum(hi - lo - 1, 1)

@@ -79,21 +79,29 @@ def _best_headline(lines: Sequence[str], page: Sequence[Shape], body_first: int,
         if is_header_furniture(line):
             under_furniture = True
             continue
-        score = _headline_score(line, page[k])
-        if score is not None:
-            score += (_ABOVE_BYLINE if under_furniture else 0.0) - _PER_LINE * distance
-            if best is None or score > best[0]:
-                best = (score, k)
+        score = _shape_score(line, page[k])
+        if score is None:
+            continue
+        score += (_ABOVE_BYLINE if under_furniture else 0.0) - _PER_LINE * distance
+        if (best is None or score > best[0]) and not _is_furniture_or_chrome(line):  # the costly test last
+            best = (score, k)
     return None if best is None else best[1]
 
 
 def _headline_score(line: str, s: Shape) -> float | None:
+    """How much a line looks like a headline; None when it cannot be one."""
+    return None if _is_furniture_or_chrome(line) else _shape_score(line, s)
+
+
+def _is_furniture_or_chrome(line: str) -> bool:
+    return chrome.is_chrome(line) or _COUNTER.search(line) is not None
+
+
+def _shape_score(line: str, s: Shape) -> float | None:
     if not 2 <= s.words <= _HEADLINE_MAX_WORDS or s.colon_end or s.repeats > 2 or s.separator:
         return None
     if not (line[0].isupper() or line[0].isdigit() or line[0] in _OPENING_QUOTES):
         return None  # a headline opens with a capital, a figure or a quote
-    if chrome.is_chrome(line) or _COUNTER.search(line):
-        return None
     score = 1.0 + min(s.words, _FULL_WORDS) / _FULL_WORDS
     if s.strict_end and line.rstrip("\"'”’)").endswith("."):
         score -= 0.8  # a standfirst, a caption or a paragraph, not a headline

@@ -49,8 +49,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x
 
 def text_lines(text: str) -> list[str]:
     """The text's lines, whatever the line ending, without invisible characters or outer spaces."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [_INVISIBLE.sub("", line).strip() for line in text.split("\n")]
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [line.strip() for line in text.split("\n")]
 
 
 _MARKUP = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml\b|<(?:head|body|div|article|p)\b)", re.I)
@@ -149,14 +149,15 @@ def _without_chrome(
     for k in doubtful:
         s = page[k]
         line = lines[s.index]
-        if s.words > _CHROME_MAX_WORDS and s.strict_end:  # a long paragraph is never chrome
+        own_line = k > 0 and s.words <= _CREDIT_MAX_WORDS and page[k - 1].words <= _CAPTION_MAX_WORDS
+        if own_line and chrome.is_credit(line):  # a credit line of its own: the line above is its caption
+            found.difference_update((k - 1, k))
+            continue
+        if k not in found or (s.words > _CHROME_MAX_WORDS and s.strict_end):  # a long paragraph is no chrome
             continue
         after = lines[page[k + 1].index] if k + 1 < len(page) else ""
         if chrome.is_chrome(line) or (after.startswith(line) and chrome.is_credit(after)):
             found.discard(k)
-            own_line = k > 0 and s.words <= _CREDIT_MAX_WORDS and page[k - 1].words <= _CAPTION_MAX_WORDS
-            if own_line and chrome.is_credit(line):  # a credit line of its own: the line above is its caption
-                found.discard(k - 1)
     return sorted(found)
 
 

@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-_WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
 _SENTENCE_END = frozenset(".!?…\"'”’)]:;。！？」")
 _STRICT_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _SEPARATOR = re.compile(r" [|·•/»>] ")  # "Home | World", "News · Politics": menus and breadcrumbs

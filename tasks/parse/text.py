@@ -131,6 +131,8 @@ def _page_layout(lines: list[str]) -> Layout:
         doubtful = [k for k in range(found[0], found[-1] + 1) if probs[k] < _SURE_PROSE]
         found = _without_link_runs(page, _without_chrome(lines, page, doubtful, set(found)))
     if not any(page[k].prose for k in found):
+        if all(chrome.is_chrome(line) for line in lines if line):
+            raise ParseError("no_content", "nothing but site chrome and blank lines")
         raise ParseError("no_article", "no block of article prose: an index, error or paywall page")
     body = heading.skip_lead(lines, page, found)
     title = heading.headline_at(lines, page, body[0])

@@ -162,7 +162,8 @@ def test_crlf_and_lone_cr_line_endings() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("Skip to main content\nPage not found\n\nThe content you requested does not exist.", "no_article"),
+        ("Skip to main content\nPage not found\n\nThe content you requested does not exist.", "no_content"),
+        ("Skip to main content\nPage not found\n\nWe looked everywhere for it.", "no_article"),
         ("\n\n   \n", "no_content"),
         ("Just a title line\n", "no_body"),
     ],

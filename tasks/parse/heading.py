@@ -54,7 +54,12 @@ def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) ->
         if (best := _best_headline(lines, page, body_first, lookback)) is not None:
             return _above_standfirst(lines, page, best)
     above = range(body_first - 1, -1, -1)  # nothing headline-shaped: the nearest line that is not chrome
-    return next((k for k in above if not chrome.is_chrome(lines[page[k].index])), None)
+    plain = (
+        k
+        for k in above
+        if not (is_header_furniture(lines[page[k].index]) or chrome.is_chrome(lines[page[k].index]))
+    )
+    return next(plain, None)
 
 
 def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:

@@ -23,6 +23,9 @@ _LEAD_MAX = 6  # at most this many furniture lines stand between headline and fi
 _LEAD_PROSE_WORDS = 6
 _STANDFIRST_RUN = 2  # a headline may stand this many lines above the line scored best (dek, second dek)
 _HEADLINE_MIN_RUN_WORDS = 4
+# Pages repeat their headline (breadcrumb, share text, related box); menus repeat short labels.
+_REPEATED_HEADLINE_WORDS = 6
+_STANDFIRST_MAX_WORDS = 60
 _OPENING_QUOTES = "\"'‘“«"
 _ABOVE_BYLINE = 1.0  # bonus of a headline candidate standing above a byline or date line
 _PER_LINE = 0.04  # cost of each line between a candidate and the body
@@ -69,10 +72,13 @@ def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> in
     for up in range(k - 1, max(-1, k - 1 - _STANDFIRST_RUN), -1):
         s = page[up]
         line = lines[s.index]
-        if s.words < _HEADLINE_MIN_RUN_WORDS or is_header_furniture(line) or _headline_score(line, s) is None:
+        if s.words < _HEADLINE_MIN_RUN_WORDS or is_header_furniture(line):
             break
-        if not line.endswith("."):
-            best = up
+        if _ends_with_full_stop(line) and s.words <= _STANDFIRST_MAX_WORDS and not chrome.is_chrome(line):
+            continue  # a standfirst of a sentence or two: the headline may stand above it
+        if _headline_score(line, s) is None:
+            break
+        best = up
     return best
 
 
@@ -103,20 +109,25 @@ def _is_furniture_or_chrome(line: str) -> bool:
 
 
 def _shape_score(line: str, s: Shape) -> float | None:
-    if not 2 <= s.words <= _HEADLINE_MAX_WORDS or s.colon_end or s.repeats > 2 or s.separator:
+    menu_like = s.repeats > 1 and s.words < _REPEATED_HEADLINE_WORDS  # a long line repeated is the headline
+    if not 2 <= s.words <= _HEADLINE_MAX_WORDS or s.colon_end or s.separator or (menu_like and s.repeats > 2):
         return None
     if not (line[0].isupper() or line[0].isdigit() or line[0] in _OPENING_QUOTES):
         return None  # a headline opens with a capital, a figure or a quote
     score = 1.0 + min(s.words, _FULL_WORDS) / _FULL_WORDS
-    if s.strict_end and line.rstrip("\"'”’)").endswith("."):
+    if _ends_with_full_stop(line):
         score -= 0.8  # a standfirst, a caption or a paragraph, not a headline
     if s.words <= 3:
         score -= 0.4  # a kicker, a section or a site name
-    if s.repeats > 1:
+    if menu_like:
         score -= 0.5
     if sum(map(str.isdigit, line)) > _MAX_DIGITS * len(line):
         score -= 0.5
     return score
+
+
+def _ends_with_full_stop(line: str) -> bool:
+    return line.rstrip("\"'”’)").endswith(".")
 
 
 def kicker_at(lines: Sequence[str], page: Sequence[Shape], title: int) -> int | None:

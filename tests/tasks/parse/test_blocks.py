@@ -125,6 +125,19 @@ def test_standfirst_under_the_headline_is_not_the_title() -> None:
         assert article.title == HEADLINE
 
 
+def test_headline_the_page_repeats_is_still_the_headline() -> None:
+    page = _page(top=[HEADLINE], tail=["Share this story", HEADLINE])  # breadcrumb and share text repeat it
+    assert parse_article(page).title == HEADLINE
+
+
+def test_question_headline_above_a_standfirst_and_a_caption() -> None:
+    question = "What comes next for the city after the budget vote?"
+    dek = "The council spent five hours on it. Residents say the library matters more than the tax rise."
+    caption = "Council members vote at City Hall on Tuesday"
+    page = _page(header=[dek, caption, *HEADER]).replace(HEADLINE, question)
+    assert parse_article(page).title == question
+
+
 def test_language_is_detected_on_the_body_not_the_menu() -> None:
     menu = ["Главная", "Новости", "Политика", "Экономика", "Спорт", "Культура", "Поиск по сайту"]
     assert parse_article(_page(top=menu)).language == "en"

@@ -25,8 +25,10 @@ from typing import NamedTuple
 import numpy as np
 
 _SENTENCE_END = frozenset(".!?…\"'”’)]:;。！？」")
-_STRICT_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_CLOSERS = "\"'”’)]"
+_FULL_STOPS = frozenset(".!?…")
 _SEPARATOR = re.compile(r" [|·•/»>] ")  # "Home | World", "News · Politics": menus and breadcrumbs
+_SEPARATOR_CHARS = 200
 # English function words: their density tells running text from labels and lists.
 _STOP = frozenset(
     """a an and are as at be been but by for from had has have he her his i if in into is it its not of on
@@ -130,12 +132,12 @@ def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: in
         n,
         len(line),
         end in _SENTENCE_END,
-        end in _SENTENCE_END and _STRICT_END.search(line) is not None,
+        end in _SENTENCE_END and line.rstrip(_CLOSERS)[-1:] in _FULL_STOPS,
         sum(map(_STOP.__contains__, map(str.lower, head))) / sampled if n >= 3 else 0.0,
         sum(map(str.isupper, map(itemgetter(0), head))) / sampled,
         len(line) >= 4 and line.isupper(),
         line.count(","),
-        _SEPARATOR.search(line) is not None,
+        _SEPARATOR.search(line, 0, _SEPARATOR_CHARS) is not None,  # menus and breadcrumbs are short
         end == ":",
         line[0].islower(),
         gap_before,

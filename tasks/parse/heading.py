@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from tasks.parse import chrome, dates
 from tasks.parse.blocks import Shape
 
-_LOOKBACK = 12  # non-blank lines above the body where the headline may stand
+_LOOKBACK = 20  # non-blank lines above the body where the headline may stand
 _HEADLINE_MAX_WORDS = 30
 _KICKER_MAX_WORDS = 5
 _MAX_DIGITS = 0.2  # share of a headline's characters: more is a score, a date or a price list
@@ -117,8 +117,8 @@ def _shape_score(line: str, s: Shape) -> float | None:
     score = 1.0 + min(s.words, _FULL_WORDS) / _FULL_WORDS
     if _ends_with_full_stop(line):
         score -= 0.8  # a standfirst, a caption or a paragraph, not a headline
-    if s.words <= 3:
-        score -= 0.4  # a kicker, a section or a site name
+    if s.words <= 3 or (s.all_caps and s.words <= _KICKER_MAX_WORDS):
+        score -= 0.4  # a kicker, a section, a widget label or a site name
     if menu_like:
         score -= 0.5
     if sum(map(str.isdigit, line)) > _MAX_DIGITS * len(line):

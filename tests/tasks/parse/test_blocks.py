@@ -125,6 +125,11 @@ def test_standfirst_under_the_headline_is_not_the_title() -> None:
         assert article.title == HEADLINE
 
 
+def test_all_caps_widget_label_between_headline_and_byline_is_not_the_title() -> None:
+    page = _page(header=["DIVE DEEPER", "SPEED READ", "LISTEN", *HEADER])
+    assert parse_article(page).title == HEADLINE
+
+
 def test_headline_the_page_repeats_is_still_the_headline() -> None:
     page = _page(top=[HEADLINE], tail=["Share this story", HEADLINE])  # breadcrumb and share text repeat it
     assert parse_article(page).title == HEADLINE

@@ -35,7 +35,7 @@ _PROMO_CALL = re.compile(
     | download(?:ing)?\ (?:the|our)\b.{0,40}\bapp | get\ (?:the|our)\b.{0,40}\b(?:app|newsletter)
     | follow\ us | keep\ up\ to\ date\ with | stay\ (?:informed|up\ to\ date)
     | receive\ .{0,60}\b(?:every|each)\ (?:morning|day|week|evening) | join\ our\ (?:newsletter|mailing)
-    | click\ here | tap\ here)\b""",
+    | click\ here | tap\ here | continue\ reading)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _PROMO_WORDS = re.compile(
@@ -44,7 +44,18 @@ _PROMO_WORDS = re.compile(
     | all\ rights\ reserved | ^©|^copyright\ (?:©\ )?\d{4}""",
     re.IGNORECASE | re.VERBOSE,
 )
+# An advertising slot's label: "Story continues below advertisement", "Sponsored content", "Ad feature".
+_AD_LABEL = re.compile(
+    r"\b(?:advert(?:isement)?s?|sponsored|ad\ feature|paid\ (?:content|partnership))\b", re.I | re.X
+)
+_AD_LABEL_MAX_WORDS = 5
 _PROMO_MAX_WORDS = 25
+# A sharing widget's line: "Share this on Twitter", "Show more sharing options", "Twitter LinkedIn Email".
+_SHARE = re.compile(r"\bshare\s+(?:this|on|via|to|with|the\s+story)\b|\bsharing\s+options\b", re.IGNORECASE)
+_SOCIAL = re.compile(
+    r"\b(?:facebook|twitter|linkedin|whatsapp|pinterest|reddit|instagram|flipboard|bluesky)\b", re.I
+)
+_SHARE_MAX_WORDS = 6
 _SHORT_LINE_WORDS = 12
 
 # Error pages a scraper saved instead of, or after, the article.
@@ -115,10 +126,15 @@ def is_nav(line: str) -> bool:
 
 
 def is_promo(line: str) -> bool:
-    n = len(words(line))
+    return _is_promo(line.strip(), len(words(line)))
+
+
+def _is_promo(line: str, n: int) -> bool:
     if n > _PROMO_MAX_WORDS:
         return False
-    if _PROMO_CALL.search(line.strip()):
+    if _PROMO_CALL.search(line) or (n <= _AD_LABEL_MAX_WORDS and _AD_LABEL.search(line)):
+        return True
+    if n <= _SHARE_MAX_WORDS and (_SHARE.search(line) or len(_SOCIAL.findall(line)) >= 2):
         return True
     return (n <= _SHORT_LINE_WORDS or not is_sentence(line)) and bool(_PROMO_WORDS.search(line))
 
@@ -136,7 +152,13 @@ def is_chrome(line: str) -> bool:
     """A line that is site furniture wherever it stands; a line longer than any chrome is text."""
     if len(line) > _MAX_CHROME_CHARS:
         return False
-    return is_nav(line) or is_promo(line) or is_error_page(line) or is_credit(line)
+    n = len(words(line))  # counted once: every rule below is bounded by it
+    if n > CAPTION_MAX_WORDS:
+        return False
+    stripped = line.strip()
+    if n <= _PROMO_MAX_WORDS and (is_nav(stripped) or _is_promo(stripped, n) or _ERROR_PAGE.search(stripped)):
+        return True
+    return bool(_CREDIT.search(stripped))
 
 
 def is_label(line: str, max_words: int = 6) -> bool:

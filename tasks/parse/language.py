@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-# The opening paragraph decides: langid's cost grows with the sample, its accuracy stops growing long
-# before 600 characters of prose.
-_SAMPLE_CHARS = 600
+# The opening of the body decides: langid's cost grows with the sample (600 characters took a sixth of the
+# parse time), and on the development pages 300 gave the same answers as 600.
+_SAMPLE_CHARS = 300
 UNDETERMINED = "und"
 
 

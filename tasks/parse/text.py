@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from tasks.parse import chrome, dates
+from tasks.parse import blocks, chrome, dates, heading
 from tasks.parse.article import ParseError, content_hash, word_count
 from tasks.parse.language import detect_language
 from tasks.records import Article
 
 _MAX_HEADER_LINES = 6  # byline, date, dateline and furniture sit within a few lines of the title
-_SECTION_MAX_WORDS = 5
+_SURE_PROSE = 0.9  # a found line the classifier is this sure of is not checked against the chrome rules
+_CHROME_MAX_WORDS = 25
+_CREDIT_MAX_WORDS = 8  # "Photo: Jane Doe / AFP" stands alone; a longer line carrying a credit is the caption
+_CAPTION_MAX_WORDS = 40
+_LINK_MAX_WORDS = 14  # promos, widgets and error notices are shorter than this; captions may not be
+_WIRE_HEAD = 4  # wire copy: headline, maybe a byline line, then the `CITY YYYY-MM-DD` line
 _MIN_TAIL_BLOCK = 2  # trailing labels count as a widget block from two lines on
-_HEADLINE_MAX_WORDS = 30
 _AUTHOR_ROLES = re.compile(
     r"\b(?:correspondent|editor|reporter|writer|staff|contributor|analyst|columnist|bureau|desk|"
     r"chief|news|agency|team|press|wire|service|updated|published)\b",
@@ -43,17 +49,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x
 
 def text_lines(text: str) -> list[str]:
     """The text's lines, whatever the line ending, without invisible characters or outer spaces."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [_INVISIBLE.sub("", line).strip() for line in text.split("\n")]
-
-
-def chrome_lines(lines: list[str]) -> set[int]:
-    """Indices of lines that are site chrome, including caption text repeated just above its credit line."""
-    marked = {i for i, line in enumerate(lines) if line and chrome.is_chrome(line)}
-    for i in sorted(marked):
-        if i > 0 and lines[i - 1] and chrome.is_credit(lines[i]) and lines[i].startswith(lines[i - 1]):
-            marked.add(i - 1)  # galleries print a caption bare, then again with its credit
-    return marked
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [line.strip() for line in text.split("\n")]
 
 
 _MARKUP = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml\b|<(?:head|body|div|article|p)\b)", re.I)
@@ -74,24 +71,27 @@ def refuse_non_text(text: str) -> None:
         raise ParseError("structured_data", "JSON saved as text; not parsed as an article")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where the article stands in a page's lines: the headline, the body's lines, the kicker if any."""
+
+    title_at: int
+    body: tuple[int, ...]
+    section: str | None = None
+
+
 def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
-    """The article in one scraped page of text; raises ParseError when there is none."""
+    """The article in one page of text; raises ParseError when the page holds none."""
     refuse_non_text(text)
     lines = text_lines(text)
-    skip = chrome_lines(lines)
-    content = [i for i, line in enumerate(lines) if line and i not in skip]
-    if not content:
-        raise ParseError("no_content", "nothing but site chrome and blank lines")
-    section, at = _section(lines, content)
-    title = lines[content[at]]
-    authors, published_at, dateline, body_at = _header(lines, content, at + 1)
-    body_idx = _trim_tail(lines, content[body_at:])
-    if not body_idx:
+    if not any(lines):
+        raise ParseError("no_content", "nothing but blank lines")
+    layout = _plain_layout(lines) or _page_layout(lines)
+    title = lines[layout.title_at]
+    if not layout.body:
         raise ParseError("no_body", f"title {title[:80]!r} but no body text")
-    first_dateline, first_date, first = _dateline(lines[body_idx[0]])
-    dateline = dateline or first_dateline
-    published_at = published_at or first_date
-    body = _join(lines, body_idx, first)
+    authors, published_at, dateline = _header_fields(lines, layout.title_at, layout.body[0])
+    body = _join(lines, layout.body, _dateline(lines[layout.body[0]])[2])
     if not body:
         raise ParseError("no_body", f"title {title[:80]!r} but no body text")
     return Article(
@@ -101,12 +101,101 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
         authors=authors,
         published_at=published_at,
         dateline=dateline,
-        section=section,
+        section=layout.section,
         language=detect_language(body),
         body=body,
         word_count=word_count(body),
         content_hash=content_hash(body),
     )
+
+
+def _plain_layout(lines: list[str]) -> Layout | None:
+    """Clean article text (headline, blank line, no site chrome; or wire copy with its `CITY YYYY-MM-DD`
+    line near the top): the first line is the title and everything under the header is body."""
+    content = [i for i, line in enumerate(lines) if line]
+    wire_at = next((k for k, i in enumerate(content[1:_WIRE_HEAD], 1) if _is_date_dateline(lines[i])), None)
+    clean = content[0] + 1 == len(lines) or not lines[content[0] + 1]
+    if wire_at is None and not (clean and not any(chrome.is_chrome(lines[i]) for i in content)):
+        return None
+    if wire_at is None:  # a place line may stand above a date line of its own ("FARMINGTON HILLS, Mich.")
+        dated = (k for k, i in enumerate(content[1:_WIRE_HEAD], 1) if dates.parse_date_line(lines[i]))
+        wire_at = next(dated, None)
+    at = wire_at + 1 if wire_at is not None else _header_end(lines, content, 1)
+    return Layout(content[0], tuple(_trim_tail(lines, content[at:])))
+
+
+def _page_layout(lines: list[str]) -> Layout:
+    """A whole page's text: the body is the block of prose blocks.body_lines finds, the title above it."""
+    page, found, probs = blocks.body_lines(lines)
+    if found:  # furniture the classifier let through, and credits that tell a caption above them
+        doubtful = [k for k in range(found[0], found[-1] + 1) if probs[k] < _SURE_PROSE]
+        found = _without_link_runs(page, _without_chrome(lines, page, doubtful, set(found)))
+    if not any(page[k].prose for k in found):
+        if all(chrome.is_chrome(line) for line in lines if line):
+            raise ParseError("no_content", "nothing but site chrome and blank lines")
+        raise ParseError("no_article", "no block of article prose: an index, error or paywall page")
+    body = heading.skip_lead(lines, page, found)
+    title = heading.headline_at(lines, page, body[0])
+    if title is None:
+        raise ParseError("no_title", "article prose but no headline-shaped line above it")
+    kicker = heading.kicker_at(lines, page, title)
+    section = None if kicker is None else lines[page[kicker].index]
+    return Layout(page[title].index, tuple(page[k].index for k in body), section)
+
+
+def _without_chrome(
+    lines: list[str], page: list[blocks.Shape], doubtful: list[int], found: set[int]
+) -> list[int]:
+    """The found lines less those of the doubtful ones that are site chrome, and less photo captions: the
+    text standing right above a credit line, or repeated in it."""
+    for k in doubtful:
+        s = page[k]
+        line = lines[s.index]
+        own_line = k > 0 and s.words <= _CREDIT_MAX_WORDS and page[k - 1].words <= _CAPTION_MAX_WORDS
+        if own_line and chrome.is_credit(line):  # a credit line of its own: the line above is its caption
+            found.difference_update((k - 1, k))
+            continue
+        if k not in found or (s.words > _CHROME_MAX_WORDS and s.strict_end):  # a long paragraph is no chrome
+            continue
+        after = lines[page[k + 1].index] if k + 1 < len(page) else ""
+        if chrome.is_chrome(line) or (after.startswith(line) and chrome.is_credit(after)):
+            found.discard(k)
+    return sorted(found)
+
+
+def _without_link_runs(page: list[blocks.Shape], found: list[int]) -> list[int]:
+    """The found lines less runs of two or more short unpunctuated lines: a list of links or teasers. A
+    subhead stands alone, followed by its paragraph."""
+    linky = [k for k in found if page[k].words <= _LINK_MAX_WORDS and not page[k].sentence_end]
+    runs = {k for a, b in pairwise(linky) if b == a + 1 for k in (a, b)}
+    return [k for k in found if k not in runs]
+
+
+def _header_fields(
+    lines: list[str], title_at: int, body_at: int
+) -> tuple[tuple[str, ...], datetime | None, str | None]:
+    """(authors, published_at, dateline) from the lines between the headline and the body, and the
+    dateline opening the body's first paragraph."""
+    authors: tuple[str, ...] = ()
+    published_at: datetime | None = None
+    dateline: str | None = None
+    for line in lines[title_at + 1 : body_at]:
+        if not line:
+            continue
+        if (byline := parse_byline(line)) is not None:
+            authors, published_at = authors or byline[0], published_at or byline[1]
+        elif (when := dates.parse_date_line(line)) is not None:
+            published_at = published_at or when
+        elif _is_date_dateline(line) and (m := _DATELINE_DATE.match(line)):
+            dateline, published_at = m["place"].strip(), published_at or dates.parse_date(m["date"])
+    first_dateline, first_date, _ = _dateline(lines[body_at])
+    return authors, published_at or first_date, dateline or first_dateline
+
+
+def _is_date_dateline(line: str) -> bool:
+    """A line that is only a wire dateline with its date: `CITY YYYY-MM-DD`."""
+    m = _DATELINE_DATE.match(line)
+    return m is not None and m.end() == len(line)
 
 
 def parse_authors(names: str) -> tuple[str, ...]:
@@ -127,50 +216,15 @@ def parse_byline(line: str) -> tuple[tuple[str, ...], datetime | None] | None:
     return None
 
 
-def _section(lines: list[str], content: list[int]) -> tuple[str | None, int]:
-    """(section label, position of the title in content): a kicker above the headline is a section."""
-    if len(content) < 2:
-        return None, 0
-    first, second = lines[content[0]], lines[content[1]]
-    if _is_section_label(first) and _is_headline(second):
-        return first, 1
-    return None, 0
-
-
-def _is_section_label(line: str) -> bool:
-    words = chrome.words(line)
-    if not words or len(words) > _SECTION_MAX_WORDS or chrome.is_sentence(line):
-        return False
-    letters = [ch for ch in line if ch.isalpha()]
-    mostly_caps = sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
-    breadcrumb = any(sep in line for sep in (" > ", " » ", " | ", " / ", " - ", " – "))
-    return mostly_caps or breadcrumb or chrome.is_label(line, max_words=3)
-
-
-def _is_headline(line: str) -> bool:
-    return len(chrome.words(line)) <= _HEADLINE_MAX_WORDS and not line.endswith(".")
-
-
-def _header(
-    lines: list[str], content: list[int], start: int
-) -> tuple[tuple[str, ...], datetime | None, str | None, int]:
-    """Byline, date and dateline lines under the title: (authors, published_at, dateline, body start)."""
-    authors: tuple[str, ...] = ()
-    published_at: datetime | None = None
-    dateline: str | None = None
+def _header_end(lines: list[str], content: list[int], start: int) -> int:
+    """Position in `content` of the first line under the title that is not a byline or a date line."""
     at = start
     while at < len(content) and at - start < _MAX_HEADER_LINES:
         line = lines[content[at]]
-        if (byline := parse_byline(line)) is not None:
-            authors, published_at = authors or byline[0], published_at or byline[1]
-        elif (when := dates.parse_date_line(line)) is not None:
-            published_at = published_at or when
-        elif (m := _DATELINE_DATE.match(line)) and m.end() == len(line):
-            dateline, published_at = m["place"].strip(), published_at or dates.parse_date(m["date"])
-        else:
+        if parse_byline(line) is None and dates.parse_date_line(line) is None:
             break
         at += 1
-    return authors, published_at, dateline, at
+    return at
 
 
 def _dateline(paragraph: str) -> tuple[str | None, datetime | None, str]:
@@ -194,7 +248,7 @@ def _trim_tail(lines: list[str], idx: list[int]) -> list[int]:
     return idx[:end] if len(idx) - end >= _MIN_TAIL_BLOCK else idx
 
 
-def _join(lines: list[str], idx: list[int], first: str) -> str:
+def _join(lines: list[str], idx: Sequence[int], first: str) -> str:
     """Body text: kept lines, a blank line wherever the source had a gap, the first one replaced."""
     parts = [first] if first else []
     for prev, cur in pairwise(idx):

@@ -147,41 +147,6 @@ def test_dates_in_running_text_or_without_year_are_not_publication_dates() -> No
     assert a.body.startswith("Tuesday, 1 March")
 
 
-def test_chrome_of_other_sites_is_removed() -> None:
-    text = "\n".join(
-        [
-            "Menu",
-            "Search",
-            "WORLD | EUROPE",
-            "Leaders agree on migration deal",
-            "Share this article",
-            "",
-            PARAGRAPH,
-            "Image copyright Getty Images",
-            "Riot police outside the summit venue. REUTERS/Yves Herman",
-            PARAGRAPH.replace("Monday", "Tuesday"),
-            "Advertisement",
-            "Sign up for our morning briefing",
-            PARAGRAPH.replace("Monday", "Friday"),
-            "",
-            "Most Read",
-            "Related Topics",
-            "European Union",
-            "Migration Policy",
-            "Get the Example News app on Google Play",
-            "© 2026 Example News. All rights reserved.",
-        ]
-    )
-    a = parse_article(text)
-    assert a.section == "WORLD | EUROPE"
-    assert a.title == "Leaders agree on migration deal"
-    assert _body_lines(a.body) == [
-        PARAGRAPH,
-        PARAGRAPH.replace("Monday", "Tuesday"),
-        PARAGRAPH.replace("Monday", "Friday"),
-    ]
-
-
 def test_single_short_last_line_is_kept() -> None:
     # On sports pages a last short line is data (venue, referee), not a widget heading.
     text = f"Blackburn v Burnley\n\n{PARAGRAPH}\n\nEwood Park\n"
@@ -198,6 +163,7 @@ def test_crlf_and_lone_cr_line_endings() -> None:
     ("text", "reason"),
     [
         ("Skip to main content\nPage not found\n\nThe content you requested does not exist.", "no_content"),
+        ("Skip to main content\nPage not found\n\nWe looked everywhere for it.", "no_article"),
         ("\n\n   \n", "no_content"),
         ("Just a title line\n", "no_body"),
     ],
@@ -272,3 +238,35 @@ def test_markup_and_json_saved_as_text_are_refused(text: str, reason: str) -> No
 def test_text_mentioning_a_tag_or_braces_is_still_an_article() -> None:
     article = parse_article("Use the <b> tag {sparingly}\n\n" + PARAGRAPH + " [1] A note on <p> tags.")
     assert article.title.startswith("Use the <b> tag")
+
+
+def test_wire_all_caps_headline_is_the_title_and_dateline_line_is_not_body() -> None:
+    text = (
+        "SOCCER - ENGLISH PREMIER LEAGUE RESULTS.\n\nLONDON 1996-08-31\n\n"
+        "Results of English premier league matches on Saturday:\n\nArsenal 2 Chelsea 0\n"
+    )
+    a = parse_article(text)
+    assert a.title == "SOCCER - ENGLISH PREMIER LEAGUE RESULTS."
+    assert (a.dateline, a.published_at) == ("LONDON", datetime(1996, 8, 31, tzinfo=UTC))
+    assert _body_lines(a.body) == [
+        "Results of English premier league matches on Saturday:",
+        "Arsenal 2 Chelsea 0",
+    ]
+
+
+def test_wire_two_line_results_item_is_an_article() -> None:
+    a = parse_article("BASEBALL - RESULT.\n\nSEOUL 1996-08-30\n\nResult on Friday:\n\nLG 5 OB 2\n")
+    assert (a.title, _body_lines(a.body)) == ("BASEBALL - RESULT.", ["Result on Friday:", "LG 5 OB 2"])
+
+
+def test_wire_bare_byline_between_headline_and_dateline_keeps_the_date() -> None:
+    text = f"Russia and Chechens agree truce.\n\nLarisa Sayenko\n\nMOSCOW 1996-08-30\n\n{PARAGRAPH}\n"
+    a = parse_article(text)
+    assert (a.dateline, a.published_at) == ("MOSCOW", datetime(1996, 8, 30, tzinfo=UTC))
+    assert a.body == PARAGRAPH
+
+
+def test_wire_place_and_date_on_lines_of_their_own() -> None:
+    text = f"Shares rise on merger.\n\nFARMINGTON HILLS, Mich.\n\n1996-08-30\n\n{PARAGRAPH}\n"
+    a = parse_article(text)
+    assert (a.published_at, a.body) == (datetime(1996, 8, 30, tzinfo=UTC), PARAGRAPH)

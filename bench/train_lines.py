@@ -1,0 +1,184 @@
+"""Train the line classifier of tasks/parse/blocks.py from shared/corpora/pages and report its held-out score.
+
+Recipe: every non-blank line of a page's text is labelled article (1) when its word tokens occur as a run
+in the gold body (a line of three tokens or fewer must be a whole gold paragraph: a subhead), else 0.
+Features are blocks.features(); the model is an L2 logistic regression fitted by Newton's method (numpy).
+Cross-validation holds out whole sites (5 folds by the page's host), picks the two cut-offs on the training
+folds and reports body token precision/recall/F1 on the held-out ones; then the model is fitted on every
+page and written to tasks/parse/line_model.json. Runs in seconds:
+
+    python -m bench.train_lines [--corpora ../shared/corpora] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from bench import scoring
+from tasks.ingest import decode_text
+from tasks.parse import blocks
+from tasks.parse.text import text_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+OUT = ROOT / "tasks" / "parse" / blocks.MODEL_FILE
+_TOKEN = re.compile(r"\w+")
+_FOLDS = 5
+_L2 = 1.0
+_SPAN_CUTS = (0.3, 0.4)
+_KEEP_CUTS = (0.2, 0.3, 0.4)
+_GAP_WORDS = (1, 3, 6)
+_EXTEND_CUTS = (0.1, 0.2, 1.0)  # 1.0: no extension
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page prepared for training: its lines, shapes, feature rows, line labels and gold body."""
+
+    site: str
+    lines: list[str]
+    shapes: list[blocks.Shape]
+    rows: np.ndarray
+    labels: np.ndarray
+    gold_body: str
+
+
+def _tokens(text: str) -> str:
+    return " ".join(t.lower() for t in _TOKEN.findall(scoring.normal(text)))
+
+
+def load_pages(root: Path) -> list[Page]:
+    """Every page with a gold body, featurised and labelled."""
+    pages = []
+    for line in (root / "pages" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        text, _ = decode_text((root / "pages" / "text" / f"{gold['doc']}.txt").read_bytes())
+        lines = text_lines(text)
+        page = blocks.shapes(lines)
+        body = f" {_tokens(gold['body'])} "
+        paragraphs = {_tokens(p) for p in gold["body"].split("\n")}
+        labels = [_label(_tokens(lines[s.index]), body, paragraphs) for s in page]
+        site = urlparse(gold.get("url") or "").netloc.removeprefix("www.") or gold["doc"].split("_")[0]
+        rows = blocks.features(page)
+        pages.append(Page(site, lines, page, rows, np.array(labels, dtype=float), gold["body"]))
+    return pages
+
+
+def _label(tokens: str, body: str, paragraphs: set[str]) -> int:
+    if not tokens:
+        return 0
+    if tokens.count(" ") < 3:
+        return int(tokens in paragraphs)
+    return int(f" {tokens} " in body)
+
+
+def fit(pages: Sequence[Page]) -> blocks.LineModel:
+    """The line classifier fitted on `pages` (cut-offs still to choose)."""
+    y = np.concatenate([p.labels for p in pages])
+    return blocks.LineModel(_logistic(np.vstack([p.rows for p in pages]), y), 0.5, 0.5)
+
+
+def _logistic(x: np.ndarray, y: np.ndarray) -> blocks.Logistic:
+    """L2 logistic regression on standardised columns (Newton's method)."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], _L2)
+    penalty[0] = 0.0
+    for _ in range(30):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -30, 30)))
+        grad = z.T @ (p - y) + penalty * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return blocks.Logistic(tuple(mean.tolist()), tuple(scale.tolist()), tuple(w[1:].tolist()), float(w[0]))
+
+
+def body_scores(pages: Sequence[Page], model: blocks.LineModel) -> tuple[float, float, float]:
+    """Mean body token (precision, recall) over pages and their F1, with this model's body lines."""
+    precisions, recalls = [], []
+    for page in pages:
+        probs = blocks.probabilities(page.rows, model)
+        found = blocks.choose(page.shapes, probs, model)
+        body = "\n".join(page.lines[page.shapes[k].index] for k in found)
+        p, r = scoring.body_scores(body, page.gold_body)
+        precisions.append(p)
+        recalls.append(r)
+    p, r = float(np.mean(precisions)), float(np.mean(recalls))
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def tuned(pages: Sequence[Page]) -> blocks.LineModel:
+    """The model fitted on `pages`, with the cut-offs that give them the best body F1."""
+    base = fit(pages)
+    grid = [
+        (s, k, g, e)
+        for s in _SPAN_CUTS
+        for k in _KEEP_CUTS
+        if k <= s
+        for g in _GAP_WORDS
+        for e in _EXTEND_CUTS
+    ]
+    scored = [(body_scores(pages, _with_cuts(base, *cuts))[2], cuts) for cuts in grid]
+    return _with_cuts(base, *max(scored)[1])
+
+
+def _with_cuts(
+    model: blocks.LineModel, span: float, keep: float, gap: int, extend: float
+) -> blocks.LineModel:
+    return dataclasses.replace(model, span_cut=span, keep_cut=keep, gap_words=gap, extend_cut=extend)
+
+
+def cross_validate(pages: Sequence[Page]) -> tuple[float, float, float]:
+    """Body (precision, recall, F1) on held-out sites, pooled over folds (pages weighted equally)."""
+    sites = sorted({p.site for p in pages})
+    rng = np.random.default_rng(13)
+    fold_of = {site: k % _FOLDS for k, site in enumerate(rng.permutation(sites))}
+    precision = recall = 0.0
+    for fold in range(_FOLDS):
+        held = [p for p in pages if fold_of[p.site] == fold]
+        model = tuned([p for p in pages if fold_of[p.site] != fold])
+        p, r, _ = body_scores(held, model)
+        precision += p * len(held)
+        recall += r * len(held)
+        print(
+            f"fold {fold}: {len(held)} pages held out, P {p:.3f} R {r:.3f}, cuts "
+            f"{model.span_cut}/{model.keep_cut}/{model.gap_words}/{model.extend_cut}"
+        )
+    p, r = precision / len(pages), recall / len(pages)
+    return p, r, 2 * p * r / (p + r)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument("--write", action="store_true", help=f"write the model fitted on all pages to {OUT}")
+    args = parser.parse_args(argv)
+    pages = load_pages(args.corpora)
+    print(
+        f"{len(pages)} pages, {len({p.site for p in pages})} sites, {sum(len(p.shapes) for p in pages)} lines"
+    )
+    p, r, f1 = cross_validate(pages)
+    print(f"held-out sites: body token P {p:.3f} R {r:.3f} F1 {f1:.3f}")
+    model = tuned(pages)
+    p, r, f1 = body_scores(pages, model)
+    print(f"training pages (not a quality figure): P {p:.3f} R {r:.3f} F1 {f1:.3f}")
+    if args.write:
+        data = json.loads(json.dumps(dataclasses.asdict(model)), parse_float=lambda x: round(float(x), 6))
+        OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"written {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""The headline and kicker above an article body found in a page, and the furniture between them.
+
+A headline is the best headline-shaped line a little above the body: a few words to a few dozen, not a
+sentence ending in a full stop (that is a standfirst or a caption), not site chrome, not a line the page
+repeats (menu entries and widget titles recur), not a byline or a date. Nearer the body and longer wins
+over a kicker or a site name further up. A kicker is a short label-shaped line right above the headline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tasks.parse import chrome, dates
+from tasks.parse.blocks import Shape
+
+_LOOKBACK = 20  # non-blank lines above the body where the headline may stand
+_HEADLINE_MAX_WORDS = 30
+_KICKER_MAX_WORDS = 5
+_MAX_DIGITS = 0.2  # share of a headline's characters: more is a score, a date or a price list
+_FULL_WORDS = 8  # from this many words a line looks fully like a headline
+_LEAD_MAX = 6  # at most this many furniture lines stand between headline and first paragraph
+_LEAD_PROSE_WORDS = 6
+_STANDFIRST_RUN = 2  # a headline may stand this many lines above the line scored best (dek, second dek)
+_HEADLINE_MIN_RUN_WORDS = 4
+# Pages repeat their headline (breadcrumb, share text, related box); menus repeat short labels.
+_REPEATED_HEADLINE_WORDS = 6
+_STANDFIRST_MAX_WORDS = 60
+_OPENING_QUOTES = "\"'‘“«"
+_ABOVE_BYLINE = 1.0  # bonus of a headline candidate standing above a byline or date line
+_PER_LINE = 0.04  # cost of each line between a candidate and the body
+_FURNITURE_MAX_CHARS = 120
+_FURNITURE = re.compile(
+    r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
+)
+# A day and month, a numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
+_DATEISH = re.compile(
+    rf"""\b(?:{dates.MONTHS})\.?\s+\d{{1,2}}\b | \b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{dates.MONTHS})\b
+    | \b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \b\d{{4}}-\d{{2}}-\d{{2}}\b | \b\d{{1,2}}:\d{{2}}\b
+    | \b\d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# "Jane Doe, Reuters", "Associated Press in Valencia", "Staff and agencies": a credit, not a headline.
+_AGENCY_BYLINE = re.compile(
+    rf"^(?:[\w.'’\-]+(?:\s+[\w.'’\-]+){{0,3}},\s*)?(?:{chrome.AGENCIES}|Associated\s+Press|Agence\s+France-Presse)\b.{{0,40}}$"
+)
+_COUNTER = re.compile(r"\b\d+\s+(?:of|/)\s+\d+\b")  # "Image 1 of 9", "1 / 4": gallery counters
+
+
+def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) -> int | None:
+    """Position in `page` of the headline above the body's first line; None when no line is headline-shaped.
+
+    Pages print the headline above the byline and the date: a candidate with such a line between it and
+    the body is preferred to a caption or a standfirst standing right above the first paragraph.
+    """
+    for lookback in (_LOOKBACK, body_first):  # near the body first, then anywhere above it
+        if (best := _best_headline(lines, page, body_first, lookback)) is not None:
+            return _above_standfirst(lines, page, best)
+    above = range(body_first - 1, -1, -1)  # nothing headline-shaped: the nearest line that is not chrome
+    plain = (
+        k
+        for k in above
+        if not (is_header_furniture(lines[page[k].index]) or chrome.is_chrome(lines[page[k].index]))
+    )
+    return next(plain, None)
+
+
+def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:
+    """The headline when `k` is the standfirst printed right under it: the topmost of the headline-shaped
+    lines standing directly above `k` (a few, each of several words), not ending in a full stop."""
+    best = k
+    for up in range(k - 1, max(-1, k - 1 - _STANDFIRST_RUN), -1):
+        s = page[up]
+        line = lines[s.index]
+        if s.words < _HEADLINE_MIN_RUN_WORDS or is_header_furniture(line):
+            break
+        if _ends_with_full_stop(line) and s.words <= _STANDFIRST_MAX_WORDS and not chrome.is_chrome(line):
+            continue  # a standfirst of a sentence or two: the headline may stand above it
+        if _headline_score(line, s) is None:
+            break
+        best = up
+    return best
+
+
+def _best_headline(lines: Sequence[str], page: Sequence[Shape], body_first: int, lookback: int) -> int | None:
+    best: tuple[float, int] | None = None
+    under_furniture = False
+    for distance, k in enumerate(range(body_first - 1, max(-1, body_first - 1 - lookback), -1)):
+        line = lines[page[k].index]
+        if is_header_furniture(line):
+            under_furniture = True
+            continue
+        score = _shape_score(line, page[k])
+        if score is None:
+            continue
+        score += (_ABOVE_BYLINE if under_furniture else 0.0) - _PER_LINE * distance
+        if (best is None or score > best[0]) and not _is_furniture_or_chrome(line):  # the costly test last
+            best = (score, k)
+    return None if best is None else best[1]
+
+
+def _headline_score(line: str, s: Shape) -> float | None:
+    """How much a line looks like a headline; None when it cannot be one."""
+    return None if _is_furniture_or_chrome(line) else _shape_score(line, s)
+
+
+def _is_furniture_or_chrome(line: str) -> bool:
+    return chrome.is_chrome(line) or _COUNTER.search(line) is not None
+
+
+def _shape_score(line: str, s: Shape) -> float | None:
+    menu_like = s.repeats > 1 and s.words < _REPEATED_HEADLINE_WORDS  # a long line repeated is the headline
+    if not 2 <= s.words <= _HEADLINE_MAX_WORDS or s.colon_end or s.separator or (menu_like and s.repeats > 2):
+        return None
+    if not (line[0].isupper() or line[0].isdigit() or line[0] in _OPENING_QUOTES):
+        return None  # a headline opens with a capital, a figure or a quote
+    score = 1.0 + min(s.words, _FULL_WORDS) / _FULL_WORDS
+    if _ends_with_full_stop(line):
+        score -= 0.8  # a standfirst, a caption or a paragraph, not a headline
+    if s.words <= 3 or (s.all_caps and s.words <= _KICKER_MAX_WORDS):
+        score -= 0.4  # a kicker, a section, a widget label or a site name
+    if menu_like:
+        score -= 0.5
+    if sum(map(str.isdigit, line)) > _MAX_DIGITS * len(line):
+        score -= 0.5
+    return score
+
+
+def _ends_with_full_stop(line: str) -> bool:
+    return line.rstrip("\"'”’)").endswith(".")
+
+
+def kicker_at(lines: Sequence[str], page: Sequence[Shape], title: int) -> int | None:
+    """Position of a section label or kicker right above the headline, if there is one."""
+    if title == 0:
+        return None
+    s = page[title - 1]
+    line = lines[s.index]
+    if (
+        not s.words
+        or s.words > _KICKER_MAX_WORDS
+        or s.sentence_end
+        or s.repeats > 1
+        or chrome.is_chrome(line)
+    ):
+        return None
+    letters = [ch for ch in line if ch.isalpha()]
+    mostly_caps = sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
+    breadcrumb = any(sep in line for sep in (" > ", " » ", " | ", " / ", " - ", " – "))
+    return title - 1 if mostly_caps or breadcrumb or chrome.is_label(line, max_words=3) else None
+
+
+def is_header_furniture(line: str) -> bool:
+    """A byline, a date or a time standing on its own line, perhaps with a name or a place beside it."""
+    if len(line) > _FURNITURE_MAX_CHARS:
+        return False
+    return bool(_FURNITURE.match(line) or _DATEISH.search(line) or _AGENCY_BYLINE.match(line))
+
+
+def skip_lead(lines: Sequence[str], page: Sequence[Shape], body: list[int]) -> list[int]:
+    """The body without the short non-prose lines (byline, date, credit, counters) that open it."""
+    for cut, k in enumerate(body[: _LEAD_MAX + 1]):
+        s = page[k]
+        if s.words >= _LEAD_PROSE_WORDS and s.sentence_end and not is_header_furniture(lines[s.index]):
+            return body[cut:]
+    return body

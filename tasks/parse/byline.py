@@ -27,6 +27,27 @@ _ROLE = re.compile(rf"^(?:{_ROLE_WORDS})$", re.IGNORECASE)
 _GROUP_ROLE = re.compile(r"^(?:bureau|desk|team|newsroom)$", re.IGNORECASE)
 _PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
 _PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
+# Generic nouns that end place and venue names ("Lansdowne Road", "Wembley Stadium"), never a person's name.
+_PLACE_NOUNS = frozenset(
+    (
+        "Road",
+        "Street",
+        "Avenue",
+        "Boulevard",
+        "Stadium",
+        "Arena",
+        "Square",
+        "Airport",
+        "Station",
+        "University",
+        "College",
+        "Hospital",
+        "Cathedral",
+        "Parkway",
+        "Highway",
+        "Motorway",
+    )
+)
 _DETERMINERS = frozenset(("The", "THE", "A", "An", "AN", "This", "Our"))  # "The Example Post" is no person
 _AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capitals
     r"(?i:the\s+)?(?:(?i:associated\s+press|agence\s+france[\s-]presse|reuters|xinhua|kyodo(?:\s+news)?|yonhap|"
@@ -128,6 +149,8 @@ def is_name(text: str) -> bool:
     if not 2 <= len(names) <= 4 or len(ws) > 6 or ws[0] in _DETERMINERS or _PHOTO_AGENCY.search(text):
         return False
     if all(len(w.strip(".")) < 2 for w in names):  # "W D L G" heads a results table
+        return False
+    if names[-1].strip(".,") in _PLACE_NOUNS:
         return False
     return all(_is_name_word(w) for w in names)
 

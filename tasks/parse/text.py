@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from tasks.parse import blocks, chrome, dates, heading
+from tasks.parse import blocks, byline, chrome, dates, heading
 from tasks.parse.article import ParseError, content_hash, word_count
 from tasks.parse.language import detect_language
 from tasks.records import Article
@@ -174,22 +174,18 @@ def _without_link_runs(page: list[blocks.Shape], found: list[int]) -> list[int]:
 def _header_fields(
     lines: list[str], title_at: int, body_at: int
 ) -> tuple[tuple[str, ...], datetime | None, str | None]:
-    """(authors, published_at, dateline) from the lines between the headline and the body, and the
-    dateline opening the body's first paragraph."""
-    authors: tuple[str, ...] = ()
-    published_at: datetime | None = None
-    dateline: str | None = None
-    for line in lines[title_at + 1 : body_at]:
-        if not line:
-            continue
-        if (byline := parse_byline(line)) is not None:
-            authors, published_at = authors or byline[0], published_at or byline[1]
-        elif (when := dates.parse_date_line(line)) is not None:
-            published_at = published_at or when
-        elif _is_date_dateline(line) and (m := _DATELINE_DATE.match(line)):
-            dateline, published_at = m["place"].strip(), published_at or dates.parse_date(m["date"])
-    first_dateline, first_date, _ = _dateline(lines[body_at])
-    return authors, published_at or first_date, dateline or first_dateline
+    """(authors, published_at, dateline): bylines and dates where pages print them (tasks.parse.byline,
+    tasks.parse.dates), the dateline's place from a `CITY YYYY-MM-DD` line under the headline or the
+    body's opening `PARIS (Reuters) -`."""
+    places = (
+        m["place"].strip() for line in lines[title_at + 1 : body_at] if (m := _DATELINE_DATE.fullmatch(line))
+    )
+    dateline = next(places, None) or _dateline(lines[body_at])[0]
+    return (
+        byline.find_authors(lines, title_at, body_at),
+        dates.find_published(lines, title_at, body_at),
+        dateline,
+    )
 
 
 def _is_date_dateline(line: str) -> bool:

@@ -189,3 +189,19 @@ def test_any_lines_give_names_or_nothing(lines: list[str], title_at: int, body_a
     assert all(isinstance(a, str) and a.strip() == a and a for a in authors)
     when = find_published(lines, title_at, body_at)
     assert when is None or when.utcoffset() == timedelta(0)
+
+
+def test_a_venue_line_beside_a_date_is_no_byline() -> None:
+    lines = [
+        "Ireland v USA (Sat)",
+        "",
+        "Saturday 20 November",
+        "",
+        "Lansdowne Road, Dublin",
+        "",
+        "1300 GMT",
+        "",
+        "Body.",
+    ]
+    assert find_authors(lines, 0, 8) == ()
+    assert not is_name("Wembley Stadium") and is_name("Jane Road-Smith")

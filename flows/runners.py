@@ -9,10 +9,12 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+T = TypeVar("T")
 
 
 class Runner(StrEnum):
@@ -82,7 +84,14 @@ def in_order(
         yield result, size
 
 
-def chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    """`items` in lists of `size` (the last one shorter)."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter), taken from the iterable only as they are asked
+    for: a stream of records is never held whole."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

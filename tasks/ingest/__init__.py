@@ -37,9 +37,9 @@ class IngestResult:
 def ingest_record(source: SourceRecord) -> RawDocument | Rejected:
     """A RawDocument for a readable text record, else a Rejected naming what was wrong."""
     doc_id = source.doc_id
-    if source.data is None or doc_id is None:
+    if source.error_code is not None or source.data is None or doc_id is None:
         code, detail = source.error_code or "unreadable", source.error or "could not be read"
-        return Rejected(source.source_uri, doc_id, STAGE, code, detail, None)
+        return Rejected(source.source_uri, doc_id, STAGE, code, detail, source.data)  # the bytes, or a head
     if not source.data.strip():
         detail = "empty file" if not source.data else f"whitespace only ({len(source.data)} bytes)"
         return Rejected(source.source_uri, doc_id, STAGE, "empty", detail, source.data)

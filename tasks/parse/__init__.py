@@ -10,15 +10,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from tasks.isolation import describe
-from tasks.parse import text
+from tasks.parse import record, text
 from tasks.parse.article import ParseError, content_hash, word_count
-from tasks.records import TEXT_PLAIN, Article, RawDocument, Rejected
+from tasks.records import RECORD_JSON, TEXT_PLAIN, Article, RawDocument, Rejected
 
 STAGE = "parse"
 # spaCy's default nlp.max_length: a longer text could not go through NER whole. Real articles stay far
 # below it (the longest BBC story is ~25,000 characters); a text this long is a dump, not a page.
 MAX_TEXT_CHARS = 1_000_000
-PARSERS: dict[str, Callable[..., Article]] = {TEXT_PLAIN: text.parse_article}  # media type -> parser
+PARSERS: dict[str, Callable[..., Article]] = {  # media type -> parser
+    TEXT_PLAIN: text.parse_article,
+    RECORD_JSON: record.parse_record,
+}
 
 __all__ = [
     "MAX_TEXT_CHARS",

@@ -71,14 +71,22 @@ def read_capped(stream: BinaryIO, limit: int) -> tuple[bytes, int | None]:
         return data, None
     size, head = len(data), data[:HEAD_BYTES]
     del data
+    if size < HEAD_BYTES:  # a limit under a megabyte: the payload still keeps the first one
+        head += stream.read(HEAD_BYTES - size)
+        size = len(head)
     while size <= COUNT_FACTOR * limit and (chunk := stream.read(_CHUNK)):
         size += len(chunk)
     return head, size
 
 
-def too_large(uri: str, locator: str, head: bytes, size: int, limit: int, media_type: str) -> SourceRecord:
-    """The record of one over the size limit: its first MB, and its size in the detail."""
-    counted = f"{size:,} bytes" if size <= COUNT_FACTOR * limit else f"over {COUNT_FACTOR * limit:,} bytes"
+def too_large(
+    uri: str, locator: str, head: bytes, size: int, limit: int, media_type: str, exact: bool = False
+) -> SourceRecord:
+    """The record of one over the size limit: its first MB, and its size in the detail (`exact`: counted
+    to the end, else as read_capped counted it)."""
+    counted = (
+        f"{size:,} bytes" if exact or size <= COUNT_FACTOR * limit else f"over {COUNT_FACTOR * limit:,} bytes"
+    )
     where = f"{uri} {locator}".strip()
     detail = f"{where}: {counted} is over the {limit:,}-byte limit (first {HEAD_BYTES:,} kept)"
     return bad_record(uri, locator, "too_large", detail, head, media_type)

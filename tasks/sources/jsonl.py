@@ -100,9 +100,8 @@ def read_jsonl(stream: BinaryIO, uri: str, options: ReadOptions) -> Iterator[Ite
         number += 1
         locator = f"line:{number}"
         if len(line) > limit and not line.endswith(b"\n"):
-            yield too_large(
-                uri, locator, line[:HEAD_BYTES], _rest_of_line(lines, len(line)), limit, RECORD_JSON
-            )
+            head, size = _rest_of_line(lines, line)
+            yield too_large(uri, locator, head, size, limit, RECORD_JSON, exact=True)
             continue
         if not line.strip():
             continue
@@ -115,11 +114,13 @@ def read_jsonl(stream: BinaryIO, uri: str, options: ReadOptions) -> Iterator[Ite
         yield record_of(obj, line.rstrip(b"\r\n"), uri, locator, options)
 
 
-def _rest_of_line(lines: io.BufferedReader, size: int) -> int:
-    """Read past the rest of an overlong line, chunk by chunk; returns the whole line's size in bytes."""
+def _rest_of_line(lines: io.BufferedReader, start: bytes) -> tuple[bytes, int]:
+    """Read past the rest of an overlong line, chunk by chunk: (its first HEAD_BYTES, its size in bytes)."""
+    head, size = start[:HEAD_BYTES], len(start)
     while (chunk := lines.readline(_CHUNK)) and not chunk.endswith(b"\n"):
+        head += chunk[: HEAD_BYTES - len(head)]
         size += len(chunk)
-    return size + len(chunk)
+    return head + chunk[: HEAD_BYTES - len(head)], size + len(chunk)
 
 
 def read_json(stream: BinaryIO, uri: str, options: ReadOptions) -> Iterator[Item]:

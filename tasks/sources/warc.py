@@ -41,25 +41,45 @@ def _records_from(stream: BinaryIO, start: int, uri: str, options: ReadOptions) 
     """Records from byte `start` on; returns where to start again after a corrupt record, or None."""
     if start:
         stream.seek(start)
-    records = ArchiveIterator(stream, check_digests=False)
+    records = ArchiveIterator(stream, check_digests=False)  # its offsets count from the file's start
+    end = start
     try:
         for record in records:
             # records.offset, not get_record_offset(): that one reads the record to its end first
-            yield _item(record, f"offset:{start + records.offset}", uri, options)
+            item = _item(record, f"offset:{records.offset}", uri, options)
+            end = records.offset + records.get_record_length()
+            yield item
     except (ArchiveLoadFailed, ValueError, EOFError, OSError) as exc:  # zlib.error is an OSError too
-        failed_at = start + records.offset
-        restart = _next_boundary(stream, failed_at + 1) if stream.seekable() else None
-        how = f"reading goes on at offset {restart}" if restart else "the rest of the file is not read"
-        detail = f"{uri} offset:{failed_at}: corrupt WARC record ({type(exc).__name__}: {exc}); {how}"
-        yield bad_record(
-            uri, f"offset:{failed_at}", "corrupt_warc_record", detail, _bytes_at(stream, failed_at)
-        )
-        return restart
+        return (yield from _corrupt(stream, records.offset, uri, exc))
+    if stream.seekable():
+        yield from _trailing(stream, end, uri)
     return None
+
+
+def _corrupt(stream: BinaryIO, failed_at: int, uri: str, exc: Exception) -> Iterator[Item]:
+    """The bad record of a corrupt WARC record; returns the offset of the next record start, if any."""
+    restart = _next_boundary(stream, failed_at + 1) if stream.seekable() else None
+    how = f"reading goes on at offset {restart}" if restart else "the rest of the file is not read"
+    detail = f"{uri} offset:{failed_at}: corrupt WARC record ({type(exc).__name__}: {exc}); {how}"
+    yield bad_record(uri, f"offset:{failed_at}", "corrupt_warc_record", detail, _bytes_at(stream, failed_at))
+    return restart
+
+
+def _trailing(stream: BinaryIO, end: int, uri: str) -> Iterator[Item]:
+    """A bad record for bytes after the last whole record (a WARC cut inside its last record): warcio
+    ends its iteration there without a word."""
+    size = stream.seek(0, 2)
+    tail = _bytes_at(stream, end) if size > end else b""
+    if tail and tail.strip(b"\r\n\x00 "):
+        detail = f"{uri} offset:{end}: {size - end:,} bytes after the last whole record (a cut WARC?)"
+        yield bad_record(uri, f"offset:{end}", "truncated", detail, tail)
 
 
 def _item(record: Any, locator: str, uri: str, options: ReadOptions) -> Item:
     """One WARC record as a source record of its HTML payload, or Ignored."""
+    if not record.rec_type:  # headers cut short or garbled: warcio still hands the record out
+        detail = f"{uri} {locator}: a WARC record without a WARC-Type header (cut or corrupt)"
+        return bad_record(uri, locator, "corrupt_warc_record", detail, None)
     if record.rec_type != "response":
         return Ignored(uri, locator, f"warc:{record.rec_type}")
     content_type = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
@@ -71,6 +91,9 @@ def _item(record: Any, locator: str, uri: str, options: ReadOptions) -> Item:
     if size is not None:
         bad = too_large(uri, locator, payload, size, options.max_record_bytes, TEXT_HTML)
         return replace(bad, url=url, fetched_at=fetched_at)
+    if missing := getattr(record.raw_stream, "limit", 0):  # the file ended inside this record
+        detail = f"{uri} {locator}: the record ends {missing:,} bytes short of its Content-Length"
+        return replace(bad_record(uri, locator, "truncated", detail, payload, TEXT_HTML), url=url)
     return SourceRecord(uri, payload, media_type=TEXT_HTML, locator=locator, url=url, fetched_at=fetched_at)
 
 

@@ -77,8 +77,10 @@ def read_member(stream: BinaryIO, name: str, uri: str, options: ReadOptions) -> 
 
 
 _archive = {"read_member": read_member}
+# One file, one record, by media type; a gzipped one (`page.html.gz`) is read by the `.gz` reader below.
+_WHOLE = {suffix: media for suffix, media in files.MEDIA_TYPES.items() if not suffix.endswith(".gz")}
 READERS: dict[str, Reader] = {
-    **{suffix: partial(_read_whole, media_type=media) for suffix, media in files.MEDIA_TYPES.items()},
+    **{suffix: partial(_read_whole, media_type=media) for suffix, media in _WHOLE.items()},
     ".jsonl": jsonl.read_jsonl,
     ".ndjson": jsonl.read_jsonl,
     ".json": jsonl.read_json,
@@ -92,7 +94,7 @@ READERS: dict[str, Reader] = {
 }
 ARCHIVES = frozenset({".zip", ".tar", ".tar.gz", ".tgz"})
 SEEKING = frozenset({".zip"})  # readers that need to seek
-WHOLE_FILES = frozenset(files.MEDIA_TYPES)  # one file, one record: read by tasks.sources.files
+WHOLE_FILES = frozenset(_WHOLE)  # one file, one record: read by tasks.sources.files
 SOURCE_SUFFIXES = tuple(sorted(READERS, key=len, reverse=True))  # longest first: .tar.gz before .gz
 
 

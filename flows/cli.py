@@ -132,7 +132,7 @@ def serve(
             "source": source,
             "warehouse": warehouse,
             "batch_size": batch_size,
-            "fields": [f"{name}={key}" for name, key in field_mapping(field or [])],
+            **({"fields": [f"{n}={k}" for n, k in field_mapping(field)]} if field else {}),
         },
         description=f"newsetl: {source} -> {warehouse} on '{cron}'",
         global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),

@@ -17,6 +17,7 @@ import io
 import os
 import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +26,7 @@ from tasks.isolation import describe
 from tasks.records import TEXT_PLAIN, SourceRecord
 from tasks.sources import archives, files, jsonl, warc
 from tasks.sources.common import (
+    HEAD_BYTES,
     ExpansionLimit,
     Ignored,
     Item,
@@ -178,7 +180,7 @@ def iter_records(path: str, options: ReadOptions | None = None) -> Iterator[Item
     options = options or ReadOptions()
     suffix = suffix_of(posixpath.basename(path.partition("?")[0]))
     if not is_remote(path) and (suffix is None or suffix in WHOLE_FILES):
-        yield files.read_file(path, options.max_record_bytes)  # hashed as a stream when too large
+        yield _with_head(files.read_file(path, options.max_record_bytes), path)
         return
     uri = source_uri_of(path)
     try:
@@ -190,6 +192,18 @@ def iter_records(path: str, options: ReadOptions | None = None) -> Iterator[Item
     with stream:
         reader = READERS[suffix] if suffix else partial(_read_whole, media_type=TEXT_PLAIN)
         yield from _guarded(reader(stream, uri, options), uri)
+
+
+def _with_head(record: SourceRecord, path: str) -> SourceRecord:
+    """A file over the size limit (hashed as a stream by tasks.sources.files) with its first MiB, which
+    its quarantine row keeps."""
+    if record.error_code != "too_large" or record.data is not None:
+        return record
+    try:
+        with open(path, "rb") as handle:
+            return replace(record, data=handle.read(HEAD_BYTES))
+    except OSError:
+        return record
 
 
 def _open(path: str) -> BinaryIO:

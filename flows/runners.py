@@ -95,3 +95,20 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def timed(items: Iterable[T], timer: Callable[[str], Any], stage: str) -> Iterator[T]:
+    """The items, with the time spent producing each one (reading the sources) added to `stage`."""
+    iterator = iter(items)
+    while True:
+        with timer(stage):
+            item = next(iterator, None)
+        if item is None:
+            return
+        yield item
+
+
+def then(items: Iterable[T], done: Callable[[], None]) -> Iterator[T]:
+    """The items, then `done()` once they run out."""
+    yield from items
+    done()

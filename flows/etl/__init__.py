@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from functools import partial
 from itertools import chain, islice
-from typing import Any, TypeVar
+from typing import Any
 
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -30,7 +30,16 @@ from prefect.task_runners import TaskRunner
 
 from flows import artifacts
 from flows.progress import progress_bar
-from flows.runners import Runner, batched, chosen_runner, import_in_background, in_order, task_runner_of
+from flows.runners import (
+    Runner,
+    batched,
+    chosen_runner,
+    import_in_background,
+    in_order,
+    task_runner_of,
+    then,
+    timed,
+)
 from tasks import pipeline, rebuild, sources
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
@@ -171,7 +180,7 @@ def _run_batches(
     )
     tally = dedup.ReadTally()
     fresh = dedup.skip_known(sources.iter_sources(listed, options), known, tally)
-    batches = batched(_timed(fresh, timer, "read"), batch_size)
+    batches = batched(timed(fresh, timer, "read"), batch_size)
     ahead = list(islice(batches, 2))  # two batches tell `auto` whether more than one will run
     seen: dict[str, str] = {}  # doc_id -> first source_uri with those bytes in this run
 
@@ -191,7 +200,7 @@ def _run_batches(
 
     runner = runner_for(sum(map(len, ahead)) + (batch_size if len(ahead) == 2 else 0))
     if summary.runner != Runner.threads:  # for the report, while the last batches run
-        batches = _then(batches, partial(import_in_background, "great_expectations"))
+        batches = then(batches, partial(import_in_background, "great_expectations"))
     try:
         _batches(
             run,
@@ -205,26 +214,6 @@ def _run_batches(
         )
     finally:
         summary.add_read(tally.seen, tally.skipped, tally.ignored)
-
-
-T = TypeVar("T")
-
-
-def _timed(items: Iterable[T], timer: Callable[[str], Any], stage: str) -> Iterator[T]:
-    """The items, with the time spent producing each one (reading the sources) added to `stage`."""
-    iterator = iter(items)
-    while True:
-        with timer(stage):
-            item = next(iterator, None)
-        if item is None:
-            return
-        yield item
-
-
-def _then(items: Iterable[T], done: Callable[[], None]) -> Iterator[T]:
-    """The items, then `done()` once they run out."""
-    yield from items
-    done()
 
 
 def _rebuild(

@@ -42,7 +42,21 @@ from tasks.warehouse.store import is_remote, open_store
 DEFAULT_MAX_FILE_BYTES = ReadOptions.max_record_bytes
 MAX_ARCHIVE_DEPTH = 1  # an archive inside an archive is read; one more level down is refused
 
-__all__ = ["DEFAULT_MAX_FILE_BYTES", "READERS", "Ignored", "Item", "ReadOptions", "SourceError"]
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "READERS",
+    "Ignored",
+    "Item",
+    "ReadOptions",
+    "SourceError",
+    "iter_records",
+    "iter_sources",
+    "list_sources",
+    "read_member",
+    "read_sources",
+    "source_uri_of",
+    "suffix_of",
+]
 
 
 class SourceError(ValueError):

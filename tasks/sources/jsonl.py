@@ -124,12 +124,43 @@ def _rest_of_line(lines: io.BufferedReader, start: bytes) -> tuple[bytes, int]:
 
 
 def read_json(stream: BinaryIO, uri: str, options: ReadOptions) -> Iterator[Item]:
-    """A JSON array: one record per element; anything else (one object, or lines of them) as JSON Lines."""
+    """A JSON array: one record per element. Otherwise, when the first line is a whole JSON value, the
+    file is JSON Lines (a bad line is skipped like in a .jsonl); else one value after another (a
+    pretty-printed object, or several), each a record."""
     first = stream.read(_CHUNK)
-    if first.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"[":
-        yield from read_jsonl(_Prepended(first, stream), uri, options)
-        return
-    yield from _array_items(_Text(_Prepended(first, stream)), uri, options)
+    start = first.lstrip(b"\xef\xbb\xbf \t\r\n")
+    rest = _Prepended(first, stream)
+    if start[:1] == b"[":
+        yield from _array_items(_Text(rest), uri, options)
+    elif _is_json(start.split(b"\n", 1)[0]):
+        yield from read_jsonl(rest, uri, options)
+    else:
+        yield from _values(_Text(rest), uri, options)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def _values(text: _Text, uri: str, options: ReadOptions) -> Iterator[Item]:
+    """Each JSON value of a text, one after another; a malformed one makes the rest one bad record."""
+    index = 0
+    while not text.at_end():
+        locator = f"index:{index}"
+        try:
+            obj, raw = text.value(options.max_record_bytes)
+        except ValueError as exc:
+            code = "too_large" if isinstance(exc, _TooLong) else "malformed_json"
+            yield bad_record(
+                uri, locator, code, f"{uri} {locator}: {exc}; the rest is not read", text.rest_head()
+            )
+            return
+        yield record_of(obj, raw, uri, locator, options)
+        index += 1
 
 
 def _array_items(text: _Text, uri: str, options: ReadOptions) -> Iterator[Item]:
@@ -180,6 +211,11 @@ class _Text:
             self._pos = len(self._buf) - len(rest)
             if rest or not self._more():
                 return
+
+    def at_end(self) -> bool:
+        """Whether only whitespace is left."""
+        self._skip_space()
+        return self._pos >= len(self._buf)
 
     def at(self, char: str) -> bool:
         """Whether the next non-space character is `char` (true at the end of the text, too)."""

@@ -112,12 +112,25 @@ def test_a_malformed_array_element_stops_the_array_as_one_bad_record(tmp_path: P
     assert bad.data == b'{"text": broken}, {"text": "unreachable"}]'  # the rest, kept as the payload
 
 
-def test_a_json_file_of_one_object_or_of_lines(tmp_path: Path) -> None:
-    single, lines = tmp_path / "one.json", tmp_path / "lines.json"
+def test_a_json_file_of_one_object_of_several_or_of_lines(tmp_path: Path) -> None:
+    single, several, lines = tmp_path / "one.json", tmp_path / "several.json", tmp_path / "lines.json"
     single.write_text(json.dumps(ARTICLE, indent=2))
-    lines.write_text(f"{json.dumps(ARTICLE)}\n{json.dumps({'text': 'two'})}\n")
-    assert [r.error_code for r in _records(single)] == ["malformed_json"] * 5  # pretty-printed: not lines
-    assert [r.locator for r in _records(lines)] == ["line:1", "line:2"]
+    several.write_text(
+        json.dumps(ARTICLE, indent=2) + "\n" + json.dumps({"text": "two"}, indent=1) + "\n{oops"
+    )
+    lines.write_text(f"{json.dumps(ARTICLE)}\n{{broken\n{json.dumps({'text': 'two'})}\n")
+    (one,) = _records(single)
+    assert (one.locator, json.loads(one.data or b"")["title"]) == ("index:0", "Rates rise")
+    assert [(r.locator, r.error_code) for r in _records(several)] == [
+        ("index:0", None),
+        ("index:1", None),
+        ("index:2", "malformed_json"),
+    ]
+    assert [(r.locator, r.error_code) for r in _records(lines)] == [
+        ("line:1", None),
+        ("line:2", "malformed_json"),  # JSON Lines under a .json name: a bad line is skipped
+        ("line:3", None),
+    ]
 
 
 def test_a_truncated_gzip_keeps_the_records_before_the_cut(tmp_path: Path) -> None:

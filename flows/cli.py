@@ -18,6 +18,7 @@ from rich.text import Text
 from tasks import pipeline, sources
 from tasks.quality import dq_trends
 from tasks.records import RunSummary
+from tasks.sources.jsonl import FIELD_NAMES, field_mapping
 from tasks.warehouse import lock, views
 
 if TYPE_CHECKING:
@@ -30,6 +31,17 @@ _PIPE_WIDTH = 160  # tables piped to a file or a log are not wrapped at 80 colum
 out = Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
 WarehouseOpt = Annotated[str, typer.Option("--warehouse", "-w", help="Warehouse root folder.")]
+SOURCE_HELP = "A file, a folder (recursive) or a glob, local or s3://bucket/prefix; formats: " + " ".join(
+    sorted(sources.READERS)
+)
+FieldOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        help="FIELD=KEY: the JSON key (or dotted path) of an article field in JSON records, "
+        f"FIELD one of {', '.join(FIELD_NAMES)}; repeat for several.",
+    ),
+]
 
 
 class OutputFormat(StrEnum):
@@ -40,13 +52,16 @@ class OutputFormat(StrEnum):
 
 @app.command()
 def run(
-    source: Annotated[str, typer.Argument(help="A .txt/.html(.gz) file, folder or glob.")] = "seeds",
+    source: Annotated[str, typer.Argument(help=SOURCE_HELP)] = "seeds",
     warehouse: WarehouseOpt = "warehouse",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per Prefect task.")] = (
         pipeline.DEFAULT_BATCH_SIZE
     ),
     max_file_bytes: Annotated[
-        int, typer.Option("--max-file-bytes", min=1, help="Larger files are quarantined.")
+        int,
+        typer.Option(
+            "--max-file-bytes", min=1, help="Larger records (files, lines, members) are quarantined."
+        ),
     ] = sources.DEFAULT_MAX_FILE_BYTES,
     lock_timeout: Annotated[
         float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another run on the warehouse.")
@@ -65,11 +80,13 @@ def run(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Recompute articles and derived tables from raw_documents.")
     ] = False,
+    field: FieldOpt = None,
 ) -> None:
     """Run the ETL flow once over SOURCE and print what it wrote."""
     from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
 
     try:
+        field_mapping(field or [])
         if not rebuild:
             sources.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
         summary = etl(
@@ -82,8 +99,9 @@ def run(
             workers=workers,
             dask_address=dask_address,
             rebuild=rebuild,
+            fields=field or [],
         )
-    except sources.SourceError as exc:
+    except (sources.SourceError, ValueError) as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")
         raise typer.Exit(2) from exc
     except Exception as exc:
@@ -91,7 +109,10 @@ def run(
         raise typer.Exit(1) from exc
     out.print(summary_table(summary))
     if not summary.accounted:
-        err.print("[red]files seen != articles + quarantined + skipped: some input is unaccounted for[/red]")
+        err.print(
+            "[red]records seen != articles + quarantined + skipped + ignored: "
+            "some input is unaccounted for[/red]"
+        )
         raise typer.Exit(1)
 
 
@@ -102,6 +123,7 @@ def serve(
     warehouse: WarehouseOpt = "warehouse",
     name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "newsetl",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = pipeline.DEFAULT_BATCH_SIZE,
+    field: FieldOpt = None,
 ) -> None:
     """Serve the etl flow as a Prefect deployment on a cron schedule (runs until stopped)."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -112,7 +134,12 @@ def serve(
     etl.serve(
         name=name,
         cron=cron,
-        parameters={"source": source, "warehouse": warehouse, "batch_size": batch_size},
+        parameters={
+            "source": source,
+            "warehouse": warehouse,
+            "batch_size": batch_size,
+            **({"fields": [f"{n}={k}" for n, k in field_mapping(field)]} if field else {}),
+        },
         description=f"newsetl: {source} -> {warehouse} on '{cron}'",
         global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
         entrypoint_type=EntrypointType.MODULE_PATH,  # runs import flows.etl, wherever the server runs them
@@ -128,9 +155,11 @@ def summary_table(summary: RunSummary) -> RichTable:
         ("source", summary.source),
         ("warehouse", summary.warehouse),
         ("files seen", summary.files_seen),
+        ("records seen", summary.records_seen),
         ("articles written", summary.articles_written),
         ("quarantined", summary.quarantined),
         ("skipped (already ingested)", summary.skipped),
+        ("ignored (not articles)", summary.records_ignored),
         ("batches", summary.batches),
         ("runner", summary.runner),
     ):
@@ -139,6 +168,8 @@ def summary_table(summary: RunSummary) -> RichTable:
         table.add_row("extracted rows quarantined", str(summary.rows_quarantined))
     for reason, count in summary.quarantine_reasons.items():
         table.add_row(f"  quarantined {reason}", str(count))
+    for kind, count in summary.ignored_kinds.items():
+        table.add_row(f"  ignored {kind}", str(count))
     for suite, tally in summary.dq.items():
         table.add_row(
             f"  DQ {suite}",

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def progress_bar(total: int, description: str) -> Iterator[Callable[[int], None]]:
-    """Yields advance(n); draws a bar on stderr only when stderr is a terminal."""
+def progress_bar(total: int | None, description: str) -> Iterator[Callable[[int], None]]:
+    """Yields advance(n); draws a bar on stderr only when stderr is a terminal (`total` None: a count
+    with no end known, as records streaming out of their files)."""
     if not sys.stderr.isatty() or total == 0:
         yield lambda n: None
         return

@@ -9,10 +9,12 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+T = TypeVar("T")
 
 
 class Runner(StrEnum):
@@ -82,7 +84,31 @@ def in_order(
         yield result, size
 
 
-def chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    """`items` in lists of `size` (the last one shorter)."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter), taken from the iterable only as they are asked
+    for: a stream of records is never held whole."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def timed(items: Iterable[T], timer: Callable[[str], Any], stage: str) -> Iterator[T]:
+    """The items, with the time spent producing each one (reading the sources) added to `stage`."""
+    iterator = iter(items)
+    while True:
+        with timer(stage):
+            item = next(iterator, None)
+        if item is None:
+            return
+        yield item
+
+
+def then(items: Iterable[T], done: Callable[[], None]) -> Iterator[T]:
+    """The items, then `done()` once they run out."""
+    yield from items
+    done()

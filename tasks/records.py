@@ -41,6 +41,9 @@ class RunContext:
 TEXT_PLAIN = "text/plain"
 TEXT_HTML = "text/html"
 XHTML = "application/xhtml+xml"
+RECORD_JSON = (
+    "application/x-newsetl-record+json"  # a JSON record's article fields, as tasks.sources.jsonl maps them
+)
 
 
 @dataclass(frozen=True)
@@ -203,22 +206,28 @@ class SuiteTally:
 
 @dataclass
 class RunSummary:
-    """What one run did: files seen = articles written + quarantined + skipped.
+    """What one run did: records seen = articles written + quarantined + skipped + ignored.
 
-    `quarantined` counts input files; `rows_quarantined` counts extracted rows (entities, quotes, ...)
-    that failed validation while their article loaded.
+    A file holds one record (a .txt page) or many (JSON Lines, WARC, archives). `quarantined` counts input
+    records; `skipped` those already in the warehouse; `records_ignored` those passed over on purpose
+    (WARC requests and metadata, non-HTML responses, archive members of no known format), by kind in
+    `ignored_kinds`. `rows_quarantined` counts extracted rows (entities, quotes, ...) that failed
+    validation while their article loaded.
     """
 
     run_id: str
     source: str
     warehouse: str
     files_seen: int = 0
+    records_seen: int = 0
     articles_written: int = 0
     quarantined: int = 0
     skipped: int = 0
+    records_ignored: int = 0
     rows_quarantined: int = 0
     batches: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    ignored_kinds: dict[str, int] = field(default_factory=dict)
     dq: dict[str, SuiteTally] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     data_docs: str | None = None
@@ -233,14 +242,27 @@ class RunSummary:
 
     @property
     def accounted(self) -> bool:
-        return self.files_seen == self.articles_written + self.quarantined + self.skipped
+        return self.records_seen == (
+            self.articles_written + self.quarantined + self.skipped + self.records_ignored
+        )
 
     def counts_line(self) -> str:
         """The run's accounts in one line, as the log, the Prefect artifacts and the CLI print them."""
+        ignored = f", {self.records_ignored} ignored" if self.records_ignored else ""
         return (
-            f"run {self.run_id}: {self.files_seen} files seen, {self.articles_written} articles written, "
-            f"{self.quarantined} quarantined, {self.skipped} skipped"
+            f"run {self.run_id}: {self.files_seen} files and {self.records_seen} records seen, "
+            f"{self.articles_written} articles written, {self.quarantined} quarantined, "
+            f"{self.skipped} skipped{ignored}"
         )
+
+    def add_read(self, seen: int, skipped: int, ignored: Mapping[str, int]) -> None:
+        """Count the records read from the sources: all of them, those known already, those ignored."""
+        self.records_seen += seen
+        self.skipped += skipped
+        for kind, count in ignored.items():
+            self.ignored_kinds[kind] = self.ignored_kinds.get(kind, 0) + count
+            self.records_ignored += count
+        self.ignored_kinds = dict(sorted(self.ignored_kinds.items()))
 
     def add_batch(
         self, articles: int, rejected: list[Rejected], rejected_rows: Sequence[Rejected] = ()

@@ -2,8 +2,12 @@
 
 `python -m flows.etl` (this package's __main__) and `newsetl run` run it with the same flags.
 
-Each batch runs read -> ingest -> parse -> validate -> enrich as one task (tasks.pipeline.process_batch)
-on the chosen task runner, so batches spread over threads, processes or a Dask cluster. The flow
+The flow reads the sources' records as a stream (a .txt file is one record; a JSONL line, a WARC
+response, an archive member each one), drops those already in the warehouse by doc_id, and cuts the
+rest into batches of `batch_size` records: a multi-GB WARC spreads over batches like a folder of files
+does, and memory holds the batches in flight, not the file. Each batch runs ingest -> parse ->
+validate -> enrich as one task (tasks.pipeline.process_records) on the chosen task runner, so batches
+spread over threads, processes or a Dask cluster (whose workers need no access to the sources). The flow
 commits the results in batch order, under the warehouse lock, which keeps a parallel run's outcome
 identical to a sequential one.
 """
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from functools import partial
+from itertools import chain, islice
 from typing import Any
 
 from prefect import Task, flow, get_run_logger, task
@@ -25,12 +30,22 @@ from prefect.task_runners import TaskRunner
 
 from flows import artifacts
 from flows.progress import progress_bar
-from flows.runners import Runner, chosen_runner, chunks, import_in_background, in_order, task_runner_of
+from flows.runners import (
+    Runner,
+    batched,
+    chosen_runner,
+    import_in_background,
+    in_order,
+    task_runner_of,
+    then,
+    timed,
+)
 from tasks import pipeline, rebuild, sources
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
 from tasks.quality import dashboard_site, data_docs, drift, metrics, suites, validate
 from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
+from tasks.sources.jsonl import field_mapping
 from tasks.warehouse import commit, lock, rows, tables
 from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, RUNS
 
@@ -65,15 +80,14 @@ def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
 list_sources = task(sources.list_sources, name="list-sources", cache_policy=NO_CACHE)  # fails at once
 recover_warehouse = _touching_outside(commit.recover, "recover")
 known_doc_ids = _touching_outside(tables.known_doc_ids, "known-doc-ids")
-skip_known = task(dedup.skip_known, name="skip-known", cache_policy=NO_CACHE)  # a file it can't read: kept
 process_batch = task(
-    pipeline.process_batch,
+    pipeline.process_records,
     name="batch",
     cache_policy=NO_CACHE,  # inputs are whole batches: hashing them for cache keys costs more than the work
     retries=2,
     retry_delay_seconds=[1, 5],
     retry_jitter_factor=0.5,
-    retry_condition_fn=_transient,  # reading sources is the only outside-world step in a batch
+    retry_condition_fn=_transient,  # GX and the models read their files: an I/O error may pass
 )  # no timeout: in a worker thread Prefect cannot interrupt it, only warn on every batch
 rebuild_batch = task(pipeline.process_records, name="rebuild-batch", cache_policy=NO_CACHE)
 commit_batch = _touching_outside(commit.commit_batch, "commit")
@@ -97,8 +111,14 @@ def etl(
     workers: int = 2,
     dask_address: str | None = None,
     rebuild: bool = False,
+    fields: list[str] | None = None,
 ) -> RunSummary:
-    """Ingest, parse, validate and load every file under `source`; returns the run's accounts.
+    """Ingest, parse, validate and load every record of every file under `source`; returns the run's
+    accounts.
+
+    `max_file_bytes` caps one record (a file, a JSON line, a WARC payload, an archive member); `fields`
+    names JSON record keys for article fields (`["body=maintext", "title=meta.headline"]`) where the
+    common names are not used.
 
     With `rebuild`, `source` is not read: articles, the enrichment tables and the parse/validate
     quarantine rows are recomputed from raw_documents and replace the old ones atomically.
@@ -107,6 +127,7 @@ def etl(
     """
     if batch_size < 1 or workers < 1:
         raise ValueError(f"batch_size and workers must be at least 1, got {batch_size} and {workers}")
+    options = sources.ReadOptions(max_record_bytes=max_file_bytes, fields=field_mapping(fields or []))
     run = RunContext.new()
     summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
     started = time.perf_counter()
@@ -122,7 +143,7 @@ def etl(
             if rebuild:
                 _rebuild(run, summary, runner_for, batch_size, 2 * workers)
             else:
-                _run_batches(run, summary, runner_for, batch_size, max_file_bytes, 2 * workers)
+                _run_batches(run, summary, runner_for, batch_size, options, 2 * workers)
         except BaseException as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
@@ -142,10 +163,10 @@ def _run_batches(
     summary: RunSummary,
     runner_for: RunnerFor,
     batch_size: int,
-    max_file_bytes: int,
+    options: sources.ReadOptions,
     in_flight: int,
 ) -> None:
-    """recover, list, skip known files, then every batch; committed in order."""
+    """recover, list, then every batch of new records as they are read; committed in order."""
     logger = get_run_logger()
     source, warehouse = summary.source, summary.warehouse
     timer = stage_timer(summary.stage_seconds)
@@ -155,20 +176,20 @@ def _run_batches(
     with timer("list"):
         listed = list_sources(source)
         known = frozenset(known_doc_ids(warehouse))
-        paths, summary.skipped = skip_known(listed, known)
         baselines = dq_baselines(warehouse)  # each measure's recent runs, for the drift check
     summary.files_seen = len(listed)
     logger.info(
-        "run %s: %d files, %d of them already in %s", run.run_id, len(listed), summary.skipped, warehouse
+        "run %s: %d files to read, %d records already in %s", run.run_id, len(listed), len(known), warehouse
     )
+    tally = dedup.ReadTally()
+    fresh = dedup.skip_known(sources.iter_sources(listed, options), known, tally)
+    batches = batched(timed(fresh, timer, "read"), batch_size)
+    ahead = list(islice(batches, 2))  # two batches tell `auto` whether more than one will run
     seen: dict[str, str] = {}  # doc_id -> first source_uri with those bytes in this run
-    batches = list(chunks(paths, batch_size))
 
-    def submit(task_runner: TaskRunner[Any], number: int, batch: list[str]) -> PrefectFuture[BatchResult]:
-        if number == len(batches) - 1 and summary.runner != Runner.threads:
-            import_in_background("great_expectations")  # for the report, while the last batches run
-        parameters = {"paths": batch, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
-        return task_runner.submit(process_batch, parameters={**parameters, "max_file_bytes": max_file_bytes})
+    def submit(task_runner: TaskRunner[Any], number: int, batch: list[Any]) -> PrefectFuture[BatchResult]:
+        parameters = {"records": batch, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
+        return task_runner.submit(process_batch, parameters=parameters)
 
     def commit_in_order(result: BatchResult) -> BatchResult:
         result, skipped = dedup.drop_known(result, known)
@@ -180,8 +201,22 @@ def _run_batches(
         summary.skipped += skipped
         return result
 
-    progress = (len(listed), summary.skipped, "newsetl run")
-    _batches(run, summary, runner_for(len(paths)), batches, submit, commit_in_order, progress, in_flight)
+    runner = runner_for(sum(map(len, ahead)) + (batch_size if len(ahead) == 2 else 0))
+    if summary.runner != Runner.threads:  # for the report, while the last batches run
+        batches = then(batches, partial(import_in_background, "great_expectations"))
+    try:
+        _batches(
+            run,
+            summary,
+            runner,
+            chain(ahead, batches),
+            submit,
+            commit_in_order,
+            (None, 0, "newsetl run"),
+            in_flight,
+        )
+    finally:
+        summary.add_read(tally.seen, tally.skipped, tally.ignored)
 
 
 def _rebuild(
@@ -192,7 +227,7 @@ def _rebuild(
     with stage_timer(summary.stage_seconds)("recover"):
         recover_warehouse(warehouse)
     summary.source = f"{warehouse} (rebuild from raw_documents)"
-    summary.files_seen = len(tables.read_column(warehouse, "raw_documents", "doc_id"))
+    summary.files_seen = summary.records_seen = len(tables.read_column(warehouse, "raw_documents", "doc_id"))
     if legacy := tables.rows_without_bytes(warehouse):
         get_run_logger().warning(
             "%d raw_documents row(s) were written before newsetl kept original bytes: rebuilt from their "
@@ -233,7 +268,7 @@ def _batches(
     batches: Iterable[Sequence[Any]],
     submit: Callable[[TaskRunner[Any], int, Any], PrefectFuture[BatchResult]],
     keep: Callable[[BatchResult], BatchResult],
-    progress: tuple[int, int, str],
+    progress: tuple[int | None, int, str],
     in_flight: int,
     finish: Callable[[], None] | None = None,
 ) -> None:

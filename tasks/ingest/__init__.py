@@ -35,21 +35,28 @@ class IngestResult:
 
 
 def ingest_record(source: SourceRecord) -> RawDocument | Rejected:
-    """A RawDocument for a readable text record, else a Rejected naming what was wrong."""
+    """A RawDocument for a readable text record, else a Rejected naming what was wrong (and where in its
+    file, for a record inside one: quarantine rows have no locator of their own)."""
     doc_id = source.doc_id
+
+    def rejected(code: str, detail: str) -> Rejected:
+        where = f"{source.locator}: " if source.locator and source.locator not in detail else ""
+        return Rejected(
+            source.source_uri, doc_id, STAGE, code, where + detail, source.data
+        )  # bytes, or a head
+
     if source.error_code is not None or source.data is None or doc_id is None:
-        code, detail = source.error_code or "unreadable", source.error or "could not be read"
-        # a record read but refused by its reader (a corrupt gzip) keeps the bytes it had
-        return Rejected(source.source_uri, doc_id, STAGE, code, detail, source.data)
+        return rejected(source.error_code or "unreadable", source.error or "could not be read")
     if not source.data.strip():
-        detail = "empty file" if not source.data else f"whitespace only ({len(source.data)} bytes)"
-        return Rejected(source.source_uri, doc_id, STAGE, "empty", detail, source.data)
+        return rejected(
+            "empty", "empty file" if not source.data else f"whitespace only ({len(source.data)} bytes)"
+        )
     try:
         text, encoding = decode_text(source.data)
     except DecodeError as exc:
-        return Rejected(source.source_uri, doc_id, STAGE, exc.reason_code, str(exc), source.data)
+        return rejected(exc.reason_code, str(exc))
     if not text.strip():
-        return Rejected(source.source_uri, doc_id, STAGE, "empty", "no visible text", source.data)
+        return rejected("empty", "no visible text")
     return RawDocument(
         doc_id,
         source.source_uri,

@@ -2,7 +2,7 @@
 
 Two maps, named the same everywhere:
 - `known`: the doc_ids already in the warehouse (raw_documents and quarantine). A record with one of
-  these is skipped before any batch is built (`skip_known`).
+  these is skipped as the sources are read, before any batch is built (`skip_known`).
 - `seen`: doc_id -> the source_uri that first had those bytes in this run. A later record with the
   same bytes is quarantined as `duplicate_content` naming that first one: within a batch by
   `tasks.ingest.ingest_batch`, across batches by `drop_seen` when the flow commits batches in order.
@@ -10,26 +10,42 @@ Two maps, named the same everywhere:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
-from tasks.records import BatchResult, Rejected
-from tasks.sources import files
+from tasks.records import BatchResult, Rejected, SourceRecord
+from tasks.sources.common import Ignored, Item
 from tasks.warehouse import rows
 
 STAGE = "ingest"
 DUPLICATE = "duplicate_content"
 
 
-def skip_known(paths: Sequence[str], known: Collection[str]) -> tuple[list[str], int]:
-    """The paths whose bytes are not in the warehouse yet, and how many were skipped as known.
+@dataclass
+class ReadTally:
+    """What `skip_known` met while the sources were read: every record, those known, those ignored."""
 
-    Each file is hashed as a stream (memory stays flat), before any batch is built: a re-run with
-    nothing new starts no worker, GX or model. A file that cannot be read now is kept, so that its
-    batch quarantines it with the reason.
+    seen: int = 0
+    skipped: int = 0
+    ignored: dict[str, int] = field(default_factory=dict)  # Ignored.kind -> records
+
+
+def skip_known(items: Iterable[Item], known: Collection[str], tally: ReadTally) -> Iterator[SourceRecord]:
+    """The records whose doc_id is not in the warehouse yet, one at a time, counting all of them in `tally`.
+
+    Records are content-addressed, so a container (a JSONL file, a WARC) is never skipped whole: a re-run
+    reads and hashes its records and starts no worker, GX or model for the known ones, while one record
+    added to it is new. A record that could not be read (no doc_id) is kept, so that its batch
+    quarantines it with the reason.
     """
-    fresh = [p for p in paths if (doc_id := files.fingerprint(p)) is None or doc_id not in known]
-    return fresh, len(paths) - len(fresh)
+    for item in items:
+        tally.seen += 1
+        if isinstance(item, Ignored):
+            tally.ignored[item.kind] = tally.ignored.get(item.kind, 0) + 1
+        elif item.doc_id is not None and item.doc_id in known:
+            tally.skipped += 1
+        else:
+            yield item
 
 
 def duplicate(source_uri: str, doc_id: str, first_uri: str) -> Rejected:
@@ -54,7 +70,7 @@ def drop_seen(result: BatchResult, seen: Mapping[str, str]) -> BatchResult:
 
 def drop_known(result: BatchResult, known: Collection[str]) -> tuple[BatchResult, int]:
     """The batch without records already in the warehouse, and how many there were to skip. `skip_known`
-    drops them before batching; this catches a file that could not be hashed then but was read later."""
+    drops them before batching; this catches a record whose doc_id only its batch learnt."""
     again = {d for d in result.seen if d in known}
     if not again:
         return result, 0

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from tasks.isolation import describe
-from tasks.parse import html, text
+from tasks.parse import html, record, text
 from tasks.parse.article import ParseError, content_hash, word_count
-from tasks.records import TEXT_PLAIN, Article, RawDocument, Rejected
+from tasks.records import RECORD_JSON, TEXT_PLAIN, Article, RawDocument, Rejected
 
 STAGE = "parse"
 # spaCy's default nlp.max_length: a longer text could not go through NER whole. Real articles stay far
@@ -26,6 +26,7 @@ PARSERS: dict[str, Callable[..., Article]] = {  # media type -> parser
     TEXT_PLAIN: text.parse_article,
     html.TEXT_HTML: html.parse_html,
     html.XHTML: html.parse_html,
+    RECORD_JSON: record.parse_record,
 }
 
 __all__ = [

@@ -192,6 +192,8 @@ def runs_table(
             name: getattr(summary, name)
             for name in (
                 "files_seen",
+                "records_seen",
+                "records_ignored",
                 "articles_written",
                 "quarantined",
                 "skipped",

@@ -186,9 +186,13 @@ RUNS = Table(
             pa.field("error", pa.string()),  # the failure, when status is failed
             pa.field("source", pa.string(), nullable=False),
             pa.field("files_seen", pa.int64(), nullable=False),
+            # Records read from those files (a .txt is one; a JSONL line, a WARC record, an archive member
+            # each one), ignored ones included; null in runs written before records were counted.
+            pa.field("records_seen", pa.int64()),
+            pa.field("records_ignored", pa.int64()),  # passed over on purpose: WARC requests, images...
             pa.field("articles_written", pa.int64(), nullable=False),
-            pa.field("quarantined", pa.int64(), nullable=False),  # input files
-            pa.field("skipped", pa.int64(), nullable=False),
+            pa.field("quarantined", pa.int64(), nullable=False),  # input records
+            pa.field("skipped", pa.int64(), nullable=False),  # records already in the warehouse
             pa.field("rows_quarantined", pa.int64(), nullable=False),  # extracted rows
             pa.field("batches", pa.int64(), nullable=False),
             *(pa.field(f"seconds_{stage}", pa.float64(), nullable=False) for stage in RUN_STAGES),

@@ -14,11 +14,15 @@ def test_the_data_docs_link_is_a_file_uri_locally_and_the_url_on_an_object_store
 
 
 def test_one_count_line_for_the_log_the_artifacts_and_the_cli() -> None:
-    summary = RunSummary(run_id="r1", source="s", warehouse="w", files_seen=5, skipped=1)
+    summary = RunSummary(run_id="r1", source="s", warehouse="w", files_seen=5)
+    summary.add_read(seen=5, skipped=1, ignored={})
     summary.add_batch(3, [])
     check = Check("articles", "expect_x", "title", "warning", False, 3, 1, 33.3, ("a",), ())
     summary.add_checks([check], {"articles": 3}, {"articles": 1})
-    assert summary.counts_line() == "run r1: 5 files seen, 3 articles written, 0 quarantined, 1 skipped"
+    line = "run r1: 5 files and 5 records seen, 3 articles written, 0 quarantined, 1 skipped"
+    assert summary.counts_line() == line
+    summary.add_read(seen=2, skipped=0, ignored={"warc:request": 2})
+    assert summary.counts_line().endswith("1 skipped, 2 ignored")
     assert summary_rows(summary) == [
         {
             "suite": "articles",

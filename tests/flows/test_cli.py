@@ -117,6 +117,21 @@ def test_run_on_missing_source_exits_2_before_starting_prefect(tmp_path: Path) -
     assert "no such file, directory or matching glob" in result.stderr
 
 
+def test_run_with_a_malformed_field_exits_2_before_starting_prefect(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "seeds", "-w", str(tmp_path / "wh"), "--field", "bdy=text"])
+    assert result.exit_code == 2
+    assert "--field 'bdy=text': expected FIELD=KEY with FIELD one of body, title" in result.stderr
+    assert not (tmp_path / "wh").exists()
+
+
+def test_run_help_names_every_source_format() -> None:
+    from tasks.sources import READERS
+
+    result = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0 and all(suffix in result.stdout for suffix in READERS)
+    assert "--field" in result.stdout
+
+
 _EXECUTIONS_OF_THE_FLOW_MODULE = """
 import runpy, sys
 ran = []

@@ -142,6 +142,7 @@ def test_bad_inputs_are_quarantined_with_reason_and_bytes(prefect_api: str, tmp_
     assert (
         by_name["big.txt"][:2] == ("ingest", "too_large")
         and "over the 4000-byte limit" in by_name["big.txt"][2]
+        and by_name["big.txt"][3] == (source / "big.txt").read_bytes()  # its first MiB: here all of it
     )
     assert by_name["image.txt"][1] == "binary"
     before = _snapshot(warehouse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sys
 from pathlib import Path
@@ -78,3 +79,43 @@ def test_the_cli_runs_queries_and_reports_an_object_store_warehouse(
     assert report.returncode == 0, report.stderr
     assert f"Data Docs: {s3_warehouse}/_reports/data_docs/index.html" in report.stdout
     assert f"DQ dashboard: {s3_warehouse}/_reports/dq/index.html" in report.stdout
+
+
+def test_sources_in_an_object_store_are_listed_and_read_like_local_ones(
+    prefect_api: str, s3_warehouse: str, tmp_path: Path
+) -> None:
+    import boto3
+
+    from flows.etl import etl
+    from tasks import sources
+    from tests.tasks.sources.builders import warc_bytes
+
+    bucket = s3_warehouse.removeprefix("s3://").split("/")[0]
+    lines = "".join(
+        json.dumps(
+            {"title": path.read_text().partition("\n")[0], "text": path.read_text().partition("\n")[2]}
+        )
+        + "\n"
+        for path in sorted(SEEDS.glob("*.txt"))
+    )
+    page = b"<html><body><p>" + b"Words of a page. " * 30 + b"</p></body></html>"
+    s3 = boto3.client("s3")
+    s3.put_object(Bucket=bucket, Key="in/feed.jsonl", Body=lines.encode())
+    s3.put_object(
+        Bucket=bucket, Key="in/crawl/pages.warc.gz", Body=warc_bytes([("https://example.org/p", page)])
+    )
+    s3.put_object(Bucket=bucket, Key="in/readme.md", Body=b"not a source")
+    prefix = f"s3://{bucket}/in"
+    assert sources.list_sources(prefix) == [f"{prefix}/crawl/pages.warc.gz", f"{prefix}/feed.jsonl"]
+    assert sources.list_sources(f"{prefix}/*.jsonl") == [f"{prefix}/feed.jsonl"]
+    assert sources.list_sources(f"{prefix}/readme.md") == [f"{prefix}/readme.md"]  # named: read as text
+    with pytest.raises(sources.SourceError):
+        sources.list_sources(f"s3://{bucket}/nothing-here")
+
+    summary = etl(source=prefix, warehouse=s3_warehouse)
+    assert (summary.files_seen, summary.records_seen, summary.records_ignored) == (2, 6, 3)
+    assert summary.accounted and summary.articles_written >= 2
+    uris = views.connect(s3_warehouse).execute("select source_uri, locator from raw_documents order by all")
+    assert uris.fetchall()[-2:] == [(f"{prefix}/feed.jsonl", "line:1"), (f"{prefix}/feed.jsonl", "line:2")]
+    again = etl(source=prefix, warehouse=s3_warehouse)
+    assert (again.skipped, again.articles_written, again.quarantined) == (3, 0, 0)

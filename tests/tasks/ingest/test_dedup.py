@@ -7,17 +7,31 @@ from pathlib import Path
 from tasks import sources
 from tasks.ingest import dedup
 from tasks.records import doc_id_of
+from tasks.sources import Ignored
 
 
-def test_skip_known_skips_known_bytes_and_keeps_what_it_cannot_read(tmp_path: Path) -> None:
+def test_skip_known_skips_known_records_counts_ignored_and_keeps_what_it_cannot_read(tmp_path: Path) -> None:
     old, new, gone = tmp_path / "old.txt", tmp_path / "new.txt", tmp_path / "gone.txt"
     old.write_bytes(b"seen before")
     new.write_bytes(b"never seen")
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * 100)  # over a size limit: known by its streamed hash, as ingest records it
-    known = {doc_id_of(b"seen before"), sources.read_sources([str(big)], max_bytes=10)[0].doc_id}
-    paths = [str(old), str(new), str(gone), str(big)]
-    assert dedup.skip_known(paths, known) == ([str(new), str(gone)], 2)  # gone: its batch says why
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text('{"text": "known line"}\n{"text": "new line"}\n')
+    options = sources.ReadOptions(max_record_bytes=10)
+    first_line = next(sources.iter_records(str(lines)))
+    too_big = next(sources.iter_records(str(big), options))
+    known = {doc_id_of(b"seen before"), too_big.doc_id, first_line.doc_id}
+    paths = [str(old), str(new), str(gone), str(big), str(lines)]
+    items = [*sources.iter_sources(paths), Ignored("file:///x.warc", "offset:0", "warc:request")]
+    tally = dedup.ReadTally()
+    fresh = list(dedup.skip_known(items, known, tally))
+    assert [(Path(r.source_uri).name, r.locator) for r in fresh] == [
+        ("new.txt", ""),
+        ("gone.txt", ""),  # its batch says why
+        ("lines.jsonl", "line:2"),  # a container is not skipped whole: its new record goes on
+    ]
+    assert (tally.seen, tally.skipped, tally.ignored) == (7, 3, {"warc:request": 1})
 
 
 def test_drop_seen_turns_an_earlier_batchs_bytes_into_duplicates_naming_the_first() -> None:

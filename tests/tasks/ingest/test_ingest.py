@@ -97,3 +97,22 @@ def test_ingest_batch_accounts_for_every_record() -> None:
         doc_id_of(b"new article text"): "file:///b.txt",
         doc_id_of(b""): "file:///c.txt",
     }
+
+
+def test_a_bad_record_inside_a_file_is_quarantined_with_its_bytes_and_where_it_sat() -> None:
+    from tasks.sources.common import bad_record
+
+    cut = bad_record(
+        "file:///d.jsonl", "line:7", "malformed_json", "file:///d.jsonl line:7: malformed", b"{x"
+    )
+    rejected = ingest_record(cut)
+    assert isinstance(rejected, Rejected) and (rejected.reason_code, rejected.payload) == (
+        "malformed_json",
+        b"{x",
+    )
+    assert rejected.doc_id == cut.doc_id and rejected.detail == "file:///d.jsonl line:7: malformed"
+    binary = SourceRecord("file:///a.zip!x.txt", b"\x00\x01" * 50, locator="")
+    blank = SourceRecord("file:///d.jsonl", b"   ", locator="line:2")
+    assert isinstance(rejected := ingest_record(blank), Rejected)
+    assert rejected.detail == "line:2: whitespace only (3 bytes)"  # the quarantine row says which record
+    assert isinstance(rejected := ingest_record(binary), Rejected) and not rejected.detail.startswith(":")

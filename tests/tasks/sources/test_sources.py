@@ -35,7 +35,7 @@ def test_read_sources_reports_missing_and_too_large(tmp_path: Path) -> None:
     big.write_bytes(b"x" * 100)
     got = sources.read_sources([str(small), str(big), str(tmp_path / "gone.txt")], max_bytes=50)
     assert got[0].data == b"hello" and got[0].source_uri == small.as_uri()
-    assert (got[1].data, got[1].error_code) == (None, "too_large")
+    assert (got[1].data, got[1].error_code) == (b"x" * 100, "too_large")  # the first MiB, kept as payload
     assert got[1].doc_id == doc_id_of(b"x" * 100)  # hashed as a stream, so a rerun can skip it
     assert "100 bytes is over the 50-byte limit" in (got[1].error or "")
     assert (got[2].data, got[2].error_code) == (None, "vanished")
@@ -61,3 +61,12 @@ def test_a_file_that_becomes_unreadable_or_vanishes_after_listing(
     assert (files["locked.txt"].error_code, files["gone.txt"].error_code) == ("unreadable", "vanished")
     assert "locked.txt: Permission denied" in files["locked.txt"].error
     assert all(f.data is None and f.doc_id is None for f in files.values())
+
+
+def test_a_folder_lists_every_suffix_a_reader_takes_and_nothing_else(tmp_path: Path) -> None:
+    taken = ["a.txt", "b.jsonl", "c.NDJSON", "d.json", "e.warc", "f.warc.gz", "g.zip", "h.tar", "i.tar.gz"]
+    taken += ["j.tgz", "k.jsonl.gz", "l.txt.gz"]
+    for name in [*taken, "m.csv", "n.csv.gz", "o.png", "p.gz"]:
+        (tmp_path / name).write_bytes(b"")
+    assert [Path(p).name for p in sources.list_sources(tmp_path)] == sorted(taken)
+    assert {sources.suffix_of(name) for name in taken} == set(sources.READERS)  # each reader is reached

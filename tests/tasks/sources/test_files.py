@@ -14,7 +14,7 @@ PAGE = b"<!DOCTYPE html><html><head><title>T</title></head><body><p>Hello.</p></
 
 
 def test_html_suffixes_and_their_gzip_are_listed_with_their_media_type(tmp_path: Path) -> None:
-    names = ["a.html", "b.HTM", "c.xhtml", "d.html.gz", "e.txt.gz", "f.txt", "g.gz", "h.json", "i.htm.bak"]
+    names = ["a.html", "b.HTM", "c.xhtml", "d.html.gz", "e.txt.gz", "f.txt", "g.gz", "h.csv", "i.htm.bak"]
     for name in names:
         (tmp_path / name).write_bytes(b"x")
     listed = [Path(p).name for p in sources.list_sources(tmp_path)]

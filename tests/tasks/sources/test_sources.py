@@ -65,7 +65,7 @@ def test_a_file_that_becomes_unreadable_or_vanishes_after_listing(
 
 def test_a_folder_lists_every_suffix_a_reader_takes_and_nothing_else(tmp_path: Path) -> None:
     taken = ["a.txt", "b.jsonl", "c.NDJSON", "d.json", "e.warc", "f.warc.gz", "g.zip", "h.tar", "i.tar.gz"]
-    taken += ["j.tgz", "k.jsonl.gz", "l.txt.gz"]
+    taken += ["j.tgz", "k.jsonl.gz", "l.txt.gz", "q.html", "r.htm", "s.xhtml", "t.html.gz"]
     for name in [*taken, "m.csv", "n.csv.gz", "o.png", "p.gz"]:
         (tmp_path / name).write_bytes(b"")
     assert [Path(p).name for p in sources.list_sources(tmp_path)] == sorted(taken)

@@ -30,6 +30,7 @@ _OPENING_QUOTES = "\"'‘“«"
 _ABOVE_BYLINE = 1.0  # bonus of a headline candidate standing above a byline or date line
 _PER_LINE = 0.04  # cost of each line between a candidate and the body
 _FURNITURE_MAX_CHARS = 120
+_ECHOES = 2  # share text, a video caption, a breadcrumb: a page quotes its own headline in other lines
 _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
 )
@@ -55,7 +56,7 @@ def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) ->
     """
     for lookback in (_LOOKBACK, body_first):  # near the body first, then anywhere above it
         if (best := _best_headline(lines, page, body_first, lookback)) is not None:
-            return _above_standfirst(lines, page, best)
+            return _echoed_headline(lines, page, body_first, _above_standfirst(lines, page, best))
     above = range(body_first - 1, -1, -1)  # nothing headline-shaped: the nearest line that is not chrome
     plain = (
         k
@@ -63,6 +64,27 @@ def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) ->
         if not (is_header_furniture(lines[page[k].index]) or chrome.is_chrome(lines[page[k].index]))
     )
     return next(plain, None)
+
+
+def _echoed_headline(lines: Sequence[str], page: Sequence[Shape], body_first: int, near: int) -> int:
+    """`near`, unless the page quotes another headline-shaped line above the body in other lines of its own
+    ("Share this Story : <headline>", "<headline> Back to video") and not `near`: then the nearest such
+    line. A related story's or a live blog entry's heading by the body is not quoted so; a page's own
+    headline often is."""
+    others = "\n".join(set(lines))  # a line's own text counts once in it
+
+    def echoed(k: int) -> bool:
+        return others.count(lines[page[k].index]) > _ECHOES
+
+    if echoed(near):
+        return near
+    for k in range(body_first - 1, -1, -1):
+        s, line = page[k], lines[page[k].index]
+        if s.words < _REPEATED_HEADLINE_WORDS or s.repeats > 1 or _shape_score(line, s) is None:
+            continue
+        if echoed(k) and not _is_furniture_or_chrome(line):
+            return k
+    return near
 
 
 def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:

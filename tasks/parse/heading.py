@@ -30,6 +30,7 @@ _OPENING_QUOTES = "\"'‘“«"
 _ABOVE_BYLINE = 1.0  # bonus of a headline candidate standing above a byline or date line
 _PER_LINE = 0.04  # cost of each line between a candidate and the body
 _FURNITURE_MAX_CHARS = 120
+_ITEM = 3  # lines of a teaser: headline, byline or date, blurb
 _ECHOES = 2  # share text, a video caption, a breadcrumb: a page quotes its own headline in other lines
 _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
@@ -85,6 +86,41 @@ def _echoed_headline(lines: Sequence[str], page: Sequence[Shape], body_first: in
         if echoed(k) and not _is_furniture_or_chrome(line):
             return k
     return near
+
+
+def teaser_list_top(
+    lines: Sequence[str], page: Sequence[Shape], title: int, body: Sequence[int]
+) -> int | None:
+    """Where a list of teasers starts when the headline and one-line body found are an item of it: a
+    headline, a byline or date line and a blurb, followed by another item whose byline or date line is
+    printed from the same template ("Staff - April 15, 2025 1"). The page's own headline stands above the
+    list; None when the article found is no such item."""
+    if tuple(body) != (title + 2,) or not _is_item(lines, page, title):
+        return None
+    if not _is_item(lines, page, title + _ITEM, _template(lines, page, title + 1)):
+        return None
+    top = title
+    while top >= _ITEM and _is_item(lines, page, top - _ITEM, _template(lines, page, title + 1)):
+        top -= _ITEM
+    return top
+
+
+def _is_item(
+    lines: Sequence[str], page: Sequence[Shape], k: int, template: tuple[int, str] | None = None
+) -> bool:
+    """True when `k` is a headline-shaped line over a byline or date line (of `template`, if given) and a
+    line more."""
+    if k + 2 >= len(page) or not is_header_furniture(lines[page[k + 1].index]):
+        return False
+    if template is not None and _template(lines, page, k + 1) != template:
+        return False
+    return _headline_score(lines[page[k].index], page[k]) is not None
+
+
+def _template(lines: Sequence[str], page: Sequence[Shape], k: int) -> tuple[int, str]:
+    """A line's word count and punctuation: lines printed from one template share them."""
+    line = lines[page[k].index] if k < len(page) else ""
+    return len(line.split()), "".join(ch for ch in line if not (ch.isalnum() or ch.isspace()))
 
 
 def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import islice
 
 from tasks.parse import chrome, dates
 from tasks.parse.blocks import Shape
@@ -31,6 +32,8 @@ _ABOVE_BYLINE = 1.0  # bonus of a headline candidate standing above a byline or 
 _PER_LINE = 0.04  # cost of each line between a candidate and the body
 _FURNITURE_MAX_CHARS = 120
 _ITEM = 3  # lines of a teaser: headline, byline or date, blurb
+_ECHO_CANDIDATES = 50
+_QUOTE_MAX_CHARS = 300  # share text and captions that quote a headline are short lines
 _ECHOES = 2  # share text, a video caption, a breadcrumb: a page quotes its own headline in other lines
 _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
@@ -72,18 +75,22 @@ def _echoed_headline(lines: Sequence[str], page: Sequence[Shape], body_first: in
     ("Share this Story : <headline>", "<headline> Back to video") and not `near`: then the nearest such
     line. A related story's or a live blog entry's heading by the body is not quoted so; a page's own
     headline often is."""
-    others = "\n".join(set(lines))  # a line's own text counts once in it
+    others = "\n".join({line for line in lines if len(line) <= _QUOTE_MAX_CHARS})  # its own text counts once
 
     def echoed(k: int) -> bool:
         return others.count(lines[page[k].index]) > _ECHOES
 
     if echoed(near):
         return near
-    for k in range(body_first - 1, -1, -1):
-        s, line = page[k], lines[page[k].index]
-        if s.words < _REPEATED_HEADLINE_WORDS or s.repeats > 1 or _shape_score(line, s) is None:
-            continue
-        if echoed(k) and not _is_furniture_or_chrome(line):
+    shaped = (
+        k
+        for k in range(body_first - 1, -1, -1)
+        if page[k].words >= _REPEATED_HEADLINE_WORDS
+        and page[k].repeats == 1
+        and _shape_score(lines[page[k].index], page[k]) is not None
+    )
+    for k in islice(shaped, _ECHO_CANDIDATES):  # each costs a scan of the page: a bounded number
+        if echoed(k) and not _is_furniture_or_chrome(lines[page[k].index]):
             return k
     return near
 

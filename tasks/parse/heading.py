@@ -75,7 +75,8 @@ def _echoed_headline(lines: Sequence[str], page: Sequence[Shape], body_first: in
     ("Share this Story : <headline>", "<headline> Back to video") and not `near`: then the nearest such
     line. A related story's or a live blog entry's heading by the body is not quoted so; a page's own
     headline often is."""
-    others = "\n".join({line for line in lines if len(line) <= _QUOTE_MAX_CHARS})  # its own text counts once
+    quoting = (s for s in page if s.words >= _REPEATED_HEADLINE_WORDS and s.chars <= _QUOTE_MAX_CHARS)
+    others = "\n".join({lines[s.index] for s in quoting})  # a candidate's own text counts once
 
     def echoed(k: int) -> bool:
         return others.count(lines[page[k].index]) > _ECHOES

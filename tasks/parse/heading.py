@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import islice
 
 from tasks.parse import chrome, dates
 from tasks.parse.blocks import Shape
@@ -30,6 +31,10 @@ _OPENING_QUOTES = "\"'‘“«"
 _ABOVE_BYLINE = 1.0  # bonus of a headline candidate standing above a byline or date line
 _PER_LINE = 0.04  # cost of each line between a candidate and the body
 _FURNITURE_MAX_CHARS = 120
+_ITEM = 3  # lines of a teaser: headline, byline or date, blurb
+_ECHO_CANDIDATES = 50
+_QUOTE_MAX_CHARS = 300  # share text and captions that quote a headline are short lines
+_ECHOES = 2  # share text, a video caption, a breadcrumb: a page quotes its own headline in other lines
 _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
 )
@@ -55,7 +60,7 @@ def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) ->
     """
     for lookback in (_LOOKBACK, body_first):  # near the body first, then anywhere above it
         if (best := _best_headline(lines, page, body_first, lookback)) is not None:
-            return _above_standfirst(lines, page, best)
+            return _echoed_headline(lines, page, body_first, _above_standfirst(lines, page, best))
     above = range(body_first - 1, -1, -1)  # nothing headline-shaped: the nearest line that is not chrome
     plain = (
         k
@@ -63,6 +68,67 @@ def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) ->
         if not (is_header_furniture(lines[page[k].index]) or chrome.is_chrome(lines[page[k].index]))
     )
     return next(plain, None)
+
+
+def _echoed_headline(lines: Sequence[str], page: Sequence[Shape], body_first: int, near: int) -> int:
+    """`near`, unless the page quotes another headline-shaped line above the body in other lines of its own
+    ("Share this Story : <headline>", "<headline> Back to video") and not `near`: then the nearest such
+    line. A related story's or a live blog entry's heading by the body is not quoted so; a page's own
+    headline often is."""
+    quoting = (s for s in page if s.words >= _REPEATED_HEADLINE_WORDS and s.chars <= _QUOTE_MAX_CHARS)
+    others = "\n".join({lines[s.index] for s in quoting})  # a candidate's own text counts once
+
+    def echoed(k: int) -> bool:
+        return others.count(lines[page[k].index]) > _ECHOES
+
+    if echoed(near):
+        return near
+    shaped = (
+        k
+        for k in range(body_first - 1, -1, -1)
+        if page[k].words >= _REPEATED_HEADLINE_WORDS
+        and page[k].repeats == 1
+        and _shape_score(lines[page[k].index], page[k]) is not None
+    )
+    for k in islice(shaped, _ECHO_CANDIDATES):  # each costs a scan of the page: a bounded number
+        if echoed(k) and not _is_furniture_or_chrome(lines[page[k].index]):
+            return k
+    return near
+
+
+def teaser_list_top(
+    lines: Sequence[str], page: Sequence[Shape], title: int, body: Sequence[int]
+) -> int | None:
+    """Where a list of teasers starts when the headline and one-line body found are an item of it: a
+    headline, a byline or date line and a blurb, followed by another item whose byline or date line is
+    printed from the same template ("Staff - April 15, 2025 1"). The page's own headline stands above the
+    list; None when the article found is no such item."""
+    if tuple(body) != (title + 2,) or not _is_item(lines, page, title):
+        return None
+    if not _is_item(lines, page, title + _ITEM, _template(lines, page, title + 1)):
+        return None
+    top = title
+    while top >= _ITEM and _is_item(lines, page, top - _ITEM, _template(lines, page, title + 1)):
+        top -= _ITEM
+    return top
+
+
+def _is_item(
+    lines: Sequence[str], page: Sequence[Shape], k: int, template: tuple[int, str] | None = None
+) -> bool:
+    """True when `k` is a headline-shaped line over a byline or date line (of `template`, if given) and a
+    line more."""
+    if k + 2 >= len(page) or not is_header_furniture(lines[page[k + 1].index]):
+        return False
+    if template is not None and _template(lines, page, k + 1) != template:
+        return False
+    return _headline_score(lines[page[k].index], page[k]) is not None
+
+
+def _template(lines: Sequence[str], page: Sequence[Shape], k: int) -> tuple[int, str]:
+    """A line's word count and punctuation: lines printed from one template share them."""
+    line = lines[page[k].index] if k < len(page) else ""
+    return len(line.split()), "".join(ch for ch in line if not (ch.isalnum() or ch.isspace()))
 
 
 def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:

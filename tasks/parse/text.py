@@ -136,6 +136,9 @@ def _page_layout(lines: list[str]) -> Layout:
         raise ParseError("no_article", "no block of article prose: an index, error or paywall page")
     body = heading.skip_lead(lines, page, found)
     title = heading.headline_at(lines, page, body[0])
+    if title is not None and (top := heading.teaser_list_top(lines, page, title, body)) is not None:
+        above = heading.headline_at(lines, page, top)  # a list of teasers: the page's headline is above it
+        title = title if above is None else above
     if title is None:
         raise ParseError("no_title", "article prose but no headline-shaped line above it")
     kicker = heading.kicker_at(lines, page, title)

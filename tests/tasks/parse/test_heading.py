@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from tasks.parse import blocks, heading
+
+PARAGRAPH = "The ministers agreed on Monday to share more intelligence, officials said after the meeting."
+HEADLINE = "Storm floods the valley towns after a week of rain"
+SUBHEAD = "Rescue crews reach the last stranded village"
+
+
+def _page(share_lines: int) -> list[str]:
+    share = [f"Share this story: {HEADLINE}"] * share_lines
+    return [
+        "Home",
+        *share,
+        HEADLINE,
+        "",
+        PARAGRAPH,
+        "Trending",
+        "Advertisement",
+        SUBHEAD,
+        "",
+        PARAGRAPH,
+        PARAGRAPH.replace("Monday", "Tuesday"),
+        f"{HEADLINE} Back to video" if share_lines else "Comments",
+    ]
+
+
+def _headline(lines: list[str]) -> str:
+    page = blocks.shapes(lines)
+    body_first = next(k for k, s in enumerate(page) if lines[s.index] == SUBHEAD) + 1
+    found = heading.headline_at(lines, page, body_first)
+    assert found is not None
+    return lines[page[found].index]
+
+
+def test_headline_the_page_quotes_elsewhere_beats_a_subhead_next_to_the_body() -> None:
+    assert _headline(_page(share_lines=2)) == HEADLINE
+
+
+def test_without_quotes_the_line_next_to_the_body_stays_the_headline() -> None:
+    assert _headline(_page(share_lines=0)) == SUBHEAD
+
+
+def _teaser_page(same_template: bool) -> list[str]:
+    second = "Desk Staff - May 3, 2024 4" if same_template else "Photos by the Desk Staff team, May 3"
+    return [
+        "Login",
+        "Port strike halts grain exports for a third day",
+        "Desk Staff",
+        "May 2, 2024",
+        "Subscribe today to read on.",
+        "Bridge repairs close the river crossing until June",
+        "Desk Staff - May 3, 2024 2",
+        "Drivers face long detours while crews replace the worn steel joints, the city said on Friday.",
+        "Farmers count the cost of the late spring frost",
+        second,
+        "Growers in the valley lost much of their blossom in two cold nights, the farmers' union said.",
+        "About us",
+    ]
+
+
+def _layout_headline(lines: list[str]) -> str:
+    page = blocks.shapes(lines)
+    title = next(k for k, s in enumerate(page) if lines[s.index].startswith("Bridge"))
+    top = heading.teaser_list_top(lines, page, title, [title + 2])
+    found = title if top is None else heading.headline_at(lines, page, top)
+    assert found is not None
+    return lines[page[found].index]
+
+
+def test_an_item_of_a_teaser_list_gives_way_to_the_headline_above_the_list() -> None:
+    assert (
+        _layout_headline(_teaser_page(same_template=True))
+        == "Port strike halts grain exports for a third day"
+    )
+
+
+def test_an_article_followed_by_a_differently_printed_item_keeps_its_headline() -> None:
+    assert _layout_headline(_teaser_page(same_template=False)).startswith("Bridge")

@@ -68,8 +68,16 @@ def _read_whole(stream: BinaryIO, uri: str, options: ReadOptions, media_type: st
     data, size = read_capped(stream, options.max_record_bytes)
     if size is not None:
         yield too_large(uri, "", data, size, options.max_record_bytes, media_type)
-    else:
-        yield SourceRecord(uri, data, media_type=media_type)
+        return
+    try:
+        stream.read(1)  # a gzip cut short raises only once the bytes decompressed before the cut are read
+    except Exception as exc:
+        if (code := stream_error_code(exc)) is None:
+            raise
+        detail = f"{uri}: {describe(exc)}, after {len(data):,} bytes: the record is incomplete"
+        yield bad_record(uri, "", code, detail, data, media_type)
+        return
+    yield SourceRecord(uri, data, media_type=media_type)
 
 
 def read_member(stream: BinaryIO, name: str, uri: str, options: ReadOptions) -> Iterator[Item]:

@@ -42,7 +42,7 @@ def test_html_pages_become_articles_and_a_truncated_gzip_is_quarantined(
 
     summary = etl(source=str(source), warehouse=str(warehouse))
     assert (summary.files_seen, summary.articles_written, summary.quarantined) == (4, 3, 1)
-    assert summary.quarantine_reasons == {"ingest:corrupt": 1}
+    assert summary.quarantine_reasons == {"ingest:truncated": 1}
     con = views.connect(warehouse)
     rows = con.execute(
         "select doc_id, title, authors, published_at, url, language, body from articles"
@@ -62,7 +62,8 @@ def test_html_pages_become_articles_and_a_truncated_gzip_is_quarantined(
     media = con.execute("select media_type, count(*) from raw_documents group by 1").fetchall()
     assert media == [("text/html", 3)]
     (reason, payload) = con.execute("select reason_code, payload from quarantine").fetchone()
-    assert (reason, payload) == ("corrupt", packed[: len(packed) // 2])
+    # the bytes decompressed before the cut: a prefix of the page, never mistaken for the whole page
+    assert reason == "truncated" and payload and expanded.startswith(payload) and len(payload) < len(expanded)
 
     again = etl(source=str(source), warehouse=str(warehouse))
     assert (again.files_seen, again.articles_written, again.quarantined, again.skipped) == (4, 0, 0, 4)

@@ -145,3 +145,15 @@ def test_a_corrupt_zip_or_gzip_is_one_bad_record(tmp_path: Path) -> None:
     (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08 not deflate data at all")
     codes = [i.error_code for p in sources.list_sources(tmp_path) for i in sources.iter_records(p)]  # type: ignore[union-attr]
     assert codes == ["corrupt_compression", "corrupt_archive"]
+
+
+def test_a_gzipped_page_cut_short_is_one_bad_record_never_a_shorter_page(tmp_path: Path) -> None:
+    page = b"Headline\n\n" + b"".join(
+        b"Paragraph %d of a long story, told at length.\n\n" % k for k in range(4000)
+    )
+    packed = gzip.compress(page)
+    (tmp_path / "page.txt.gz").write_bytes(packed[: len(packed) // 2])
+    (item,) = _items(tmp_path / "page.txt.gz")
+    assert isinstance(item, SourceRecord) and item.error_code == "truncated"
+    assert item.data and page.startswith(item.data) and len(item.data) < len(page)
+    assert "the record is incomplete" in (item.error or "")

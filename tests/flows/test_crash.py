@@ -111,6 +111,7 @@ def test_random_kills_lose_nothing(prefect_api: str, tmp_path: Path, bbc: Path) 
     assert counts == _assert_consistent(calibration) | {
         "runs": counts["runs"],
         "dq_results": counts["dq_results"],
+        "dq_metrics": counts["dq_metrics"],  # like dq_results, a log of each run's batches
     }
     con = views.connect(warehouse)
     accounted = con.execute(

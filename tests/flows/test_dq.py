@@ -172,7 +172,8 @@ def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_d
     assert lines[at + 1].startswith(f"  {source}: 0.00, e.g. ")  # the source folder, with an example
     drifts = [line for line in lines if line.startswith("drift:")]
     assert f"drift: articles.published_at_share on batch {batch}: 0 vs median 0.895" in "\n".join(drifts)
-    assert any(line.startswith("drift: articles.pass_rate") for line in drifts)  # was 1.0 run after run
+    # (whether the articles suite's pass rate drifts too depends on how many other article rules these
+    # pages fail, that is on the parser: tests/tasks/quality/test_drift.py covers pass-rate drift)
     con = views.connect(warehouse)
     drifted = con.execute(
         "select table_name, measure, value, detail from dq_metrics where is_drift and run_id = ?",

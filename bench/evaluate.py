@@ -102,8 +102,8 @@ def parse_speed(files: list[Path], min_seconds: float = 2.0) -> float:
     and models are loaded (a few documents parsed before the clock starts)."""
     documents = ingest.ingest_batch(sources.read_sources([str(f) for f in files])).documents
     parse.parse_batch(documents[:WARM_UP])
-    done, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < min_seconds or not done:
+    done, start = 0, time.process_time()  # CPU seconds: one core's work, whatever else runs
+    while (elapsed := time.process_time() - start) < min_seconds or not done:
         parse.parse_batch(documents)
         done += len(documents)
     return done / elapsed
@@ -144,7 +144,7 @@ ROWS = (  # (key, label, target)
     ("body_recall", "body token recall", None),
     ("body_f1", "body token F1", 0.92),
     ("dateline_date", "wire dateline date right", 1.0),
-    ("parse_pages_per_s", "parse stage, pages/s on one core", 400),
+    ("parse_pages_per_s", "parse stage, pages/s on one core (CPU time)", 400),
     ("html_pages_per_s", "HTML extraction, pages/s on one core", 30),
 )
 

@@ -191,7 +191,8 @@ def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_d
     report = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--runs", "1"])
     assert report.exit_code == 0, report.output
     tail = report.stdout[report.stdout.index("DQ summary, last 1 run(s):") :].splitlines()
-    assert [line.strip() for line in tail[1:]] == [line.strip() for line in lines]
+    assert tail[-1].startswith("DQ dashboard: ")  # the report ends with the dashboard's path
+    assert [line.strip() for line in tail[1:-1]] == [line.strip() for line in lines]
     assert f"{source}: 0.00, e.g. " in report.stdout  # the source folder the pages came from
 
 

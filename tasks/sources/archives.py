@@ -40,42 +40,43 @@ def unsafe_name(name: str) -> str | None:
 def read_zip(stream: BinaryIO, uri: str, options: ReadOptions, read_member: ReadMember) -> Iterator[Item]:
     """Every file member of a zip archive, in the archive's order."""
     spent = [0]
-    inner = replace(options, depth=options.depth + 1)
     with zipfile.ZipFile(stream) as archive:
         for info in archive.infolist():
             if info.is_dir():
                 continue
-            member_uri = f"{uri}!{info.filename}"
             with archive.open(info) as member:
-                budget = Budget(member, spent, options.max_expanded_bytes)
-                if reason := unsafe_name(info.filename):
-                    yield _unsafe(member_uri, reason, budget, options)
-                    continue
-                yield from read_member(budget, info.filename, member_uri, inner)
+                yield from _member(member, info.filename, uri, spent, options, read_member)
 
 
 def read_tar(stream: BinaryIO, uri: str, options: ReadOptions, read_member: ReadMember) -> Iterator[Item]:
     """Every regular file of a tar archive (plain, gzip, bz2 or xz), streamed in the archive's order."""
     spent = [0]
-    inner = replace(options, depth=options.depth + 1)
     with tarfile.open(fileobj=stream, mode="r|*") as archive:
         for info in archive:
             if info.isdir():
                 continue
-            member_uri = f"{uri}!{info.name}"
             if not info.isfile():
                 kind = "a link" if info.issym() or info.islnk() else "a device or pipe"
-                detail = f"{member_uri}: {kind} ({info.linkname or info.type!r}), not a file"
-                yield bad_record(member_uri, "", "unsafe_member", detail, info.linkname.encode() or None)
+                detail = f"{uri}!{info.name}: {kind} ({info.linkname or info.type!r}), not a file"
+                yield bad_record(
+                    f"{uri}!{info.name}", "", "unsafe_member", detail, info.linkname.encode() or None
+                )
                 continue
-            member = archive.extractfile(info)
-            if member is None:
-                continue
-            budget = Budget(member, spent, options.max_expanded_bytes)
-            if reason := unsafe_name(info.name):
-                yield _unsafe(member_uri, reason, budget, options)
-                continue
-            yield from read_member(budget, info.name, member_uri, inner)
+            if (member := archive.extractfile(info)) is not None:
+                yield from _member(member, info.name, uri, spent, options, read_member)
+
+
+def _member(
+    member: BinaryIO, name: str, uri: str, spent: list[int], options: ReadOptions, read_member: ReadMember
+) -> Iterator[Item]:
+    """One archive member's items: its bytes counted against the archive's expansion budget (`spent`, shared
+    by its members), an unsafe name refused, else read by the reader of its name one level deeper."""
+    member_uri = f"{uri}!{name}"
+    budget = Budget(member, spent, options.max_expanded_bytes)
+    if reason := unsafe_name(name):
+        yield _unsafe(member_uri, reason, budget, options)
+        return
+    yield from read_member(budget, name, member_uri, replace(options, depth=options.depth + 1))
 
 
 def read_gzip(stream: BinaryIO, uri: str, options: ReadOptions, read_member: ReadMember) -> Iterator[Item]:

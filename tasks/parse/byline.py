@@ -55,12 +55,15 @@ _AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capit
     r"PA(?:\s+Media)?|CNA|IANS|PTI|ANI)"
 )
 _NEWS_AGENCY = re.compile(rf"^{_AGENCY_WORDS}$")
-# A newsroom signing as a group: "Reuters Staff", "JERUSALEM POST STAFF", "Guardian staff reporter"; a
-# capitalised title after the word ("Jane Doe Staff Writer") is one person's.
-_COLLECTIVE = re.compile(r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}(?:(?i:staff)|staff\s+(?:writers?|reporters?))$")
+# A newsroom signing as a group: "Reuters Staff", "JERUSALEM POST STAFF", "Guardian staff reporter", "Example
+# News Bureau"; a capitalised title after the word ("Jane Doe Staff Writer") is one person's.
+_COLLECTIVE = re.compile(
+    r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}(?:(?i:staff|bureau|desk|newsroom)|staff\s+(?:writers?|reporters?))$"
+)
+_NOT_WHEN = rf"(?!(?i:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\b)"  # "in December" names no place
 _AGENCY_IN = re.compile(
-    r"^(?P<agency>.+?)\s+in\s+[A-ZÀ-Þ][\w.'’\- ]{1,40}$"
-)  # "Associated Press in Valencia"
+    rf"^(?P<agency>.+?)\s+in\s+{_NOT_WHEN}[A-ZÀ-Þ][\w.'’\- ]{{1,40}}$"
+)  # "AP in Valencia"
 _MARKER = re.compile(
     r"^(?:by|(?:written|words|story|reporting|posted|published|opinion|analysis|text|compiled)\s+by|authors?\s*:|"
     r"by\s*:)\s*(?P<rest>.+)$",
@@ -80,7 +83,9 @@ _PHOTO_AGENCY = re.compile(
 _DATE_LABEL = re.compile(
     r"^(?:(?:first|last|originally)\s+)?(?:published|posted|updated|modified)\b", re.IGNORECASE
 )
-_IN_PLACE = re.compile(r"\s+in\s+[A-ZÀ-Þ][\w.'’\-]*(?:\s+[A-ZÀ-Þ][\w.'’\-]*){0,2}$")  # "Jane Doe in Paris"
+_IN_PLACE = re.compile(  # "Jane Doe in Paris"
+    rf"\s+in\s+{_NOT_WHEN}[A-ZÀ-Þ][\w.'’\-]*(?:\s+[A-ZÀ-Þ][\w.'’\-]*){{0,2}}$"
+)
 _HANDLE = re.compile(r"^@\w{2,30}$")
 _RELATIVE = re.compile(
     r"^(?:(?:published|posted|updated)\s+)?(?:\d+|an?|one)\s+(?:sec|second|min|minute|hr|hour|day|week|month)s?"
@@ -96,6 +101,19 @@ _CONTACT = re.compile(r"\s+(?:\S+@\S+|\(?\+?\d[\d() .\-]{6,}).*$")  # "Megan Row
 # A name part ends where a date label or a number starts: "Jane Doe Updated 3 hours ago".
 _LABEL_CUT = re.compile(
     r"\s+(?:(?:(?:first|last)\s+)?(?:published|posted|updated|modified)\b|\d).*$", re.IGNORECASE
+)
+# A job title run into the name before it by a page's markup: "Meg JamesStaff Writer".
+_GLUED_WORD = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]+\b)")
+# "... 7:45 am PST by Jane Doe", "Posted on May 2, 2019 by Jane Doe": a date line signed at its end.
+_DATED_BY = re.compile(r"^(?P<when>.+?)\s+by\s+(?P<rest>[A-ZÀ-Þ].{2,80})$", re.IGNORECASE)
+# A publication's name in capitals after a mixed-case name: "Kevin McCoy USA TODAY".
+_CAPS_TAIL = re.compile(
+    r"^(?P<name>(?:[A-ZÀ-Þ][\w'’.\-]*?[a-zà-ÿ][\w'’.\-]*\s+){2,3}?)(?:[A-Z&]{2,}\s*){2,}$"
+)
+# Words of a site's section labels ("AUTO NEWS", "Car Reviews"), never of a person's name.
+_SECTION_WORDS = frozenset(
+    """news reviews features opinion weather politics entertainment lifestyle culture travel markets deals
+    videos podcasts live updates world local auto autos cars""".split()  # noqa: SIM905
 )
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
 _PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
@@ -132,7 +150,11 @@ def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[
     people: list[str] = []
     groups: list[str] = []
     for k, part in enumerate(_NAME_SPLIT.split(_strip_tail(text, cut_labels=not strict))):
+        described = k and _is_role(part) and not _COLLECTIVE.match(part.strip(" .:"))
+        if described or _is_place(part):  # "Tom Krisher, AP Auto Writer"; "New Delhi, Example News Bureau"
+            continue
         part = _split_role(_IN_PLACE.sub("", part.strip(" .:")))[0]  # "Jane Doe Staff Writer"
+        part = m["name"].strip() if (m := _CAPS_TAIL.match(part)) else part
         if _NEWS_AGENCY.match(part) or _COLLECTIVE.match(part):
             groups.append(part)
         elif is_name(part):
@@ -150,9 +172,16 @@ def is_name(text: str) -> bool:
         return False
     if all(len(w.strip(".")) < 2 for w in names):  # "W D L G" heads a results table
         return False
-    if names[-1].strip(".,") in _PLACE_NOUNS:
+    if names[-1].strip(".,") in _PLACE_NOUNS or any(w.casefold() in _SECTION_WORDS for w in names):
         return False
-    return all(_is_name_word(w) for w in names)
+    return all(_is_name_word(w) for w in names) and not _is_place(text)
+
+
+def _is_place(text: str) -> bool:
+    """True when the gazetteer knows the whole text as a place ("New Delhi", "United States")."""
+    from tasks.enrich import gazetteer  # place data shared with enrichment; built on first use
+
+    return gazetteer.resolve(text) is not None
 
 
 def _is_name_word(word: str) -> bool:
@@ -162,7 +191,7 @@ def _is_name_word(word: str) -> bool:
         bool(core)
         and core[0].isupper()
         and all(ch.isalpha() or ch in "'’-." for ch in core)
-        and not _ROLE.match(core)
+        and not _is_role_word(core)
     )
 
 
@@ -193,7 +222,8 @@ def _candidate(
     """(kind, authors) when `line` is a byline in its neighbourhood, else None."""
     if len(line) > 200:
         return None
-    if (m := _MARKER.match(line)) or (prev and _AUTHOR_LABEL.match(prev)):
+    line = _GLUED_WORD.sub(lambda m: " " if _is_role_word(line[m.start() :].split()[0]) else "", line)
+    if (m := _MARKER.match(line) or _dated_by(line)) or (prev and _AUTHOR_LABEL.match(prev)):
         return _named(_GLUED.sub(" | ", m["rest"] if m else line), marked=True)
     if marked_only or not line[0].isupper() or len(line.split()) > _MAX_BYLINE_WORDS:
         return None
@@ -201,6 +231,12 @@ def _candidate(
         return _named(m["agency"], marked=False)
     found = _bare(line, prev, nxt, zone_edge)
     return None if found is None or chrome.is_chrome(line) else found
+
+
+def _dated_by(line: str) -> re.Match[str] | None:
+    """The "by ..." that ends a line printing the page's date ("Monday November 18, 2019 by Jane Doe")."""
+    m = _DATED_BY.match(line) if " by " in line.casefold() else None
+    return m if m and dates.header_dates(m["when"]) else None
 
 
 def _bare(line: str, prev: str, nxt: str, zone_edge: bool) -> tuple[int, tuple[str, ...]] | None:
@@ -240,7 +276,7 @@ def _named(text: str, marked: bool) -> tuple[int, tuple[str, ...]] | None:
 def _split_role(segment: str) -> tuple[str, str]:
     """(name part, job title) of "Steffan Rhys Deputy Content Hub Director"; the title may be empty."""
     ws = segment.split()
-    k = next((j for j, w in enumerate(ws) if _ROLE.match(w.strip(",."))), len(ws))
+    k = next((j for j, w in enumerate(ws) if _is_role_word(w)), len(ws))
     group = k < len(ws) and _GROUP_ROLE.match(ws[k].strip(",."))  # "Example News Bureau" is no person's title
     if 2 <= k < len(ws) and not group and is_name(" ".join(ws[:k])) and not _COLLECTIVE.match(segment):
         return " ".join(ws[:k]), " ".join(ws[k:])
@@ -268,7 +304,12 @@ def _is_site(segment: str) -> bool:
 def _is_role(text: str) -> bool:
     """A job title: a few words, one a newsroom role ("Staff Writer", "Deputy Content Hub Director")."""
     ws = text.split()
-    return len(ws) <= 6 and not chrome.is_sentence(text) and any(_ROLE.match(w.strip(",.")) for w in ws)
+    return len(ws) <= 6 and not chrome.is_sentence(text) and any(_is_role_word(w) for w in ws)
+
+
+def _is_role_word(word: str) -> bool:
+    """A newsroom role word, also as the head of a compound ("Editor-at-large")."""
+    return bool(_ROLE.match(word.strip(",.").split("-")[0]))
 
 
 def _strip_tail(text: str, cut_labels: bool) -> str:

@@ -62,6 +62,18 @@ def _authors(*header: str, body: str = PARAGRAPH, after: tuple[str, ...] = ()) -
         (("Jane Doe", "BBC"), ("Jane Doe",)),  # a site's name under the byline
         (("Jane Doe", "@janedoe"), ("Jane Doe",)),
         (("Jane Doe", "5 min read"), ("Jane Doe",)),
+        (("Jane Doe, Example Auto Writer",), ("Jane Doe",)),  # a title after the comma describes the name
+        (("Analysis by Jane Doe, Example Editor-at-large",), ("Jane Doe",)),
+        (("By Jane DoeStaff Writer",), ("Jane Doe",)),  # name and title run together by the markup
+        (
+            ("Jane Doe and John Roe EXAMPLE TIMES", "Published 7:07 PM EST Nov 19, 2019"),
+            ("Jane Doe", "John Roe"),
+        ),
+        (
+            ("Monday November 18, 2019 7:45 am PST by Jane Doe",),
+            ("Jane Doe",),
+        ),  # a date line signed at its end
+        (("Posted on May 2, 2019 by Jane Doe",), ("Jane Doe",)),
     ],
 )
 def test_byline_forms(header: tuple[str, ...], authors: tuple[str, ...]) -> None:
@@ -80,6 +92,10 @@ def test_byline_forms(header: tuple[str, ...], authors: tuple[str, ...]) -> None
         (("Example Staff", "February 11, 2025"), ("Example Staff",)),
         (("By Example Post Staff",), ("Example Post Staff",)),
         (("Example staff reporter", "Sat 24 Feb 2024 12.42 CET"), ("Example staff reporter",)),
+        (
+            ("New Delhi, Example News Bureau | Updated : 19 November 2019, 09:01 AM",),
+            ("Example News Bureau",),
+        ),
     ],
 )
 def test_agency_alone_is_the_author(header: tuple[str, ...], authors: tuple[str, ...]) -> None:
@@ -122,6 +138,9 @@ def test_wire_bare_name_above_the_dateline() -> None:
         (("W D L G / F G / A P",), ()),  # a table's heading
         ((), (PARAGRAPH, "Jane Doe", "April 25, 2023 at 5:23 pm said:")),  # a comment below the prose
         ((), ("Hi Milan,", "Jane Doe on September 13, 2018 at 5:23 pm said:")),
+        (("Car Reviews", "December 18, 2015"), ()),  # a section label beside a date
+        (("United States", "November 19, 2019 / 12:21 AM"), ()),  # a place beside a date
+        (("Gadget Shipping in December", "Monday November 18, 2019 7:45 am PST"), ()),  # a teaser's headline
     ],
 )
 def test_no_author(header: tuple[str, ...], after: tuple[str, ...]) -> None:
@@ -151,7 +170,17 @@ def test_name_shapes(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Jane", "Staff Writer", "Getty Images", "and John", "Jane Doe said", "A B C D E F"]
+    "text",
+    [
+        "Jane",
+        "Staff Writer",
+        "Getty Images",
+        "and John",
+        "Jane Doe said",
+        "A B C D E F",
+        "New Delhi",
+        "AUTO NEWS",
+    ],
 )
 def test_not_name_shapes(text: str) -> None:
     assert not is_name(text)

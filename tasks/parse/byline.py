@@ -115,6 +115,8 @@ _SECTION_WORDS = frozenset(
     """news reviews features opinion weather politics entertainment lifestyle culture travel markets deals
     videos podcasts live updates world local auto autos cars""".split()  # noqa: SIM905
 )
+# Calendar words a page's markup ran onto a name: "Carrie Arnold November", "Jeff Foust Monday".
+_WHEN_TAIL = re.compile(rf"(?<=\S)(?:\s+(?i:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\b\.?)+$")
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
 _PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
 _AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
@@ -153,8 +155,14 @@ def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[
         described = k and _is_role(part) and not _COLLECTIVE.match(part.strip(" .:"))
         if described or _is_place(part):  # "Tom Krisher, AP Auto Writer"; "New Delhi, Example News Bureau"
             continue
-        part = _split_role(_IN_PLACE.sub("", part.strip(" .:")))[0]  # "Jane Doe Staff Writer"
+        part = part.strip(" .:")
+        if len(cut := _WHEN_TAIL.sub("", part).split()) >= 2:  # "Brian May" keeps his name
+            part = " ".join(cut)
+        part = _split_role(_IN_PLACE.sub("", part))[0]  # "Jane Doe Staff Writer"
         part = m["name"].strip() if (m := _CAPS_TAIL.match(part)) else part
+        if not _NEWS_AGENCY.match(part) and (m := _TRAILING_AGENCY.match(part)) and is_name(m["names"]):
+            groups.append(m["agency"])  # "Eric Tucker Associated Press"
+            part = m["names"]
         if _NEWS_AGENCY.match(part) or _COLLECTIVE.match(part):
             groups.append(part)
         elif is_name(part):
@@ -162,6 +170,23 @@ def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[
         elif part and (k == 0 or strict) and not _is_role(part) and not _CREDENTIAL.match(part):
             return None
     return tuple(people), tuple(groups)
+
+
+def declared_people(values: Sequence[str]) -> tuple[str, ...]:
+    """The authors a page's metadata declares, read as bylines: people's names without the titles, sites,
+    credentials and dates run onto them; agencies or staff only when no person is named; a value of no
+    shape this module knows (another script, a handle) is kept as declared."""
+    people: list[str] = []
+    groups: list[str] = []
+    for value in values:
+        text = m["rest"] if (m := _MARKER.match(value.strip())) else value.strip()  # "Analysis by A"
+        if _WHEN_TAIL.sub("", f"x {text}") == "x":  # a date's word split off as a name: "November"
+            continue
+        names = parse_names(_SEGMENT.split(text)[0], strict=False)
+        people += [text] if names is None else names[0]
+        groups += () if names is None else names[1]
+    found = people or groups or values  # "RT", "Telegraph Sport": the publisher signing, as declared
+    return tuple({n.casefold(): n for n in found}.values())
 
 
 def is_name(text: str) -> bool:

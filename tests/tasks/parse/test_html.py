@@ -220,3 +220,27 @@ def test_the_news_article_node_wins_over_an_embedded_posting_and_svg_titles_are_
     no_head_title = page(title="", h1="").replace("<nav>", f"<nav>{svg}")
     with pytest.raises(ParseError, match="no title"):  # not the icon's "Share on Facebook"
         parse_html(no_head_title)
+
+
+@pytest.mark.parametrize(
+    ("declared", "authors"),
+    [
+        (["ANA RUIZ, Example Auto Writer"], ("ANA RUIZ",)),  # a job title after the comma
+        (["Analysis by Ana Ruiz", "Example Editor-at-large"], ("Ana Ruiz",)),
+        (["ANA RUIZ and TOM BELL, Associated Press"], ("ANA RUIZ", "TOM BELL")),
+        (["Tom Bell Associated Press"], ("Tom Bell",)),
+        (["Ana Ruiz November"], ("Ana Ruiz",)),  # a date's word run onto the name
+        (["Ana Ruiz", "November"], ("Ana Ruiz",)),
+        (["Ana Ruiz", "Example Business"], ("Ana Ruiz",)),  # a section beside the person
+        (["Ana Ruiz", "MS, RDN"], ("Ana Ruiz",)),  # credentials
+        (["Brian May"], ("Brian May",)),  # a month that is the name itself
+        (["Example News"], ("Example News",)),  # a publisher signing: kept as declared
+        (["RT"], ("RT",)),
+        (["Example staff reporter"], ("Example staff reporter",)),
+        (["新間"], ("新間",)),  # a name in another script
+    ],
+)
+def test_declared_authors_read_as_bylines(declared: list[str], authors: tuple[str, ...]) -> None:
+    node = {"@type": "NewsArticle", "headline": "Council approves tram extension"}
+    names = [{"@type": "Person", "name": n} for n in declared]
+    assert parse_html(page(ld(**node, author=names))).authors == authors

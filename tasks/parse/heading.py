@@ -49,6 +49,10 @@ _DATEISH = re.compile(
 _AGENCY_BYLINE = re.compile(
     rf"^(?:[\w.'’\-]+(?:\s+[\w.'’\-]+){{0,3}},\s*)?(?:{chrome.AGENCIES}|Associated\s+Press|Agence\s+France-Presse)\b.{{0,40}}$"
 )
+_CREDIT_TAIL = re.compile(r"\s*\([^()]{1,60}\)$")  # "... in 2019. (Jane Doe/Reuters)": a caption's credit
+# Headlines end on a content word; a line ending on an article, a conjunction or these prepositions is
+# interface text cut before its value ("You are signed in as") or a sentence's fragment.
+_DANGLING = frozenset("a an the and or of as with by from your our my".split())  # noqa: SIM905
 _COUNTER = re.compile(r"\b\d+\s+(?:of|/)\s+\d+\b")  # "Image 1 of 9", "1 / 4": gallery counters
 
 
@@ -138,8 +142,8 @@ def _above_standfirst(lines: Sequence[str], page: Sequence[Shape], k: int) -> in
     for up in range(k - 1, max(-1, k - 1 - _STANDFIRST_RUN), -1):
         s = page[up]
         line = lines[s.index]
-        if s.words < _HEADLINE_MIN_RUN_WORDS or is_header_furniture(line):
-            break
+        if s.words < _HEADLINE_MIN_RUN_WORDS or is_header_furniture(line) or lines[page[best].index] in line:
+            break  # a breadcrumb ending with the headline is no headline above a standfirst
         if _ends_with_full_stop(line) and s.words <= _STANDFIRST_MAX_WORDS and not chrome.is_chrome(line):
             continue  # a standfirst of a sentence or two: the headline may stand above it
         if _headline_score(line, s) is None:
@@ -180,6 +184,8 @@ def _shape_score(line: str, s: Shape) -> float | None:
         return None
     if not (line[0].isupper() or line[0].isdigit() or line[0] in _OPENING_QUOTES):
         return None  # a headline opens with a capital, a figure or a quote
+    if line.rsplit(None, 1)[-1].casefold() in _DANGLING:
+        return None
     score = 1.0 + min(s.words, _FULL_WORDS) / _FULL_WORDS
     if _ends_with_full_stop(line):
         score -= 0.8  # a standfirst, a caption or a paragraph, not a headline
@@ -193,7 +199,7 @@ def _shape_score(line: str, s: Shape) -> float | None:
 
 
 def _ends_with_full_stop(line: str) -> bool:
-    return line.rstrip("\"'”’)").endswith(".")
+    return _CREDIT_TAIL.sub("", line).rstrip("\"'”’)").endswith(".")
 
 
 def kicker_at(lines: Sequence[str], page: Sequence[Shape], title: int) -> int | None:

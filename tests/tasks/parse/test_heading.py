@@ -77,3 +77,29 @@ def test_an_item_of_a_teaser_list_gives_way_to_the_headline_above_the_list() -> 
 
 def test_an_article_followed_by_a_differently_printed_item_keeps_its_headline() -> None:
     assert _layout_headline(_teaser_page(same_template=False)).startswith("Bridge")
+
+
+def _headline_over(*header: str) -> str:
+    """The headline headline_at finds in a small page: a menu, the header lines, then three paragraphs."""
+    lines = ["Home", "World", *header, PARAGRAPH, PARAGRAPH.replace("Monday", "Tuesday"), PARAGRAPH]
+    page = blocks.shapes(lines)
+    found = heading.headline_at(lines, page, 2 + len(header))
+    assert found is not None
+    return lines[page[found].index]
+
+
+def test_a_breadcrumb_ending_with_the_headline_is_not_taken_over_it() -> None:
+    assert _headline_over(f"Home News World News {HEADLINE}", HEADLINE, "May 3, 2024") == HEADLINE
+
+
+def test_a_caption_with_its_credit_in_brackets_is_not_the_headline() -> None:
+    caption = (
+        "Rescue crews wade through the flooded main street of the valley town on Sunday. (Jane Doe/Reuters)"
+    )
+    assert _headline_over(HEADLINE, "By Jane Doe", "May 3, 2024 6:30 AM", caption) == HEADLINE
+
+
+def test_interface_text_cut_before_its_value_is_not_the_headline() -> None:
+    assert _headline_over(
+        "Sign In", "You are signed in as", HEADLINE.replace(" a ", " one "), "Updated May 3"
+    ) == (HEADLINE.replace(" a ", " one "))

@@ -156,9 +156,13 @@ def header_dates(line: str) -> list[tuple[int, datetime]]:
     return out
 
 
+# Times printed between a label and its date: "Updated 0339 GMT (1139 HKT) November 19, 2019".
+_CLOCKS = re.compile(r"\(?\b\d{1,2}[:.]?\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b)?\)?", re.IGNORECASE)
+
+
 def _label_kind(prefix: str) -> int | None:
     """How the text just before a date labels it; None when it is words of a sentence or a caption."""
-    text = prefix.strip(" \t:,;-–—|·•()[]")
+    text = _CLOCKS.sub(" ", prefix).strip(" \t:,;-–—|·•()[]")
     if not text:
         return _PLAIN
     if _BYLINE_PREFIX.match(text):  # "by Jane Doe, April 25, 2023"

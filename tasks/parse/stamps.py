@@ -60,7 +60,7 @@ _MON = rf"(?P<month>{MONTHS})\b\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 # A year may run straight into a time when a page glues its spans ("APR 28 20232:23 PM").
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d|['’]\d\d)(?=\D|\d{1,2}[:.]\d\d|$)"
-_YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d")  # cheap test first: most lines name no year
+_YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d|/\d\d\b")  # cheap test first: most lines name no year
 _STAMP_FORMS = (
     re.compile(rf"\b{_MON}\s*{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # April 25, 2023
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", re.IGNORECASE),  # 25 April 2023
@@ -73,10 +73,12 @@ _STAMP_FORMS = (
     re.compile(
         r"(?<![\d.:/-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[01]?\d)(?P=sep)(?P<year>(?:19|20)\d\d)(?![\d/])"
     ),
+    # "11/19/19 06:56 AM EST": a two-digit year only with slashes and a time after it, or alone on its line
+    re.compile(r"(?<![\d.:/-])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<year>\d\d)(?=\s+[0-2]?\d[:.][0-5]\d|\s*$)"),
 )
 _ZONE = r"(?P<zone>(?:GMT|UTC)\s*[+-−]\s*\d{1,2}(?::?\d\d)?|[+-][01]\d:?\d\d\b|\(?[A-Za-z]{1,4}\)?(?![\w-]))"
 _CLOCK = r"(?P<h>[0-2]?\d)[:.](?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?"
-_TIME_AFTER = re.compile(rf"(?:\s*(?:,|at|@|-|–|\||•|·)?\s*|T)?{_CLOCK}(?:\s*{_ZONE})?", re.IGNORECASE)
+_TIME_AFTER = re.compile(rf"(?:\s*(?:,|at|@|--?|–|—|\||•|·)?\s*|T)?{_CLOCK}(?:\s*{_ZONE})?", re.IGNORECASE)
 _ZONE_AFTER = re.compile(rf"\s*{_ZONE}", re.IGNORECASE)
 _WEEKDAY_BEFORE = re.compile(rf"\b(?:{WEEKDAY_PATTERN})\b\.?,?\s*$", re.IGNORECASE)
 _CLOCK_BEFORE = re.compile(rf"{_CLOCK}(?:\s*{_ZONE})?\s*,?\s*$", re.IGNORECASE)
@@ -134,8 +136,8 @@ def _stamp(line: str, m: re.Match[str]) -> Stamp | None:
 
 def _calendar_day(parts: dict[str, str | None], month_first: bool) -> tuple[int, int, int]:
     """(year, month, day) of a match; an all-numeric date is day first unless a US zone is named."""
-    year_text = parts["year"] or ""
-    year = int(year_text[-2:]) + 2000 if len(year_text) == 3 else int(year_text)
+    year_text = (parts["year"] or "").lstrip("'’")
+    year = int(year_text) + (2000 if int(year_text) < 70 else 1900) if len(year_text) == 2 else int(year_text)
     if parts.get("month"):
         return year, MONTH_NUMBERS[parts["month"].capitalize()], int(parts["day"] or 0)
     if parts.get("mnum"):

@@ -47,6 +47,16 @@ def _page(*header: str, body: str = PARAGRAPH, after: tuple[str, ...] = ()) -> t
             _utc(2019, 11, 19, 13, 2),
         ),
         (("Updated April 26, 2023",), _utc(2023, 4, 26)),  # the only date on the page
+        (("By Jane Doe - 11/19/19 06:56 AM EST",), _utc(2019, 11, 19, 11, 56)),  # a two-digit year
+        (("11/20/19 6:38 AM",), _utc(2019, 11, 20, 6, 38)),
+        (
+            ("By Jane Doe | November 18, 2019 -- 19:14 GMT (19:14 GMT) | Topic: Hardware",),
+            _utc(2019, 11, 18, 19, 14),
+        ),
+        (
+            ("Updated 0339 GMT (1139 HKT) November 19, 2019",),
+            _utc(2019, 11, 19),
+        ),  # times between label and date
     ],
 )
 def test_header_dates(header: tuple[str, ...], when: datetime) -> None:
@@ -78,6 +88,8 @@ def test_date_just_after_the_standfirst() -> None:
         (("3 hours ago",), ()),  # relative: never resolved against the clock
         ((), (PARAGRAPH, "Related stories", "Ministers met in Rome", "April 3, 2024")),  # a related list
         ((), ("It was signed on April 3, 2024, after talks.",)),  # running text
+        (("He scored 3/4/19 6:30 times",), ()),  # a two-digit year needs a line of its own
+        (("Version 1.2.19",), ()),
     ],
 )
 def test_no_publication_date(header: tuple[str, ...], after: tuple[str, ...]) -> None:

@@ -44,6 +44,14 @@ _DATELINE_DASH = re.compile(
     rf"^(?P<place>{_PLACE})(?:,\s*(?P<date>{_DATELINE_WHEN}))?\s*(?:\((?P<agency>[^()]{{2,40}})\))?\s*[-–—]{{1,2}}\s+"
 )
 _DATELINE_DATE = re.compile(rf"^(?P<place>{_PLACE})\s+(?P<date>\d{{4}}-\d{{2}}-\d{{2}})(?:\s+|$)")
+# Where the article has ended: a comment's signature ("Jane Doe says:", "Jane Doe on May 2, 2019 at 5:23 pm
+# said:") and a teaser cut short by its site ("Microsoft rolls out the update to more dev...").
+_SIGNATURE = re.compile(r"^\S.{0,80}?\s(?:says|said|wrote|commented)\s*:$", re.IGNORECASE)
+_SIGNATURE_MAX_WORDS = 14
+_TRUNCATED = re.compile(r"\w(?:\.\.\.|…)$")
+_TEASER_MAX_CHARS = 150
+_TEASER_ITEM = 3  # lines of a teaser list's item: headline, byline or date, blurb
+_ENDINGS = 2  # two signatures or two cut teasers: one alone may be the article's own
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -130,6 +138,7 @@ def _page_layout(lines: list[str]) -> Layout:
     if found:  # furniture the classifier let through, and credits that tell a caption above them
         doubtful = [k for k in range(found[0], found[-1] + 1) if probs[k] < _SURE_PROSE]
         found = _without_link_runs(page, _without_chrome(lines, page, doubtful, set(found)))
+        found = _before_the_end(lines, page, found)
     if not any(page[k].prose for k in found):
         if all(chrome.is_chrome(line) for line in lines if line):
             raise ParseError("no_content", "nothing but site chrome and blank lines")
@@ -164,6 +173,26 @@ def _without_chrome(
         if chrome.is_chrome(line) or (after.startswith(line) and chrome.is_credit(after)):
             found.discard(k)
     return sorted(found)
+
+
+def _before_the_end(lines: list[str], page: list[blocks.Shape], found: list[int]) -> list[int]:
+    """The found lines up to a comment thread (two signatures) or a list of teasers cut short (two in a
+    row) after the article's prose: both are prose-shaped, so the span search lets them in."""
+    signed = [
+        j
+        for j, k in enumerate(found)
+        if page[k].words <= _SIGNATURE_MAX_WORDS and _SIGNATURE.match(lines[page[k].index])
+    ]
+    teasers = [k for k, s in enumerate(page) if _is_cut_teaser(lines[s.index])]
+    listed = {a for a, b in pairwise(teasers) if b - a <= _TEASER_ITEM}  # teasers one item apart
+    cut = [j for j, k in enumerate(found) if k in listed]
+    ends = ([signed[0]] if len(signed) >= _ENDINGS else []) + cut[:1]
+    end = min(ends, default=len(found))
+    return found[:end] if any(page[k].prose for k in found[:end]) else found
+
+
+def _is_cut_teaser(line: str) -> bool:
+    return len(line) <= _TEASER_MAX_CHARS and _TRUNCATED.search(line) is not None
 
 
 def _without_link_runs(page: list[blocks.Shape], found: list[int]) -> list[int]:

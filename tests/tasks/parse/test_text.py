@@ -270,3 +270,54 @@ def test_wire_place_and_date_on_lines_of_their_own() -> None:
     text = f"Shares rise on merger.\n\nFARMINGTON HILLS, Mich.\n\n1996-08-30\n\n{PARAGRAPH}\n"
     a = parse_article(text)
     assert (a.published_at, a.body) == (datetime(1996, 8, 30, tzinfo=UTC), PARAGRAPH)
+
+
+ARTICLE = [
+    "The city council voted on Tuesday to expand the tram network to the northern suburbs, ending a debate "
+    "that had run for more than a decade.",
+    "Supporters said the line would cut commuting times by half and bring new housing within reach of the "
+    "centre, while opponents warned of years of roadworks.",
+    "The first section is due to open in 2027, the transport department said in a statement on its website.",
+    "The whole line should carry passengers by the end of the decade if funding from the region holds, "
+    "officials said.",
+]
+
+
+def _page_with(tail: list[str], article: list[str] = ARTICLE) -> str:
+    """A page's text: a menu, headline, byline and date, the article's paragraphs, then `tail`."""
+    menu = ["Skip to content", "Home", "News", "Sport", "Weather", "Search"]
+    header = ["Council approves tram extension to the north", "By Jane Doe", "May 3, 2024"]
+    return "\n\n".join([*menu, *header, *article, *tail, "Privacy policy", "© 2024 Example News"])
+
+
+COMMENTS = [
+    "12 Comments",
+    "Ann Lee says:",
+    "May 3, 2024 at 10:15 am",
+    "About time too. The buses along the northern road have been full every morning for years now.",
+    "Tom Bell on May 3, 2024 at 11:02 am said:",
+    "I doubt it will open in 2027. Every project of this kind in the region has run years over schedule.",
+]
+TEASERS = [
+    "Council delays the vote on the new bus lanes until after the summer...",
+    "by Jane Doe",
+    "Residents of the northern suburbs ask for a second station near the...",
+    "by Tom Bell",
+]
+
+
+@pytest.mark.parametrize("tail", [COMMENTS, TEASERS], ids=["comment thread", "teasers cut short"])
+def test_the_article_ends_before_a_comment_thread_or_a_list_of_cut_teasers(tail: list[str]) -> None:
+    a = parse_article(_page_with(tail))
+    assert _body_lines(a.body) == ARTICLE
+
+
+def test_one_signature_or_one_cut_line_inside_the_article_stays() -> None:
+    article = [
+        *ARTICLE[:2],
+        "The mayor said:",
+        "We will build it on time and the money is there...",
+        *ARTICLE[2:],
+    ]
+    a = parse_article(_page_with([], article))
+    assert _body_lines(a.body) == article

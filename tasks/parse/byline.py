@@ -118,7 +118,6 @@ _SECTION_WORDS = frozenset(
 # Calendar words a page's markup ran onto a name: "Carrie Arnold November", "Jeff Foust Monday".
 _WHEN_TAIL = re.compile(rf"(?<=\S)(?:\s+(?i:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\b\.?)+$")
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
-_PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose: bylines sit above it
 _AFTER_BODY = 12  # non-blank lines after the body's first line where a byline still sits
 _BETWEEN = 20  # non-blank lines under the headline: a header is short, a longer gap is a missed body
 _ABOVE_TITLE = 3  # non-blank lines above the headline where a marked byline may sit
@@ -224,21 +223,10 @@ def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list
     """(line indices, marked bylines only) per zone: under the headline, above it, after the body."""
     n = len(lines)
     title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
-    between = _nonblank(lines, range(title_at + 1, body_at), _BETWEEN)
-    above = _nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)[::-1]
-    after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY, stop_words=_PARAGRAPH_WORDS)
+    between = dates.nonblank(lines, range(title_at + 1, body_at), _BETWEEN)
+    above = dates.nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)[::-1]
+    after = dates.nonblank(lines, range(body_at + 1, n), _AFTER_BODY, dates.PARAGRAPH_WORDS)
     return [(between, False), (above, True), (after, False)]
-
-
-def _nonblank(lines: Sequence[str], indices: range, limit: int, stop_words: int = 0) -> list[int]:
-    """The first `limit` indices of non-blank lines walking `indices`, up to a paragraph of `stop_words`."""
-    out: list[int] = []
-    for i in indices:
-        if len(out) == limit or (stop_words and len(lines[i].split()) >= stop_words):
-            break
-        if lines[i]:
-            out.append(i)
-    return out
 
 
 def _candidate(

@@ -16,6 +16,7 @@ __all__ = [
     "Stamp",
     "find_published",
     "header_dates",
+    "nonblank",
     "parse_date",
     "parse_date_line",
     "stamps",
@@ -70,7 +71,7 @@ def parse_date_line(line: str) -> datetime | None:
 _BETWEEN = 20  # non-blank lines under the headline: a header is short, a longer gap is a missed body
 _ABOVE_TITLE = 4  # non-blank lines above the headline that may carry its date (kicker, date, byline)
 _AFTER_BODY = 12  # non-blank lines after the body's first line (standfirst, share bar, caption, byline)
-_PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose
+PARAGRAPH_WORDS = 30  # a line this long after the body's first is the article's prose
 _MAX_LINE_WORDS = 25  # a longer line is running text: a date inside it is not the page's date
 _MAX_TRAILING_WORDS = 3  # "03 May 2025 · 4 comments" still dates the page; a caption's sentence does not
 _SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\|")
@@ -120,18 +121,19 @@ def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[list[int]]
     """Line indices of each zone a header date may sit in, nearest the headline first."""
     n = len(lines)
     title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
-    between = _nonblank(lines, range(title_at + 1, body_at), _BETWEEN, stop_at_prose=False)
-    above = _nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)
-    after = _nonblank(lines, range(body_at + 1, n), _AFTER_BODY)
+    between = nonblank(lines, range(title_at + 1, body_at), _BETWEEN)
+    above = nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE, PARAGRAPH_WORDS)
+    after = nonblank(lines, range(body_at + 1, n), _AFTER_BODY, PARAGRAPH_WORDS)
     first = [body_at] if body_at < n and body_at != title_at else []
     return [between, above, first, after]
 
 
-def _nonblank(lines: Sequence[str], indices: range, limit: int, stop_at_prose: bool = True) -> list[int]:
-    """Up to `limit` non-blank line indices along `indices`, stopping at a line of the article's prose."""
+def nonblank(lines: Sequence[str], indices: range, limit: int, stop_words: int = 0) -> list[int]:
+    """The first `limit` indices of non-blank lines walking `indices`, up to a line of `stop_words` words or
+    more (a paragraph of the article's prose) when that is given. The header zones of dates and bylines."""
     out: list[int] = []
     for i in indices:
-        if len(out) == limit or (stop_at_prose and len(lines[i].split()) >= _PARAGRAPH_WORDS):
+        if len(out) == limit or (stop_words and len(lines[i].split()) >= stop_words):
             break
         if lines[i]:
             out.append(i)

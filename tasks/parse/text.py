@@ -137,7 +137,7 @@ def _page_layout(lines: list[str]) -> Layout:
     page, found, probs = blocks.body_lines(lines)
     if found:  # furniture the classifier let through, and credits that tell a caption above them
         doubtful = [k for k in range(found[0], found[-1] + 1) if probs[k] < _SURE_PROSE]
-        found = _without_link_runs(page, _without_chrome(lines, page, doubtful, set(found)))
+        found = _without_link_runs(lines, page, _without_chrome(lines, page, doubtful, set(found)))
         found = _before_the_end(lines, page, found)
     if not any(page[k].prose for k in found):
         if all(chrome.is_chrome(line) for line in lines if line):
@@ -195,12 +195,25 @@ def _is_cut_teaser(line: str) -> bool:
     return len(line) <= _TEASER_MAX_CHARS and _TRUNCATED.search(line) is not None
 
 
-def _without_link_runs(page: list[blocks.Shape], found: list[int]) -> list[int]:
+def _without_link_runs(lines: list[str], page: list[blocks.Shape], found: list[int]) -> list[int]:
     """The found lines less runs of two or more short unpunctuated lines: a list of links or teasers. A
     subhead stands alone, followed by its paragraph."""
     linky = [k for k in found if page[k].words <= _LINK_MAX_WORDS and not page[k].sentence_end]
     runs = {k for a, b in pairwise(linky) if b == a + 1 for k in (a, b)}
+    runs -= _announced_lists(lines, page, found, runs)
     return [k for k in found if k not in runs]
+
+
+def _announced_lists(
+    lines: list[str], page: list[blocks.Shape], found: list[int], runs: set[int]
+) -> set[int]:
+    """The runs of short lines that a line of the article announces with a colon ("Tour dates:", "What is
+    new in this version:"): a list in the article, not a list of links."""
+    kept: set[int] = set()
+    for k in sorted(runs):
+        if k - 1 in kept or (k - 1 in found and k - 1 not in runs and lines[page[k - 1].index].endswith(":")):
+            kept.add(k)
+    return kept
 
 
 def _header_fields(

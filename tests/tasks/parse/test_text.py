@@ -321,3 +321,18 @@ def test_one_signature_or_one_cut_line_inside_the_article_stays() -> None:
     ]
     a = parse_article(_page_with([], article))
     assert _body_lines(a.body) == article
+
+
+def test_a_list_the_article_announces_with_a_colon_stays_and_a_link_list_goes() -> None:
+    listed = [
+        "The new stations will open in this order:",
+        "Northgate, on the site of the old bus depot",
+        "Hillside Park, beside the hospital and the university campus",
+        "Airport Road, where the line meets the regional railway",
+    ]
+    links = ["Most read", "Council delays the vote on bus lanes", "Mayor opens the new library"]
+    article = [*ARTICLE[:2], *listed, *ARTICLE[2:]]
+    a = parse_article(_page_with([], article))
+    assert _body_lines(a.body) == article
+    b = parse_article(_page_with([], [*ARTICLE[:2], *links, *ARTICLE[2:]]))
+    assert _body_lines(b.body) == ARTICLE

@@ -76,6 +76,9 @@ _CREDIT = re.compile(
     | (?i:^image\ (?:copyright|caption|source)\b) | ^©\s*\w | (?i:\((?:photo|picture|image)s?:[^)]*\)\s*$)""",
     re.VERBOSE,
 )
+# Every unanchored form of a credit holds a slash or a parenthesis: without them only a match at the start
+# can succeed, and an unanchored search costs a try at every position of the line.
+_CREDIT_MARKS = ("/", "(")
 
 CAPTION_MAX_WORDS = 60
 _MAX_CHROME_CHARS = 600  # also bounds the regex work per line: a 1 MB one-line file stays linear
@@ -145,7 +148,7 @@ def is_error_page(line: str) -> bool:
 
 def is_credit(line: str) -> bool:
     """A photo caption carrying a credit, or a credit line of its own."""
-    return len(words(line)) <= CAPTION_MAX_WORDS and bool(_CREDIT.search(line.strip()))
+    return len(words(line)) <= CAPTION_MAX_WORDS and _has_credit(line.strip())
 
 
 def is_chrome(line: str) -> bool:
@@ -158,7 +161,13 @@ def is_chrome(line: str) -> bool:
     stripped = line.strip()
     if n <= _PROMO_MAX_WORDS and (is_nav(stripped) or _is_promo(stripped, n) or _ERROR_PAGE.search(stripped)):
         return True
-    return bool(_CREDIT.search(stripped))
+    return _has_credit(stripped)
+
+
+def _has_credit(line: str) -> bool:
+    if any(mark in line for mark in _CREDIT_MARKS):
+        return _CREDIT.search(line) is not None
+    return _CREDIT.match(line) is not None
 
 
 def is_label(line: str, max_words: int = 6) -> bool:

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, pairwise, repeat
+from operator import and_, ge, is_not, itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -41,6 +41,8 @@ _SAMPLE_TOKENS = 24
 _PROSE_WORDS = 10  # a line this long ending like a sentence is prose for the neighbourhood features
 _NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
 MODEL_FILE = "line_model.json"
+_HEAD = itemgetter(slice(_SAMPLE_TOKENS))
+_FIRST, _LAST, _LAST_SLICE = itemgetter(0), itemgetter(-1), itemgetter(slice(-1, None))
 
 
 class Shape(NamedTuple):
@@ -108,42 +110,56 @@ def shipped_model() -> LineModel:
 
 def shapes(lines: Sequence[str]) -> list[Shape]:
     """One Shape per non-blank line, in page order."""
-    counts = Counter(lines)
+    # Measured a column at a time, map() over all of a page's lines: a Python call per line and measure
+    # cost more than the measures themselves (a page has ~150 lines; this is a quarter of the parse time).
     kept = [i for i, line in enumerate(lines) if line]
-    last = len(kept) - 1
-    return [
-        _shape(
-            lines[i], i, k == 0 or kept[k - 1] != i - 1, k == last or kept[k + 1] != i + 1, counts[lines[i]]
-        )
-        for k, i in enumerate(kept)
+    text = [lines[i] for i in kept]
+    tokens = list(map(str.split, text))  # whitespace tokens: C-speed, and close enough to words for shapes
+    chars = list(map(len, text))
+    # Chinese, Japanese: no spaces; a few characters make a word
+    words = [
+        c // _CHARS_PER_WORD if c > _UNSPACED * len(t) else len(t) for c, t in zip(chars, tokens, strict=True)
     ]
-
-
-def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: int) -> Shape:
-    tokens = line.split()  # whitespace tokens: C-speed, and close enough to words for shapes
-    n = len(tokens)
-    if len(line) > _UNSPACED * n:  # Chinese, Japanese: no spaces; a few characters make a word
-        n = len(line) // _CHARS_PER_WORD
-    head = tokens[:_SAMPLE_TOKENS]  # ratios from the opening of a line: a paragraph's first words tell
-    sampled = len(head) or 1
-    end = line[-1]
-    return Shape(
-        index,
-        n,
-        len(line),
-        end in _SENTENCE_END,
-        end in _SENTENCE_END and line.rstrip(_CLOSERS)[-1:] in _FULL_STOPS,
-        sum(map(_STOP.__contains__, map(str.lower, head))) / sampled if n >= 3 else 0.0,
-        sum(map(str.isupper, map(itemgetter(0), head))) / sampled,
-        len(line) >= 4 and line.isupper(),
-        line.count(","),
-        _SEPARATOR.search(line, 0, _SEPARATOR_CHARS) is not None,  # menus and breadcrumbs are short
-        end == ":",
-        line[0].islower(),
-        gap_before,
-        gap_after,
-        repeats,
+    ends = list(map(_LAST, text))
+    sentence_end = list(map(_SENTENCE_END.__contains__, ends))
+    before_closers = map(_LAST_SLICE, map(str.rstrip, text, repeat(_CLOSERS)))
+    counts = Counter(lines)
+    columns = (
+        kept,
+        words,
+        chars,
+        sentence_end,
+        list(map(and_, sentence_end, map(_FULL_STOPS.__contains__, before_closers))),
+        *_head_ratios(tokens, words),
+        list(map(and_, map(ge, chars, repeat(4)), map(str.isupper, text))),
+        list(map(str.count, text, repeat(","))),
+        # menus and breadcrumbs are short: their separators show early in a line
+        list(map(is_not, map(_SEPARATOR.search, text, repeat(0), repeat(_SEPARATOR_CHARS)), repeat(None))),
+        list(map(":".__eq__, ends)),
+        list(map(str.islower, map(_FIRST, text))),
+        *_gaps(kept),
+        list(map(counts.__getitem__, text)),
     )
+    return list(map(tuple.__new__, repeat(Shape), zip(*columns, strict=True)))  # Shape(*row), no Python call
+
+
+def _head_ratios(tokens: list[list[str]], words: list[int]) -> tuple[list[float], list[float]]:
+    """(stop_ratio, cap_ratio) of each line: shares of stop words and of capitalised tokens among its first
+    tokens (a paragraph's first words tell); no stop ratio under three words."""
+    heads = list(map(_HEAD, tokens))
+    sampled = [len(head) or 1 for head in heads]
+    stops = [
+        sum(map(_STOP.__contains__, map(str.lower, head))) / n if w >= 3 else 0.0
+        for head, n, w in zip(heads, sampled, words, strict=True)
+    ]
+    caps = [sum(map(str.isupper, map(_FIRST, head))) / n for head, n in zip(heads, sampled, strict=True)]
+    return stops, caps
+
+
+def _gaps(kept: list[int]) -> tuple[list[bool], list[bool]]:
+    """(gap_before, gap_after) of each non-blank line at `kept` positions: a blank line or the page's edge."""
+    gap_before = [True, *(line != above + 1 for above, line in pairwise(kept))] if kept else []
+    return gap_before, [*gap_before[1:], True] if kept else []
 
 
 def features(page: Sequence[Shape]) -> np.ndarray:

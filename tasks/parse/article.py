@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
+from itertools import compress
+from operator import itemgetter, not_
 
-_WORD_TOKEN = re.compile(r"[^\s\w]*[^\W_][^\s]*")  # a run of non-space holding a letter or digit
+_FIRST = itemgetter(0)
 
 
 class ParseError(ValueError):
@@ -18,7 +19,11 @@ class ParseError(ValueError):
 
 def word_count(text: str) -> int:
     """Whitespace-separated tokens holding a letter or digit ("42.7" and "U.S." are one word each)."""
-    return len(_WORD_TOKEN.findall(text))
+    tokens = text.split()
+    # Nearly every token opens with a letter or digit: only the others are looked at whole (a regex finding
+    # the words cost twice as much).
+    others = compress(tokens, map(not_, map(str.isalnum, map(_FIRST, tokens))))
+    return len(tokens) - sum(1 for token in others if not any(map(str.isalnum, token)))
 
 
 def content_hash(body: str) -> str:

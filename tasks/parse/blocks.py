@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import chain, pairwise, repeat
+from itertools import chain, pairwise, product, repeat
 from operator import and_, ge, is_not, itemgetter
 from typing import NamedTuple
 
@@ -34,6 +34,11 @@ _STOP = frozenset(
     """a an and are as at be been but by for from had has have he her his i if in into is it its not of on
     or our she so than that the their them there they this to was we were what when which who will with
     would you your""".split()  # noqa: SIM905 (one word list reads better than 54 quoted strings)
+)
+# The stop words in every mix of cases, so that a token is looked up as it stands instead of lowering a copy
+# of it first (only the Kelvin sign lowers to an ASCII letter from outside ASCII, and no stop word holds a k).
+_STOP_ANY_CASE = frozenset(
+    "".join(cased) for word in _STOP for cased in product(*({c, c.upper()} for c in word))
 )
 _UNSPACED = 15  # a line with fewer spaces than one per this many characters is unspaced script
 _CHARS_PER_WORD = 3  # in unspaced script
@@ -149,7 +154,7 @@ def _head_ratios(tokens: list[list[str]], words: list[int]) -> tuple[list[float]
     heads = list(map(_HEAD, tokens))
     sampled = [len(head) or 1 for head in heads]
     stops = [
-        sum(map(_STOP.__contains__, map(str.lower, head))) / n if w >= 3 else 0.0
+        sum(map(_STOP_ANY_CASE.__contains__, head)) / n if w >= 3 else 0.0
         for head, n, w in zip(heads, sampled, words, strict=True)
     ]
     caps = [sum(map(str.isupper, map(_FIRST, head))) / n for head, n in zip(heads, sampled, strict=True)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.parse import ParseError
-from tasks.parse.blocks import best_span, body_lines, shapes
+from tasks.parse.blocks import _STOP, _STOP_ANY_CASE, best_span, body_lines, shapes
 from tasks.parse.text import parse_article
 
 MENU = ["Skip to content", "Home", "World", "Business", "Politics", "Sport", "Culture", "Opinion", "Search"]
@@ -190,3 +190,11 @@ def test_best_span_is_the_maximum_sum_run() -> None:
     probs = np.array([0.9, 0.1, 0.9, 0.0, 0.0, 0.0, 0.9])
     assert best_span(page, probs, cut=0.5, gap_words=1) == (0, 2)  # three furniture lines outweigh 3 words
     assert best_span(page, np.zeros(7), cut=0.5) is None
+
+
+def test_stop_words_in_any_case_are_exactly_those_lowering_to_a_stop_word() -> None:
+    assert {word.lower() for word in _STOP_ANY_CASE} == _STOP
+    assert {"The", "THE", "tHe"} <= _STOP_ANY_CASE and "Thé" not in _STOP_ANY_CASE
+    # A character from outside ASCII lowering to a letter of a stop word would be missed by the table.
+    lowering_to_ascii = {chr(c).lower() for c in range(0x80, 0x110000) if chr(c).lower().isascii()}
+    assert not lowering_to_ascii & set("".join(_STOP))

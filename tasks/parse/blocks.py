@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import chain, pairwise, product, repeat
-from operator import and_, ge, is_not, itemgetter
+from itertools import chain, product, repeat
+from operator import add, and_, ge, is_not, itemgetter, ne
 from typing import NamedTuple
 
 import numpy as np
@@ -163,8 +163,10 @@ def _head_ratios(tokens: list[list[str]], words: list[int]) -> tuple[list[float]
 
 def _gaps(kept: list[int]) -> tuple[list[bool], list[bool]]:
     """(gap_before, gap_after) of each non-blank line at `kept` positions: a blank line or the page's edge."""
-    gap_before = [True, *(line != above + 1 for above, line in pairwise(kept))] if kept else []
-    return gap_before, [*gap_before[1:], True] if kept else []
+    if not kept:
+        return [], []
+    gap_before = [True, *map(ne, kept[1:], map(add, kept, repeat(1)))]  # map(): no Python call per line
+    return gap_before, [*gap_before[1:], True]
 
 
 def features(page: Sequence[Shape]) -> np.ndarray:

@@ -50,7 +50,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x
 def text_lines(text: str) -> list[str]:
     """The text's lines, whatever the line ending, without invisible characters or outer spaces."""
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return [line.strip() for line in text.split("\n")]
+    return list(map(str.strip, text.split("\n")))
 
 
 _MARKUP = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml\b|<(?:head|body|div|article|p)\b)", re.I)

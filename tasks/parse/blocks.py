@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import chain, product, repeat
-from operator import add, and_, ge, is_not, itemgetter, ne
+from operator import add, and_, attrgetter, ge, is_not, itemgetter, ne
 from typing import NamedTuple
 
 import numpy as np
@@ -47,6 +47,7 @@ _PROSE_WORDS = 10  # a line this long ending like a sentence is prose for the ne
 _NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
 MODEL_FILE = "line_model.json"
 _HEAD = itemgetter(slice(_SAMPLE_TOKENS))
+_WORDS = attrgetter("words")
 _FIRST, _LAST, _LAST_SLICE = itemgetter(0), itemgetter(-1), itemgetter(slice(-1, None))
 
 
@@ -264,7 +265,7 @@ def best_span(
     Evidence of a line: (p - cut) x its words, a furniture line counting at least `gap_words`. The best run
     is the maximum-sum segment: the largest rise of the running total over its lowest point before it.
     """
-    words = np.fromiter((s.words for s in page), dtype=float, count=len(page))
+    words = np.fromiter(map(_WORDS, page), dtype=float, count=len(page))
     excess = probs - cut
     evidence = excess * np.where(excess >= 0, np.maximum(words, 1), np.maximum(words, gap_words))
     total = np.concatenate([[0.0], np.cumsum(evidence)])

@@ -14,6 +14,7 @@ from itertools import islice
 
 from tasks.parse import chrome, dates
 from tasks.parse.blocks import Shape
+from tasks.parse.phrases import Phrases
 
 _LOOKBACK = 20  # non-blank lines above the body where the headline may stand
 _HEADLINE_MAX_WORDS = 30
@@ -39,11 +40,12 @@ _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
 )
 # A day and month, a numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
-_DATEISH = re.compile(
-    rf"""\b(?:{dates.MONTHS})\.?\s+\d{{1,2}}\b | \b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{dates.MONTHS})\b
+_MONTHS = dates.MONTHS.lower()
+_DATEISH = Phrases.compile(
+    rf"""\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b
     | \b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \b\d{{4}}-\d{{2}}-\d{{2}}\b | \b\d{{1,2}}:\d{{2}}\b
     | \b\d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
 # "Jane Doe, Reuters", "Associated Press in Valencia", "Staff and agencies": a credit, not a headline.
 _AGENCY_BYLINE = re.compile(
@@ -220,7 +222,7 @@ def is_header_furniture(line: str) -> bool:
     """A byline, a date or a time standing on its own line, perhaps with a name or a place beside it."""
     if len(line) > _FURNITURE_MAX_CHARS:
         return False
-    return bool(_FURNITURE.match(line) or _DATEISH.search(line) or _AGENCY_BYLINE.match(line))
+    return bool(_FURNITURE.match(line)) or _DATEISH.search(line) or bool(_AGENCY_BYLINE.match(line))
 
 
 def skip_lead(lines: Sequence[str], page: Sequence[Shape], body: list[int]) -> list[int]:

@@ -46,7 +46,6 @@ _SAMPLE_TOKENS = 24
 _PROSE_WORDS = 10  # a line this long ending like a sentence is prose for the neighbourhood features
 _NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
 MODEL_FILE = "line_model.json"
-_HEAD = itemgetter(slice(_SAMPLE_TOKENS))
 _WORDS = attrgetter("words")
 _FIRST, _LAST, _LAST_SLICE = itemgetter(0), itemgetter(-1), itemgetter(slice(-1, None))
 
@@ -120,12 +119,10 @@ def shapes(lines: Sequence[str]) -> list[Shape]:
     # cost more than the measures themselves (a page has ~150 lines; this is a quarter of the parse time).
     kept = [i for i, line in enumerate(lines) if line]
     text = [lines[i] for i in kept]
-    tokens = list(map(str.split, text))  # whitespace tokens: C-speed, and close enough to words for shapes
+    heads, tokens = _split_heads(text)
     chars = list(map(len, text))
     # Chinese, Japanese: no spaces; a few characters make a word
-    words = [
-        c // _CHARS_PER_WORD if c > _UNSPACED * len(t) else len(t) for c, t in zip(chars, tokens, strict=True)
-    ]
+    words = [c // _CHARS_PER_WORD if c > _UNSPACED * t else t for c, t in zip(chars, tokens, strict=True)]
     ends = list(map(_LAST, text))
     sentence_end = list(map(_SENTENCE_END.__contains__, ends))
     before_closers = map(_LAST_SLICE, map(str.rstrip, text, repeat(_CLOSERS)))
@@ -136,7 +133,7 @@ def shapes(lines: Sequence[str]) -> list[Shape]:
         chars,
         sentence_end,
         list(map(and_, sentence_end, map(_FULL_STOPS.__contains__, before_closers))),
-        *_head_ratios(tokens, words),
+        *_head_ratios(heads, words),
         list(map(and_, map(ge, chars, repeat(4)), map(str.isupper, text))),
         list(map(str.count, text, repeat(","))),
         # menus and breadcrumbs are short: their separators show early in a line
@@ -149,10 +146,26 @@ def shapes(lines: Sequence[str]) -> list[Shape]:
     return list(map(tuple.__new__, repeat(Shape), zip(*columns, strict=True)))  # Shape(*row), no Python call
 
 
-def _head_ratios(tokens: list[list[str]], words: list[int]) -> tuple[list[float], list[float]]:
+def _split_heads(text: list[str]) -> tuple[list[list[str]], list[int]]:
+    """(first whitespace tokens, number of whitespace tokens) of each line: C-speed, and close enough to words
+    for shapes. A long paragraph's tail is counted, not split into strings."""
+    heads = list(map(str.split, text, repeat(None), repeat(_SAMPLE_TOKENS)))  # the last item is the rest
+    tokens = list(map(len, heads))
+    for k in [k for k, n in enumerate(tokens) if n > _SAMPLE_TOKENS]:
+        tokens[k] = _SAMPLE_TOKENS + _count_tokens(heads[k].pop())
+    return heads, tokens
+
+
+def _count_tokens(text: str) -> int:
+    """Whitespace tokens in a text that opens with one: its single spaces, when they are its only spacing."""
+    if text.isprintable() and "  " not in text and not text.endswith(" "):  # no spacing but single " "
+        return text.count(" ") + 1
+    return len(text.split())
+
+
+def _head_ratios(heads: list[list[str]], words: list[int]) -> tuple[list[float], list[float]]:
     """(stop_ratio, cap_ratio) of each line: shares of stop words and of capitalised tokens among its first
     tokens (a paragraph's first words tell); no stop ratio under three words."""
-    heads = list(map(_HEAD, tokens))
     sampled = [len(head) or 1 for head in heads]
     stops = [
         sum(map(_STOP_ANY_CASE.__contains__, head)) / n if w >= 3 else 0.0

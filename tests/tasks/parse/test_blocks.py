@@ -4,9 +4,11 @@ body, the headline and kicker are found above it, and pages without an article s
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tasks.parse import ParseError
-from tasks.parse.blocks import _STOP, _STOP_ANY_CASE, best_span, body_lines, shapes
+from tasks.parse.blocks import _STOP, _STOP_ANY_CASE, _split_heads, best_span, body_lines, shapes
 from tasks.parse.text import parse_article
 
 MENU = ["Skip to content", "Home", "World", "Business", "Politics", "Sport", "Culture", "Opinion", "Search"]
@@ -198,3 +200,26 @@ def test_stop_words_in_any_case_are_exactly_those_lowering_to_a_stop_word() -> N
     # A character from outside ASCII lowering to a letter of a stop word would be missed by the table.
     lowering_to_ascii = {chr(c).lower() for c in range(0x80, 0x110000) if chr(c).lower().isascii()}
     assert not lowering_to_ascii & set("".join(_STOP))
+
+
+_SPACING = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u3000", " \n "])
+_TOKEN = st.sampled_from(["word", "The", "a", "x.", "—", "42"])
+
+
+@given(
+    st.lists(st.tuples(_TOKEN, _SPACING), min_size=1, max_size=60)
+    | st.lists(st.tuples(_TOKEN, _SPACING), min_size=25),
+    _SPACING,
+)
+def test_split_heads_are_the_first_tokens_and_count_them_all(pairs: list[tuple[str, str]], tail: str) -> None:
+    line = "".join(token + space for token, space in pairs)
+    line = line.rstrip() + (tail if len(pairs) % 2 else "")  # with and without trailing spacing
+    heads, tokens = _split_heads([line])
+    assert heads == [line.split()[:24]] and tokens == [len(line.split())]
+
+
+@pytest.mark.parametrize("spacing", [" ", "  ", "\t", "\u00a0", " \u3000"])
+@pytest.mark.parametrize("end", ["", " "])
+def test_a_long_paragraphs_tail_is_counted_whatever_its_spacing(spacing: str, end: str) -> None:
+    line = " ".join(["word"] * 30) + spacing.join(["", "tail", "of", "it"]) + end
+    assert _split_heads([line]) == ([["word"] * 24], [len(line.split())])

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import chain, product, repeat
+from itertools import chain, compress, count, product, repeat
 from operator import add, and_, attrgetter, ge, is_not, itemgetter, ne
 from typing import NamedTuple
 
@@ -117,8 +117,8 @@ def shapes(lines: Sequence[str]) -> list[Shape]:
     """One Shape per non-blank line, in page order."""
     # Measured a column at a time, map() over all of a page's lines: a Python call per line and measure
     # cost more than the measures themselves (a page has ~150 lines; this is a quarter of the parse time).
-    kept = [i for i, line in enumerate(lines) if line]
-    text = [lines[i] for i in kept]
+    kept = list(compress(count(), lines))
+    text = list(filter(None, lines))
     heads, tokens = _split_heads(text)
     chars = list(map(len, text))
     # Chinese, Japanese: no spaces; a few characters make a word

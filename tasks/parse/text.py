@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
+from itertools import compress, count, pairwise
 
 from tasks.parse import blocks, byline, chrome, dates, heading
 from tasks.parse.article import ParseError, content_hash, word_count
@@ -112,7 +112,7 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
 def _plain_layout(lines: list[str]) -> Layout | None:
     """Clean article text (headline, blank line, no site chrome; or wire copy with its `CITY YYYY-MM-DD`
     line near the top): the first line is the title and everything under the header is body."""
-    content = [i for i, line in enumerate(lines) if line]
+    content = list(compress(count(), lines))
     wire_at = next((k for k, i in enumerate(content[1:_WIRE_HEAD], 1) if _is_date_dateline(lines[i])), None)
     clean = content[0] + 1 == len(lines) or not lines[content[0] + 1]
     if wire_at is None and not (clean and not any(chrome.is_chrome(lines[i]) for i in content)):

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tasks.parse import blocks, heading
+from tasks.parse.heading import _digits
 
 PARAGRAPH = "The ministers agreed on Monday to share more intelligence, officials said after the meeting."
 HEADLINE = "Storm floods the valley towns after a week of rain"
@@ -77,3 +81,8 @@ def test_an_item_of_a_teaser_list_gives_way_to_the_headline_above_the_list() -> 
 
 def test_an_article_followed_by_a_differently_printed_item_keeps_its_headline() -> None:
     assert _layout_headline(_teaser_page(same_template=False)).startswith("Bridge")
+
+
+@given(st.text(max_size=40) | st.from_regex(r"[a-z0-9 :/-]{0,40}", fullmatch=True))
+def test_digits_are_counted_in_any_script(line: str) -> None:
+    assert _digits(line) == sum(ch.isdigit() for ch in line)

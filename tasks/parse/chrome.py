@@ -147,7 +147,7 @@ def is_error_page(line: str) -> bool:
 
 def is_credit(line: str) -> bool:
     """A photo caption carrying a credit, or a credit line of its own."""
-    return len(words(line)) <= CAPTION_MAX_WORDS and _has_credit(line.strip())
+    return _has_credit(line.strip()) and len(words(line)) <= CAPTION_MAX_WORDS  # the cheaper test first
 
 
 def is_chrome(line: str) -> bool:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import chain, compress, count, product, repeat
-from operator import add, and_, attrgetter, ge, is_not, itemgetter, ne
+from itertools import accumulate, chain, compress, count, product, repeat
+from operator import add, and_, attrgetter, ge, itemgetter, ne
 from typing import NamedTuple
 
 import numpy as np
@@ -47,6 +48,7 @@ _PROSE_WORDS = 10  # a line this long ending like a sentence is prose for the ne
 _NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
 MODEL_FILE = "line_model.json"
 _WORDS = attrgetter("words")
+_OPENING = itemgetter(slice(_SEPARATOR_CHARS))
 _FIRST, _LAST, _LAST_SLICE = itemgetter(0), itemgetter(-1), itemgetter(slice(-1, None))
 
 
@@ -136,8 +138,7 @@ def shapes(lines: Sequence[str]) -> list[Shape]:
         *_head_ratios(heads, words),
         list(map(and_, map(ge, chars, repeat(4)), map(str.isupper, text))),
         list(map(str.count, text, repeat(","))),
-        # menus and breadcrumbs are short: their separators show early in a line
-        list(map(is_not, map(_SEPARATOR.search, text, repeat(0), repeat(_SEPARATOR_CHARS)), repeat(None))),
+        _separated(text),
         list(map(":".__eq__, ends)),
         list(map(str.islower, map(_FIRST, text))),
         *_gaps(kept),
@@ -161,6 +162,18 @@ def _count_tokens(text: str) -> int:
     if text.isprintable() and "  " not in text and not text.endswith(" "):  # no spacing but single " "
         return text.count(" ") + 1
     return len(text.split())
+
+
+def _separated(text: list[str]) -> list[bool]:
+    """Whether each line shows a menu or breadcrumb separator early on (menus and breadcrumbs are short)."""
+    # One search over the page's line openings joined, instead of a regex call per line: no separator
+    # holds a newline, so every match lies inside one line's opening.
+    openings = list(map(_OPENING, text))
+    starts = list(accumulate(map(add, map(len, openings), repeat(1)), initial=0))  # each and its newline
+    found = [False] * len(text)
+    for m in _SEPARATOR.finditer("\n".join(openings)):
+        found[bisect_right(starts, m.start()) - 1] = True
+    return found
 
 
 def _head_ratios(heads: list[list[str]], words: list[int]) -> tuple[list[float], list[float]]:

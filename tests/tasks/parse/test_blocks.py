@@ -8,7 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tasks.parse import ParseError
-from tasks.parse.blocks import _STOP, _STOP_ANY_CASE, _split_heads, best_span, body_lines, shapes
+from tasks.parse.blocks import (
+    _SEPARATOR,
+    _SEPARATOR_CHARS,
+    _STOP,
+    _STOP_ANY_CASE,
+    _separated,
+    _split_heads,
+    best_span,
+    body_lines,
+    shapes,
+)
 from tasks.parse.text import parse_article
 
 MENU = ["Skip to content", "Home", "World", "Business", "Politics", "Sport", "Culture", "Opinion", "Search"]
@@ -223,3 +233,13 @@ def test_split_heads_are_the_first_tokens_and_count_them_all(pairs: list[tuple[s
 def test_a_long_paragraphs_tail_is_counted_whatever_its_spacing(spacing: str, end: str) -> None:
     line = " ".join(["word"] * 30) + spacing.join(["", "tail", "of", "it"]) + end
     assert _split_heads([line]) == ([["word"] * 24], [len(line.split())])
+
+
+@given(
+    st.lists(
+        st.integers(0, 205).map(lambda n: "x" * n + " | " + "y" * (n % 7)) | st.text(max_size=30), max_size=8
+    )
+)
+def test_separators_are_found_in_each_lines_opening_only(text: list[str]) -> None:
+    expected = [_SEPARATOR.search(line, 0, _SEPARATOR_CHARS) is not None for line in text]
+    assert _separated(text) == expected

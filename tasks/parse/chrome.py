@@ -28,7 +28,7 @@ _NAV_WORDS = r"""
     | image | video | photo | gallery | watch | listen | play\ video | enlarge\ this\ image
     | (?:previous|next)(?:\ (?:article|story|page|post))?
 """
-_NAV_LINE = re.compile(rf"^(?:{_NAV_WORDS})$", re.IGNORECASE | re.VERBOSE)
+_NAV_LINE = Phrases.compile(rf"^(?:{_NAV_WORDS})$", re.VERBOSE)
 
 # Newsletter, app and account promos: an imperative call to action opening a short line, or promo
 # vocabulary in a line too short to be a paragraph of the article.
@@ -124,7 +124,7 @@ def is_sentence(line: str) -> bool:
 
 
 def is_nav(line: str) -> bool:
-    return bool(_NAV_LINE.match(line.strip().rstrip(" :|>»·•-–—").strip()))
+    return _NAV_LINE.match(line.strip().rstrip(" :|>»·•-–—").strip())
 
 
 def is_promo(line: str) -> bool:

@@ -33,6 +33,12 @@ class Phrases:
             return self.lowered.search(line.lower()) is not None
         return self.folding.search(line) is not None
 
+    def match(self, line: str) -> bool:
+        """True when the pattern matches at the line's start."""
+        if line.isascii():
+            return self.lowered.match(line.lower()) is not None
+        return self.folding.match(line) is not None
+
     def count(self, line: str) -> int:
         """Non-overlapping matches in the line."""
         if line.isascii():

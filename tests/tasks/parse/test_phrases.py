@@ -35,3 +35,9 @@ def test_case_folds_beyond_ascii_still_match() -> None:
 def test_a_pattern_with_capitals_is_refused() -> None:
     with pytest.raises(ValueError, match="lowercase"):
         Phrases.compile(r"\bShare\b")
+
+
+@given(_LINES)
+def test_match_answers_as_the_case_insensitive_pattern_at_the_start(line: str) -> None:
+    phrases, reference = Phrases.compile(PATTERN, re.X), re.compile(PATTERN, re.I | re.X)
+    assert phrases.match(line) == (reference.match(line) is not None)

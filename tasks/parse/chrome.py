@@ -60,10 +60,14 @@ _SOCIAL = Phrases.compile(
 _SHARE_MAX_WORDS = 6
 _SHORT_LINE_WORDS = 12
 
-# Error pages a scraper saved instead of, or after, the article.
-_ERROR_PAGE = Phrases.compile(
-    r"""^(?:error\ )?404\b | ^page\ not\ found | ^(?:sorry,?\ )?(?:this|the)\ (?:page|content|article)\ you
-    | does\ not\ exist\ or\ is\ (?:not|no\ longer)\ available | is\ not\ available\ anymore
+# Error pages a scraper saved instead of, or after, the article: how such a line opens, or what it says
+# anywhere (apart, so that the openings are tried once and not at every position).
+_ERROR_OPENING = Phrases.compile(
+    r"""(?:error\ )?404\b | page\ not\ found | (?:sorry,?\ )?(?:this|the)\ (?:page|content|article)\ you""",
+    re.VERBOSE,
+)
+_ERROR_NOTICE = Phrases.compile(
+    r"""does\ not\ exist\ or\ is\ (?:not|no\ longer)\ available | is\ not\ available\ anymore
     | (?:page|article|content)\ (?:has\ been\ removed|is\ no\ longer\ available|could\ not\ be\ found)""",
     re.VERBOSE,
 )
@@ -142,7 +146,11 @@ def _is_promo(line: str, n: int) -> bool:
 
 
 def is_error_page(line: str) -> bool:
-    return len(words(line)) <= _PROMO_MAX_WORDS and _ERROR_PAGE.search(line.strip())
+    return len(words(line)) <= _PROMO_MAX_WORDS and _is_error_notice(line.strip())
+
+
+def _is_error_notice(line: str) -> bool:
+    return _ERROR_OPENING.match(line) or _ERROR_NOTICE.search(line)
 
 
 def is_credit(line: str) -> bool:
@@ -158,7 +166,7 @@ def is_chrome(line: str) -> bool:
     if n > CAPTION_MAX_WORDS:
         return False
     stripped = line.strip()
-    if n <= _PROMO_MAX_WORDS and (is_nav(stripped) or _is_promo(stripped, n) or _ERROR_PAGE.search(stripped)):
+    if n <= _PROMO_MAX_WORDS and (is_nav(stripped) or _is_promo(stripped, n) or _is_error_notice(stripped)):
         return True
     return _has_credit(stripped)
 

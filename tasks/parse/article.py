@@ -19,13 +19,26 @@ class ParseError(ValueError):
 
 def word_count(text: str) -> int:
     """Whitespace-separated tokens holding a letter or digit ("42.7" and "U.S." are one word each)."""
-    tokens = text.split()
+    return _words_in(text.split())
+
+
+def content_hash(body: str) -> str:
+    """sha256 hex of the body with case and whitespace folded: equal for the same story re-scraped."""
+    return _hash_of(body.split())
+
+
+def measures(body: str) -> tuple[int, str]:
+    """(word_count, content_hash) of a body, from one split of it."""
+    tokens = body.split()
+    return _words_in(tokens), _hash_of(tokens)
+
+
+def _words_in(tokens: list[str]) -> int:
     # Nearly every token opens with a letter or digit: only the others are looked at whole (a regex finding
     # the words cost twice as much).
     others = compress(tokens, map(not_, map(str.isalnum, map(_FIRST, tokens))))
     return len(tokens) - sum(1 for token in others if not any(map(str.isalnum, token)))
 
 
-def content_hash(body: str) -> str:
-    """sha256 hex of the body with case and whitespace folded: equal for the same story re-scraped."""
-    return hashlib.sha256(" ".join(body.split()).casefold().encode("utf-8")).hexdigest()
+def _hash_of(tokens: list[str]) -> str:
+    return hashlib.sha256(" ".join(tokens).casefold().encode("utf-8")).hexdigest()

@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import compress, count, pairwise
 
 from tasks.parse import blocks, byline, chrome, dates, heading
-from tasks.parse.article import ParseError, content_hash, word_count
+from tasks.parse.article import ParseError, measures
 from tasks.parse.language import detect_language
 from tasks.records import Article
 
@@ -94,6 +94,7 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
     body = _join(lines, layout.body, _dateline(lines[layout.body[0]])[2])
     if not body:
         raise ParseError("no_body", f"title {title[:80]!r} but no body text")
+    words, digest = measures(body)
     return Article(
         doc_id=doc_id,
         source_uri=source_uri,
@@ -104,8 +105,8 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
         section=layout.section,
         language=detect_language(body),
         body=body,
-        word_count=word_count(body),
-        content_hash=content_hash(body),
+        word_count=words,
+        content_hash=digest,
     )
 
 

@@ -41,10 +41,10 @@ _FURNITURE = re.compile(
 )
 # A day and month, a numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
 _MONTHS = dates.MONTHS.lower()
-_DATEISH = Phrases.compile(
-    rf"""\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b
-    | \b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \b\d{{4}}-\d{{2}}-\d{{2}}\b | \b\d{{1,2}}:\d{{2}}\b
-    | \b\d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b""",
+_DATEISH = Phrases.compile(  # the word boundary first: most positions fail on it before any alternative
+    rf"""\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b
+    | \d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \d{{4}}-\d{{2}}-\d{{2}}\b | \d{{1,2}}:\d{{2}}\b
+    | \d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b)""",
     re.VERBOSE,
 )
 # "Jane Doe, Reuters", "Associated Press in Valencia", "Staff and agencies": a credit, not a headline.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from itertools import compress
-from operator import itemgetter, not_
+import re
+from operator import itemgetter
 
 _FIRST = itemgetter(0)
+_NOT_ALNUM = re.compile(r"[\W_]")  # a character str.isalnum() refuses: re's \w is alphanumerics and "_"
 
 
 class ParseError(ValueError):
@@ -34,9 +35,10 @@ def measures(body: str) -> tuple[int, str]:
 
 
 def _words_in(tokens: list[str]) -> int:
-    # Nearly every token opens with a letter or digit: only the others are looked at whole (a regex finding
-    # the words cost twice as much).
-    others = compress(tokens, map(not_, map(str.isalnum, map(_FIRST, tokens))))
+    # Nearly every token opens with a letter or digit: only the others are looked at whole, found by one
+    # search over the tokens' first characters (a regex finding the words cost three times as much).
+    firsts = "".join(map(_FIRST, tokens))
+    others = (tokens[m.start()] for m in _NOT_ALNUM.finditer(firsts))
     return len(tokens) - sum(1 for token in others if not any(map(str.isalnum, token)))
 
 

@@ -12,59 +12,20 @@ model still calls furniture are dropped. The weights ship as `line_model.json`, 
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import chain
-from operator import itemgetter
-from typing import NamedTuple
+from operator import attrgetter
 
 import numpy as np
 
-_SENTENCE_END = frozenset(".!?…\"'”’)]:;。！？」")
-_CLOSERS = "\"'”’)]"
-_FULL_STOPS = frozenset(".!?…")
-_SEPARATOR = re.compile(r" [|·•/»>] ")  # "Home | World", "News · Politics": menus and breadcrumbs
-_SEPARATOR_CHARS = 200
-# English function words: their density tells running text from labels and lists.
-_STOP = frozenset(
-    """a an and are as at be been but by for from had has have he her his i if in into is it its not of on
-    or our she so than that the their them there they this to was we were what when which who will with
-    would you your""".split()  # noqa: SIM905 (one word list reads better than 54 quoted strings)
-)
-_UNSPACED = 15  # a line with fewer spaces than one per this many characters is unspaced script
-_CHARS_PER_WORD = 3  # in unspaced script
-_SAMPLE_TOKENS = 24
-_PROSE_WORDS = 10  # a line this long ending like a sentence is prose for the neighbourhood features
+from tasks.parse.line_shapes import PROSE_WORDS, Shape, shapes
+
 _NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
 MODEL_FILE = "line_model.json"
-
-
-class Shape(NamedTuple):
-    """What one non-blank line looks like, measured once: the inputs of every feature."""
-
-    index: int  # position in the page's lines
-    words: int
-    chars: int
-    sentence_end: bool
-    strict_end: bool
-    stop_ratio: float
-    cap_ratio: float
-    all_caps: bool
-    commas: int
-    separator: bool
-    colon_end: bool
-    starts_lower: bool
-    gap_before: bool
-    gap_after: bool
-    repeats: int
-
-    @property
-    def prose(self) -> bool:
-        return self.words >= _PROSE_WORDS and self.sentence_end
+_WORDS = attrgetter("words")
 
 
 @dataclass(frozen=True)
@@ -106,46 +67,6 @@ def shipped_model() -> LineModel:
     return LineModel.from_json(json.loads(text))
 
 
-def shapes(lines: Sequence[str]) -> list[Shape]:
-    """One Shape per non-blank line, in page order."""
-    counts = Counter(lines)
-    kept = [i for i, line in enumerate(lines) if line]
-    last = len(kept) - 1
-    return [
-        _shape(
-            lines[i], i, k == 0 or kept[k - 1] != i - 1, k == last or kept[k + 1] != i + 1, counts[lines[i]]
-        )
-        for k, i in enumerate(kept)
-    ]
-
-
-def _shape(line: str, index: int, gap_before: bool, gap_after: bool, repeats: int) -> Shape:
-    tokens = line.split()  # whitespace tokens: C-speed, and close enough to words for shapes
-    n = len(tokens)
-    if len(line) > _UNSPACED * n:  # Chinese, Japanese: no spaces; a few characters make a word
-        n = len(line) // _CHARS_PER_WORD
-    head = tokens[:_SAMPLE_TOKENS]  # ratios from the opening of a line: a paragraph's first words tell
-    sampled = len(head) or 1
-    end = line[-1]
-    return Shape(
-        index,
-        n,
-        len(line),
-        end in _SENTENCE_END,
-        end in _SENTENCE_END and line.rstrip(_CLOSERS)[-1:] in _FULL_STOPS,
-        sum(map(_STOP.__contains__, map(str.lower, head))) / sampled if n >= 3 else 0.0,
-        sum(map(str.isupper, map(itemgetter(0), head))) / sampled,
-        len(line) >= 4 and line.isupper(),
-        line.count(","),
-        _SEPARATOR.search(line, 0, _SEPARATOR_CHARS) is not None,  # menus and breadcrumbs are short
-        end == ":",
-        line[0].islower(),
-        gap_before,
-        gap_after,
-        repeats,
-    )
-
-
 def features(page: Sequence[Shape]) -> np.ndarray:
     """The model's inputs for every line of a page: one row per line, columns as FEATURE_NAMES."""
     width = len(Shape._fields)
@@ -153,7 +74,7 @@ def features(page: Sequence[Shape]) -> np.ndarray:
     if not len(page):
         return np.zeros((0, len(FEATURE_NAMES)))
     words, repeated = s[:, 1], s[:, 14] > 1
-    prose = (words >= _PROSE_WORDS) & (s[:, 3] > 0)
+    prose = (words >= PROSE_WORDS) & (s[:, 3] > 0)
     size = np.log1p(words)
     prose_words = np.where(prose, words, 0.0)
     mass = np.cumsum(prose_words)
@@ -241,7 +162,7 @@ def best_span(
     Evidence of a line: (p - cut) x its words, a furniture line counting at least `gap_words`. The best run
     is the maximum-sum segment: the largest rise of the running total over its lowest point before it.
     """
-    words = np.fromiter((s.words for s in page), dtype=float, count=len(page))
+    words = np.fromiter(map(_WORDS, page), dtype=float, count=len(page))
     excess = probs - cut
     evidence = excess * np.where(excess >= 0, np.maximum(words, 1), np.maximum(words, gap_words))
     total = np.concatenate([[0.0], np.cumsum(evidence)])

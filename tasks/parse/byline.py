@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from tasks.parse import chrome, dates
+from tasks.parse.phrases import Phrases
 
 _ROLE_WORDS = (
     r"correspondents?|editors?|reporters?|writers?|journalists?|columnists?|contributors?|staff|producers?|"
@@ -23,7 +24,7 @@ _ROLE_WORDS = (
     r"business|sports?|science|health|technology|tech|foreign|international|national|digital|"
     r"updated|published|posted|follow|subscribe|contributing|visiting|host|anchor|presenter|author"
 )
-_ROLE = re.compile(rf"^(?:{_ROLE_WORDS})$", re.IGNORECASE)
+_ROLE = Phrases.compile(rf"^(?:{_ROLE_WORDS})$")
 _GROUP_ROLE = re.compile(r"^(?:bureau|desk|team|newsroom)$", re.IGNORECASE)
 _PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
 _PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from tasks.parse.phrases import Phrases
+
 # Whole lines that are navigation, widgets or sharing buttons on news sites (matched case-insensitively
 # against the line without trailing punctuation).
 _NAV_WORDS = r"""
@@ -26,7 +28,7 @@ _NAV_WORDS = r"""
     | image | video | photo | gallery | watch | listen | play\ video | enlarge\ this\ image
     | (?:previous|next)(?:\ (?:article|story|page|post))?
 """
-_NAV_LINE = re.compile(rf"^(?:{_NAV_WORDS})$", re.IGNORECASE | re.VERBOSE)
+_NAV_LINE = Phrases.compile(rf"^(?:{_NAV_WORDS})$", re.VERBOSE)
 
 # Newsletter, app and account promos: an imperative call to action opening a short line, or promo
 # vocabulary in a line too short to be a paragraph of the article.
@@ -38,32 +40,36 @@ _PROMO_CALL = re.compile(
     | click\ here | tap\ here | continue\ reading)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_PROMO_WORDS = re.compile(
+_PROMO_WORDS = Phrases.compile(
     r"""newsletter | \bapp\ store\b | google\ play | follow\ us\ on | delivered\ to\ your\ inbox
     | cookies?\ (?:policy|settings) | privacy\ policy | terms\ (?:of\ (?:use|service)|and\ conditions)
     | all\ rights\ reserved | ^©|^copyright\ (?:©\ )?\d{4}""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
 # An advertising slot's label: "Story continues below advertisement", "Sponsored content", "Ad feature".
-_AD_LABEL = re.compile(
-    r"\b(?:advert(?:isement)?s?|sponsored|ad\ feature|paid\ (?:content|partnership))\b", re.I | re.X
+_AD_LABEL = Phrases.compile(
+    r"\b(?:advert(?:isement)?s?|sponsored|ad\ feature|paid\ (?:content|partnership))\b", re.X
 )
 _AD_LABEL_MAX_WORDS = 5
 _PROMO_MAX_WORDS = 25
 # A sharing widget's line: "Share this on Twitter", "Show more sharing options", "Twitter LinkedIn Email".
-_SHARE = re.compile(r"\bshare\s+(?:this|on|via|to|with|the\s+story)\b|\bsharing\s+options\b", re.IGNORECASE)
-_SOCIAL = re.compile(
-    r"\b(?:facebook|twitter|linkedin|whatsapp|pinterest|reddit|instagram|flipboard|bluesky)\b", re.I
+_SHARE = Phrases.compile(r"\bshare\s+(?:this|on|via|to|with|the\s+story)\b|\bsharing\s+options\b")
+_SOCIAL = Phrases.compile(
+    r"\b(?:facebook|twitter|linkedin|whatsapp|pinterest|reddit|instagram|flipboard|bluesky)\b"
 )
 _SHARE_MAX_WORDS = 6
 _SHORT_LINE_WORDS = 12
 
-# Error pages a scraper saved instead of, or after, the article.
-_ERROR_PAGE = re.compile(
-    r"""^(?:error\ )?404\b | ^page\ not\ found | ^(?:sorry,?\ )?(?:this|the)\ (?:page|content|article)\ you
-    | does\ not\ exist\ or\ is\ (?:not|no\ longer)\ available | is\ not\ available\ anymore
+# Error pages a scraper saved instead of, or after, the article: how such a line opens, or what it says
+# anywhere (apart, so that the openings are tried once and not at every position).
+_ERROR_OPENING = Phrases.compile(
+    r"""(?:error\ )?404\b | page\ not\ found | (?:sorry,?\ )?(?:this|the)\ (?:page|content|article)\ you""",
+    re.VERBOSE,
+)
+_ERROR_NOTICE = Phrases.compile(
+    r"""does\ not\ exist\ or\ is\ (?:not|no\ longer)\ available | is\ not\ available\ anymore
     | (?:page|article|content)\ (?:has\ been\ removed|is\ no\ longer\ available|could\ not\ be\ found)""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
 
 # Photo captions and credits: "... JACQUES DEMARTHON / AFP", "REUTERS/Name", "Photo: X", "Image copyright".
@@ -122,7 +128,7 @@ def is_sentence(line: str) -> bool:
 
 
 def is_nav(line: str) -> bool:
-    return bool(_NAV_LINE.match(line.strip().rstrip(" :|>»·•-–—").strip()))
+    return _NAV_LINE.match(line.strip().rstrip(" :|>»·•-–—").strip())
 
 
 def is_promo(line: str) -> bool:
@@ -134,18 +140,22 @@ def _is_promo(line: str, n: int) -> bool:
         return False
     if _PROMO_CALL.search(line) or (n <= _AD_LABEL_MAX_WORDS and _AD_LABEL.search(line)):
         return True
-    if n <= _SHARE_MAX_WORDS and (_SHARE.search(line) or len(_SOCIAL.findall(line)) >= 2):
+    if n <= _SHARE_MAX_WORDS and (_SHARE.search(line) or _SOCIAL.count(line) >= 2):
         return True
-    return (n <= _SHORT_LINE_WORDS or not is_sentence(line)) and bool(_PROMO_WORDS.search(line))
+    return (n <= _SHORT_LINE_WORDS or not is_sentence(line)) and _PROMO_WORDS.search(line)
 
 
 def is_error_page(line: str) -> bool:
-    return len(words(line)) <= _PROMO_MAX_WORDS and bool(_ERROR_PAGE.search(line.strip()))
+    return len(words(line)) <= _PROMO_MAX_WORDS and _is_error_notice(line.strip())
+
+
+def _is_error_notice(line: str) -> bool:
+    return _ERROR_OPENING.match(line) or _ERROR_NOTICE.search(line)
 
 
 def is_credit(line: str) -> bool:
     """A photo caption carrying a credit, or a credit line of its own."""
-    return len(words(line)) <= CAPTION_MAX_WORDS and bool(_CREDIT.search(line.strip()))
+    return _has_credit(line.strip()) and len(words(line)) <= CAPTION_MAX_WORDS  # the cheaper test first
 
 
 def is_chrome(line: str) -> bool:
@@ -156,9 +166,17 @@ def is_chrome(line: str) -> bool:
     if n > CAPTION_MAX_WORDS:
         return False
     stripped = line.strip()
-    if n <= _PROMO_MAX_WORDS and (is_nav(stripped) or _is_promo(stripped, n) or _ERROR_PAGE.search(stripped)):
+    if n <= _PROMO_MAX_WORDS and (is_nav(stripped) or _is_promo(stripped, n) or _is_error_notice(stripped)):
         return True
-    return bool(_CREDIT.search(stripped))
+    return _has_credit(stripped)
+
+
+def _has_credit(line: str) -> bool:
+    # Every unanchored form of a credit holds a slash or a parenthesis: without them only a match at the
+    # start can succeed, and an unanchored search costs a try at every position of the line.
+    if "/" in line or "(" in line:
+        return _CREDIT.search(line) is not None
+    return _CREDIT.match(line) is not None
 
 
 def is_label(line: str, max_words: int = 6) -> bool:

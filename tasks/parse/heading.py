@@ -14,6 +14,7 @@ from itertools import islice
 
 from tasks.parse import chrome, dates
 from tasks.parse.blocks import Shape
+from tasks.parse.phrases import Phrases
 
 _LOOKBACK = 20  # non-blank lines above the body where the headline may stand
 _HEADLINE_MAX_WORDS = 30
@@ -39,11 +40,12 @@ _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
 )
 # A day and month, a numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
-_DATEISH = re.compile(
-    rf"""\b(?:{dates.MONTHS})\.?\s+\d{{1,2}}\b | \b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{dates.MONTHS})\b
-    | \b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \b\d{{4}}-\d{{2}}-\d{{2}}\b | \b\d{{1,2}}:\d{{2}}\b
-    | \b\d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b""",
-    re.IGNORECASE | re.VERBOSE,
+_MONTHS = dates.MONTHS.lower()
+_DATEISH = Phrases.compile(  # the word boundary first: most positions fail on it before any alternative
+    rf"""\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b
+    | \d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \d{{4}}-\d{{2}}-\d{{2}}\b | \d{{1,2}}:\d{{2}}\b
+    | \d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b)""",
+    re.VERBOSE,
 )
 # "Jane Doe, Reuters", "Associated Press in Valencia", "Staff and agencies": a credit, not a headline.
 _AGENCY_BYLINE = re.compile(
@@ -53,6 +55,7 @@ _CREDIT_TAIL = re.compile(r"\s*\([^()]{1,60}\)$")  # "... in 2019. (Jane Doe/Reu
 # Headlines end on a content word; a line ending on an article, a conjunction or these prepositions is
 # interface text cut before its value ("You are signed in as") or a sentence's fragment.
 _DANGLING = frozenset("a an the and or of as with by from your our my".split())  # noqa: SIM905
+_ASCII_DIGITS = str.maketrans("", "", "0123456789")
 _COUNTER = re.compile(r"\b\d+\s+(?:of|/)\s+\d+\b")  # "Image 1 of 9", "1 / 4": gallery counters
 
 
@@ -193,9 +196,16 @@ def _shape_score(line: str, s: Shape) -> float | None:
         score -= 0.4  # a kicker, a section, a widget label or a site name
     if menu_like:
         score -= 0.5
-    if sum(map(str.isdigit, line)) > _MAX_DIGITS * len(line):
+    if _digits(line) > _MAX_DIGITS * len(line):
         score -= 0.5
     return score
+
+
+def _digits(line: str) -> int:
+    """How many of the line's characters are digits."""
+    if line.isascii():  # its digits are 0-9: deleting them is one C pass instead of a call per character
+        return len(line) - len(line.translate(_ASCII_DIGITS))
+    return sum(map(str.isdigit, line))
 
 
 def _ends_with_full_stop(line: str) -> bool:
@@ -226,7 +236,7 @@ def is_header_furniture(line: str) -> bool:
     """A byline, a date or a time standing on its own line, perhaps with a name or a place beside it."""
     if len(line) > _FURNITURE_MAX_CHARS:
         return False
-    return bool(_FURNITURE.match(line) or _DATEISH.search(line) or _AGENCY_BYLINE.match(line))
+    return bool(_FURNITURE.match(line)) or _DATEISH.search(line) or bool(_AGENCY_BYLINE.match(line))
 
 
 def skip_lead(lines: Sequence[str], page: Sequence[Shape], body: list[int]) -> list[int]:

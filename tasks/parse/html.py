@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from tasks.parse import byline, chrome, dates
-from tasks.parse.article import ParseError, content_hash, word_count
+from tasks.parse.article import ParseError, measures, word_count
 from tasks.parse.html_meta import PageMeta, page_meta
 from tasks.parse.html_title import headline
 from tasks.parse.language import UNDETERMINED, detect_language
@@ -103,6 +103,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     if not title:
         raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
     body = _without_headline(body, {title, *meta.h1s})
+    words, digest = measures(body)
     return Article(
         doc_id=doc_id,
         source_uri=source_uri,
@@ -113,8 +114,8 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         section=meta.first("article:section", "parsely-section"),
         language=_language(body, meta.lang),
         body=body,
-        word_count=word_count(body),
-        content_hash=content_hash(body),
+        word_count=words,
+        content_hash=digest,
         url=meta.url,
         site_name=meta.site_name,
     )

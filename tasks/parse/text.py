@@ -8,10 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
+from itertools import compress, count, pairwise
 
 from tasks.parse import blocks, byline, chrome, dates, heading
-from tasks.parse.article import ParseError, content_hash, word_count
+from tasks.parse.article import ParseError, measures
 from tasks.parse.language import detect_language
 from tasks.records import Article
 
@@ -58,7 +58,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x
 def text_lines(text: str) -> list[str]:
     """The text's lines, whatever the line ending, without invisible characters or outer spaces."""
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return [line.strip() for line in text.split("\n")]
+    return list(map(str.strip, text.split("\n")))
 
 
 _MARKUP = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml\b|<(?:head|body|div|article|p)\b)", re.I)
@@ -102,6 +102,7 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
     body = _join(lines, layout.body, _dateline(lines[layout.body[0]])[2])
     if not body:
         raise ParseError("no_body", f"title {title[:80]!r} but no body text")
+    words, digest = measures(body)
     return Article(
         doc_id=doc_id,
         source_uri=source_uri,
@@ -112,15 +113,15 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
         section=layout.section,
         language=detect_language(body),
         body=body,
-        word_count=word_count(body),
-        content_hash=content_hash(body),
+        word_count=words,
+        content_hash=digest,
     )
 
 
 def _plain_layout(lines: list[str]) -> Layout | None:
     """Clean article text (headline, blank line, no site chrome; or wire copy with its `CITY YYYY-MM-DD`
     line near the top): the first line is the title and everything under the header is body."""
-    content = [i for i, line in enumerate(lines) if line]
+    content = list(compress(count(), lines))
     wire_at = next((k for k, i in enumerate(content[1:_WIRE_HEAD], 1) if _is_date_dateline(lines[i])), None)
     clean = content[0] + 1 == len(lines) or not lines[content[0] + 1]
     if wire_at is None and not (clean and not any(chrome.is_chrome(lines[i]) for i in content)):

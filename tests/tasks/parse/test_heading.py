@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tasks.parse import blocks, heading
+from tasks.parse.heading import _digits
 
 PARAGRAPH = "The ministers agreed on Monday to share more intelligence, officials said after the meeting."
 HEADLINE = "Storm floods the valley towns after a week of rain"
@@ -103,3 +107,8 @@ def test_interface_text_cut_before_its_value_is_not_the_headline() -> None:
     assert _headline_over(
         "Sign In", "You are signed in as", HEADLINE.replace(" a ", " one "), "Updated May 3"
     ) == (HEADLINE.replace(" a ", " one "))
+
+
+@given(st.text(max_size=40) | st.from_regex(r"[a-z0-9 :/-]{0,40}", fullmatch=True))
+def test_digits_are_counted_in_any_script(line: str) -> None:
+    assert _digits(line) == sum(ch.isdigit() for ch in line)

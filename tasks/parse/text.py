@@ -179,12 +179,17 @@ def _without_chrome(
 def _before_the_end(lines: list[str], page: list[blocks.Shape], found: list[int]) -> list[int]:
     """The found lines up to a comment thread (two signatures) or a list of teasers cut short (two in a
     row) after the article's prose: both are prose-shaped, so the span search lets them in."""
+    if not found:
+        return found
     signed = [
         j
         for j, k in enumerate(found)
-        if page[k].words <= _SIGNATURE_MAX_WORDS and _SIGNATURE.match(lines[page[k].index])
+        if page[k].colon_end
+        and page[k].words <= _SIGNATURE_MAX_WORDS
+        and _SIGNATURE.match(lines[page[k].index])
     ]
-    teasers = [k for k, s in enumerate(page) if _is_cut_teaser(lines[s.index])]
+    near = range(found[0], min(len(page), found[-1] + _TEASER_ITEM + 1))  # the found lines and the item after
+    teasers = [k for k in near if _is_cut_teaser(lines[page[k].index])]
     listed = {a for a, b in pairwise(teasers) if b - a <= _TEASER_ITEM}  # teasers one item apart
     cut = [j for j, k in enumerate(found) if k in listed]
     ends = ([signed[0]] if len(signed) >= _ENDINGS else []) + cut[:1]
@@ -193,7 +198,9 @@ def _before_the_end(lines: list[str], page: list[blocks.Shape], found: list[int]
 
 
 def _is_cut_teaser(line: str) -> bool:
-    return len(line) <= _TEASER_MAX_CHARS and _TRUNCATED.search(line) is not None
+    return (
+        line.endswith(("...", "…")) and len(line) <= _TEASER_MAX_CHARS and _TRUNCATED.search(line) is not None
+    )
 
 
 def _without_link_runs(lines: list[str], page: list[blocks.Shape], found: list[int]) -> list[int]:

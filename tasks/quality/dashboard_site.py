@@ -1,17 +1,19 @@
 """The DQ dashboard in the warehouse: `<warehouse>/_reports/dq/index.html` and its vendored plotly.js.
 
 It reaches the warehouse only through its Store (a local folder or an object store), as the Data Docs
-do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script is
-copied beside it only when missing or of another size. The per-run aggregates the page is drawn from are
-kept beside it (`history.arrow`, see tasks.quality.dq_history), so a build reads only the files
-committed since the previous one.
+do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script
+(kept gzipped in the package, 1.5 MB) is written beside it only when missing or of another size. The
+per-run aggregates the page is drawn from are kept beside it (`history.arrow`, see
+tasks.quality.dq_history), so a build reads only the files committed since the previous one.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import posixpath
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from tasks.quality import dq_trends
@@ -50,8 +52,14 @@ def build_dashboard(
 def _vendor(store: Store) -> None:
     """Copy the vendored script and its licence beside the page, unless an identical-size copy is there."""
     for name in VENDORED:
-        source = VENDOR / name
+        data = vendored(name)
         rel = posixpath.join(REPORTS, DQ, "vendor", name)
-        info = store.fs.get_file_info(store.path(rel))
-        if info.size != source.stat().st_size:
-            store.write_bytes(rel, source.read_bytes())
+        if store.fs.get_file_info(store.path(rel)).size != len(data):
+            store.write_bytes(rel, data)
+
+
+@cache
+def vendored(name: str) -> bytes:
+    """A vendored file's bytes: stored as it is, or gzipped as `<name>.gz` (the package stays small)."""
+    plain = VENDOR / name
+    return plain.read_bytes() if plain.is_file() else gzip.decompress((VENDOR / f"{name}.gz").read_bytes())

@@ -100,7 +100,9 @@ def test_a_caption_with_its_credit_in_brackets_is_not_the_headline() -> None:
     caption = (
         "Rescue crews wade through the flooded main street of the valley town on Sunday. (Jane Doe/Reuters)"
     )
-    assert _headline_over(HEADLINE, "By Jane Doe", "May 3, 2024 6:30 AM", caption) == HEADLINE
+    assert (
+        _headline_over("The Flood Clock", "By Jane Doe", "May 3, 2024 6:30 AM", caption) == "The Flood Clock"
+    )
 
 
 def test_interface_text_cut_before_its_value_is_not_the_headline() -> None:

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import html_peer, scoring
+from bench import entity_scoring, html_peer, scoring
 from tasks import ingest, parse, sources
+from tasks.enrich import entities
 from tasks.pipeline import DEFAULT_BATCH_SIZE, process_batch
 from tasks.records import RunContext
 from tasks.warehouse.schemas import ARTICLES
@@ -79,20 +80,33 @@ CORPUS_LIST = (
 )
 
 
-def run_newsetl(files: list[Path]) -> tuple[dict[str, dict[str, Any]], Counter[str]]:
-    """The articles newsetl writes for `files` (source_uri -> row) and its quarantine reasons."""
+@dataclass
+class Written:
+    """What newsetl writes for a corpus: articles by source_uri, their entity rows by doc_id, and the
+    quarantine reasons."""
+
+    articles: dict[str, dict[str, Any]]
+    entities: dict[str, list[dict[str, Any]]]
+    reasons: Counter[str]
+
+
+def run_newsetl(files: list[Path]) -> Written:
+    """The articles (and entity mentions) newsetl writes for `files`, and its quarantine reasons."""
     run = RunContext.new()
     articles: dict[str, dict[str, Any]] = {}
+    entities: dict[str, list[dict[str, Any]]] = {}
     reasons: Counter[str] = Counter()
     for k, batch in enumerate(_chunks([str(f) for f in files], DEFAULT_BATCH_SIZE)):
         result = process_batch(batch, run, f"eval-{k}")
         for row in result.tables[ARTICLES.name].to_pylist():
             articles[row["source_uri"]] = row
+        for row in result.tables[ENTITIES].to_pylist():
+            entities.setdefault(row["doc_id"], []).append(row)
         written = {a["doc_id"] for a in articles.values()}
         for r in [*result.rejected, *result.rejected_rows]:
             if r.doc_id not in written:  # rows dropped from a written article's extracted tables aside
                 reasons[f"{r.stage}:{r.reason_code}"] += 1
-    return articles, reasons
+    return Written(articles, entities, reasons)
 
 
 def parse_speed(files: list[Path], min_seconds: float = 2.0) -> float:
@@ -123,19 +137,49 @@ def _forget_lines() -> None:
                     value.cache_clear()
 
 
-def evaluate(root: Path = CORPORA) -> dict[str, Any]:
+def evaluate(root: Path = CORPORA, only: set[str] | None = None) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for corpus in CORPUS_LIST:
+        if only and corpus.name not in only:
+            continue
         files, gold = corpus.files(root), corpus.gold(root)
-        articles, reasons = run_newsetl(files)
-        found = {corpus.doc_of(uri): row for uri, row in articles.items()}
-        figures[corpus.name] = {**scoring.score(found, gold).figures(), "quarantined": dict(reasons)}
+        written = run_newsetl(files)
+        found = {corpus.doc_of(uri): row for uri, row in written.articles.items()}
+        figures[corpus.name] = {**scoring.score(found, gold).figures(), "quarantined": dict(written.reasons)}
+        if corpus.name == "wire":
+            figures[ENTITIES] = entity_columns(root, written, corpus)
         if corpus.name == "pages/text":
             figures[corpus.name]["parse_pages_per_s"] = round(parse_speed(files), 1)
         if corpus.name == "pages/html":
             figures[corpus.name]["html_pages_per_s"] = round(parse_speed(files), 1)
             figures[PEER] = trafilatura_figures(files, gold)
     return figures
+
+
+ENTITIES = "entities"
+RAW_MODEL = "raw model"  # the entity column of spaCy's model alone over each whole story
+
+
+def entity_columns(root: Path, written: Written, corpus: Corpus) -> dict[str, Any]:
+    """The entity score on wire/ of newsetl's entities table, and of the raw model over whole stories."""
+    gold = [json.loads(line) for line in (root / "wire" / "gold.jsonl").read_text("utf-8").splitlines()]
+    found = {
+        corpus.doc_of(a["source_uri"]): [
+            (e["text"], e["label"]) for e in written.entities.get(a["doc_id"], [])
+        ]
+        for a in written.articles.values()
+    }
+    return {"newsetl": entity_scoring.entity_figures(found, gold), RAW_MODEL: raw_model_figures(root, gold)}
+
+
+def raw_model_figures(root: Path, gold: list[dict[str, Any]]) -> dict[str, Any]:
+    """spaCy's English model (the one newsetl loads) alone over each story's whole text, unchanged."""
+    nlp = entities.load_nlp()
+    texts = [(root / "wire" / "docs" / g["doc"]).read_text(encoding="utf-8") for g in gold]
+    found = {
+        g["doc"]: [(e.text, e.label_) for e in doc.ents] for g, doc in zip(gold, nlp.pipe(texts), strict=True)
+    }
+    return entity_scoring.entity_figures(found, gold)
 
 
 PEER = "trafilatura"  # the column of trafilatura alone on pages/html
@@ -164,7 +208,7 @@ ROWS = (  # (key, label, target)
 
 
 def render(figures: dict[str, Any]) -> str:
-    names = list(figures)
+    names = [n for n in figures if n != ENTITIES]
     lines = [f"{'':44}" + "".join(f"{n:>14}" for n in names)]
     for key, label, target in ROWS:
         cells = [_cell(figures[n], key) for n in names]
@@ -177,6 +221,11 @@ def render(figures: dict[str, Any]) -> str:
         if figures[n].get("quarantined"):
             counts = ", ".join(f"{k} {v}" for k, v in figures[n]["quarantined"].items())
             lines.append(f"quarantined in {n}: {counts}")
+    if ENTITIES in figures:
+        lines += ["", entity_scoring.render(figures[ENTITIES])]
+        lines.append(
+            f"{RAW_MODEL}: {entities.MODEL} alone over each whole story (headline and dateline included)"
+        )
     return "\n".join(lines)
 
 
@@ -200,8 +249,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.evaluate", description=__doc__)
     parser.add_argument("--corpora", type=Path, default=CORPORA, help="the shared corpora folder")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "eval.json", help="figures as JSON")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        choices=[c.name for c in CORPUS_LIST],
+        help="only this corpus (repeatable)",
+    )
     args = parser.parse_args(argv)
-    figures = evaluate(args.corpora)
+    figures = evaluate(args.corpora, set(args.corpus or ()))
     print(render(figures))
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")

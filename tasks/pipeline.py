@@ -78,8 +78,8 @@ def process_records(
             name: rows.extracted_table(name, found, run, months) for name, found in enriched.rows.items()
         }
     with timer("validate"):
-        bodies, uris = {a.doc_id: a.body for a in kept}, {a.doc_id: a.source_uri for a in kept}
-        derived = _validated(extracted, run, batch_id, bodies, uris)
+        texts = {a.doc_id: {"title": a.title, "dateline": a.dateline or "", "body": a.body} for a in kept}
+        derived = _validated(extracted, run, batch_id, texts, {a.doc_id: a.source_uri for a in kept})
         checked.tables[ARTICLES.name] = rows.with_dq_flags(checked.tables[ARTICLES.name], derived.flags)
     return BatchResult(
         batch_id=batch_id,
@@ -112,13 +112,13 @@ def _validated(
     tables: dict[str, pa.Table],
     run: RunContext,
     batch_id: str,
-    bodies: dict[str, str] | None = None,
+    texts: validate.Texts | None = None,
     uris: dict[str, str] | None = None,
 ) -> validate.CheckedBatch:
     """validate.validate_batch, without building GX at all when every table is empty (nothing new)."""
     if not any(t.num_rows for t in tables.values()):
         return validate.CheckedBatch(tables=dict(tables))  # what validate_batch returns for empty tables
-    return validate.validate_batch(validator(), tables, run, batch_id, bodies, uris)
+    return validate.validate_batch(validator(), tables, run, batch_id, texts, uris)
 
 
 _VALIDATOR_LOCK = threading.Lock()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks.enrich.entities import Entity, by_doc
+from tasks.enrich.entities import FIELDS, Entity, by_doc
 from tasks.enrich.gazetteer import resolve
 from tasks.records import Article
 from tasks.warehouse.schemas import extracted_table
@@ -32,6 +32,7 @@ class Place:
     longitude: float | None
     start_char: int
     end_char: int
+    field: str = "body"  # title / dateline / body: the article field the offsets index
 
 
 TABLE = extracted_table(
@@ -45,6 +46,7 @@ TABLE = extracted_table(
         pa.field("latitude", pa.float64()),
         pa.field("longitude", pa.float64()),
     ],
+    text_fields=FIELDS,
 )
 NEEDS = ("entities",)
 LANGUAGES = ("en",)  # places among the English model's entities
@@ -76,6 +78,7 @@ def extract_places(doc_id: str, body: str, entities: Sequence[Entity]) -> list[P
                 entry.longitude,
                 e.start_char,
                 e.end_char,
+                e.field,
             )
         )
     return places

@@ -53,7 +53,7 @@ LANGUAGES = ("en",)  # English reporting verbs and quotation marks
 
 def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[Quote]:
     """The extractor's entry point (see tasks.enrich): each article's quotes, speakers from its entities."""
-    mentions = by_doc(found["entities"])
+    mentions = by_doc(found["entities"], fields=("body",))
     return [q for a in articles for q in extract_quotes(a.doc_id, a.body, mentions.get(a.doc_id, []))]
 
 

@@ -26,6 +26,7 @@ from tasks.records import Check, Rejected, RunContext
 from tasks.warehouse.rows import DQ_FLAGS, with_dq_flags
 
 SAMPLE_SIZE = 5
+Texts = Mapping[str, Mapping[str, str]]  # doc_id -> article text field (title, dateline, body) -> its text
 
 
 class CriticalExpectationError(RuntimeError):
@@ -64,18 +65,20 @@ class Validated:
     flags: dict[str, list[str]] = field(default_factory=dict)
 
 
-def validation_frame(table: pa.Table, bodies: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The pandas view GX validates: list columns joined with "; ", and for extracted tables the
-    body slice each row claims (`body_slice`) and the body's length (`body_length`)."""
+def validation_frame(table: pa.Table, texts: Texts | None = None) -> pd.DataFrame:
+    """The pandas view GX validates: list columns joined with "; ", and for extracted tables the slice of
+    its article's text field each row claims (`field_slice`; the body unless the row has a `field`
+    column naming another) and that field's length (`field_length`)."""
     frame = table.to_pandas(types_mapper=None)
     for name in table.column_names:
         if pa.types.is_list(table.schema.field(name).type):
             frame[name] = ["; ".join(v) for v in table.column(name).to_pylist()]
-    if bodies is not None:
-        rows = zip(frame["doc_id"], frame["start_char"], frame["end_char"], strict=True)
-        slices = [(bodies.get(d, ""), s, e) for d, s, e in rows]
-        frame["body_slice"] = [b[s:e] for b, s, e in slices]
-        frame["body_length"] = [len(b) for b, _, _ in slices]
+    if texts is not None:
+        fields = frame["field"] if "field" in frame.columns else ["body"] * len(frame)
+        rows = zip(frame["doc_id"], fields, frame["start_char"], frame["end_char"], strict=True)
+        slices = [(texts.get(d, {}).get(f) or "", s, e) for d, f, s, e in rows]
+        frame["field_slice"] = [t[s:e] for t, s, e in slices]
+        frame["field_length"] = [len(t) for t, _, _ in slices]
     return frame
 
 
@@ -120,14 +123,14 @@ def validate_table(
     table: pa.Table,
     run: RunContext,
     batch_id: str,
-    bodies: Mapping[str, str] | None = None,
+    texts: Texts | None = None,
     source_uris: Mapping[str, str] | None = None,
 ) -> Validated:
     """Validate one table of a batch: quarantine failures leave the table, warning failures are returned
     as flags by doc_id, critical ones raise."""
     if name not in validator.definitions or table.num_rows == 0:
         return Validated(table=table)  # no suite, or nothing new in this batch to check
-    checks, result = validator.validate(name, validation_frame(table, bodies), run, batch_id)
+    checks, result = validator.validate(name, validation_frame(table, texts), run, batch_id)
     critical = [c for c in checks if not c.success and c.severity == CRITICAL]
     if critical:
         raise CriticalExpectationError(
@@ -168,7 +171,7 @@ def validate_batch(
     tables: Mapping[str, pa.Table],
     run: RunContext,
     batch_id: str,
-    bodies: Mapping[str, str] | None = None,
+    texts: Texts | None = None,
     source_uris: Mapping[str, str] | None = None,
 ) -> CheckedBatch:
     """Validate every table of the batch that has a suite; raises CriticalExpectationError. A table with
@@ -176,7 +179,7 @@ def validate_batch(
     checked = CheckedBatch(tables=dict(tables))
     for name, table in tables.items():
         try:
-            v = _validated_isolating(validator, name, table, run, batch_id, bodies, source_uris)
+            v = _validated_isolating(validator, name, table, run, batch_id, texts, source_uris)
         except CriticalExpectationError as exc:
             exc.results = {**checked.results, **exc.results}  # so the failure can still be reported
             raise
@@ -200,7 +203,7 @@ def _validated_isolating(
     table: pa.Table,
     run: RunContext,
     batch_id: str,
-    bodies: Mapping[str, str] | None,
+    texts: Texts | None,
     source_uris: Mapping[str, str] | None,
 ) -> Validated:
     """validate_table; when validating raises (a GX or data error, not a failed expectation), the rows
@@ -209,7 +212,7 @@ def _validated_isolating(
 
     def step(rows: Sequence[int]) -> list[Validated]:
         part = table if len(rows) == table.num_rows else table.take(pa.array(rows, type=pa.int64()))
-        return [validate_table(validator, name, part, run, batch_id, bodies, source_uris)]
+        return [validate_table(validator, name, part, run, batch_id, texts, source_uris)]
 
     parts, failed = isolated(range(table.num_rows), step, reraise=(CriticalExpectationError,))
     if len(parts) == 1 and not failed:

@@ -104,8 +104,13 @@ QUARANTINE = Table(
 )
 
 
-def extracted_table(name: str, grain: str, fields: list[pa.Field]) -> Table:
-    """An enrichment table: rows point into articles.body by doc_id and [start_char, end_char)."""
+def extracted_table(
+    name: str, grain: str, fields: list[pa.Field], text_fields: tuple[str, ...] = ("body",)
+) -> Table:
+    """An enrichment table: rows point into an article by doc_id and [start_char, end_char) of its body,
+    or, for a table whose mentions can also be in other text fields (`text_fields`, e.g. title), of the
+    field the row's `field` column names."""
+    located = [pa.field("field", pa.string(), nullable=False)] if text_fields != ("body",) else []
     return Table(
         name=name,
         grain=grain,
@@ -114,7 +119,8 @@ def extracted_table(name: str, grain: str, fields: list[pa.Field]) -> Table:
             [
                 pa.field("doc_id", pa.string(), nullable=False),
                 *fields,
-                pa.field("start_char", pa.int32(), nullable=False),  # offsets into articles.body
+                *located,  # title / dateline / body: the articles column the offsets index
+                pa.field("start_char", pa.int32(), nullable=False),  # offsets into articles.<field>
                 pa.field("end_char", pa.int32(), nullable=False),
                 pa.field("run_id", pa.string(), nullable=False),
                 pa.field("published_month", pa.string(), nullable=False),  # the article's partition

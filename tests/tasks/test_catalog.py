@@ -25,8 +25,8 @@ def test_every_extractor_declares_its_table_and_runs_after_what_it_needs() -> No
 def test_every_extracted_table_has_its_suite() -> None:
     loaded = suites.load_suites()
     assert set(catalog.ENRICHED) <= set(loaded)
-    for name in catalog.ENRICHED:  # offsets into the body are checked on every extracted table
-        assert any(e["kwargs"].get("column_B") == "body_slice" for e in loaded[name]["expectations"]), name
+    for name in catalog.ENRICHED:  # offsets into the text are checked on every extracted table
+        assert any(e["kwargs"].get("column_B") == "field_slice" for e in loaded[name]["expectations"]), name
 
 
 def test_the_warehouse_readme_lists_every_table_as_declared() -> None:

@@ -10,13 +10,14 @@ from tests.tasks.enrich.conftest import rows_of
 TEXT_FIELD = {"quotes": "quote"}
 
 
-def test_every_row_points_at_its_text_in_the_body(seeds: dict[str, Article], enriched: dict) -> None:
-    bodies = {a.doc_id: a.body for a in seeds.values()}
+def test_every_row_points_at_its_text_in_its_field(seeds: dict[str, Article], enriched: dict) -> None:
+    by_id = {a.doc_id: a for a in seeds.values()}
     for table, rows in enriched.items():
         assert rows, table
         for r in rows:
             text = getattr(r, TEXT_FIELD.get(table, "text"))
-            assert bodies[r.doc_id][r.start_char : r.end_char] == text, (table, r)
+            field = getattr(by_id[r.doc_id], getattr(r, "field", "body"))
+            assert field[r.start_char : r.end_char] == text, (table, r)
 
 
 def test_people_have_their_full_names(enriched: dict) -> None:

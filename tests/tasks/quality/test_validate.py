@@ -18,7 +18,7 @@ from tasks.quality.validate import (
     validate_batch,
     validation_frame,
 )
-from tasks.records import RunContext, SourceRecord
+from tasks.records import Article, RunContext, SourceRecord
 from tasks.warehouse import rows
 from tests.conftest import SEED_000, SEED_001
 
@@ -44,7 +44,7 @@ def test_every_suite_is_named_after_its_table_and_tags_each_expectation() -> Non
         for e in suite["expectations"]:
             assert e["meta"]["severity"] in ("critical", "quarantine", "warning"), (name, e["type"])
             columns = [v for k, v in e["kwargs"].items() if k.startswith("column")]
-            derived = {"body_slice", "body_length"}  # added by validation_frame for extracted tables
+            derived = {"field_slice", "field_length"}  # added by validation_frame for extracted tables
             assert set(columns) <= set(TABLES[name].columns) | derived, (name, columns)
         # one rule per expectation and column: dq_flags, quarantine reasons and dq_results name it so
         names = [
@@ -141,6 +141,10 @@ def test_real_news_oddities_are_warnings_that_keep_the_article(validator: Valida
     }
 
 
+def _texts(a: Article) -> dict[str, dict[str, str]]:
+    return {a.doc_id: {"title": a.title, "dateline": a.dateline or "", "body": a.body}}
+
+
 def test_extracted_rows_must_match_their_body_slice(validator: Validator) -> None:
     _, (a, _) = _seed_batch()
     start = a.body.index("Jean-Yves Le Drian")
@@ -148,14 +152,32 @@ def test_extracted_rows_must_match_their_body_slice(validator: Validator) -> Non
     shifted = replace(good, start_char=start + 1, end_char=start + 19)
     past_end = replace(good, start_char=len(a.body), end_char=len(a.body) + 18)
     table = rows.extracted_table("entities", [good, shifted, past_end], RUN, {a.doc_id: "2015-11"})
-    checked = validate_batch(validator, {"entities": table}, RUN, "b", {a.doc_id: a.body}, {a.doc_id: "u"})
+    checked = validate_batch(validator, {"entities": table}, RUN, "b", _texts(a), {a.doc_id: "u"})
     assert checked.tables["entities"].num_rows == 1
     assert checked.flags == {}
     assert [r.reason_code for r in checked.rejected] == [
-        "expect_column_pair_values_to_be_equal(text/body_slice)",
-        "expect_column_pair_values_a_to_be_greater_than_b(body_length/end_char)",
+        "expect_column_pair_values_to_be_equal(text/field_slice)",
+        "expect_column_pair_values_a_to_be_greater_than_b(field_length/end_char)",
     ]
     assert {r.source_uri for r in checked.rejected} == {"u"}
+
+
+def test_title_rows_must_match_the_title_they_point_into(validator: Validator) -> None:
+    """Offsets of an entity index the field the row names: the title's "EU" is right there, the same
+    offsets read as the body's are not, and a field that is no article text is refused."""
+    _, (a, _) = _seed_batch()
+    at = a.title.index("EU")
+    assert a.body[at : at + 2] != "EU"
+    in_title = Entity(a.doc_id, "EU", "European Union", "ORG", at, at + 2, "title")
+    as_body = replace(in_title, field="body")
+    elsewhere = replace(in_title, field="url")
+    table = rows.extracted_table("entities", [in_title, as_body, elsewhere], RUN, {a.doc_id: "2015-11"})
+    checked = validate_batch(validator, {"entities": table}, RUN, "b", _texts(a), {a.doc_id: "u"})
+    assert checked.tables["entities"].column("field").to_pylist() == ["title"]
+    assert sorted(r.reason_code for r in checked.rejected) == [
+        "expect_column_pair_values_to_be_equal(text/field_slice)",
+        "expect_column_values_to_be_in_set(field)",
+    ]
 
 
 def test_validation_frame_joins_lists_and_adds_body_slices() -> None:
@@ -163,10 +185,8 @@ def test_validation_frame_joins_lists_and_adds_body_slices() -> None:
     frame = validation_frame(rows.articles_table([a], RUN))
     assert frame.loc[0, "authors"] == "Cheri Cheng"
     entity = Entity(a.doc_id, "France", "France", "GPE", 0, 6)
-    frame = validation_frame(
-        rows.extracted_table("entities", [entity], RUN, {a.doc_id: "x"}), {a.doc_id: a.body}
-    )
-    assert (frame.loc[0, "body_slice"], frame.loc[0, "body_length"]) == ("France", len(a.body))
+    frame = validation_frame(rows.extracted_table("entities", [entity], RUN, {a.doc_id: "x"}), _texts(a))
+    assert (frame.loc[0, "field_slice"], frame.loc[0, "field_length"]) == ("France", len(a.body))
 
 
 def test_warnings_on_extracted_rows_flag_their_article(validator: Validator) -> None:
@@ -174,7 +194,7 @@ def test_warnings_on_extracted_rows_flag_their_article(validator: Validator) -> 
     start = a.body.index("Jean-Yves Le Drian")
     odd = Entity(a.doc_id, "Jean-Yves Le Drian", "Jean-Yves Le Drian", "MINISTER", start, start + 18)
     entities = rows.extracted_table("entities", [odd], RUN, {a.doc_id: "x"})
-    checked = validate_batch(validator, {"entities": entities}, RUN, "b", {a.doc_id: a.body})
+    checked = validate_batch(validator, {"entities": entities}, RUN, "b", _texts(a))
     assert checked.tables["entities"].num_rows == 1  # kept
     assert checked.flags == {a.doc_id: ["entities.expect_column_values_to_be_in_set(label)"]}
     flagged = rows.with_dq_flags(rows.articles_table([a], RUN), checked.flags)

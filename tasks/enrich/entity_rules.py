@@ -1,0 +1,285 @@
+"""The rules that turn the model's raw entity spans over one article into the mentions an analyst wants.
+
+All work on the text the model read (tasks.enrich.entities.View: title and body, case restored) and on
+(start, end, label) spans into it:
+- spans trimmed of a leading "the", titles ("President", "Col."), possessive "'s", punctuation, and of the
+  scores and bracketed notes a results line runs into them ("Lithuania 2-1", "Scott Draper (Australia");
+- no junk: spans across lines, without letters, or opening in lowercase;
+- countries and capitals the model missed added from the gazetteer;
+- a short mention of a person takes the full name the story gives ("Kerry" -> "John Kerry", also when
+  the model called it a place or an organisation);
+- one label per name, by evidence: the model's votes, a title before the name ("Mr", "coach"), the
+  gazetteer (a country or capital is a place), and a team's shape on sports copy (a name with its score
+  on a results line, "X beat Y"): a town or county playing is an organisation, a country stays a place;
+- a name found once is found everywhere the story writes it again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+
+from tasks.enrich import gazetteer
+
+Mention = tuple[int, int, str, str]  # (start, end, canonical, label) in the text the model read
+
+TITLES = (
+    r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lord|Lady|Col|Gen|Lt|Sgt|Capt|Maj|Rev|Sen|Rep|Gov|St)\.?"
+    r"|President|Prime Minister|Minister|Chancellor|King|Queen|Prince|Princess|Pope|Judge|Senator)\s+"
+)
+# A word before a name that says the name is a person's.
+_ROLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Minister|Judge|Pope|King|Queen|Prince"
+    r"|coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|keeper|forward|winger"
+    r"|batsman|bowler|spinner|pitcher|champion|player|rider|driver|spokesman|spokeswoman|chairman"
+    r"|chief|leader|director|secretary|minister|president|envoy|ambassador|premier|author|novelist)\.?\s+$"
+)
+# A role after a name says the name is what the person plays or works for ("Surrey captain Chris Lewis").
+_ROLE_AFTER = re.compile(
+    r"\s+(?:coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|chairman|spokesman"
+    r"|spokeswoman|chief executive|president|director|officials?|executive|player|rider|driver)\b"
+)
+_LEAD = re.compile(rf"^(?:(?:the|The)\s+|{TITLES})+")
+_TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  # keeps the dot of "U.S."
+_SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "Lithuania 2-1", "Chester 4 1 1 2"
+_NUMBER = re.compile(r"(?<![\w-])\d+(?:[-–/:.,]\d+)*(?![\w-])")
+_AT = re.compile(r"(?<=[a-z]) (?:at|in) (?=[A-Z])")
+_DASHES = re.compile(r".*\s[-–—]+\s")
+_PHONE = re.compile(r"\s+\+[\d\s-]*$")  # "Dublin Newsroom +353"
+_RESULTS_LINE = re.compile(r"^[^\n]*\d[^\n]*$", re.M)
+_NAME_WORD = r"(?:[A-Z][\w'’&-]*\.?|[A-Z]\.)"
+_SCORED_NAME = re.compile(
+    rf"(?<![\w.])({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= \d+(?:[-–]\d+)?(?:[ ,;)]|$))"
+)
+_SCORE_THEN_NAME = re.compile(rf"(?<=\d )({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= *(?:$|[,;]))", re.M)
+_INITIAL = re.compile(r"^[A-Z]\. ?[A-Z]")
+_CALENDAR = re.compile(
+    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?$"
+    r"|^(?:No|Nos|Page|Section|Article|Chapter|Group|Round|Day|Week|Year|Vol|Part|Act|Rule|Table)\.?$"
+)
+_SCORE = re.compile(r"\b\d+\s*[-–]\s*\d+\b")
+_PARTICLE = re.compile(r"^(?:al|el|de|du|da|di|van|von|der|le|la|bin|ibn|ben|dos|das)\b")
+# A team's shape: its score right after it on a line ("Arsenal 2 Aston Villa 1", "Kent 22 points"), or
+# a result's verb beside it ("Leicestershire beat Somerset", "drew with Kent", "Rangers v Celtic").
+_SCORED = re.compile(r"^[ \t]+\d+(?:\s*[-–]\s*\d+)?(?:[ \t]|,|;|$)")
+_RESULT_AFTER = re.compile(
+    r"^\s+(?:beat|beats|defeated|drew with|drew|lost to|held|edged|thrashed|v|vs\.?)\s"
+)
+_RESULT_BEFORE = re.compile(r"\s(?:beat|beats|defeated|drew with|lost to|held|edged|thrashed|v|vs\.?)\s+$")
+
+
+def pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A span the model ran across "at" or "in" between two names, as the two ("Yorkshire at Headingley":
+    the second a place); any other span as it is."""
+    cut = _AT.search(text, start, end)
+    if cut is None:
+        return [(start, end, label)]
+    return [(start, cut.start(), label), (cut.end(), end, "GPE")]
+
+
+def trimmed(text: str, start: int, end: int, label: str) -> tuple[int, int, str, bool] | None:
+    """(start, end, label, titled): the span without its leading article or title, trailing score,
+    bracket or punctuation; `titled` when a person's title was cut from its front."""
+    titled = False
+    if lead := _LEAD.match(text, start, end):
+        titled = any(w.lower() != "the" for w in text[start : lead.end()].split())
+        start = lead.end()
+    span = text[start:end]
+    if "(" in span or ")" in span:  # "Scott Draper (Australia": the name before the bracket
+        before = re.split(r"\s*[()]", span)[0]
+        end = start + len(before) if any(c.isalpha() for c in before) else end
+    if dash := _DASHES.search(text, start, end):  # "Cricket - Leicestershire": what follows the dash
+        start = dash.end()
+    if (score := _SCORE_TAIL.search(text, start, end)) and _is_results_line(text, start):
+        end = score.start()
+    if phone := _PHONE.search(text, start, end):
+        end = phone.start()
+    if tail := _TAIL.search(text, start, end):
+        end = tail.start()
+    return (start, end, label, titled) if end > start else None
+
+
+def is_junk(text: str, start: int, end: int) -> bool:
+    """Across lines, without letters, too short, or opening in lowercase (not a particle: "al-Qaeda")."""
+    span = text[start:end]
+    if "\n" in span or len(span) < 2 or not any(ch.isalpha() for ch in span):
+        return True
+    return span[0].islower() and not _PARTICLE.match(span)
+
+
+def _is_results_line(text: str, at: int) -> bool:
+    """A line of results or a table: a score ("2-1"), or three numbers in at most 25 words."""
+    line = _line(text, at)
+    return bool(_SCORE.search(line)) or (len(_NUMBER.findall(line)) >= 3 and len(line.split()) <= 25)
+
+
+def _line(text: str, at: int) -> str:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def gazetteer_misses(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Countries and capitals written in the text that no model span covers."""
+    spans = list(covered)
+    missed = []
+    for match in _country_pattern().finditer(text):
+        s, e = match.span()
+        if not any(cs < e and s < ce for cs, ce in spans) and not is_junk(text, s, e):
+            missed.append((s, e, "GPE"))
+    return missed
+
+
+@cache
+def _country_pattern() -> re.Pattern[str]:
+    names = {e.canonical for e in gazetteer.gazetteer().values() if e.rank <= 1} | set(
+        gazetteer.COUNTRY_ALIASES
+    )
+    names = {n for n in names if (len(n) > 3 and " " not in n) or len(n) > 6}
+    alternatives = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    # not inside a longer capitalised name: "New York Times" is no mention of York
+    return re.compile(rf"(?<![\w\-’'])(?<![A-Z][a-z] )(?:{alternatives})(?![\w\-])(?! [A-Z])")
+
+
+def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mention]:
+    """Each span with the name it refers to: a person's full name for a mention that ends it ("Kerry")
+    or, for a one-word mention, opens it ("Wang" of "Wang Dan"); the gazetteer's name for a place."""
+    people = Counter(
+        " ".join(text[s:e].split())
+        for s, e, label in spans
+        if label == "PERSON" and len(text[s:e].split()) > 1
+    )
+    named = []
+    for start, end, label in spans:
+        name = " ".join(text[start:end].split())
+        full = _full_name(name, people)
+        if full and not _is_country_or_capital(name):
+            named.append((start, end, full, "PERSON"))
+        elif label in ("GPE", "LOC"):
+            entry = gazetteer.resolve(name)
+            named.append((start, end, entry.canonical if entry else gazetteer.normalise(name), label))
+        else:
+            named.append((start, end, name, label))
+    return named
+
+
+def _full_name(name: str, people: Counter[str]) -> str | None:
+    short = name.split()
+    ends = [p for p in people if len(p.split()) > len(short) and p.split()[-len(short) :] == short]
+    if not ends and len(short) == 1:
+        ends = [p for p in people if p.split()[0] == name]
+    return max(ends, key=lambda p: (people[p], len(p))) if ends else None
+
+
+def _is_country_or_capital(name: str) -> bool:
+    entry = gazetteer.resolve(name)
+    return entry is not None and entry.rank <= 1
+
+
+def one_label_per_name(text: str, named: list[Mention], titled: set[int]) -> dict[str, str]:
+    """canonical -> its label in this story, by the evidence (see the module's docstring), strongest
+    first: a person's title, a team's shape, the gazetteer's countries and capitals, the model's votes."""
+    votes: dict[str, Counter[str]] = {}
+    evidence: dict[str, Counter[str]] = {}
+    for i, (start, end, canonical, label) in enumerate(named):
+        votes.setdefault(canonical, Counter())[label] += 1
+        seen = evidence.setdefault(canonical, Counter())
+        if i in titled or _ROLE.search(text, max(0, start - 30), start):
+            seen["PERSON"] += 1
+        elif label != "PERSON" or " " not in canonical:
+            seen["ORG"] += _plays(text, start, end) or bool(_ROLE_AFTER.match(text, end))
+    labels = {}
+    for canonical, counter in votes.items():
+        seen, entry = evidence[canonical], gazetteer.resolve(canonical)
+        label = counter.most_common(1)[0][0]
+        if seen["PERSON"] > seen["ORG"]:
+            label = "PERSON"
+        elif entry is not None and entry.rank == 0 and not seen["PERSON"]:
+            label = "GPE"  # a country, also when its team plays ("Romania beat Lithuania")
+        elif seen["ORG"]:
+            label = "ORG"  # a town or county playing
+        elif entry is not None and entry.rank == 1 and not seen["PERSON"] and label not in ("ORG", "FAC"):
+            label = "GPE"  # a capital is a place
+        labels[canonical] = label
+    return labels
+
+
+def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Names on results and standings lines that no model span covers: each run of capitalised words
+    that a score follows ("San Diego 3 NEW YORK 2", "CLEVELAND 80 53 .602", "Leicestershire 22 points,
+    Somerset 4") or that ends the line after one ("Arsenal 2-1 Chelsea"), on a line of two such names or
+    one opening a row of numbers. An initial and a surname
+    ("A. Dale 69") is a person; the rest are teams until the story's evidence says otherwise."""
+    spans = list(covered)
+    found = []
+    for line in _RESULTS_LINE.finditer(text):
+        named = [*_SCORED_NAME.finditer(line.group()), *_SCORE_THEN_NAME.finditer(line.group())]
+        runs = sorted((m for m in named if not _CALENDAR.match(m.group(1))), key=lambda m: m.start(1))
+        opens_row = bool(runs) and runs[0].start(1) == 0 and len(_NUMBER.findall(line.group())) >= 2
+        if len(runs) < 2 and not opens_row:
+            continue
+        for run in runs:
+            s, e = line.start() + run.start(1), line.start() + run.end(1)
+            if not any(cs < e and s < ce for cs, ce in spans):
+                found.append((s, e, "PERSON" if _INITIAL.match(run.group(1)) else "ORG"))
+    return found
+
+
+def _plays(text: str, start: int, end: int) -> bool:
+    """The name has a team's shape where it stands (see _SCORED and the result verbs)."""
+    after = text[end : end + 24]
+    return bool(
+        _SCORED.match(after)
+        or _RESULT_AFTER.match(after)
+        or _RESULT_BEFORE.search(text, max(0, start - 16), start)
+    )
+
+
+def propagated(text: str, named: list[Mention], labels: dict[str, str]) -> list[Mention]:
+    """Mentions the model missed of names it found elsewhere in the story: each name as written, and a
+    person's surname, wherever they stand alone with a capital (not opening a sentence with a word the
+    story also writes in lowercase, not inside a longer capitalised name)."""
+    surfaces: dict[str, str] = {}
+    for start, end, canonical, _ in named:
+        surfaces.setdefault(text[start:end], canonical)
+        if labels[canonical] == "PERSON" and len(parts := canonical.split()) > 1 and len(parts[-1]) > 2:
+            surfaces.setdefault(parts[-1], canonical)
+    surfaces = {s: c for s, c in surfaces.items() if s[:1].isupper() and "\n" not in s and len(s) > 1}
+    if not surfaces:
+        return []
+    taken = [(s, e) for s, e, _, _ in named]
+    pattern = "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
+    found = []
+    for match in re.finditer(rf"(?<![\w\-’'.])(?:{pattern})(?![\w\-’])", text):
+        s, e = match.span()
+        if any(ts < e and s < te for ts, te in taken) or _inside_a_name(text, s, e):
+            continue
+        if _opens_sentence(text, s) and f" {match.group().lower()} " in text:
+            continue
+        taken.append((s, e))
+        canonical = surfaces[match.group()]
+        found.append((s, e, canonical, labels[canonical]))
+    return found
+
+
+def _inside_a_name(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    return (len(after) == 2 and after[0] == " " and after[1].isupper()) or (
+        len(before) == 2
+        and before[1] == " "
+        and before[0].isalpha()
+        and _word_before(text, start)[:1].isupper()
+    )
+
+
+def _word_before(text: str, at: int) -> str:
+    head = text[max(0, at - 40) : at].split()
+    return head[-1] if head else ""
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    head = text[max(0, at - 4) : at].rstrip(" \"'“‘(")
+    return not head or head[-1] in ".!?:\n"

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks.enrich import gazetteer
+from tasks import places as gazetteer
 from tasks.records import Article
 from tasks.warehouse.schemas import extracted_table
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tasks import places
 from tasks.parse import chrome, dates
 from tasks.parse.phrases import Phrases
 
@@ -158,9 +159,7 @@ def is_name(text: str) -> bool:
 
 def _is_place(text: str) -> bool:
     """True when the gazetteer knows the whole text as a place ("New Delhi", "United States")."""
-    from tasks.enrich import gazetteer  # place data shared with enrichment; built on first use
-
-    return gazetteer.resolve(text) is not None
+    return places.resolve(text) is not None
 
 
 def _is_name_word(word: str) -> bool:

@@ -19,7 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks.enrich import entity_rules, gazetteer, truecase
+from tasks import places
+from tasks.enrich import entity_rules, truecase
 from tasks.records import Article
 from tasks.warehouse.schemas import extracted_table
 
@@ -185,7 +186,7 @@ def dateline_entities(doc_id: str, dateline: str | None) -> list[Entity]:
     """The dateline's place as one mention ("LONDON" -> London, GPE), by the gazetteer's name if known."""
     if not dateline or not any(c.isalpha() for c in dateline):
         return []
-    entry = gazetteer.resolve(dateline.title())
+    entry = places.resolve(dateline.title())
     canonical = entry.canonical if entry else " ".join(w.capitalize() for w in dateline.split())
     label = "LOC" if entry is not None and entry.feature == "continent" else "GPE"
     return [Entity(doc_id, dateline, canonical, label, 0, len(dateline), "dateline")]

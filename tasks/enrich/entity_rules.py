@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from tasks.enrich import gazetteer
+from tasks import places
 
 Mention = tuple[int, int, str, str]  # (start, end, canonical, label) in the text the model read
 
@@ -134,9 +134,7 @@ def gazetteer_misses(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
 
 @cache
 def _country_pattern() -> re.Pattern[str]:
-    names = {e.canonical for e in gazetteer.gazetteer().values() if e.rank <= 1} | set(
-        gazetteer.COUNTRY_ALIASES
-    )
+    names = {e.canonical for e in places.gazetteer().values() if e.rank <= 1} | set(places.COUNTRY_ALIASES)
     names = {n for n in names if (len(n) > 3 and " " not in n) or len(n) > 6}
     alternatives = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
     # not inside a longer capitalised name: "New York Times" is no mention of York
@@ -158,8 +156,8 @@ def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mentio
         if full and not _is_country_or_capital(name):
             named.append((start, end, full, "PERSON"))
         elif label in ("GPE", "LOC"):
-            entry = gazetteer.resolve(name)
-            named.append((start, end, entry.canonical if entry else gazetteer.normalise(name), label))
+            entry = places.resolve(name)
+            named.append((start, end, entry.canonical if entry else places.normalise(name), label))
         else:
             named.append((start, end, name, label))
     return named
@@ -174,7 +172,7 @@ def _full_name(name: str, people: Counter[str]) -> str | None:
 
 
 def _is_country_or_capital(name: str) -> bool:
-    entry = gazetteer.resolve(name)
+    entry = places.resolve(name)
     return entry is not None and entry.rank <= 1
 
 
@@ -192,7 +190,7 @@ def one_label_per_name(text: str, named: list[Mention], titled: set[int]) -> dic
             seen["ORG"] += _plays(text, start, end) or bool(_ROLE_AFTER.match(text, end))
     labels = {}
     for canonical, counter in votes.items():
-        seen, entry = evidence[canonical], gazetteer.resolve(canonical)
+        seen, entry = evidence[canonical], places.resolve(canonical)
         label = counter.most_common(1)[0][0]
         if seen["PERSON"] > seen["ORG"]:
             label = "PERSON"

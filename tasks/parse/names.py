@@ -1,0 +1,203 @@
+"""Names in bylines: whether a text is a person's name, and the people and agencies a byline's name
+part, or a page's declared authors, list.
+
+A name is 2-4 capitalised words with particles; job titles, places, "and" and dates never become names.
+An agency ("Associated Press", "AFP") or a newsroom signing as a group ("Reuters Staff") is kept apart
+from the people. The shapes here are shared with tasks.parse.byline, which finds the byline's line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tasks import places
+from tasks.parse import chrome, dates
+from tasks.parse.phrases import Phrases
+
+_ROLE_WORDS = (
+    r"correspondents?|editors?|reporters?|writers?|journalists?|columnists?|contributors?|staff|producers?|"
+    r"directors?|analysts?|photographers?|critics?|bureau|desk|chief|deputy|senior|associate|assistant|"
+    r"managing|executive|head|lead|team|newsroom|intern|fellow|freelance|special|political|economics|"
+    r"business|sports?|science|health|technology|tech|foreign|international|national|digital|"
+    r"updated|published|posted|follow|subscribe|contributing|visiting|host|anchor|presenter|author"
+)
+_ROLE = Phrases.compile(rf"^(?:{_ROLE_WORDS})$")
+_GROUP_ROLE = re.compile(r"^(?:bureau|desk|team|newsroom)$", re.IGNORECASE)
+_PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
+_PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
+# Generic nouns that end place and venue names ("Lansdowne Road", "Wembley Stadium"), never a person's name.
+_PLACE_NOUNS = frozenset(
+    (
+        "Road",
+        "Street",
+        "Avenue",
+        "Boulevard",
+        "Stadium",
+        "Arena",
+        "Square",
+        "Airport",
+        "Station",
+        "University",
+        "College",
+        "Hospital",
+        "Cathedral",
+        "Parkway",
+        "Highway",
+        "Motorway",
+    )
+)
+_DETERMINERS = frozenset(("The", "THE", "A", "An", "AN", "This", "Our"))  # "The Example Post" is no person
+_AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capitals
+    r"(?i:the\s+)?(?:(?i:associated\s+press|agence\s+france[\s-]presse|reuters|xinhua|kyodo(?:\s+news)?|yonhap|"
+    r"press\s+association|bloomberg(?:\s+news)?|anadolu(?:\s+agency)?|dpa)|AP|AFP|EFE|ANSA|TASS|UPI|AAP|"
+    r"PA(?:\s+Media)?|CNA|IANS|PTI|ANI)"
+)
+NEWS_AGENCY = re.compile(rf"^{_AGENCY_WORDS}$")
+# A newsroom signing as a group: "Reuters Staff", "JERUSALEM POST STAFF", "Guardian staff reporter", "Example
+# News Bureau"; a capitalised title after the word ("Jane Doe Staff Writer") is one person's.
+_COLLECTIVE = re.compile(
+    r"^(?:[A-Z][\w&.'’\-]*\s+){1,3}(?:(?i:staff|bureau|desk|newsroom)|staff\s+(?:writers?|reporters?))$"
+)
+NOT_WHEN = rf"(?!(?i:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\b)"  # "in December" names no place
+MARKER = re.compile(
+    r"^(?:by|(?:written|words|story|reporting|posted|published|opinion|analysis|text|compiled)\s+by|authors?\s*:|"
+    r"by\s*:)\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
+SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\s*\|\s*|,\s+(?=(?:the\s+)?[A-Za-z]+$)")
+TRAILING_AGENCY = re.compile(rf"^(?P<names>.+?)[\s,]+(?P<agency>{_AGENCY_WORDS})$")
+PHOTO_AGENCY = re.compile(
+    rf"^(?:{chrome.AGENCIES})$|\b(?:Images|Photos?|Photography|Pictures)\b"
+)  # "Getty Images" under a photo is no author
+_IN_PLACE = re.compile(  # "Jane Doe in Paris"
+    rf"\s+in\s+{NOT_WHEN}[A-ZÀ-Þ][\w.'’\-]*(?:\s+[A-ZÀ-Þ][\w.'’\-]*){{0,2}}$"
+)
+_TAIL = re.compile(
+    rf"(?:[\s,]+(?:published|posted|updated|on|at))?(?:[\s,]+(?:{dates.MONTHS})\.?\s+\d{{1,2}})?[\s,|·•\-–—]*$",
+    re.IGNORECASE,
+)  # what is left of a trailing date once its year is gone: "Jane Doe, updated April 25"
+_CONTACT = re.compile(r"\s+(?:\S+@\S+|\(?\+?\d[\d() .\-]{6,}).*$")  # "Megan Rowe meganr@example.com"
+# A name part ends where a date label or a number starts: "Jane Doe Updated 3 hours ago".
+_LABEL_CUT = re.compile(
+    r"\s+(?:(?:(?:first|last)\s+)?(?:published|posted|updated|modified)\b|\d).*$", re.IGNORECASE
+)
+# A publication's name in capitals after a mixed-case name: "Kevin McCoy USA TODAY".
+_CAPS_TAIL = re.compile(
+    r"^(?P<name>(?:[A-ZÀ-Þ][\w'’.\-]*?[a-zà-ÿ][\w'’.\-]*\s+){2,3}?)(?:[A-Z&]{2,}\s*){2,}$"
+)
+# Words of a site's section labels ("AUTO NEWS", "Car Reviews"), never of a person's name.
+_SECTION_WORDS = frozenset(
+    """news reviews features opinion weather politics entertainment lifestyle culture travel markets deals
+    videos podcasts live updates world local auto autos cars""".split()  # noqa: SIM905
+)
+# Calendar words a page's markup ran onto a name: "Carrie Arnold November", "Jeff Foust Monday".
+_WHEN_TAIL = re.compile(rf"(?<=\S)(?:\s+(?i:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\b\.?)+$")
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
+
+
+def declared_people(values: Sequence[str]) -> tuple[str, ...]:
+    """The authors a page's metadata declares, read as bylines: people's names without the titles, sites,
+    credentials and dates run onto them; agencies or staff only when no person is named; a value of no
+    shape this module knows (another script, a handle) is kept as declared."""
+    people: list[str] = []
+    groups: list[str] = []
+    for value in values:
+        text = m["rest"] if (m := MARKER.match(value.strip())) else value.strip()  # "Analysis by A"
+        if _WHEN_TAIL.sub("", f"x {text}") == "x":  # a date's word split off as a name: "November"
+            continue
+        names = parse_names(SEGMENT.split(text)[0], strict=False)
+        people += [text] if names is None else names[0]
+        groups += () if names is None else names[1]
+    found = people or groups or values  # "RT", "Telegraph Sport": the publisher signing, as declared
+    return tuple({n.casefold(): n for n in found}.values())
+
+
+def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(people, agencies or staff groups) in a byline's name part ("A, B and C", "A & B", "Reuters").
+
+    None when the first part is no name, or (strict) a later part is neither a name, a job title nor a
+    credential: then the text is a sentence, not a byline. A marked byline is read leniently ("By A, The
+    Example Post" names A).
+    """
+    people: list[str] = []
+    groups: list[str] = []
+    for k, part in enumerate(_NAME_SPLIT.split(_strip_tail(text, cut_labels=not strict))):
+        described = k and is_role(part) and not _COLLECTIVE.match(part.strip(" .:"))
+        if described or _is_place(part):  # "Tom Krisher, AP Auto Writer"; "New Delhi, Example News Bureau"
+            continue
+        part = part.strip(" .:")
+        if len(cut := _WHEN_TAIL.sub("", part).split()) >= 2:  # "Brian May" keeps his name
+            part = " ".join(cut)
+        part = split_role(_IN_PLACE.sub("", part))[0]  # "Jane Doe Staff Writer"
+        part = m["name"].strip() if (m := _CAPS_TAIL.match(part)) else part
+        if not NEWS_AGENCY.match(part) and (m := TRAILING_AGENCY.match(part)) and is_name(m["names"]):
+            groups.append(m["agency"])  # "Eric Tucker Associated Press"
+            part = m["names"]
+        if NEWS_AGENCY.match(part) or _COLLECTIVE.match(part):
+            groups.append(part)
+        elif is_name(part):
+            people.append(part)
+        elif part and (k == 0 or strict) and not is_role(part) and not _CREDENTIAL.match(part):
+            return None
+    return tuple(people), tuple(groups)
+
+
+def is_name(text: str) -> bool:
+    """True for a person's name: 2-4 capitalised words, particles allowed, no job title or date word."""
+    ws = text.split()
+    names = [w for w in ws if w not in _PARTICLES]  # "Al Root" is a name; "de la" inside one are particles
+    if not 2 <= len(names) <= 4 or len(ws) > 6 or ws[0] in _DETERMINERS or PHOTO_AGENCY.search(text):
+        return False
+    if all(len(w.strip(".")) < 2 for w in names):  # "W D L G" heads a results table
+        return False
+    if names[-1].strip(".,") in _PLACE_NOUNS or any(w.casefold() in _SECTION_WORDS for w in names):
+        return False
+    return all(_is_name_word(w) for w in names) and not _is_place(text)
+
+
+def _is_place(text: str) -> bool:
+    """True when the gazetteer knows the whole text as a place ("New Delhi", "United States")."""
+    return places.resolve(text) is not None
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word of letters, apostrophes and hyphens, or an initial ("J.", "J.R."), no job title."""
+    core = word.rstrip(".")
+    return (
+        bool(core)
+        and core[0].isupper()
+        and all(ch.isalpha() or ch in "'’-." for ch in core)
+        and not is_role_word(core)
+    )
+
+
+def split_role(segment: str) -> tuple[str, str]:
+    """(name part, job title) of "Steffan Rhys Deputy Content Hub Director"; the title may be empty."""
+    ws = segment.split()
+    k = next((j for j, w in enumerate(ws) if is_role_word(w)), len(ws))
+    group = k < len(ws) and _GROUP_ROLE.match(ws[k].strip(",."))  # "Example News Bureau" is no person's title
+    if 2 <= k < len(ws) and not group and is_name(" ".join(ws[:k])) and not _COLLECTIVE.match(segment):
+        return " ".join(ws[:k]), " ".join(ws[k:])
+    return segment, ""
+
+
+def is_role(text: str) -> bool:
+    """A job title: a few words, one a newsroom role ("Staff Writer", "Deputy Content Hub Director")."""
+    ws = text.split()
+    return len(ws) <= 6 and not chrome.is_sentence(text) and any(is_role_word(w) for w in ws)
+
+
+def is_role_word(word: str) -> bool:
+    """A newsroom role word, also as the head of a compound ("Editor-at-large")."""
+    return bool(_ROLE.match(word.strip(",.").split("-")[0]))
+
+
+def _strip_tail(text: str, cut_labels: bool) -> str:
+    """A name part without a trailing date or its label ("Lance Ulanoff published 19 May 2026"), e-mail
+    address or telephone number; a marked byline's also without what follows a label or a number."""
+    if found := dates.stamps(text):
+        text = text[: found[0].start]
+    text = _CONTACT.sub("", text)
+    return _TAIL.sub("", _LABEL_CUT.sub("", text) if cut_labels else text.strip())

@@ -41,6 +41,8 @@ _ROLE_AFTER = re.compile(
     r"\s+(?:coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|chairman|spokesman"
     r"|spokeswoman|chief executive|president|director|officials?|executive|player|rider|driver)\b"
 )
+_BRACKETED = re.compile(r" \(([A-Z][A-Z.&]{1,9})\)")
+_NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")  # the labels the evidence below decides between
 _LEAD = re.compile(rf"^(?:(?:the|The)\s+|{TITLES})+")
 _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  # keeps the dot of "U.S."
 _SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "Lithuania 2-1", "Chester 4 1 1 2"
@@ -143,13 +145,12 @@ def _country_pattern() -> re.Pattern[str]:
 
 def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mention]:
     """Each span with the name it refers to: a person's full name for a mention that ends it ("Kerry")
-    or, for a one-word mention, opens it ("Wang" of "Wang Dan"); the gazetteer's name for a place."""
-    people = Counter(
-        " ".join(text[s:e].split())
-        for s, e, label in spans
-        if label == "PERSON" and len(text[s:e].split()) > 1
-    )
-    named = []
+    or, for a one-word mention, opens it ("Wang" of "Wang Dan"); an organisation's full name for a
+    mention that opens it ("Magna" of "Magna International Inc") or abbreviates it in brackets right after
+    it ("Kurdistan Democratic Party (KDP)"); the gazetteer's name for a place."""
+    people = _multiword(text, spans, "PERSON")
+    organisations = _multiword(text, spans, "ORG")
+    named: list[Mention] = []
     for start, end, label in spans:
         name = " ".join(text[start:end].split())
         full = _full_name(name, people)
@@ -158,9 +159,31 @@ def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mentio
         elif label in ("GPE", "LOC"):
             entry = places.resolve(name)
             named.append((start, end, entry.canonical if entry else places.normalise(name), label))
+        elif named and _abbreviates(text, named[-1], start, end):
+            named.append((start, end, named[-1][2], named[-1][3]))
+        elif label in ("ORG", "PERSON") and (company := _opens(name, organisations)):
+            named.append((start, end, company, "ORG"))
         else:
             named.append((start, end, name, label))
     return named
+
+
+def abbreviations(text: str, named: list[Mention]) -> list[Mention]:
+    """Abbreviations in brackets right after a name that no span covers ("Kurdistan Democratic Party
+    (KDP)"), as mentions of that name."""
+    taken = {(s, e) for s, e, _, _ in named}
+    found = []
+    for mention in named:
+        match = _BRACKETED.match(text, mention[1])
+        span = (match.start(1), match.end(1)) if match else None
+        if span and span not in taken and _abbreviates(text, mention, *span):
+            found.append((*span, mention[2], mention[3]))
+    return found
+
+
+def _multiword(text: str, spans: list[tuple[int, int, str]], kind: str) -> Counter[str]:
+    names = (" ".join(text[s:e].split()) for s, e, label in spans if label == kind)
+    return Counter(n for n in names if " " in n)
 
 
 def _full_name(name: str, people: Counter[str]) -> str | None:
@@ -171,16 +194,34 @@ def _full_name(name: str, people: Counter[str]) -> str | None:
     return max(ends, key=lambda p: (people[p], len(p))) if ends else None
 
 
+def _opens(name: str, organisations: Counter[str]) -> str | None:
+    short = name.split()
+    longer = [o for o in organisations if len(o.split()) > len(short) and o.split()[: len(short)] == short]
+    return max(longer, key=lambda o: (organisations[o], len(o))) if longer else None
+
+
+def _abbreviates(text: str, before: Mention, start: int, end: int) -> bool:
+    """The span is in brackets right after `before` and spells its capitalised words' initials."""
+    if text[before[1] : start] != " (" or text[end : end + 1] != ")":
+        return False
+    initials = "".join(w[0] for w in text[before[0] : before[1]].split() if w[0].isupper())
+    return len(initials) >= 2 and text[start:end].replace(".", "").upper() == initials.upper()
+
+
 def _is_country_or_capital(name: str) -> bool:
     entry = places.resolve(name)
     return entry is not None and entry.rank <= 1
 
 
-def one_label_per_name(text: str, named: list[Mention], titled: set[int]) -> dict[str, str]:
-    """canonical -> its label in this story, by the evidence (see the module's docstring), strongest
-    first: a person's title, a team's shape, the gazetteer's countries and capitals, the model's votes."""
-    votes: dict[str, Counter[str]] = {}
-    evidence: dict[str, Counter[str]] = {}
+Evidence = dict[str, Counter[str]]  # canonical -> label -> count
+
+
+def evidence_of(text: str, named: list[Mention], titled: set[int]) -> tuple[Evidence, Evidence]:
+    """(votes, evidence) per canonical name: the model's labels, and what the text says besides: a
+    person's title before a mention ("Mr", "coach") for PERSON, a team's shape or a role after it
+    ("Surrey captain") for ORG."""
+    votes: Evidence = {}
+    evidence: Evidence = {}
     for i, (start, end, canonical, label) in enumerate(named):
         votes.setdefault(canonical, Counter())[label] += 1
         seen = evidence.setdefault(canonical, Counter())
@@ -188,11 +229,23 @@ def one_label_per_name(text: str, named: list[Mention], titled: set[int]) -> dic
             seen["PERSON"] += 1
         elif label != "PERSON" or " " not in canonical:
             seen["ORG"] += _plays(text, start, end) or bool(_ROLE_AFTER.match(text, end))
+    return votes, evidence
+
+
+def one_label_per_name(votes: Evidence, evidence: Evidence, shared: Evidence | None = None) -> dict[str, str]:
+    """canonical -> its label in this story, strongest evidence first: a person's title, a team's shape,
+    the gazetteer's countries and capitals, the model's votes. A name the story gives no evidence for
+    takes the evidence other stories of the batch give (`shared`), unless the model saw a place in it:
+    "Derbyshire" scored on a results line is the team in the match report beside it."""
     labels = {}
     for canonical, counter in votes.items():
         seen, entry = evidence[canonical], places.resolve(canonical)
         label = counter.most_common(1)[0][0]
-        if seen["PERSON"] > seen["ORG"]:
+        if shared and not +seen and label not in ("GPE", "LOC"):  # a place the model saw stays one
+            seen = shared.get(canonical, seen)
+        if label not in _NAMED:
+            pass  # a people's adjective, an event, a law: no evidence here says otherwise
+        elif seen["PERSON"] > seen["ORG"]:
             label = "PERSON"
         elif entry is not None and entry.rank == 0 and not seen["PERSON"]:
             label = "GPE"  # a country, also when its team plays ("Romania beat Lithuania")

@@ -89,6 +89,7 @@ def restore_line(line: str, forms: dict[str, str]) -> str:
             out[match.start() + 1 : match.end()] = match.group()[1:].lower()
         if not place:
             form = form or _unseen(word, first=k == 0 or scored)
+            form = form[0].upper() + form[1:] if k == 0 else form
             if len(form) == len(word):  # a case mapping that changes length ("İ") leaves the word as written
                 out[words[k].start() : words[k].end()] = form
         k += max(place, 1)

@@ -41,9 +41,12 @@ _ROLE_AFTER = re.compile(
     r"\s+(?:coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|chairman|spokesman"
     r"|spokeswoman|chief executive|president|director|officials?|executive|player|rider|driver)\b"
 )
+_COMPANY = re.compile(
+    r"\s(?:Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd|Holdings|Group)\.?$"
+)
 _BRACKETED = re.compile(r" \(([A-Z][A-Z.&]{1,9})\)")
 _NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")  # the labels the evidence below decides between
-_LEAD = re.compile(rf"^(?:(?:the|The)\s+|{TITLES})+")
+_LEAD = re.compile(rf"(?:(?:the|The)\s+|{TITLES})+")
 _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  # keeps the dot of "U.S."
 _SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "Lithuania 2-1", "Chester 4 1 1 2"
 _NUMBER = re.compile(r"(?<![\w-])\d+(?:[-–/:.,]\d+)*(?![\w-])")
@@ -161,6 +164,8 @@ def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mentio
             named.append((start, end, entry.canonical if entry else places.normalise(name), label))
         elif named and _abbreviates(text, named[-1], start, end):
             named.append((start, end, named[-1][2], named[-1][3]))
+        elif _COMPANY.search(name):
+            named.append((start, end, name, "ORG"))
         elif label in ("ORG", "PERSON") and (company := _opens(name, organisations)):
             named.append((start, end, company, "ORG"))
         else:
@@ -182,8 +187,13 @@ def abbreviations(text: str, named: list[Mention]) -> list[Mention]:
 
 
 def _multiword(text: str, spans: list[tuple[int, int, str]], kind: str) -> Counter[str]:
-    names = (" ".join(text[s:e].split()) for s, e, label in spans if label == kind)
+    names = (" ".join(text[s:e].split()) for s, e, label in spans if _kind(text[s:e], label) == kind)
     return Counter(n for n in names if " " in n)
+
+
+def _kind(name: str, label: str) -> str:
+    """The model's label, except that a name ending in a company's legal form is an organisation."""
+    return "ORG" if _COMPANY.search(name) else label
 
 
 def _full_name(name: str, people: Counter[str]) -> str | None:

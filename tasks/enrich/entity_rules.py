@@ -38,11 +38,23 @@ _ROLE = re.compile(
 )
 # A role after a name says the name is what the person plays or works for ("Surrey captain Chris Lewis").
 _ROLE_AFTER = re.compile(
-    r"\s+(?:coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|chairman|spokesman"
-    r"|spokeswoman|chief executive|president|director|officials?|executive|player|rider|driver)\b"
+    r"\s+(?:coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|keeper|chairman"
+    r"|chief executive|shareholders|player)\b"
+)
+# A role after a name the model did not take for a place: the name is the body the person speaks for
+# ("Cofinec president", "Interfax officials"); a place has officials too ("Delhi officials").
+_BODY_ROLE_AFTER = re.compile(
+    r"\s+(?:spokesman|spokeswoman|spokesperson|president|director|officials?|executives?|rider|driver)\b"
 )
 _COMPANY = re.compile(
     r"\s(?:Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd|Holdings|Group)\.?$"
+)
+_DESIGNATOR = re.compile(
+    r"(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd"
+    r"|Holdings?|Group|International|Industries|Enterprises|Bancshares|Bancorp|Financial|&)\.?$"
+)
+_COMPETITION = re.compile(
+    r"\s(?:Cup|Open|Trophy|Championships?|Games|Olympics|Grand Prix|Classic|Marathon|Masters|Series|Finals?)$"
 )
 _BRACKETED = re.compile(r" \(([A-Z][A-Z.&]{1,9})\)")
 _NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")  # the labels the evidence below decides between
@@ -58,7 +70,7 @@ _NAME_WORD = r"(?:[A-Z][\w'’&-]*\.?|[A-Z]\.)"
 _SCORED_NAME = re.compile(
     rf"(?<![\w.])({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= \d+(?:[-–]\d+)?(?:[ ,;)]|$))"
 )
-_SCORE_THEN_NAME = re.compile(rf"(?<=\d )({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= *(?:$|[,;]))", re.M)
+_SCORE_THEN_NAME = re.compile(rf"\d[-–]\d+ ({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= *(?:$|[,;]))", re.M)
 _INITIAL = re.compile(r"^[A-Z]\. ?[A-Z]")
 _CALENDAR = re.compile(
     r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?$"
@@ -164,8 +176,8 @@ def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mentio
             named.append((start, end, entry.canonical if entry else places.normalise(name), label))
         elif named and _abbreviates(text, named[-1], start, end):
             named.append((start, end, named[-1][2], named[-1][3]))
-        elif _COMPANY.search(name):
-            named.append((start, end, name, "ORG"))
+        elif (kind := _kind(name, label)) != label:
+            named.append((start, end, name, kind))
         elif label in ("ORG", "PERSON") and (company := _opens(name, organisations)):
             named.append((start, end, company, "ORG"))
         else:
@@ -192,8 +204,11 @@ def _multiword(text: str, spans: list[tuple[int, int, str]], kind: str) -> Count
 
 
 def _kind(name: str, label: str) -> str:
-    """The model's label, except that a name ending in a company's legal form is an organisation."""
-    return "ORG" if _COMPANY.search(name) else label
+    """The model's label, except that a name ending in a company's legal form is an organisation and
+    one ending in a competition's word an event ("Fed Cup", "U.S. Open", "Berlin Grand Prix")."""
+    if _COMPANY.search(name):
+        return "ORG"
+    return "EVENT" if label in _NAMED and _COMPETITION.search(name) else label
 
 
 def _full_name(name: str, people: Counter[str]) -> str | None:
@@ -205,8 +220,16 @@ def _full_name(name: str, people: Counter[str]) -> str | None:
 
 
 def _opens(name: str, organisations: Counter[str]) -> str | None:
+    """The organisation's full name that is this name and legal or corporate words ("Magna" of "Magna
+    International Inc"; not "Apple" of "Apple Music")."""
     short = name.split()
-    longer = [o for o in organisations if len(o.split()) > len(short) and o.split()[: len(short)] == short]
+    longer = [
+        o
+        for o in organisations
+        if len(o.split()) > len(short)
+        and o.split()[: len(short)] == short
+        and all(_DESIGNATOR.match(w) for w in o.split()[len(short) :])
+    ]
     return max(longer, key=lambda o: (organisations[o], len(o))) if longer else None
 
 
@@ -238,7 +261,8 @@ def evidence_of(text: str, named: list[Mention], titled: set[int]) -> tuple[Evid
         if i in titled or _ROLE.search(text, max(0, start - 30), start):
             seen["PERSON"] += 1
         elif label != "PERSON" or " " not in canonical:
-            seen["ORG"] += _plays(text, start, end) or bool(_ROLE_AFTER.match(text, end))
+            speaks_for = label not in ("GPE", "LOC") and _BODY_ROLE_AFTER.match(text, end)
+            seen["ORG"] += _plays(text, start, end) or bool(_ROLE_AFTER.match(text, end) or speaks_for)
     return votes, evidence
 
 
@@ -276,6 +300,8 @@ def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
     spans = list(covered)
     found = []
     for line in _RESULTS_LINE.finditer(text):
+        if _is_prose(line.group()):
+            continue
         named = [*_SCORED_NAME.finditer(line.group()), *_SCORE_THEN_NAME.finditer(line.group())]
         runs = sorted((m for m in named if not _CALENDAR.match(m.group(1))), key=lambda m: m.start(1))
         opens_row = bool(runs) and runs[0].start(1) == 0 and len(_NUMBER.findall(line.group())) >= 2
@@ -286,6 +312,15 @@ def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
             if not any(cs < e and s < ce for cs, ce in spans):
                 found.append((s, e, "PERSON" if _INITIAL.match(run.group(1)) else "ORG"))
     return found
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text, not of results: more than a third of its words, or four in a row, begin
+    in lowercase ("In 2003, crop production totalled 11.49 million tonnes")."""
+    words = line.split()
+    lower = [w[0].islower() for w in words]
+    run = max((len(r) for r in "".join("x" if x else " " for x in lower).split()), default=0)
+    return sum(lower) * 3 > len(words) or run >= 4
 
 
 def _plays(text: str, start: int, end: int) -> bool:

@@ -31,10 +31,11 @@ TITLES = (
 )
 # A word before a name that says the name is a person's.
 _ROLE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Minister|Judge|Pope|King|Queen|Prince"
-    r"|coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|keeper|forward|winger"
-    r"|batsman|bowler|spinner|pitcher|champion|player|rider|driver|spokesman|spokeswoman|chairman"
-    r"|chief|leader|director|secretary|minister|president|envoy|ambassador|premier|author|novelist)\.?\s+$"
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt)\.?|\b(?:Sir|Dame|Lord|Lady|President|Senator"
+    r"|Minister|Judge|Pope|King|Queen|Prince|coach|manager|captain|skipper|striker|midfielder|defender"
+    r"|goalkeeper|keeper|forward|winger|batsman|bowler|spinner|pitcher|champion|player|rider|driver"
+    r"|spokesman|spokeswoman|chairman|chief|leader|director|secretary|minister|president|envoy|ambassador"
+    r"|premier|author|novelist))\s+$"
 )
 # A role after a name says the name is what the person plays or works for ("Surrey captain Chris Lewis").
 _ROLE_AFTER = re.compile(
@@ -88,8 +89,14 @@ _RESULT_BEFORE = re.compile(r"\s(?:beat|beats|defeated|drew with|lost to|held|ed
 
 
 def pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
-    """A span the model ran across "at" or "in" between two names, as the two ("Yorkshire at Headingley":
-    the second a place); any other span as it is."""
+    """A person's name the model ran across lines, as those of its lines that are not a line alone
+    ("Gilbert\n\nAndy Roddick"; other labels across lines are headings run together, and junk); a span
+    it ran across "at" or "in" between two names, as the two ("Yorkshire at Headingley": the second a
+    place); any other span as it is."""
+    if "\n" in text[start:end] and label == "PERSON":  # a heading alone is no name
+        lines = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
+        runs_on = [(s, e) for s, e in lines if _line(text, s).strip() != text[s:e].strip()]
+        return [piece for s, e in runs_on for piece in pieces(text, s, e, label)]
     cut = _AT.search(text, start, end)
     if cut is None:
         return [(start, end, label)]
@@ -279,12 +286,12 @@ def one_label_per_name(votes: Evidence, evidence: Evidence, shared: Evidence | N
             seen = shared.get(canonical, seen)
         if label not in _NAMED:
             pass  # a people's adjective, an event, a law: no evidence here says otherwise
-        elif seen["PERSON"] > seen["ORG"]:
-            label = "PERSON"
-        elif entry is not None and entry.rank == 0 and not seen["PERSON"]:
+        elif entry is not None and entry.rank == 0 and not (counter["PERSON"] and seen["PERSON"]):
             label = "GPE"  # a country, also when its team plays ("Romania beat Lithuania")
-        elif seen["ORG"]:
-            label = "ORG"  # a town or county playing
+        elif seen["PERSON"] > seen["ORG"] and (counter["PERSON"] or seen["PERSON"] > 1):
+            label = "PERSON"
+        elif seen["ORG"] and seen["ORG"] * 4 >= counter["PERSON"]:
+            label = "ORG"  # a town or county playing (one mention in four that the model took for a person)
         elif entry is not None and entry.rank == 1 and not seen["PERSON"] and label not in ("ORG", "FAC"):
             label = "GPE"  # a capital is a place
         labels[canonical] = label

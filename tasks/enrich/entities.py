@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from tasks import places
-from tasks.enrich import entity_rules, truecase
+from tasks.enrich import entity_names, entity_rules, results_lines, truecase
 from tasks.records import Article
 from tasks.warehouse.schemas import extracted_table
 
@@ -172,7 +172,7 @@ class Draft:
 
     doc_id: str
     view: View
-    named: list[entity_rules.Mention]
+    named: list[entity_names.Mention]
     votes: entity_rules.Evidence
     evidence: entity_rules.Evidence
 
@@ -196,9 +196,9 @@ def draft(doc_id: str, view: View, spans: Iterable[tuple[int, int, str]]) -> Dra
             if cut[3]:
                 titled.add(cut[:2])
     found += entity_rules.gazetteer_misses(text, [(s, e) for s, e, _ in found])
-    found += entity_rules.results_mentions(text, [(s, e) for s, e, _ in found])
-    named = entity_rules.canonical_names(text, sorted(found))
-    named = sorted(named + entity_rules.abbreviations(text, named))
+    found += results_lines.results_mentions(text, [(s, e) for s, e, _ in found])
+    named = entity_names.canonical_names(text, sorted(found))
+    named = sorted(named + entity_names.abbreviations(text, named))
     at_title = {i for i, m in enumerate(named) if m[:2] in titled}
     return Draft(doc_id, view, named, *entity_rules.evidence_of(text, named, at_title))
 

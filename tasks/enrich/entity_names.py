@@ -1,0 +1,116 @@
+"""The name a mention refers to, within one story: a person's full name for the short mentions
+("Kerry" -> "John Kerry"), an organisation's full name for its short form or bracketed abbreviation
+("Magna" -> "Magna International Inc", "KDP" -> "Kurdistan Democratic Party"), the gazetteer's name for a
+place ("U.S." -> "United States"); and the label a name's own shape gives (a company's legal form, a
+competition's word).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from tasks import places
+
+Mention = tuple[int, int, str, str]  # (start, end, canonical, label) in the text the model read
+NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")  # the labels evidence decides between
+
+_COMPANY = re.compile(
+    r"\s(?:Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd|Holdings|Group)\.?$"
+)
+_DESIGNATOR = re.compile(
+    r"(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd"
+    r"|Holdings?|Group|International|Industries|Enterprises|Bancshares|Bancorp|Financial|&)\.?$"
+)
+_COMPETITION = re.compile(
+    r"\s(?:Cup|Open|Trophy|Championships?|Games|Olympics|Grand Prix|Classic|Marathon|Masters|Series|Finals?)$"
+)
+_BRACKETED = re.compile(r" \(([A-Z][A-Z.&]{1,9})\)")
+
+
+def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mention]:
+    """Each span with the name it refers to: a person's full name for a mention that ends it ("Kerry")
+    or, for a one-word mention, opens it ("Wang" of "Wang Dan"); an organisation's full name for a
+    mention that opens it ("Magna" of "Magna International Inc") or abbreviates it in brackets right after
+    it ("Kurdistan Democratic Party (KDP)"); the gazetteer's name for a place."""
+    people = _multiword(text, spans, "PERSON")
+    organisations = _multiword(text, spans, "ORG")
+    named: list[Mention] = []
+    for start, end, label in spans:
+        name = " ".join(text[start:end].split())
+        full = _full_name(name, people)
+        if full and not _is_country_or_capital(name):
+            named.append((start, end, full, "PERSON"))
+        elif label in ("GPE", "LOC"):
+            entry = places.resolve(name)
+            named.append((start, end, entry.canonical if entry else places.normalise(name), label))
+        elif named and _abbreviates(text, named[-1], start, end):
+            named.append((start, end, named[-1][2], named[-1][3]))
+        elif (kind := _kind(name, label)) != label:
+            named.append((start, end, name, kind))
+        elif label in ("ORG", "PERSON") and (company := _opens(name, organisations)):
+            named.append((start, end, company, "ORG"))
+        else:
+            named.append((start, end, name, label))
+    return named
+
+
+def abbreviations(text: str, named: list[Mention]) -> list[Mention]:
+    """Abbreviations in brackets right after a name that no span covers ("Kurdistan Democratic Party
+    (KDP)"), as mentions of that name."""
+    taken = {(s, e) for s, e, _, _ in named}
+    found = []
+    for mention in named:
+        match = _BRACKETED.match(text, mention[1])
+        span = (match.start(1), match.end(1)) if match else None
+        if span and span not in taken and _abbreviates(text, mention, *span):
+            found.append((*span, mention[2], mention[3]))
+    return found
+
+
+def _multiword(text: str, spans: list[tuple[int, int, str]], kind: str) -> Counter[str]:
+    names = (" ".join(text[s:e].split()) for s, e, label in spans if _kind(text[s:e], label) == kind)
+    return Counter(n for n in names if " " in n)
+
+
+def _kind(name: str, label: str) -> str:
+    """The model's label, except that a name ending in a company's legal form is an organisation and
+    one ending in a competition's word an event ("Fed Cup", "U.S. Open", "Berlin Grand Prix")."""
+    if _COMPANY.search(name):
+        return "ORG"
+    return "EVENT" if label in NAMED and _COMPETITION.search(name) else label
+
+
+def _full_name(name: str, people: Counter[str]) -> str | None:
+    short = name.split()
+    ends = [p for p in people if len(p.split()) > len(short) and p.split()[-len(short) :] == short]
+    if not ends and len(short) == 1:
+        ends = [p for p in people if p.split()[0] == name]
+    return max(ends, key=lambda p: (people[p], len(p))) if ends else None
+
+
+def _opens(name: str, organisations: Counter[str]) -> str | None:
+    """The organisation's full name that is this name and legal or corporate words ("Magna" of "Magna
+    International Inc"; not "Apple" of "Apple Music")."""
+    short = name.split()
+    longer = [
+        o
+        for o in organisations
+        if len(o.split()) > len(short)
+        and o.split()[: len(short)] == short
+        and all(_DESIGNATOR.match(w) for w in o.split()[len(short) :])
+    ]
+    return max(longer, key=lambda o: (organisations[o], len(o))) if longer else None
+
+
+def _abbreviates(text: str, before: Mention, start: int, end: int) -> bool:
+    """The span is in brackets right after `before` and spells its capitalised words' initials."""
+    if text[before[1] : start] != " (" or text[end : end + 1] != ")":
+        return False
+    initials = "".join(w[0] for w in text[before[0] : before[1]].split() if w[0].isupper())
+    return len(initials) >= 2 and text[start:end].replace(".", "").upper() == initials.upper()
+
+
+def _is_country_or_capital(name: str) -> bool:
+    entry = places.resolve(name)
+    return entry is not None and entry.rank <= 1

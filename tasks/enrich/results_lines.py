@@ -1,0 +1,87 @@
+"""Results and standings lines of sports copy: the names on them, and a team's shape anywhere.
+
+A results line holds names each with its score ("Arsenal 2 Aston Villa 1", "Leicestershire 22 points,
+Somerset 4", "San Diego 3 NEW YORK 2"), a standings row a name and a row of numbers ("CLEVELAND 80 53
+.602"). The small English model misses most such names, or takes a county for a person; these rules
+find them by the line's shape, not by any list of teams. A line of running text is never one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_NUMBER = re.compile(r"(?<![\w-])\d+(?:[-–/:.,]\d+)*(?![\w-])")
+_RESULTS_LINE = re.compile(r"^[^\n]*\d[^\n]*$", re.M)
+_NAME_WORD = r"(?:[A-Z][\w'’&-]*\.?|[A-Z]\.)"
+_SCORED_NAME = re.compile(
+    rf"(?<![\w.])({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= \d+(?:[-–]\d+)?(?:[ ,;)]|$))"
+)
+_SCORE_THEN_NAME = re.compile(rf"\d[-–]\d+ ({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= *(?:$|[,;]))", re.M)
+_INITIAL = re.compile(r"^[A-Z]\. ?[A-Z]")
+_CALENDAR = re.compile(
+    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?$"
+    r"|^(?:No|Nos|Page|Section|Article|Chapter|Group|Round|Day|Week|Year|Vol|Part|Act|Rule|Table)\.?$"
+)
+_SCORE = re.compile(r"\b\d+\s*[-–]\s*\d+\b")
+# A team's shape: its score right after it on a line ("Arsenal 2 Aston Villa 1", "Kent 22 points"), or
+# a result's verb beside it ("Leicestershire beat Somerset", "drew with Kent", "Rangers v Celtic").
+_SCORED = re.compile(r"^[ \t]+\d+(?:\s*[-–]\s*\d+)?(?:[ \t]|,|;|$)")
+_RESULT_AFTER = re.compile(
+    r"^\s+(?:beat|beats|defeated|drew with|drew|lost to|held|edged|thrashed|v|vs\.?)\s"
+)
+_RESULT_BEFORE = re.compile(r"\s(?:beat|beats|defeated|drew with|lost to|held|edged|thrashed|v|vs\.?)\s+$")
+
+
+def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Names on results and standings lines that no model span covers: each run of capitalised words
+    that a score follows ("San Diego 3 NEW YORK 2", "CLEVELAND 80 53 .602", "Leicestershire 22 points,
+    Somerset 4") or that ends the line after one ("Arsenal 2-1 Chelsea"), on a line of two such names or
+    one opening a row of numbers. An initial and a surname
+    ("A. Dale 69") is a person; the rest are teams until the story's evidence says otherwise."""
+    spans = list(covered)
+    found = []
+    for line in _RESULTS_LINE.finditer(text):
+        if _is_prose(line.group()):
+            continue
+        named = [*_SCORED_NAME.finditer(line.group()), *_SCORE_THEN_NAME.finditer(line.group())]
+        runs = sorted((m for m in named if not _CALENDAR.match(m.group(1))), key=lambda m: m.start(1))
+        opens_row = bool(runs) and runs[0].start(1) == 0 and len(_NUMBER.findall(line.group())) >= 2
+        if len(runs) < 2 and not opens_row:
+            continue
+        for run in runs:
+            s, e = line.start() + run.start(1), line.start() + run.end(1)
+            if not any(cs < e and s < ce for cs, ce in spans):
+                found.append((s, e, "PERSON" if _INITIAL.match(run.group(1)) else "ORG"))
+    return found
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text, not of results: more than a third of its words, or four in a row, begin
+    in lowercase ("In 2003, crop production totalled 11.49 million tonnes")."""
+    words = line.split()
+    lower = [w[0].islower() for w in words]
+    run = max((len(r) for r in "".join("x" if x else " " for x in lower).split()), default=0)
+    return sum(lower) * 3 > len(words) or run >= 4
+
+
+def plays(text: str, start: int, end: int) -> bool:
+    """The name has a team's shape where it stands (see _SCORED and the result verbs)."""
+    after = text[end : end + 24]
+    return bool(
+        _SCORED.match(after)
+        or _RESULT_AFTER.match(after)
+        or _RESULT_BEFORE.search(text, max(0, start - 16), start)
+    )
+
+
+def is_results_line(text: str, at: int) -> bool:
+    """A line of results or a table: a score ("2-1"), or three numbers in at most 25 words."""
+    line = line_of(text, at)
+    return bool(_SCORE.search(line)) or (len(_NUMBER.findall(line)) >= 3 and len(line.split()) <= 25)
+
+
+def line_of(text: str, at: int) -> str:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return text[start : end if end >= 0 else len(text)]

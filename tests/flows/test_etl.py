@@ -198,11 +198,16 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
         ("event_counts", "text"),
         ("mentioned_dates", "text"),
     ):
+        # entities and locations index the field the row names (title, dateline or body)
+        field = "t.field" if table in ("entities", "locations") else "'body'"
+        source = f"case {field} when 'title' then a.title when 'dateline' then a.dateline else a.body end"
         rows, exact = con.execute(
-            "select count(*), count_if(substr(a.body, t.start_char + 1, t.end_char - t.start_char)"
+            f"select count(*), count_if(substr({source}, t.start_char + 1, t.end_char - t.start_char)"
             f" = t.{text}) from {table} t join articles a using (doc_id)"
         ).fetchone()
         assert rows > 0 and rows == exact, table
+    fields = dict(con.execute("select field, count(*) from entities group by field").fetchall())
+    assert fields["title"] > 0 and fields["body"] > fields["title"], fields
     before = _snapshot(tmp_path)
     second = _run(BBC_GLOB, tmp_path)
     assert (second.files_seen, second.articles_written, second.quarantined, second.skipped) == (

@@ -145,3 +145,8 @@ def test_propagated_skips_a_sentence_opener_written_lowercase_elsewhere() -> Non
 
 def test_propagated_finds_nothing_without_capitalised_names() -> None:
     assert propagated("the group said.", [(0, 9, "the group", "ORG")], {"the group": "ORG"}) == []
+
+
+def test_a_year_before_a_name_is_no_score() -> None:
+    text = "In 2003, Northfield grew wheat and barley."
+    assert _labels(text, ("Northfield", "GPE")) == {"Northfield": "GPE"}

@@ -1,0 +1,152 @@
+"""The rules over the model's spans: pieces, trimming, junk, evidence, one label per name, propagation."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tasks.enrich.entity_names import Mention
+from tasks.enrich.entity_rules import evidence_of, is_junk, one_label_per_name, pieces, propagated, trimmed
+
+
+def _named(text: str, *mentions: tuple[str, str]) -> list[Mention]:
+    """Mentions (name as written = canonical, label), each found after the previous one."""
+    found, at = [], 0
+    for name, label in mentions:
+        start = text.index(name, at)
+        found.append((start, start + len(name), name, label))
+        at = start + len(name)
+    return found
+
+
+def _labels(
+    text: str, *mentions: tuple[str, str], shared: dict[str, Counter[str]] | None = None
+) -> dict[str, str]:
+    votes, evidence = evidence_of(text, _named(text, *mentions), set())
+    return one_label_per_name(votes, evidence, shared)
+
+
+def _trim(span: str, label: str = "ORG", text: str | None = None) -> tuple[str, str, bool] | None:
+    text = text if text is not None else span
+    start = text.index(span)
+    result = trimmed(text, start, start + len(span), label)
+    return (text[result[0] : result[1]], result[2], result[3]) if result else None
+
+
+def test_pieces_keeps_the_line_of_a_person_that_runs_on() -> None:
+    text = "Gilbert\n\nAndy Roddick won the final."
+    assert pieces(text, 0, text.index(" won"), "PERSON") == [(9, 21, "PERSON")]
+
+
+def test_pieces_splits_at_between_two_names() -> None:
+    text = "Yorkshire at Headingley lost."
+    assert pieces(text, 0, 23, "ORG") == [(0, 9, "ORG"), (13, 23, "GPE")]
+
+
+def test_pieces_leaves_a_plain_name_and_other_labels_across_lines() -> None:
+    assert pieces("Mary Smith won.", 0, 10, "PERSON") == [(0, 10, "PERSON")]
+    assert pieces("Heading\n\nNews Today\nmore", 0, 19, "ORG") == [(0, 19, "ORG")]
+
+
+def test_trimmed_cuts_article_title_and_possessive() -> None:
+    assert _trim("the President Joe Smith's", "PERSON") == ("Joe Smith", "PERSON", True)
+    assert _trim("The Times") == ("Times", "ORG", False)
+    assert _trim("Mr. Jones,", "PERSON") == ("Jones", "PERSON", True)
+
+
+def test_trimmed_keeps_the_dots_of_an_abbreviation() -> None:
+    assert _trim("U.S.", "GPE") == ("U.S.", "GPE", False)
+
+
+def test_trimmed_cuts_a_score_on_a_results_line_only() -> None:
+    assert _trim("Northfield 2-1") == ("Northfield", "ORG", False)
+    prose = "The crew of Apollo 13 flew home after a long and hard voyage."
+    assert _trim("Apollo 13", text=prose) == ("Apollo 13", "ORG", False)
+
+
+def test_trimmed_cuts_brackets_dashes_and_phone_numbers() -> None:
+    assert _trim("Scott Draper (Australia", "PERSON") == ("Scott Draper", "PERSON", False)
+    assert _trim("Cricket - Leicestershire") == ("Leicestershire", "ORG", False)
+    assert _trim("Dublin Newsroom +353") == ("Dublin Newsroom", "ORG", False)
+
+
+def test_trimmed_drops_a_span_of_only_punctuation() -> None:
+    assert trimmed('say ", fine', 4, 6, "ORG") is None
+
+
+def test_is_junk_on_lowercase_digits_short_and_multiline_spans() -> None:
+    for span in ("the group", "12", "A", "Ab\nCd"):
+        assert is_junk(span, 0, len(span)), span
+
+
+def test_is_junk_not_on_names_and_particles() -> None:
+    for span in ("Northfield", "al-Qaeda", "van Gogh"):
+        assert not is_junk(span, 0, len(span)), span
+
+
+def test_a_title_gives_person_evidence() -> None:
+    text = "Mr Hollis spoke. Mr Hollis left."
+    assert _labels(text, ("Hollis", "ORG"), ("Hollis", "ORG")) == {"Hollis": "PERSON"}
+
+
+def test_without_evidence_the_model_vote_stands() -> None:
+    assert _labels("Hollis spoke. Hollis left.", ("Hollis", "ORG"), ("Hollis", "ORG")) == {"Hollis": "ORG"}
+
+
+def test_a_town_playing_is_an_organisation() -> None:
+    text = "Northfield beat Southam by six wickets."
+    assert _labels(text, ("Northfield", "PERSON"), ("Southam", "GPE")) == {
+        "Northfield": "ORG",
+        "Southam": "ORG",
+    }
+
+
+def test_a_country_playing_stays_a_place() -> None:
+    text = "Romania beat Lithuania 2-1 in the qualifier."
+    assert _labels(text, ("Romania", "GPE"), ("Lithuania", "ORG")) == {"Romania": "GPE", "Lithuania": "GPE"}
+
+
+def test_a_role_after_a_name_is_the_team_it_plays_for() -> None:
+    text = "Surrey captain Chris Lewis said."
+    assert _labels(text, ("Surrey", "PERSON"), ("Chris Lewis", "PERSON")) == {
+        "Surrey": "ORG",
+        "Chris Lewis": "PERSON",
+    }
+
+
+def test_a_capital_the_model_took_for_a_person_is_a_place() -> None:
+    assert _labels("Paris was calm.", ("Paris", "PERSON")) == {"Paris": "GPE"}
+
+
+def test_the_batch_evidence_decides_a_name_without_its_own() -> None:
+    shared = {"Derbyshire": Counter(ORG=2)}
+    assert _labels("Derbyshire were idle.", ("Derbyshire", "PERSON"), shared=shared) == {"Derbyshire": "ORG"}
+    assert _labels("Derbyshire were idle.", ("Derbyshire", "PERSON")) == {"Derbyshire": "PERSON"}
+
+
+def test_the_batch_evidence_does_not_override_a_place_the_model_saw() -> None:
+    shared = {"Derbyshire": Counter(ORG=2)}
+    assert _labels("Derbyshire was wet.", ("Derbyshire", "GPE"), shared=shared) == {"Derbyshire": "GPE"}
+
+
+def test_propagated_finds_a_surname_standing_alone() -> None:
+    text = "Dana Whitlow spoke. Whitlow Park opened. Reporters asked Whitlow again."
+    found = propagated(text, _named(text, ("Dana Whitlow", "PERSON")), {"Dana Whitlow": "PERSON"})
+    assert [(text[s:e], canonical, label) for s, e, canonical, label in found] == [
+        ("Whitlow", "Dana Whitlow", "PERSON")
+    ]
+    assert found[0][0] == text.rindex("Whitlow")  # not the one inside "Whitlow Park"
+
+
+def test_propagated_skips_a_sentence_opener_written_lowercase_elsewhere() -> None:
+    text = "Summit rose. Summit talks failed. The summit ended. Shares of Summit fell."
+    found = propagated(text, _named(text, ("Summit", "ORG")), {"Summit": "ORG"})
+    assert [s for s, _, _, _ in found] == [text.rindex("Summit")]
+
+
+def test_propagated_finds_nothing_without_capitalised_names() -> None:
+    assert propagated("the group said.", [(0, 9, "the group", "ORG")], {"the group": "ORG"}) == []
+
+
+def test_a_year_before_a_name_is_no_score() -> None:
+    text = "In 2003, Northfield grew wheat and barley."
+    assert _labels(text, ("Northfield", "GPE")) == {"Northfield": "GPE"}

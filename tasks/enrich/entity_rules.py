@@ -132,8 +132,9 @@ def evidence_of(text: str, named: list[Mention], titled: set[int]) -> tuple[Evid
     for i, (start, end, canonical, label) in enumerate(named):
         votes.setdefault(canonical, Counter())[label] += 1
         seen = evidence.setdefault(canonical, Counter())
-        if i in titled or _ROLE.search(text, max(0, start - 30), start):
-            seen["PERSON"] += 1
+        role = _ROLE.search(text, max(0, start - 30), start)
+        if i in titled or role:  # an honorific ("Mr", "Dr") counts twice, a job ("coach", "chief") once
+            seen["PERSON"] += 2 if i in titled or (role and role.group()[0].isupper()) else 1
         elif label != "PERSON" or " " not in canonical:
             speaks_for = label not in ("GPE", "LOC") and _BODY_ROLE_AFTER.match(text, end)
             seen["ORG"] += results_lines.plays(text, start, end) or bool(

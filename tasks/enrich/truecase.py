@@ -3,7 +3,7 @@ gets the case the article's own mixed-case lines write its words in, so the mode
 England captain" rather than "SHEARER NAMED AS ENGLAND CAPTAIN", in which every word looks like a name.
 
 A word the article never writes otherwise is lowercased, unless it opens the line, is a place the
-gazetteer knows, has no vowel (an acronym such as "WBO") or stands on a line with numbers (a results or
+gazetteer knows, has no vowel (an acronym such as "BBC") or stands on a line with numbers (a results or
 table row, whose words are names: "ARSENAL 2-1 CHELSEA"). The restored text is exactly as long as the
 text as written, character for character, so offsets found in it index the text as written.
 """
@@ -107,7 +107,7 @@ def _place_words(words: list[re.Match[str]], shortest: int) -> int:
 def _unseen(word: str, first: bool) -> str:
     if first:
         return word[0] + word[1:].lower()
-    if not _VOWEL.search(word) and len(word) <= 5:  # "WBO"
+    if not _VOWEL.search(word) and len(word) <= 5:  # "BBC"
         return word
     return word.lower()
 

@@ -100,14 +100,18 @@ class View:
 
     @classmethod
     def of(cls, body: str, title: str = "") -> View:
+        head = title.replace("\n", " ")  # one line, same length
+        shouted, title_case = truecase.is_shouted(head), truecase.is_title_case(head)
+        lines = truecase.shouted_lines(body)
+        if not (lines or shouted or title_case):  # most articles: nothing to restore, no casing to learn
+            return cls(f"{head}\n\n{body}" if title else body, title, body)
         forms = truecase.casing(body)
-        restored = truecase.restore(body, forms)
+        restored = truecase.restore(body, forms, lines)
         if not title:
             return cls(restored, "", body)
-        head = title.replace("\n", " ")  # one line, same length
-        if truecase.is_shouted(head):
+        if shouted:
             head = truecase.restore_line(head, forms)
-        elif truecase.is_title_case(head):
+        elif title_case:
             head = truecase.restore_title_case(head, forms)
         return cls(f"{head}\n\n{restored}", title, body)
 

@@ -181,18 +181,38 @@ def propagated(text: str, named: list[Mention], labels: dict[str, str]) -> list[
     if not surfaces:
         return []
     taken = [(s, e) for s, e, _, _ in named]
-    pattern = "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
     found = []
-    for match in re.finditer(rf"(?<![\w\-’'.])(?:{pattern})(?![\w\-’])", text):
-        s, e = match.span()
+    for s, e in _occurrences(text, surfaces):  # str.find per name: no pattern to compile per story
         if any(ts < e and s < te for ts, te in taken) or _inside_a_name(text, s, e):
             continue
-        if _opens_sentence(text, s) and f" {match.group().lower()} " in text:
+        if _opens_sentence(text, s) and f" {text[s:e].lower()} " in text:
             continue
         taken.append((s, e))
-        canonical = surfaces[match.group()]
+        canonical = surfaces[text[s:e]]
         found.append((s, e, canonical, labels[canonical]))
-    return found
+    return sorted(found)
+
+
+def _occurrences(text: str, surfaces: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each surface stands as a whole word (not inside a longer word, "U.S." not in "U.S.A"),
+    longest first at any place."""
+    spans = []
+    for surface in surfaces:
+        at = text.find(surface)
+        while at >= 0:
+            end = at + len(surface)
+            if not (at and _joins_before(text[at - 1])) and not (end < len(text) and _joins_after(text[end])):
+                spans.append((at, end))
+            at = text.find(surface, at + 1)
+    return sorted(spans, key=lambda span: (span[0], -span[1]))
+
+
+def _joins_before(c: str) -> bool:
+    return c.isalnum() or c in "_-’'."
+
+
+def _joins_after(c: str) -> bool:
+    return c.isalnum() or c in "_-’"
 
 
 def _inside_a_name(text: str, start: int, end: int) -> bool:

@@ -18,6 +18,7 @@ from tasks import places
 
 _WORD = re.compile(r"[^\W\d_]+")
 _OPENS = re.compile(r"(?:^|[.!?:]\s*|[-–—]\s+)[\"'“‘(]*$")  # what precedes a sentence's first word
+_NO_LOWER_ASCII = re.compile(r"^[^a-z\n]+$", re.M)  # a candidate shouted line, cheap to find
 _VOWEL = re.compile(r"[AEIOUYÀ-ÖØ-Ý]")
 
 
@@ -59,19 +60,30 @@ def casing(text: str) -> dict[str, str]:
             continue
         for match in _WORD.finditer(line):
             word = match.group()
-            seen = opening if _OPENS.search(line[: match.start()]) else inside
+            # what precedes the word, a few characters back, says whether it opens a sentence
+            seen = opening if _OPENS.search(line, max(0, match.start() - 8), match.start()) else inside
             seen.setdefault(word.lower(), Counter())[word] += 1
     forms = {key: counts.most_common(1)[0][0] for key, counts in opening.items()}
     forms |= {key: counts.most_common(1)[0][0] for key, counts in inside.items()}
     return forms
 
 
-def restore(text: str, forms: dict[str, str]) -> str:
-    """`text` with every shouted line given its words' case from `forms` (see casing); same length."""
-    if not any(c.isupper() for c in text):
+def shouted_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each shouted line of the text (see is_shouted)."""
+    return [m.span() for m in _NO_LOWER_ASCII.finditer(text) if is_shouted(m.group())]
+
+
+def restore(text: str, forms: dict[str, str], lines: list[tuple[int, int]] | None = None) -> str:
+    """`text` with every shouted line (`lines`, found if not given) given its words' case from `forms`
+    (see casing); same length."""
+    lines = shouted_lines(text) if lines is None else lines
+    if not lines:
         return text
-    lines = text.split("\n")
-    return "\n".join(restore_line(line, forms) if is_shouted(line) else line for line in lines)
+    out, at = [], 0
+    for start, end in lines:
+        out += [text[at:start], restore_line(text[start:end], forms)]
+        at = end
+    return "".join([*out, text[at:]])
 
 
 def restore_line(line: str, forms: dict[str, str]) -> str:

@@ -15,12 +15,14 @@ from tasks import places
 Mention = tuple[int, int, str, str]  # (start, end, canonical, label) in the text the model read
 NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")  # the labels evidence decides between
 
-_COMPANY = re.compile(
-    r"\s(?:Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd|Holdings|Group)\.?$"
+_LEGAL_FORMS = (
+    r"Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd|Holdings|Group"
 )
+_COMPANY = re.compile(rf"\s(?:{_LEGAL_FORMS})\.?$")  # a name ending in one is a company's
+# The words a company's full name adds to its short form ("Magna" of "Magna International Inc").
 _DESIGNATOR = re.compile(
-    r"(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd"
-    r"|Holdings?|Group|International|Industries|Enterprises|Bancshares|Bancorp|Financial|&)\.?$"
+    rf"(?:{_LEGAL_FORMS}|Company|Limited|Holding|International|Industries|Enterprises|Bancshares|Bancorp"
+    r"|Financial|&)\.?$"
 )
 _COMPETITION = re.compile(
     r"\s(?:Cup|Open|Trophy|Championships?|Games|Olympics|Grand Prix|Classic|Marathon|Masters|Series|Finals?)$"

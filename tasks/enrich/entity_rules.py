@@ -28,19 +28,17 @@ TITLES = (
     r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lord|Lady|Col|Gen|Lt|Sgt|Capt|Maj|Rev|Sen|Rep|Gov|St)\.?"
     r"|President|Prime Minister|Minister|Chancellor|King|Queen|Prince|Princess|Pope|Judge|Senator)\s+"
 )
+# A team's roles: before a name they say a person ("coach Hoddle"), after one a team ("Surrey captain").
+_TEAM_ROLES = r"coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|keeper|player"
 # A word before a name that says the name is a person's.
 _ROLE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt)\.?|\b(?:Sir|Dame|Lord|Lady|President|Senator"
-    r"|Minister|Judge|Pope|King|Queen|Prince|coach|manager|captain|skipper|striker|midfielder|defender"
-    r"|goalkeeper|keeper|forward|winger|batsman|bowler|spinner|pitcher|champion|player|rider|driver"
-    r"|spokesman|spokeswoman|chairman|chief|leader|director|secretary|minister|president|envoy|ambassador"
-    r"|premier|author|novelist))\s+$"
+    rf"|Minister|Judge|Pope|King|Queen|Prince|{_TEAM_ROLES}|forward|winger|batsman|bowler|spinner|pitcher"
+    r"|champion|rider|driver|spokesman|spokeswoman|chairman|chief|leader|director|secretary|minister"
+    r"|president|envoy|ambassador|premier|author|novelist))\s+$"
 )
 # A role after a name says the name is what the person plays or works for ("Surrey captain Chris Lewis").
-_ROLE_AFTER = re.compile(
-    r"\s+(?:coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|keeper|chairman"
-    r"|chief executive|shareholders|player)\b"
-)
+_ROLE_AFTER = re.compile(rf"\s+(?:{_TEAM_ROLES}|chairman|chief executive|shareholders)\b")
 # A role after a name the model did not take for a place: the name is the body the person speaks for
 # ("Cofinec president", "Interfax officials"); a place has officials too ("Delhi officials").
 _BODY_ROLE_AFTER = re.compile(

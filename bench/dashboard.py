@@ -23,8 +23,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks.quality import dashboard_site, dq_history, suites
+from tasks.quality import suites
 from tasks.records import RunContext
+from tasks.reports import dashboard_site, dq_history
 from tasks.warehouse import commit
 from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE, RUNS
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from bench import scoring
 from bench.evaluate import CORPORA, _wire_gold
-from tasks.parse.byline import find_authors
 from tasks.parse.dates import find_published
 from tasks.parse.text import text_lines
+from tasks.parse.text.byline import find_authors
 
 
 @dataclass(frozen=True)

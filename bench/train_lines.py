@@ -1,11 +1,11 @@
-"""Train the line classifier of tasks/parse/blocks.py from shared/corpora/pages and report its held-out score.
+"""Train the line classifier (tasks/parse/text/blocks.py) from shared/corpora/pages, with its held-out score.
 
 Recipe: every non-blank line of a page's text is labelled article (1) when its word tokens occur as a run
 in the gold body (a line of three tokens or fewer must be a whole gold paragraph: a subhead), else 0.
 Features are blocks.features(); the model is an L2 logistic regression fitted by Newton's method (numpy).
 Cross-validation holds out whole sites (5 folds by the page's host), picks the two cut-offs on the training
 folds and reports body token precision/recall/F1 on the held-out ones; then the model is fitted on every
-page and written to tasks/parse/line_model.json. Runs in seconds:
+page and written to tasks/parse/text/line_model.json. Runs in seconds:
 
     python -m bench.train_lines [--corpora ../shared/corpora] [--write]
 """
@@ -25,12 +25,11 @@ import numpy as np
 
 from bench import scoring
 from tasks.ingest import decode_text
-from tasks.parse import blocks
-from tasks.parse.text import text_lines
+from tasks.parse.text import blocks, text_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
-OUT = ROOT / "tasks" / "parse" / blocks.MODEL_FILE
+OUT = ROOT / "tasks" / "parse" / "text" / blocks.MODEL_FILE
 _TOKEN = re.compile(r"\w+")
 _FOLDS = 5
 _L2 = 1.0

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tasks.quality.findings import finding_lines
 from tasks.records import RunSummary
+from tasks.reports.findings import finding_lines
 from tasks.warehouse.store import is_remote
 
 RUN_SUMMARY_KEY = "newsetl-run-summary"
@@ -46,7 +46,7 @@ def report_markdown(summary: RunSummary) -> str | None:
 
 
 def dq_markdown(summary: RunSummary) -> str:
-    """The run's coverage warnings and drifts as a markdown section (tasks.quality.findings' lines)."""
+    """The run's coverage warnings and drifts as a markdown section (tasks.reports.findings' lines)."""
     lines = finding_lines(summary.findings)
     if not lines:
         return "## Coverage and drift\n\nNo coverage warning, no drift.\n"

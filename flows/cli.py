@@ -16,8 +16,8 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from tasks import pipeline, sources
-from tasks.quality import dq_trends
 from tasks.records import RunSummary
+from tasks.reports import dq_trends
 from tasks.sources.jsonl import FIELD_NAMES, field_mapping
 from tasks.warehouse import lock, views
 
@@ -188,8 +188,8 @@ def summary_table(summary: RunSummary) -> RichTable:
 
 
 def _add_dq_summary(table: RichTable, summary: RunSummary) -> None:
-    """The coverage warnings and drifts of the run, one table row per line of tasks.quality.findings."""
-    from tasks.quality.findings import finding_lines
+    """The coverage warnings and drifts of the run, one table row per line of tasks.reports.findings."""
+    from tasks.reports.findings import finding_lines
 
     lines = finding_lines(summary.findings) or ["no coverage warning, no drift"]
     for number, line in enumerate(lines):  # Text: titles in examples are not rich markup
@@ -208,7 +208,7 @@ def report(
     (pass rates, coverage measures, quarantine, drift, worst sources), the dashboard and Data Docs."""
     import duckdb
 
-    from tasks.quality import dashboard_site, data_docs, dq_report, dq_trends
+    from tasks.reports import dashboard_site, data_docs, dq_report, dq_trends
 
     try:
         con = views.connect(warehouse)
@@ -235,7 +235,7 @@ def report(
 
 def _print_trends(trends: dq_trends.DqTrends) -> None:
     """The DQ trends as compact tables; sparklines on a UTF-8 terminal, the newest values elsewhere."""
-    from tasks.quality import dq_report
+    from tasks.reports import dq_report
 
     spark = out.is_terminal and "utf" in out.encoding.lower() and not os.environ.get("CI")
     span = f"last {len(trends.runs)} run(s)"
@@ -268,8 +268,8 @@ def _trend_table(title: str, rows: list[dict[str, object]]) -> RichTable:
 
 def _print_dq_summary(con: duckdb.DuckDBPyConnection, runs: int) -> None:
     """The recent runs' coverage warnings and drifts (dq_metrics), as the run summary words them."""
-    from tasks.quality import dq_report
-    from tasks.quality.findings import finding_lines
+    from tasks.reports import dq_report
+    from tasks.reports.findings import finding_lines
 
     lines = finding_lines(dq_report.findings(con, runs))
     out.print(f"DQ summary, last {runs} run(s):" + ("" if lines else " no coverage warning, no drift"))

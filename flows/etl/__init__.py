@@ -43,8 +43,9 @@ from flows.runners import (
 from tasks import pipeline, rebuild, sources
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
-from tasks.quality import dashboard_site, data_docs, drift, metrics, suites, validate
+from tasks.quality import drift, metrics, suites, validate
 from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
+from tasks.reports import dashboard_site, data_docs
 from tasks.sources.jsonl import field_mapping
 from tasks.warehouse import commit, lock, rows, tables
 from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, RUNS

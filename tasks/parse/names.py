@@ -3,7 +3,7 @@ part, or a page's declared authors, list.
 
 A name is 2-4 capitalised words with particles; job titles, places, "and" and dates never become names.
 An agency ("Associated Press", "AFP") or a newsroom signing as a group ("Reuters Staff") is kept apart
-from the people. The shapes here are shared with tasks.parse.byline, which finds the byline's line.
+from the people. The shapes here are shared with tasks.parse.text.byline, which finds the byline's line.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import dashboard
-from tasks.quality import dq_trends
+from tasks.reports import dq_trends
 
 
 def test_history_ends_with_a_source_losing_its_dates(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tasks.quality import dashboard_site
-from tasks.quality.dq_report import SPARKS
-from tests.tasks.quality.test_dq_trends import date_history
+from tasks.reports import dashboard_site
+from tasks.reports.dq_report import SPARKS
+from tests.tasks.reports.test_dq_trends import date_history
 
 
 def test_report_prints_the_trends_drift_worst_sources_and_the_dashboard(tmp_path: Path) -> None:

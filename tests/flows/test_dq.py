@@ -19,8 +19,8 @@ from flows.cli import app, summary_table
 from flows.etl import etl
 from tasks import parse
 from tasks.quality import suites
-from tasks.quality.findings import finding_lines
 from tasks.quality.validate import CriticalExpectationError
+from tasks.reports.findings import finding_lines
 from tasks.warehouse import commit, views
 from tests.conftest import SEEDS
 from tests.tasks.quality.test_coverage import dateless_pages

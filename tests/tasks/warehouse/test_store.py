@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.quality import data_docs, suites
+from tasks.quality import suites
+from tasks.reports import data_docs
 from tasks.warehouse import commit, lock, tables, views
 from tasks.warehouse.store import Store, is_remote, open_store
 from tests.tasks.warehouse.test_commit import _batch

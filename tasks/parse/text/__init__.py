@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, count, pairwise
 
-from tasks.parse import blocks, byline, chrome, dates, heading
+from tasks.parse import chrome, dates
 from tasks.parse.article import ParseError, measures
-from tasks.parse.ending import before_the_end, without_link_runs
 from tasks.parse.language import detect_language
+from tasks.parse.text import blocks, byline, heading
+from tasks.parse.text.ending import before_the_end, without_link_runs
 from tasks.records import Article
 
 _MAX_HEADER_LINES = 6  # byline, date, dateline and furniture sit within a few lines of the title
@@ -171,7 +172,7 @@ def _without_chrome(
 def _header_fields(
     lines: list[str], title_at: int, body_at: int
 ) -> tuple[tuple[str, ...], datetime | None, str | None]:
-    """(authors, published_at, dateline): bylines and dates where pages print them (tasks.parse.byline,
+    """(authors, published_at, dateline): bylines and dates where pages print them (tasks.parse.text.byline,
     tasks.parse.dates), the dateline's place from a `CITY YYYY-MM-DD` line under the headline or the
     body's opening `PARIS (Reuters) -`."""
     places = (

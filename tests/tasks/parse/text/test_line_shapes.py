@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.parse.line_shapes import (
+from tasks.parse.text.line_shapes import (
     _SEPARATOR,
     _SEPARATOR_CHARS,
     _STOP,

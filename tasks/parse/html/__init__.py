@@ -15,8 +15,8 @@ from email.utils import parsedate_to_datetime
 
 from tasks.parse import chrome, dates, names
 from tasks.parse.article import ParseError, measures, word_count
-from tasks.parse.html_meta import PageMeta, page_meta
-from tasks.parse.html_title import headline
+from tasks.parse.html.meta import PageMeta, page_meta
+from tasks.parse.html.title import headline
 from tasks.parse.language import UNDETERMINED, detect_language
 from tasks.records import TEXT_HTML, XHTML, Article
 

@@ -10,9 +10,9 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from tasks.quality import dq_history, dq_trends
-from tasks.quality.dq_trends import Series
 from tasks.records import RunContext
+from tasks.reports import dq_history, dq_trends
+from tasks.reports.dq_trends import Series
 from tasks.warehouse import commit, tables
 from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.parse import blocks, heading
-from tasks.parse.heading import _digits
+from tasks.parse.text import blocks, heading
+from tasks.parse.text.heading import _digits
 
 PARAGRAPH = "The ministers agreed on Monday to share more intelligence, officials said after the meeting."
 HEADLINE = "Storm floods the valley towns after a week of rain"

@@ -4,7 +4,7 @@ It reaches the warehouse only through its Store (a local folder or an object sto
 do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script
 (kept gzipped in the package, 1.5 MB) is written beside it only when missing or of another size. The
 per-run aggregates the page is drawn from are kept beside it (`history.arrow`, see
-tasks.quality.dq_history), so a build reads only the files committed since the previous one.
+tasks.reports.dq_history), so a build reads only the files committed since the previous one.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from tasks.quality import dq_trends
-from tasks.quality.dashboard import PLOTLY_JS, render_dashboard
-from tasks.quality.data_docs import DATA_DOCS, REPORTS
+from tasks.reports import dq_trends
+from tasks.reports.dashboard import PLOTLY_JS, render_dashboard
+from tasks.reports.data_docs import DATA_DOCS, REPORTS
 from tasks.warehouse.store import Store, open_store
 
 DQ = "dq"

@@ -9,7 +9,7 @@ import pytest
 
 from tasks.parse import ParseError, parse_batch
 from tasks.parse.html import parse_html
-from tasks.parse.html_title import host_labels, is_site, strip_site
+from tasks.parse.html.title import host_labels, is_site, strip_site
 from tasks.records import TEXT_HTML, RawDocument
 
 PARAGRAPHS = [

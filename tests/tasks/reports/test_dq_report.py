@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tasks.quality import dq_report
-from tasks.quality.dq_trends import Series, SourceScore
+from tasks.reports import dq_report
+from tasks.reports.dq_trends import Series, SourceScore
 
 
 def test_a_sparkline_spans_the_lowest_to_the_highest_value_with_gaps() -> None:

@@ -1,6 +1,6 @@
 """The DQ dashboard page: DqTrends in, one self-contained HTML page out (charts drawn by plotly.js).
 
-Pure: no I/O. The page loads plotly.js from `vendor/` beside it (tasks/quality/dashboard_site.py copies
+Pure: no I/O. The page loads plotly.js from `vendor/` beside it (tasks/reports/dashboard_site.py copies
 the vendored file there), so it renders offline. Each chart is a plotly.js figure (JSON written here,
 no Python plotting package): pass rate per suite over runs, quarantined rows per reason over runs, one
 chart per coverage measure with its threshold, drift points marked on every series, and the newest
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tasks.quality.dq_trends import DqTrends, Series
+from tasks.reports.dq_trends import DqTrends, Series
 
 PLOTLY_JS = "plotly-4.1.1.min.js"
 _RUN_START = re.compile(r"^\d{8}T\d{6}Z")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tasks.parse.ending import before_the_end, without_link_runs
-from tasks.parse.line_shapes import Shape, shapes
+from tasks.parse.text.ending import before_the_end, without_link_runs
+from tasks.parse.text.line_shapes import Shape, shapes
 
 PROSE = [
     "The council approved the tram extension on Tuesday after a debate that lasted most of the day.",

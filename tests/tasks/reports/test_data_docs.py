@@ -7,9 +7,10 @@ import pytest
 
 from tasks.ingest import ingest_record
 from tasks.parse.text import parse_article
-from tasks.quality import data_docs, suites
+from tasks.quality import suites
 from tasks.quality.validate import Validator, validate_batch
 from tasks.records import RunContext, SourceRecord
+from tasks.reports import data_docs
 from tasks.warehouse import rows
 from tests.conftest import SEED_000
 

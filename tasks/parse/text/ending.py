@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from tasks.parse import blocks
+from tasks.parse.text import blocks
 
 _LINK_MAX_WORDS = 14  # promos, widgets and error notices are shorter than this; captions may not be
 # Where the article has ended: a comment's signature ("Jane Doe says:", "Jane Doe on May 2, 2019 at 5:23 pm

@@ -21,7 +21,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from tasks.parse.line_shapes import PROSE_WORDS, Shape, shapes
+from tasks.parse.text.line_shapes import PROSE_WORDS, Shape, shapes
 
 _NEAR, _FAR = 3, 10  # neighbourhood half-widths, in non-blank lines
 MODEL_FILE = "line_model.json"
@@ -63,7 +63,7 @@ class LineModel:
 @cache
 def shipped_model() -> LineModel:
     """The model in the package (read once per process)."""
-    text = resources.files("tasks.parse").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    text = resources.files("tasks.parse.text").joinpath(MODEL_FILE).read_text(encoding="utf-8")
     return LineModel.from_json(json.loads(text))
 
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from itertools import islice
 
 from tasks.parse import chrome, dates
-from tasks.parse.blocks import Shape
 from tasks.parse.phrases import Phrases
+from tasks.parse.text.blocks import Shape
 
 _LOOKBACK = 20  # non-blank lines above the body where the headline may stand
 _HEADLINE_MAX_WORDS = 30

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tasks.parse import ParseError
-from tasks.parse.blocks import best_span, body_lines, shapes
 from tasks.parse.text import parse_article
+from tasks.parse.text.blocks import best_span, body_lines, shapes
 
 MENU = ["Skip to content", "Home", "World", "Business", "Politics", "Sport", "Culture", "Opinion", "Search"]
 KICKER = "LOCAL POLITICS"

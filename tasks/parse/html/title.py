@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from tasks.parse.html_meta import PageMeta
+from tasks.parse.html.meta import PageMeta
 
 # A title segment separator: a bar, dash, bullet or guillemet between spaces, or a bare bar/bullet.
 _SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|·•»]\s*")

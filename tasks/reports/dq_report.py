@@ -1,5 +1,5 @@
 """Data-quality summaries for `newsetl report`: pass rates and failures, coverage findings and drift
-(SQL over dq_results and dq_metrics in DuckDB), and the DQ trends (tasks.quality.dq_trends) as compact
+(SQL over dq_results and dq_metrics in DuckDB), and the DQ trends (tasks.reports.dq_trends) as compact
 rows with sparklines."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import duckdb
 
-from tasks.quality.dq_trends import Series, SourceScore
 from tasks.records import Measure
+from tasks.reports.dq_trends import Series, SourceScore
 
 _RECENT = "(select distinct run_id from dq_results order by run_id desc limit ?)"
 

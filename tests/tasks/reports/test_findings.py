@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tasks.quality.findings import finding_lines
 from tasks.records import Measure
+from tasks.reports.findings import finding_lines
 
 
 def _m(batch: str, source: str, value: float, examples: tuple[str, ...] = ()) -> Measure:

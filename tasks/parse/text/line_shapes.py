@@ -1,4 +1,4 @@
-"""The shape of each line of a page of text: the measures the line classifier of tasks.parse.blocks reads.
+"""The shape of each line of a page of text: what the line classifier of tasks.parse.text.blocks reads.
 
 Measured a column at a time, map() over all of a page's lines: a Python call per line and measure cost
 more than the measures themselves (a page has ~150 lines; this is a quarter of the parse time).

@@ -1,6 +1,6 @@
 """Data-quality trends over the newest runs: what the DQ dashboard draws and `newsetl report` prints.
 
-Built from the per-run aggregates of tasks.quality.dq_history (dq_metrics' coverage measures, suite
+Built from the per-run aggregates of tasks.reports.dq_history (dq_metrics' coverage measures, suite
 pass rates and drift marks; dq_results' pass rates for runs from before dq_metrics; quarantined rows
 per stage:reason), plus the newest run's worst sources, read from that run's own files only.
 """
@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from tasks.quality import dq_history
-from tasks.quality.dq_history import PASS_RATE
+from tasks.reports import dq_history
+from tasks.reports.dq_history import PASS_RATE
 from tasks.warehouse.schemas import DQ_METRICS, QUARANTINE, Table
 from tasks.warehouse.store import Store, open_store
 
@@ -78,7 +78,7 @@ def read_trends(
     warehouse: str | os.PathLike[str], max_runs: int = DEFAULT_RUNS, worst: int = 10, keep: bool = False
 ) -> DqTrends:
     """The trends of the newest `max_runs` runs of a warehouse (local or object store); `keep` reuses and
-    updates the aggregates kept by the previous build (tasks.quality.dq_history)."""
+    updates the aggregates kept by the previous build (tasks.reports.dq_history)."""
     store = open_store(warehouse)
     history = dq_history.read_history(store, max_runs, keep)
     runs = tuple(sorted(pc.unique(history.rows["run_id"]).to_pylist()))

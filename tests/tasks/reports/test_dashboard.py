@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks.quality import dashboard, dashboard_site, dq_trends
-from tasks.quality.dq_trends import DqTrends, Series, SourceScore
+from tasks.reports import dashboard, dashboard_site, dq_trends
+from tasks.reports.dq_trends import DqTrends, Series, SourceScore
 from tasks.warehouse.store import open_store
-from tests.tasks.quality.test_dq_trends import date_history
+from tests.tasks.reports.test_dq_trends import date_history
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 RUNS = ("20260301T000000Z-00000000", "20260301T001500Z-00000001", "20260301T003000Z-00000002")

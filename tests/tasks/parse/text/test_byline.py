@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from bench import scoring
 from bench.header_eval import page_cases, wire_cases
-from tasks.parse.byline import find_authors
 from tasks.parse.dates import find_published
 from tasks.parse.names import is_name
 from tasks.parse.text import text_lines
+from tasks.parse.text.byline import find_authors
 
 PARAGRAPH = (
     "The ministers agreed on Monday to pool part of their budgets for joint purchases, officials said, "

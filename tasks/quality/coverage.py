@@ -11,17 +11,16 @@ words is checked here (it spans two tables).
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 
 from tasks import enrich
 from tasks.quality.suites import WARNING
 from tasks.records import Check, Measure
+from tasks.sources import source_of
 
 EXAMPLES = 3
 Row = dict[str, Any]
@@ -62,16 +61,6 @@ _ARTICLE_COLUMNS = [
     "word_count",
     "language",
 ]
-
-
-def source_of(source_uri: str, url: str | None = None) -> str:
-    """Where an article comes from: its page's site (host, without `www.`), else its source folder."""
-    host = urlsplit(url).hostname if url else None
-    if host:
-        return host.removeprefix("www.")
-    parts = urlsplit(source_uri)
-    path = unquote(parts.path) if parts.scheme in ("file", "") else f"{parts.netloc}{parts.path}"
-    return posixpath.dirname(path) or source_uri
 
 
 def coverage_measures(

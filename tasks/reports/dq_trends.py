@@ -8,11 +8,9 @@ per stage:reason), plus the newest run's worst sources, read from that run's own
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +18,7 @@ import pyarrow.dataset as ds
 
 from tasks.reports import dq_history
 from tasks.reports.dq_history import PASS_RATE
+from tasks.sources import source_of
 from tasks.warehouse.schemas import DQ_METRICS, QUARANTINE, Table
 from tasks.warehouse.store import Store, open_store
 
@@ -158,12 +157,3 @@ def _read(
         return []
     dataset = ds.dataset(files[table.name], schema=table.schema, format="parquet", filesystem=store.fs)
     return dataset.to_table(columns=columns).to_pylist()
-
-
-def source_of(source_uri: str) -> str:
-    """The source a quarantined record came from: a page's site, or a file's folder."""
-    parts = urlsplit(source_uri)
-    if parts.scheme in ("http", "https"):
-        return parts.netloc
-    path = parts.path if parts.scheme == "file" else source_uri
-    return posixpath.basename(posixpath.dirname(path)) or path

@@ -21,6 +21,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
 
 from tasks.isolation import describe
 from tasks.records import TEXT_PLAIN, SourceRecord
@@ -54,6 +55,7 @@ __all__ = [
     "list_sources",
     "read_member",
     "read_sources",
+    "source_of",
     "source_uri_of",
     "suffix_of",
 ]
@@ -189,6 +191,19 @@ def _list_remote(text: str) -> list[str]:
 
 def _first_magic(path: str) -> int:
     return min(i for i in (path.find(c) for c in "*?[") if i >= 0)
+
+
+def source_of(source_uri: str, url: str | None = None) -> str:
+    """Where a record comes from, the grain of every per-source figure: its page's site (the host of
+    `url`, or of an http(s) `source_uri`, without `www.`), else the folder holding its file (as a path,
+    with the bucket for an object store)."""
+    for address in (url, source_uri):
+        parts = urlsplit(address or "")
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return parts.hostname.removeprefix("www.")
+    parts = urlsplit(source_uri)
+    path = unquote(parts.path) if parts.scheme in ("file", "") else f"{parts.netloc}{parts.path}"
+    return posixpath.dirname(path) or source_uri
 
 
 def source_uri_of(path: str) -> str:

@@ -77,12 +77,6 @@ def _seed_articles():
     return [parse_article(d.raw_text, doc_id=d.doc_id, source_uri=d.source_uri) for d in docs]
 
 
-def test_sources_are_the_site_of_a_url_else_the_folder() -> None:
-    assert coverage.source_of("file:///data/feeds/reuters/0001.txt") == "/data/feeds/reuters"
-    assert coverage.source_of("file:///data/crawl.warc.gz", "https://www.example.com/a/b") == "example.com"
-    assert coverage.source_of("s3://bucket/in/x.txt") == "bucket/in"
-
-
 def test_measures_per_source_entities_per_1000_english_words_and_quote_speakers() -> None:
     a, b = _seed_articles()
     german = replace(b, doc_id="d" * 64, language="de", url="https://zeitung.example/x", word_count=1000)

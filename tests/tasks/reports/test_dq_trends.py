@@ -13,6 +13,7 @@ import pytest
 from tasks.records import RunContext
 from tasks.reports import dq_history, dq_trends
 from tasks.reports.dq_trends import Series
+from tasks.sources import source_of
 from tasks.warehouse import commit, tables
 from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE
 
@@ -69,18 +70,24 @@ def _table(schema: pa.Schema, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+SITE_A, SITE_B = "file:///in/site-a/{n}.html", "file:///in/site-b/{n}.html"
+
+
 def date_history(warehouse: str | Path, runs: int = 6) -> list[str]:
-    """Runs whose date coverage holds at 0.9 until the last, where site-b loses its dates (drift)."""
+    """Runs whose date coverage holds at 0.9 until the last, where site-b loses its dates (drift).
+    Each source is named as the flow names it: source_of the records' own URIs, for measures and
+    quarantine alike."""
+    site_a, site_b = source_of(SITE_A.format(n=0)), source_of(SITE_B.format(n=0))
     ids = []
     for n in range(runs):
         last = n == runs - 1
         metrics: list[Metric] = [
             ("articles", "pass_rate", "", 1.0 - 0.1 * last, None, False),
             ("articles", "published_at_share", "", 0.5 if last else 0.9, 0.8, last),
-            ("articles", "published_at_share", "site-a", 0.9, 0.8, False),
-            ("articles", "published_at_share", "site-b", 0.0 if last else 0.9, 0.8, last),
+            ("articles", "published_at_share", site_a, 0.9, 0.8, False),
+            ("articles", "published_at_share", site_b, 0.0 if last else 0.9, 0.8, last),
         ]
-        quarantined = [("parse", "no_body", f"file:///in/site-a/{n}.html")] * (n % 3)
+        quarantined = [("parse", "no_body", SITE_A.format(n=k)) for k in range(n % 3)]
         ids.append(commit_run(warehouse, n, metrics, [("articles", True)], quarantined))
     return ids
 
@@ -104,8 +111,8 @@ def test_worst_sources_of_the_newest_run_rank_failed_measures_then_quarantine(tm
     date_history(tmp_path)
     trends = dq_trends.read_trends(tmp_path)
     assert [(s.source, s.failed_measures, s.quarantined, s.measures) for s in trends.worst_sources] == [
-        ("site-b", 1, 0, ("published_at_share",)),
-        ("site-a", 0, 2, ()),
+        ("/in/site-b", 1, 0, ("published_at_share",)),
+        ("/in/site-a", 0, 2, ()),  # one row for site-a: its measures and its quarantine name it alike
     ]
 
 
@@ -140,12 +147,6 @@ def test_only_the_newest_runs_are_read(tmp_path: Path) -> None:
 def test_an_empty_warehouse_has_no_runs(tmp_path: Path) -> None:
     trends = dq_trends.read_trends(tmp_path / "nothing")
     assert trends.runs == () and trends.current_run is None and not trends.coverage
-
-
-def test_source_of_names_a_site_or_a_folder() -> None:
-    assert dq_trends.source_of("https://www.example.org/news/1") == "www.example.org"
-    assert dq_trends.source_of("file:///data/in/site-a/1.html") == "site-a"
-    assert dq_trends.source_of("/data/in/wire/2.txt") == "wire"
 
 
 def _garble(path: Path) -> None:

@@ -1,8 +1,8 @@
 """`make eval` / `python -m bench.evaluate`: extraction quality on the development corpora, in one run.
 
-newsetl runs over each corpus through the same batch function the flow runs per batch
-(tasks.pipeline.process_batch: read, ingest, parse, validate, enrich), in this process, without the
-Prefect server or a warehouse commit, so the figures are the articles a run would write. Each corpus is
+newsetl runs over each corpus as the flow runs (tasks.run.run_inline: the same reading, batches,
+batch function and settling in batch order), in this process, without the Prefect server or a warehouse
+commit, so the figures are the articles a run would write. Each corpus is
 scored by bench.scoring against its gold; the figures are printed as a table and written as JSON.
 Beside newsetl on pages/html, trafilatura alone (bench.html_peer) runs on the same decoded pages in
 this process and is scored the same way, in its own column.
@@ -16,7 +16,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,7 @@ from typing import Any
 from bench import entity_scoring, html_peer, scoring
 from tasks import ingest, parse, sources
 from tasks.enrich import entities
-from tasks.pipeline import DEFAULT_BATCH_SIZE, process_batch
-from tasks.records import RunContext
+from tasks.run import run_inline
 from tasks.warehouse.schemas import ARTICLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,12 +91,10 @@ class Written:
 
 def run_newsetl(files: list[Path]) -> Written:
     """The articles (and entity mentions) newsetl writes for `files`, and its quarantine reasons."""
-    run = RunContext.new()
     articles: dict[str, dict[str, Any]] = {}
     entities: dict[str, list[dict[str, Any]]] = {}
     reasons: Counter[str] = Counter()
-    for k, batch in enumerate(_chunks([str(f) for f in files], DEFAULT_BATCH_SIZE)):
-        result = process_batch(batch, run, f"eval-{k}")
+    for result in run_inline([str(f) for f in files]):
         for row in result.tables[ARTICLES.name].to_pylist():
             articles[row["source_uri"]] = row
         for row in result.tables[ENTITIES].to_pylist():
@@ -238,11 +235,6 @@ def _cell(fig: dict[str, Any], key: str) -> str:
     if key.endswith("_per_s"):
         return f"{value:,.0f}"
     return f"{value:.3f}" + (f" ({n})" if n and n != fig["pages"] else "")
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,8 +2,9 @@
 changed no output.
 
 `python -m bench.snapshot OUT.json` runs each corpus of ../shared/corpora through the batch function the
-flow runs (ingest, parse, validate, enrich, validate), in batches of the flow's size with one fixed run
-context, and writes, per corpus and table, the row count and the sha256 of the rows sorted, with the
+flow runs (tasks.pipeline.process_batch: ingest, parse, validate, enrich, validate), in batches of the
+flow's size with one fixed run context, unsettled (no DQ measures, no cross-batch duplicates: what the
+extractors wrote), and writes, per corpus and table, the row count and the sha256 of the rows sorted, with the
 columns that name the run or the clock left out. `python -m bench.snapshot --compare A.json B.json`
 prints the tables that differ (exit 1 when any does). A corpus is a few minutes at most on 2 cores; BBC,
 the longest, about three.
@@ -62,10 +63,7 @@ def _fingerprint(table: pa.Table) -> dict[str, Any]:
 
 
 def snapshot(names: list[str], batch_size: int) -> dict[str, Any]:
-    try:
-        from tasks import run as run_logic  # where the run's logic lives after the house move
-    except ImportError:
-        from tasks import pipeline as run_logic
+    from tasks import pipeline, run
 
     out: dict[str, Any] = {}
     for name in names:
@@ -73,8 +71,8 @@ def snapshot(names: list[str], batch_size: int) -> dict[str, Any]:
         started = time.perf_counter()
         tables: dict[str, list[pa.Table]] = {}
         for number, batch in enumerate(_batches(folder, batch_size)):
-            result = run_logic.process_records(batch, RUN, f"snapshot-{number:05d}")
-            for table_name, table in run_logic.commit_tables(result, RUN).items():
+            result = pipeline.process_batch(batch, RUN, f"snapshot-{number:05d}")
+            for table_name, table in run.committed_tables(result, RUN).items():
                 tables.setdefault(table_name, []).append(table)
         out[name] = {
             t: _fingerprint(pa.concat_tables(parts, promote_options="default")) for t, parts in tables.items()

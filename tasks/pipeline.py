@@ -1,10 +1,9 @@
 """One batch through every stage, as one plain function a task runner can ship to any worker.
 
-`process_batch` reads a batch of source files and hands their records to `process_records`, which
-ingests, parses, validates and enriches them and returns their rows, ready to commit; a rebuild calls
-`process_records` on the records kept in raw_documents. Batches run in parallel (threads, processes or
-Dask workers), so a record met in an earlier batch of the same run cannot be known inside a batch:
-tasks.ingest.dedup.drop_seen settles that when the flow commits batches in order, which keeps the
+`process_batch` ingests, parses, validates and enriches a batch of source records (new ones, or those
+kept in raw_documents when the warehouse is rebuilt) and returns their rows. Batches run in parallel
+(threads, processes or Dask workers), so a record met in an earlier batch of the same run cannot be known
+inside a batch: tasks.run.Settler settles that when the flow commits batches in order, which keeps the
 outcome identical to a one-batch-at-a-time run.
 
 A document that fails in any stage is quarantined on its own, with the stage and the exception, and
@@ -22,37 +21,24 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks import enrich, ingest, parse, sources
+from tasks import enrich, ingest, parse
 from tasks.quality import suites, validate
 from tasks.records import BatchResult, RawDocument, Rejected, RunContext, SourceRecord
 from tasks.warehouse import rows
-from tasks.warehouse.schemas import ARTICLES, DQ_METRICS, DQ_RESULTS, QUARANTINE
+from tasks.warehouse.schemas import ARTICLES, QUARANTINE
 
 DEFAULT_BATCH_SIZE = 250  # records read, parsed and committed together: one Prefect task per batch
 ENRICH_STAGE = "enrich"
 
 
 def process_batch(
-    paths: list[str],
-    run: RunContext,
-    batch_id: str,
-    max_file_bytes: int = sources.DEFAULT_MAX_FILE_BYTES,
-) -> BatchResult:
-    """read -> ingest -> parse -> validate -> enrich -> validate one batch of source files.
-
-    Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
-    """
-    seconds: dict[str, float] = {}
-    with stage_timer(seconds)("read"):
-        records = sources.read_sources(paths, max_file_bytes)
-    return process_records(records, run, batch_id, seconds)
-
-
-def process_records(
     records: Sequence[SourceRecord], run: RunContext, batch_id: str, seconds: dict[str, float] | None = None
 ) -> BatchResult:
     """ingest -> parse -> validate -> enrich -> validate source records (a new batch, or the records of
-    raw_documents again when the warehouse is rebuilt)."""
+    raw_documents again when the warehouse is rebuilt); `seconds` gathers each stage's wall seconds.
+
+    Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
+    """
     seconds = {} if seconds is None else seconds
     timer = stage_timer(seconds)
     with timer("ingest"):
@@ -134,16 +120,6 @@ def validator() -> validate.Validator:
     keeps two threads of the thread runner from each building one."""
     with _VALIDATOR_LOCK:
         return _validator()
-
-
-def commit_tables(result: BatchResult, run: RunContext) -> dict[str, pa.Table]:
-    """Every table's rows of the batch as committed: its data plus quarantine and dq_results rows."""
-    return {
-        **result.tables,
-        QUARANTINE.name: rows.quarantine_table([*result.rejected, *result.rejected_rows], run),
-        DQ_RESULTS.name: rows.dq_results_table(result.checks, run, result.batch_id),
-        DQ_METRICS.name: rows.dq_metrics_table(result.metrics, run),
-    }
 
 
 def stage_timer(totals: dict[str, float]) -> Callable[[str], Any]:

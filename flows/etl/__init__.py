@@ -1,15 +1,15 @@
-"""The `etl` flow: source files -> every warehouse table, one batch per Prefect task.
+"""The `etl` flow: source files -> every warehouse table, one batch per Prefect task. Wiring only.
 
 `python -m flows.etl` (this package's __main__) and `newsetl run` run it with the same flags.
 
-The flow reads the sources' records as a stream (a .txt file is one record; a JSONL line, a WARC
-response, an archive member each one), drops those already in the warehouse by doc_id, and cuts the
-rest into batches of `batch_size` records: a multi-GB WARC spreads over batches like a folder of files
-does, and memory holds the batches in flight, not the file. Each batch runs ingest -> parse ->
-validate -> enrich as one task (tasks.pipeline.process_records) on the chosen task runner, so batches
-spread over threads, processes or a Dask cluster (whose workers need no access to the sources). The flow
-commits the results in batch order, under the warehouse lock, which keeps a parallel run's outcome
-identical to a sequential one.
+Each Prefect task below wraps one plain function of tasks/; what a run decides (which records are new,
+duplicates across batches, DQ measures, what each batch commits) is tasks.run's. The flow lists the
+sources, reads their records as a stream in batches (tasks.run.record_batches: a multi-GB WARC spreads
+over batches like a folder of files does, and memory holds the batches in flight, not the file), runs
+each batch (tasks.pipeline.process_batch) on the chosen task runner, so batches spread over threads,
+processes or a Dask cluster (whose workers need no access to the sources), and settles and commits the
+results in batch order under the warehouse lock, which keeps a parallel run's outcome identical to a
+sequential one.
 """
 
 from __future__ import annotations
@@ -17,38 +17,27 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from functools import partial
 from itertools import chain, islice
 from typing import Any
 
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 
 from flows import artifacts
 from flows.progress import progress_bar
-from flows.runners import (
-    Runner,
-    batched,
-    chosen_runner,
-    import_in_background,
-    in_order,
-    task_runner_of,
-    then,
-    timed,
-)
-from tasks import pipeline, rebuild, sources
+from flows.runners import import_in_background, task_runner_of
+from tasks import pipeline, rebuild, run, sources
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
-from tasks.quality import drift, metrics, suites, validate
-from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
+from tasks.quality import drift, suites, validate
+from tasks.records import BatchResult, RunContext, RunSummary
 from tasks.reports import dashboard_site, data_docs
+from tasks.run import Runner
 from tasks.sources.jsonl import field_mapping
 from tasks.warehouse import commit, lock, rows, tables
-from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, RUNS
+from tasks.warehouse.schemas import RUNS
 
 OUTSIDE_TIMEOUT_SECONDS = 600  # one commit or report build; generous next to the ~0.1 s they take
 
@@ -81,8 +70,9 @@ def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
 list_sources = task(sources.list_sources, name="list-sources", cache_policy=NO_CACHE)  # fails at once
 recover_warehouse = _touching_outside(commit.recover, "recover")
 known_doc_ids = _touching_outside(tables.known_doc_ids, "known-doc-ids")
+dq_baselines = _touching_outside(drift.recent_baselines, "dq-baselines")
 process_batch = task(
-    pipeline.process_records,
+    pipeline.process_batch,
     name="batch",
     cache_policy=NO_CACHE,  # inputs are whole batches: hashing them for cache keys costs more than the work
     retries=2,
@@ -90,7 +80,7 @@ process_batch = task(
     retry_jitter_factor=0.5,
     retry_condition_fn=_transient,  # GX and the models read their files: an I/O error may pass
 )  # no timeout: in a worker thread Prefect cannot interrupt it, only warn on every batch
-rebuild_batch = task(pipeline.process_records, name="rebuild-batch", cache_policy=NO_CACHE)
+rebuild_batch = task(pipeline.process_batch, name="rebuild-batch", cache_policy=NO_CACHE)
 commit_batch = _touching_outside(commit.commit_batch, "commit")
 stage_replacement = _touching_outside(commit.stage_replacement, "stage-rebuilt-rows")
 stage_kept_quarantine = _touching_outside(rebuild.stage_kept_quarantine, "stage-kept-quarantine")
@@ -98,7 +88,6 @@ replace_tables = _touching_outside(commit.replace_tables, "replace-tables")
 save_results = _touching_outside(data_docs.save_results, "save-dq-results")
 build_data_docs = _touching_outside(data_docs.build_data_docs, "data-docs")
 build_dashboard = _touching_outside(dashboard_site.build_dashboard, "dq-dashboard")
-dq_baselines = _touching_outside(drift.recent_baselines, "dq-baselines")
 
 
 @flow(name="newsetl-etl", validate_parameters=True)
@@ -126,106 +115,91 @@ def etl(
     One run at a time per warehouse: a second one waits up to `lock_timeout` seconds for the first.
     Every run, completed or failed, leaves one row in `runs`.
     """
-    if batch_size < 1 or workers < 1:
-        raise ValueError(f"batch_size and workers must be at least 1, got {batch_size} and {workers}")
+    run.check_sizes(batch_size, workers)
     options = sources.ReadOptions(max_record_bytes=max_file_bytes, fields=field_mapping(fields or []))
-    run = RunContext.new()
-    summary = RunSummary(run_id=run.run_id, source=source, warehouse=warehouse)
+    context = RunContext.new()
+    summary = RunSummary(run_id=context.run_id, source=source, warehouse=warehouse)
+    plan = _Plan(context, summary, Runner(runner), workers, dask_address, batch_size)
     started = time.perf_counter()
-
-    def runner_for(documents: int) -> AbstractContextManager[TaskRunner[Any]]:
-        chosen = chosen_runner(Runner(runner), workers, documents, batch_size)
-        summary.runner = chosen.value
-        return task_runner_of(chosen, workers, dask_address)
-
-    with lock.warehouse_lock(warehouse, lock_timeout, holder=f"run {run.run_id}, pid {os.getpid()}"):
+    with lock.warehouse_lock(warehouse, lock_timeout, holder=f"run {context.run_id}, pid {os.getpid()}"):
         error = None
         try:
             if rebuild:
-                _rebuild(run, summary, runner_for, batch_size, 2 * workers)
+                _rebuild(plan)
             else:
-                _run_batches(run, summary, runner_for, batch_size, options, 2 * workers)
+                _run_batches(plan, options)
         except BaseException as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
             summary.seconds = round(time.perf_counter() - started, 3)
-            row = rows.runs_table(summary, run, datetime.now(UTC), _flow_run_id(), error)
-            commit_batch(warehouse, f"{run.run_id}-run", {RUNS.name: row})
+            row = rows.runs_table(summary, context, datetime.now(UTC), _flow_run_id(), error)
+            commit_batch(warehouse, f"{context.run_id}-run", {RUNS.name: row})
     get_run_logger().info("%s in %.1f s", summary.counts_line(), summary.seconds)
     return summary
 
 
-RunnerFor = Callable[[int], AbstractContextManager[TaskRunner[Any]]]  # documents -> the run's task runner
+class _Plan:
+    """The run's context and accounts, and how its batches run (the flow's parameters, checked)."""
+
+    def __init__(
+        self,
+        context: RunContext,
+        summary: RunSummary,
+        runner: Runner,
+        workers: int,
+        dask_address: str | None,
+        batch_size: int,
+    ) -> None:
+        self.context, self.summary, self.batch_size = context, summary, batch_size
+        self.runner, self.workers, self.dask_address = runner, workers, dask_address
+        self.timer = stage_timer(summary.stage_seconds)
+
+    def task_runner(self, documents: int) -> TaskRunner[Any]:
+        chosen = run.chosen_runner(self.runner, self.workers, documents, self.batch_size)
+        self.summary.runner = chosen.value
+        return task_runner_of(chosen, self.workers, self.dask_address)
 
 
-def _run_batches(
-    run: RunContext,
-    summary: RunSummary,
-    runner_for: RunnerFor,
-    batch_size: int,
-    options: sources.ReadOptions,
-    in_flight: int,
-) -> None:
-    """recover, list, then every batch of new records as they are read; committed in order."""
-    logger = get_run_logger()
-    source, warehouse = summary.source, summary.warehouse
-    timer = stage_timer(summary.stage_seconds)
+def _run_batches(plan: _Plan, options: sources.ReadOptions) -> None:
+    """recover, list, then every batch of new records as they are read; settled and committed in order."""
+    context, summary, timer = plan.context, plan.summary, plan.timer
+    warehouse = summary.warehouse
     with timer("recover"):
         if rolled := recover_warehouse(warehouse):
-            logger.warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
+            get_run_logger().warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
     with timer("list"):
-        listed = list_sources(source)
-        known = frozenset(known_doc_ids(warehouse))
-        baselines = dq_baselines(warehouse)  # each measure's recent runs, for the drift check
+        listed = list_sources(summary.source)
+        settler = run.Settler(context, frozenset(known_doc_ids(warehouse)), dq_baselines(warehouse))
     summary.files_seen = len(listed)
-    logger.info(
-        "run %s: %d files to read, %d records already in %s", run.run_id, len(listed), len(known), warehouse
+    get_run_logger().info(
+        "run %s: %d files to read, %d records already in %s",
+        *(context.run_id, len(listed), len(settler.known), warehouse),
     )
     tally = dedup.ReadTally()
-    fresh = dedup.skip_known(sources.iter_sources(listed, options), known, tally)
-    batches = batched(timed(fresh, timer, "read"), batch_size)
+    batches = run.record_batches(listed, options, settler.known, tally, plan.batch_size, timer)
     ahead = list(islice(batches, 2))  # two batches tell `auto` whether more than one will run
-    seen: dict[str, str] = {}  # doc_id -> first source_uri with those bytes in this run
-
-    def submit(task_runner: TaskRunner[Any], number: int, batch: list[Any]) -> PrefectFuture[BatchResult]:
-        parameters = {"records": batch, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
-        return task_runner.submit(process_batch, parameters=parameters)
 
     def commit_in_order(result: BatchResult) -> BatchResult:
-        result, skipped = dedup.drop_known(result, known)
-        result = metrics.measured(dedup.drop_seen(result, seen), baselines)
-        save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
-        commit_batch(warehouse, result.batch_id, pipeline.commit_tables(result, run))
-        for doc_id, uri in result.seen.items():
-            seen.setdefault(doc_id, uri)
-        summary.skipped += skipped
-        return result
+        settled = settler.settle(result)
+        save_results(warehouse, context.run_id, context.started_at, settled.batch_id, settled.results)
+        commit_batch(warehouse, settled.batch_id, run.committed_tables(settled, context))
+        return settled
 
-    runner = runner_for(sum(map(len, ahead)) + (batch_size if len(ahead) == 2 else 0))
+    task_runner = plan.task_runner(sum(map(len, ahead)) + (plan.batch_size if len(ahead) == 2 else 0))
     if summary.runner != Runner.threads:  # for the report, while the last batches run
-        batches = then(batches, partial(import_in_background, "great_expectations"))
+        batches = run.then(batches, lambda: import_in_background("great_expectations"))
     try:
-        _batches(
-            run,
-            summary,
-            runner,
-            chain(ahead, batches),
-            submit,
-            commit_in_order,
-            (None, 0, "newsetl run"),
-            in_flight,
-        )
+        _batches(plan, task_runner, chain(ahead, batches), process_batch, commit_in_order)
     finally:
-        summary.add_read(tally.seen, tally.skipped, tally.ignored)
+        summary.add_read(tally.seen, tally.skipped + settler.skipped, tally.ignored)
 
 
-def _rebuild(
-    run: RunContext, summary: RunSummary, runner_for: RunnerFor, batch_size: int, in_flight: int
-) -> None:
+def _rebuild(plan: _Plan) -> None:
     """raw_documents through ingest, parse, validate and enrich again; the new rows replace the old tables."""
+    context, summary = plan.context, plan.summary
     warehouse = summary.warehouse
-    with stage_timer(summary.stage_seconds)("recover"):
+    with plan.timer("recover"):
         recover_warehouse(warehouse)
     summary.source = f"{warehouse} (rebuild from raw_documents)"
     summary.files_seen = summary.records_seen = len(tables.read_column(warehouse, "raw_documents", "doc_id"))
@@ -235,97 +209,78 @@ def _rebuild(
             "decoded text. A rebuild from bytes needs them ingested again (into a new warehouse).",
             legacy,
         )
-    rebuild_id = f"{run.run_id}-rebuild"
-    baselines = dq_baselines(warehouse)
-
-    def submit(
-        task_runner: TaskRunner[Any], number: int, records: list[SourceRecord]
-    ) -> PrefectFuture[BatchResult]:
-        parameters = {"records": records, "run": run, "batch_id": f"{run.run_id}-{number:05d}"}
-        return task_runner.submit(rebuild_batch, parameters=parameters)
+    rebuild_id = f"{context.run_id}-rebuild"
+    settler = run.Settler(context, baselines=dq_baselines(warehouse))
 
     def stage_in_order(result: BatchResult) -> BatchResult:
-        result = metrics.measured(result, baselines)
-        save_results(warehouse, run.run_id, run.started_at, result.batch_id, result.results)
-        rows_of = pipeline.commit_tables(result, run)
-        commit_batch(warehouse, result.batch_id, {n: rows_of[n] for n in (DQ_RESULTS.name, DQ_METRICS.name)})
-        stage_replacement(warehouse, rebuild_id, result.batch_id, {n: rows_of[n] for n in rebuild.REBUILT})
-        return result
+        settled = settler.settle_rebuilt(result)
+        save_results(warehouse, context.run_id, context.started_at, settled.batch_id, settled.results)
+        appended, replaced = run.rebuild_tables(settled, context)
+        commit_batch(warehouse, settled.batch_id, appended)
+        stage_replacement(warehouse, rebuild_id, settled.batch_id, replaced)
+        return settled
 
     def swap() -> None:
         stage_kept_quarantine(warehouse, rebuild_id)
         replace_tables(warehouse, rebuild_id, list(rebuild.REBUILT))
 
-    batches = tables.iter_raw_records(warehouse, batch_size)
-    progress = (summary.files_seen, 0, "newsetl rebuild")
-    runner = runner_for(summary.files_seen)
-    _batches(run, summary, runner, batches, submit, stage_in_order, progress, in_flight, finish=swap)
+    batches = tables.iter_raw_records(warehouse, plan.batch_size)
+    task_runner = plan.task_runner(summary.files_seen)
+    _batches(plan, task_runner, batches, rebuild_batch, stage_in_order, summary.files_seen, finish=swap)
 
 
 def _batches(
-    run: RunContext,
-    summary: RunSummary,
-    runner: AbstractContextManager[TaskRunner[Any]],
+    plan: _Plan,
+    task_runner: TaskRunner[Any],
     batches: Iterable[Sequence[Any]],
-    submit: Callable[[TaskRunner[Any], int, Any], PrefectFuture[BatchResult]],
+    batch_task: Task[..., BatchResult],
     keep: Callable[[BatchResult], BatchResult],
-    progress: tuple[int | None, int, str],
-    in_flight: int,
+    total: int | None = None,
     finish: Callable[[], None] | None = None,
 ) -> None:
-    """Every batch on the runner, each result kept (`keep`: committed or staged, returning what it kept)
-    and counted in batch order, then `finish`. A failed critical expectation keeps nothing of its batch,
-    and its GX results are saved so the Data Docs show why; the DQ report is built once at the end, also
-    after a failure."""
-    warehouse = summary.warehouse
-    timer = stage_timer(summary.stage_seconds)
-    total, done, description = progress
+    """Every batch on the task runner, each result kept (`keep`: committed or staged, returning what it
+    kept) and counted in batch order, then `finish`. A failed critical expectation keeps nothing of its
+    batch, and its GX results are saved so the Data Docs show why; the DQ report is built once at the
+    end, also after a failure."""
+    context, summary, timer = plan.context, plan.summary, plan.timer
+
+    def submit(number: int, records: Sequence[Any]) -> Any:
+        parameters = {"records": records, "run": context, "batch_id": run.batch_id(context, number)}
+        return runner.submit(batch_task, parameters=parameters)
+
+    description = "newsetl rebuild" if finish else "newsetl run"
     try:
-        with runner as task_runner, progress_bar(total, description) as advance:
-            advance(done)
-            for result, size in in_order(partial(submit, task_runner), batches, in_flight):
+        with task_runner as runner, progress_bar(total, description) as advance:
+            for result, size in run.in_order(submit, batches, 2 * plan.workers):
                 with timer("load"):
-                    _count(keep(result), summary)
+                    run.count(keep(result), summary)
                 advance(size)
         if finish is not None:
             with timer("load"):
                 finish()
     except validate.CriticalExpectationError as exc:
-        save_results(warehouse, run.run_id, run.started_at, exc.batch_id, exc.results)
+        save_results(summary.warehouse, context.run_id, context.started_at, exc.batch_id, exc.results)
         raise
     finally:
-        _report(warehouse, summary, timer)
-
-
-def _count(result: BatchResult, summary: RunSummary) -> None:
-    summary.add_batch(result.articles, result.rejected, result.rejected_rows)
-    summary.add_checks(result.checks, result.rows_validated(), result.moved)
-    summary.add_metrics(result.metrics)
-    for stage, seconds in result.seconds.items():  # worker seconds: summed over parallel batches
-        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + seconds, 3)
+        _report(summary.warehouse, summary, timer)
 
 
 def _report(warehouse: str, summary: RunSummary, timer: Callable[[str], Any]) -> None:
-    """Once per run, also after a failed batch: rebuild Data Docs and publish the run's artifacts."""
-    logger = get_run_logger()
+    """Once per run, also after a failed batch: Data Docs, the DQ dashboard and the Prefect artifacts.
+    A report that cannot be built is logged; it never hides the run's own outcome."""
     with timer("report"):
         try:
             if data_docs.data_docs_current(warehouse, suites.SUITES_DIR):
                 summary.data_docs = data_docs.data_docs_index(warehouse)
             else:
                 summary.data_docs = str(build_data_docs(warehouse, suites.load_suites()))
-        except Exception as exc:  # the report must never hide the run's own outcome
-            logger.error("Data Docs not built: %s: %s", type(exc).__name__, exc)
-        _dashboard(warehouse, summary)
+        except Exception as exc:
+            get_run_logger().error("Data Docs not built: %s: %s", type(exc).__name__, exc)
+        try:
+            summary.dashboard = str(build_dashboard(warehouse))
+        except Exception as exc:
+            get_run_logger().error("DQ dashboard not built: %s: %s", type(exc).__name__, exc)
         artifacts.publish(summary)
-
-
-def _dashboard(warehouse: str, summary: RunSummary) -> None:
-    """Rebuild the DQ dashboard from the warehouse's DQ history (this run's included)."""
-    try:
-        summary.dashboard = str(build_dashboard(warehouse))
-    except Exception as exc:  # like the Data Docs: never hides the run's own outcome
-        get_run_logger().error("DQ dashboard not built: %s: %s", type(exc).__name__, exc)
 
 
 def _flow_run_id() -> str | None:

@@ -32,7 +32,7 @@ def _accounts(result) -> tuple[int, list[tuple[str, str, str]]]:
 
 
 def test_the_batch_without_failures() -> None:
-    result = pipeline.process_records(_records(BAD), RUN, "b0")
+    result = pipeline.process_batch(_records(BAD), RUN, "b0")
     assert _accounts(result) == (3, [])
     raw = result.tables["raw_documents"].to_pylist()
     assert [r["raw_bytes"] for r in raw] == [SEED_000.read_bytes(), SEED_001.read_bytes(), BAD]
@@ -48,7 +48,7 @@ def test_a_parser_crash_quarantines_its_document_only(monkeypatch: pytest.Monkey
         return real(raw, **kwargs)
 
     monkeypatch.setitem(pipeline.parse.PARSERS, "text/plain", crashing)
-    result = pipeline.process_records(_records(BAD), RUN, "b1")
+    result = pipeline.process_batch(_records(BAD), RUN, "b1")
     assert _accounts(result) == (2, [("file:///extra0.txt", "parse", "parser_error")])
     assert result.rejected[0].detail == "RuntimeError: parser bug on BOOM"
     assert result.rejected[0].payload == BAD  # the bytes, so nothing is lost
@@ -63,7 +63,7 @@ def test_an_extractor_crash_quarantines_its_article_and_its_rows(monkeypatch: py
         return real(doc_id, body, mentions)
 
     monkeypatch.setattr(quotes, "extract_quotes", crashing)
-    result = pipeline.process_records(_records(BAD), RUN, "b2")
+    result = pipeline.process_batch(_records(BAD), RUN, "b2")
     assert _accounts(result) == (2, [("file:///extra0.txt", "enrich", "extractor_error")])
     assert result.rejected[0].detail == "quotes: IndexError: quote rule bug"
     bad_id = result.rejected[0].doc_id
@@ -82,7 +82,7 @@ def test_a_validation_error_on_one_row_quarantines_that_row(monkeypatch: pytest.
         return real(table, bodies)
 
     monkeypatch.setattr(validate, "validation_frame", failing)
-    result = pipeline.process_records(_records(BAD), RUN, "b3")
+    result = pipeline.process_batch(_records(BAD), RUN, "b3")
     assert _accounts(result) == (2, [("file:///extra0.txt", "validate", "validation_error")])
     assert "articles: ValueError: frame cannot be built" in result.rejected[0].detail
     articles = [c for c in result.checks if c.table_name == "articles"]
@@ -91,6 +91,6 @@ def test_a_validation_error_on_one_row_quarantines_that_row(monkeypatch: pytest.
 
 def test_a_text_longer_than_an_article_is_quarantined_before_parsing() -> None:
     huge = b"A headline\n\n" + b"Paragraph of words that goes on. " * 40_000  # 1.3 million characters
-    result = pipeline.process_records(_records(huge), RUN, "b4")
+    result = pipeline.process_batch(_records(huge), RUN, "b4")
     assert _accounts(result) == (2, [("file:///extra0.txt", "parse", "too_long")])
     assert "1,320,012 characters is over the 1,000,000" in result.rejected[0].detail

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tasks import parse, pipeline
+from tasks import parse, run
 from tasks.enrich.entities import Entity
 from tasks.enrich.quotes import Quote
 from tasks.ingest import ingest_record
 from tasks.parse.text import parse_article
-from tasks.quality import coverage, metrics
+from tasks.quality import coverage
 from tasks.quality.suites import COVERAGE_PARAMETERS
 from tasks.records import Check, RunContext, SourceRecord
 from tasks.warehouse import rows
@@ -35,9 +35,10 @@ def dateless_pages(count: int) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def dateless_batch():
-    """A real batch: pages whose dates the parser missed, through every stage but the commit."""
-    paths = [str(p) for p in dateless_pages(8)]
-    return metrics.measured(pipeline.process_batch(paths, RUN, "b-pages"), {})
+    """A real batch: pages whose dates the parser missed, through every stage and settled as the flow
+    settles it, short of the commit."""
+    (result,) = run.run_inline([str(p) for p in dateless_pages(8)], run=RUN)
+    return result
 
 
 def test_pages_whose_dates_the_parser_missed_raise_the_date_coverage_warning(dateless_batch) -> None:

@@ -1,0 +1,198 @@
+"""What a run decides, as plain functions: the flow (flows.etl) only reads, calls them and writes.
+
+A run lists its sources, reads their records as a stream and skips those whose doc_id the warehouse
+already holds (`record_batches`), cuts the rest into batches that run anywhere (tasks.pipeline
+.process_batch), then settles each batch's result in batch order (`Settler.settle`): records an earlier
+batch of the run already had become duplicates, the batch's DQ measures are taken against the recent
+runs' baselines, and the rows to commit are assembled (`committed_tables`). A rebuild settles its batches
+the same way and splits their rows into the tables it replaces and the DQ rows it appends
+(`rebuild_tables`). `run_inline` is a whole run in this process, without Prefect or a warehouse: what
+`make eval` and `make bench` score is what the flow commits.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+import pyarrow as pa
+
+from tasks import pipeline, rebuild, sources
+from tasks.ingest import dedup
+from tasks.quality import drift, metrics
+from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
+from tasks.warehouse import rows
+from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE
+
+T = TypeVar("T")
+Timer = Callable[[str], Any]  # stage name -> a context manager adding its wall seconds (pipeline.stage_timer)
+
+
+class Runner(StrEnum):
+    """Where the batches run: threads or processes of this machine, or a Dask cluster; `auto` is
+    processes when there is more than one batch for more than one worker, threads otherwise."""
+
+    auto = "auto"
+    threads = "threads"
+    processes = "processes"
+    dask = "dask"
+
+
+def check_sizes(batch_size: int, workers: int) -> None:
+    """A run needs at least one record per batch and one worker."""
+    if batch_size < 1 or workers < 1:
+        raise ValueError(f"batch_size and workers must be at least 1, got {batch_size} and {workers}")
+
+
+def chosen_runner(runner: Runner, workers: int, documents: int, batch_size: int) -> Runner:
+    """`auto`: spaCy holds the GIL, so NER in threads uses about one core; worker processes use them
+    all, but each pays ~5 s of imports and model load, worth it only when batches can run in parallel."""
+    if runner is not Runner.auto:
+        return runner
+    return Runner.processes if workers > 1 and documents > batch_size else Runner.threads
+
+
+def batch_id(run: RunContext, number: int) -> str:
+    """The id of the run's `number`th batch (0-based); batches commit in this order."""
+    return f"{run.run_id}-{number:05d}"
+
+
+def record_batches(
+    listed: Iterable[str],
+    options: sources.ReadOptions,
+    known: frozenset[str],
+    tally: dedup.ReadTally,
+    batch_size: int,
+    timer: Timer | None = None,
+) -> Iterator[list[SourceRecord]]:
+    """The records of the listed files that the warehouse does not hold yet, in batches of `batch_size`,
+    read only as the batches are asked for; every record met is counted in `tally`."""
+    fresh: Iterable[SourceRecord] = dedup.skip_known(sources.iter_sources(listed, options), known, tally)
+    if timer is not None:
+        fresh = timed(fresh, timer, "read")
+    return batched(fresh, batch_size)
+
+
+@dataclass
+class Settler:
+    """A run's batches settled in batch order: what the warehouse held when the run started (`known`),
+    the records of earlier batches (`seen`: doc_id -> first source_uri) and the DQ baselines."""
+
+    run: RunContext
+    known: frozenset[str] = frozenset()
+    baselines: Mapping[drift.Key, drift.Baseline] = field(default_factory=dict)
+    seen: dict[str, str] = field(default_factory=dict)
+    skipped: int = 0  # records a batch found already in the warehouse
+
+    def settle(self, result: BatchResult) -> BatchResult:
+        """The batch as it commits: without records the warehouse or an earlier batch had (those are
+        skips and duplicates), with its DQ measures. Batches must be settled in order."""
+        result, skipped = dedup.drop_known(result, self.known)
+        result = metrics.measured(dedup.drop_seen(result, self.seen), self.baselines)
+        for doc_id, uri in result.seen.items():
+            self.seen.setdefault(doc_id, uri)
+        self.skipped += skipped
+        return result
+
+    def settle_rebuilt(self, result: BatchResult) -> BatchResult:
+        """A rebuilt batch, whose records all come from the warehouse: only its DQ measures are added."""
+        return metrics.measured(result, self.baselines)
+
+
+def committed_tables(result: BatchResult, run: RunContext) -> dict[str, pa.Table]:
+    """Every table's rows of a settled batch as committed: its data plus quarantine and DQ rows."""
+    return {
+        **result.tables,
+        QUARANTINE.name: rows.quarantine_table([*result.rejected, *result.rejected_rows], run),
+        DQ_RESULTS.name: rows.dq_results_table(result.checks, run, result.batch_id),
+        DQ_METRICS.name: rows.dq_metrics_table(result.metrics, run),
+    }
+
+
+def rebuild_tables(result: BatchResult, run: RunContext) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+    """A rebuilt batch's rows: the DQ rows it appends now, and the rows of the tables it replaces."""
+    tables = committed_tables(result, run)
+    appended = {name: tables[name] for name in (DQ_RESULTS.name, DQ_METRICS.name)}
+    return appended, {name: tables[name] for name in rebuild.REBUILT}
+
+
+def count(result: BatchResult, summary: RunSummary) -> None:
+    """Add a settled batch to the run's accounts: articles, quarantine, checks, measures, worker seconds
+    (summed over parallel batches)."""
+    summary.add_batch(result.articles, result.rejected, result.rejected_rows)
+    summary.add_checks(result.checks, result.rows_validated(), result.moved)
+    summary.add_metrics(result.metrics)
+    for stage, seconds in result.seconds.items():
+        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + seconds, 3)
+
+
+def run_inline(
+    listed: Sequence[str],
+    options: sources.ReadOptions | None = None,
+    batch_size: int = pipeline.DEFAULT_BATCH_SIZE,
+    run: RunContext | None = None,
+) -> Iterator[BatchResult]:
+    """A run over `listed` files in this process, into no warehouse: each batch read, processed and
+    settled exactly as the flow does it, yielded as it would commit."""
+    run = run or RunContext.new()
+    settler = Settler(run)
+    tally = dedup.ReadTally()
+    batches = record_batches(listed, options or sources.ReadOptions(), settler.known, tally, batch_size)
+    for number, batch in enumerate(batches):
+        yield settler.settle(pipeline.process_batch(batch, run, batch_id(run, number)))
+
+
+class Future(Protocol[T]):
+    def result(self) -> T: ...
+
+
+def in_order(
+    submit: Callable[[int, Any], Future[T]], batches: Iterable[Sequence[Any]], in_flight: int
+) -> Iterator[tuple[T, int]]:
+    """Each batch's result in batch order, with its size, at most `in_flight` batches submitted at once
+    (memory stays bounded by the batch size, not the corpus)."""
+    pending: deque[tuple[Future[T], int]] = deque()
+    upcoming = iter(enumerate(batches))
+    for number, batch in upcoming:
+        pending.append((submit(number, batch), len(batch)))
+        if len(pending) >= in_flight:
+            break
+    while pending:
+        future, size = pending.popleft()
+        result = future.result()
+        if (following := next(upcoming, None)) is not None:
+            pending.append((submit(*following), len(following[1])))
+        yield result, size
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter), taken from the iterable only as they are asked
+    for: a stream of records is never held whole."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def timed(items: Iterable[T], timer: Timer, stage: str) -> Iterator[T]:
+    """The items, with the time spent producing each one (reading the sources) added to `stage`."""
+    iterator = iter(items)
+    while True:
+        with timer(stage):
+            item = next(iterator, None)
+        if item is None:
+            return
+        yield item
+
+
+def then(items: Iterable[T], done: Callable[[], None]) -> Iterator[T]:
+    """The items, then `done()` once they run out."""
+    yield from items
+    done()

@@ -10,7 +10,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.catalog import TABLES
 from tasks.records import Article, Check, Measure, RawDocument, Rejected, RunContext, RunSummary
 from tasks.warehouse.schemas import (
     ARTICLES,
@@ -20,6 +19,7 @@ from tasks.warehouse.schemas import (
     RAW_DOCUMENTS,
     RUN_STAGES,
     RUNS,
+    TABLES,
     Table,
 )
 

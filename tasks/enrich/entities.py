@@ -10,6 +10,7 @@ index that field as written. A dateline ("LONDON") is one place, named without t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import Counter
@@ -39,10 +40,10 @@ class Entity:
     text: str
     canonical: str  # the name it refers to ("Kerry" -> "John Kerry", "U.S." -> "United States")
     label: str  # spaCy label: PERSON / ORG / GPE / LOC / NORP / EVENT / ...
+    canonical_id: str = dataclasses.field(init=False)  # set from label and canonical
     start_char: int
     end_char: int
     field: str = "body"  # title / dateline / body: the article field the offsets index
-    canonical_id: str = ""  # set from label and canonical
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "canonical_id", canonical_id(self.label, self.canonical))

@@ -3,7 +3,9 @@
 `TABLES` lists them all, in the order the warehouse's README shows them: the tables a batch writes, one
 per extractor (tasks.enrich.<table> fills it), and the tables about runs. The writer (rows, commit), the
 readers (tables, views), the GX suites (`expectations/<table>.json`, checked against these columns) and
-the tests take their table names and columns from here.
+the tests take their table names and columns from here. A record the writer turns into rows (Article,
+Rejected, each extractor's record) lists its table's columns with the same types and nullability, less
+those the writer adds; tests/tasks/warehouse/test_schemas.py holds each one to that.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
-"""Enrichment: one module per output table, named after it, found here by what it declares.
+"""Enrichment: one module per output table, named after it, listed in `EXTRACTORS` in the order they run.
 
-An extractor module declares `TABLE` (its schema, built with tasks.warehouse.schemas.extracted_table),
-`NEEDS` (the tables whose rows it reads, e.g. quotes need entities) and
+An extractor module declares `NEEDS` (the tables whose rows it reads, e.g. quotes need entities) and
 `extract(articles, found) -> list[record]`, where `found` maps each table extracted before it to its rows,
 and may declare `LANGUAGES` (ISO 639-1 codes it reads; absent: any): an article in another language is
-kept in articles (flagged by its suite) and skipped by that extractor.
-Adding an extractor is that module plus its GX suite `expectations/<table>.json`: the registry below,
-the warehouse's table list, the rebuild and the suites all derive from it.
+kept in articles (flagged by its suite) and skipped by that extractor. Its table (columns, grain) is
+declared with the others in tasks.warehouse.schemas; its record lists those columns, as a test checks.
+Adding an extractor is that module, its table in schemas.EXTRACTED, its line below and its GX suite
+`expectations/<table>.json`.
 
 `enrich_articles` runs them in dependency order: spaCy NER once over the batch (entities), then the
 rule-based extractors. An article on which an extractor raises is set aside with the exception (see
@@ -15,34 +15,23 @@ tasks.isolation); the others keep all their rows.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from tasks.enrich import entities, event_counts, locations, mentioned_dates, quotes
 from tasks.isolation import describe, isolated
 from tasks.records import Article
-from tasks.warehouse.schemas import Table
 
-
-def _discovered() -> dict[str, ModuleType]:
-    """table name -> extractor module, every module's NEEDS before it (then by name, for a stable order)."""
-    modules = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
-    pending = {m.TABLE.name: m for m in sorted(modules, key=lambda m: m.__name__) if hasattr(m, "TABLE")}
-    ordered: dict[str, ModuleType] = {}
-    while pending:
-        ready = [name for name, m in pending.items() if set(m.NEEDS) <= set(ordered)]
-        if not ready:
-            raise ImportError(f"extractors with unmet or circular NEEDS: {sorted(pending)}")
-        for name in ready:
-            ordered[name] = pending.pop(name)
-    return ordered
-
-
-EXTRACTORS: dict[str, ModuleType] = _discovered()
-TABLES: tuple[Table, ...] = tuple(m.TABLE for m in EXTRACTORS.values())
+# table name -> the module that extracts its rows, in the order of schemas.EXTRACTED (each after its NEEDS)
+EXTRACTORS: dict[str, ModuleType] = {
+    "entities": entities,
+    "event_counts": event_counts,
+    "mentioned_dates": mentioned_dates,
+    "locations": locations,
+    "quotes": quotes,
+}
 
 
 @dataclass

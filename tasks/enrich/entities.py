@@ -10,6 +10,7 @@ index that field as written. A dateline ("LONDON") is one place, named without t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import Counter
@@ -18,14 +19,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import pyarrow as pa
-
 from tasks import places
 from tasks.enrich import entity_names, entity_rules, results_lines, truecase
 from tasks.records import Article
-from tasks.warehouse.schemas import extracted_table
+from tasks.warehouse.schemas import MENTION_FIELDS
 
-FIELDS = ("title", "dateline", "body")  # the article fields a mention can be in
+FIELDS = MENTION_FIELDS  # the article fields a mention can be in
 
 
 def canonical_id(label: str, canonical: str) -> str:
@@ -41,26 +40,15 @@ class Entity:
     text: str
     canonical: str  # the name it refers to ("Kerry" -> "John Kerry", "U.S." -> "United States")
     label: str  # spaCy label: PERSON / ORG / GPE / LOC / NORP / EVENT / ...
+    canonical_id: str = dataclasses.field(init=False)  # set from label and canonical
     start_char: int
     end_char: int
     field: str = "body"  # title / dateline / body: the article field the offsets index
-    canonical_id: str = ""  # set from label and canonical
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "canonical_id", canonical_id(self.label, self.canonical))
 
 
-TABLE = extracted_table(
-    "entities",
-    "one named-entity mention in an article's title, dateline or body",
-    [
-        pa.field("text", pa.string(), nullable=False),  # == <field>[start_char:end_char]
-        pa.field("canonical", pa.string(), nullable=False),  # the full name the mention refers to
-        pa.field("label", pa.string(), nullable=False),  # PERSON / ORG / GPE / LOC / NORP / EVENT / ...
-        pa.field("canonical_id", pa.string(), nullable=False),  # stable hash of label and canonical
-    ],
-    text_fields=FIELDS,
-)
 NEEDS: tuple[str, ...] = ()  # the first extractor: the others read its mentions
 LANGUAGES = ("en",)  # spaCy's English model
 

@@ -16,10 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pyarrow as pa
-
 from tasks.records import Article
-from tasks.warehouse.schemas import extracted_table
 
 
 @dataclass(frozen=True)
@@ -36,17 +33,6 @@ class EventCount:
     end_char: int
 
 
-TABLE = extracted_table(
-    "event_counts",
-    "one counted fact such as '129 people killed'",
-    [
-        pa.field("text", pa.string(), nullable=False),  # the whole matched phrase
-        pa.field("count_type", pa.string(), nullable=False),  # killed / injured / arrested / raids / ...
-        pa.field("number", pa.int64(), nullable=False),
-        pa.field("qualifier", pa.string()),  # "at least" / "nearly" / "more than" / ...
-        pa.field("object", pa.string()),  # "people", "anti-terrorism raids"
-    ],
-)
 NEEDS: tuple[str, ...] = ()
 LANGUAGES = ("en",)  # English number words and verbs
 

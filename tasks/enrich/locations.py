@@ -9,12 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pyarrow as pa
-
-from tasks.enrich.entities import FIELDS, Entity, by_doc
+from tasks.enrich.entities import Entity, by_doc
 from tasks.places import resolve
 from tasks.records import Article
-from tasks.warehouse.schemas import extracted_table
 
 PLACE_LABELS = ("GPE", "LOC")
 
@@ -35,19 +32,6 @@ class Place:
     field: str = "body"  # title / dateline / body: the article field the offsets index
 
 
-TABLE = extracted_table(
-    "locations",
-    "one place mention resolved to a country (and coordinates when the gazetteer has them)",
-    [
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("canonical", pa.string(), nullable=False),  # gazetteer name, e.g. "United Kingdom"
-        pa.field("feature", pa.string(), nullable=False),  # country / city / region / continent
-        pa.field("country_code", pa.string()),  # ISO-3166 alpha-2; null for a region spanning countries
-        pa.field("latitude", pa.float64()),
-        pa.field("longitude", pa.float64()),
-    ],
-    text_fields=FIELDS,
-)
 NEEDS = ("entities",)
 LANGUAGES = ("en",)  # places among the English model's entities
 

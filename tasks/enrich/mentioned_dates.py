@@ -16,12 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pyarrow as pa
-
 from tasks.enrich.event_counts import parse_number
 from tasks.parse.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS
 from tasks.records import Article
-from tasks.warehouse.schemas import extracted_table
 
 
 @dataclass(frozen=True)
@@ -36,15 +33,6 @@ class MentionedDate:
     end_char: int
 
 
-TABLE = extracted_table(
-    "mentioned_dates",
-    "one date expression in an article body, resolved against its published_at",
-    [
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("kind", pa.string(), nullable=False),  # weekday / relative / explicit
-        pa.field("resolved_date", pa.date32()),  # null when there is no anchor or it is ambiguous
-    ],
-)
 NEEDS: tuple[str, ...] = ()
 LANGUAGES = ("en",)  # English date expressions
 

@@ -19,11 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import pyarrow as pa
-
 from tasks.enrich.entities import Entity, by_doc
 from tasks.records import Article
-from tasks.warehouse.schemas import extracted_table
 
 
 @dataclass(frozen=True)
@@ -38,15 +35,6 @@ class Quote:
     end_char: int
 
 
-TABLE = extracted_table(
-    "quotes",
-    "one quotation; offsets cover the quoted words without their quotation marks",
-    [
-        pa.field("quote", pa.string(), nullable=False),  # == body[start_char:end_char]
-        pa.field("speaker", pa.string()),  # canonical full name; null when unattributed
-        pa.field("verb", pa.string()),  # the reporting verb as written ("said", "told", "according to")
-    ],
-)
 NEEDS = ("entities",)
 LANGUAGES = ("en",)  # English reporting verbs and quotation marks
 

@@ -23,8 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from tasks.catalog import TABLES
-from tasks.warehouse.schemas import Table
+from tasks.warehouse.schemas import TABLES, Table
 from tasks.warehouse.store import Store, open_store
 
 STAGING = "_staging"

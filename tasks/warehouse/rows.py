@@ -1,4 +1,8 @@
-"""Rows builders: a batch's records -> one Arrow table per warehouse table, typed by its schema."""
+"""Rows builders: a batch's records -> one Arrow table per warehouse table, typed by its schema.
+
+Each builder names every column of its table (tasks.warehouse.schemas), no more and no fewer: a row
+that does not is refused, rather than written with a column silently null.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.catalog import TABLES
 from tasks.records import Article, Check, Measure, RawDocument, Rejected, RunContext, RunSummary
 from tasks.warehouse.schemas import (
     ARTICLES,
@@ -20,6 +23,7 @@ from tasks.warehouse.schemas import (
     RAW_DOCUMENTS,
     RUN_STAGES,
     RUNS,
+    TABLES,
     Table,
 )
 
@@ -234,4 +238,8 @@ def _json_list(values: Sequence[str]) -> str | None:
 
 
 def _table(table: Table, rows: list[dict[str, object]]) -> pa.Table:
+    # Every row comes from one dict display per builder, so the first row's keys are every row's.
+    if rows and rows[0].keys() != set(table.columns):
+        missing, extra = set(table.columns) - rows[0].keys(), rows[0].keys() - set(table.columns)
+        raise ValueError(f"rows for {table.name} lack columns {sorted(missing)}, have others {sorted(extra)}")
     return pa.Table.from_pylist(rows, schema=table.schema)

@@ -1,9 +1,11 @@
-"""How a warehouse table is declared (`Table`), and the tables every run writes.
+"""Every table of the warehouse, declared once: its Arrow schema, grain and partition column.
 
-Each table's Arrow schema, grain and partition column is declared once: the core tables here, each
-enrichment table in its extractor's module (`tasks.enrich.<table>`, built with `extracted_table`).
-`tasks.catalog.TABLES` gathers them all; the writer, the DuckDB views, the GX suites and the tests
-derive their column lists from it.
+`TABLES` lists them all, in the order the warehouse's README shows them: the tables a batch writes, one
+per extractor (tasks.enrich.<table> fills it), and the tables about runs. The writer (rows, commit), the
+readers (tables, views), the GX suites (`expectations/<table>.json`, checked against these columns) and
+the tests take their table names and columns from here. A record the writer turns into rows (Article,
+Rejected, each extractor's record) lists its table's columns with the same types and nullability, less
+those the writer adds; tests/tasks/warehouse/test_schemas.py holds each one to that.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ QUARANTINE = Table(
 )
 
 
-def extracted_table(
+def _extracted(
     name: str, grain: str, fields: list[pa.Field], text_fields: tuple[str, ...] = ("body",)
 ) -> Table:
     """An enrichment table: rows point into an article by doc_id and [start_char, end_char) of its body,
@@ -128,6 +130,66 @@ def extracted_table(
         ),
     )
 
+
+MENTION_FIELDS = ("title", "dateline", "body")  # the articles columns an entity or place mention can be in
+
+ENTITIES = _extracted(
+    "entities",
+    "one named-entity mention in an article's title, dateline or body",
+    [
+        pa.field("text", pa.string(), nullable=False),  # == <field>[start_char:end_char]
+        pa.field("canonical", pa.string(), nullable=False),  # the full name the mention refers to
+        pa.field("label", pa.string(), nullable=False),  # PERSON / ORG / GPE / LOC / NORP / EVENT / ...
+        pa.field("canonical_id", pa.string(), nullable=False),  # stable hash of label and canonical
+    ],
+    text_fields=MENTION_FIELDS,
+)
+
+EVENT_COUNTS = _extracted(
+    "event_counts",
+    "one counted fact such as '129 people killed'",
+    [
+        pa.field("text", pa.string(), nullable=False),  # the whole matched phrase
+        pa.field("count_type", pa.string(), nullable=False),  # killed / injured / arrested / raids / ...
+        pa.field("number", pa.int64(), nullable=False),
+        pa.field("qualifier", pa.string()),  # "at least" / "nearly" / "more than" / ...
+        pa.field("object", pa.string()),  # "people", "anti-terrorism raids"
+    ],
+)
+
+MENTIONED_DATES = _extracted(
+    "mentioned_dates",
+    "one date expression in an article body, resolved against its published_at",
+    [
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),  # weekday / relative / explicit
+        pa.field("resolved_date", pa.date32()),  # null when there is no anchor or it is ambiguous
+    ],
+)
+
+LOCATIONS = _extracted(
+    "locations",
+    "one place mention resolved to a country (and coordinates when the gazetteer has them)",
+    [
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("canonical", pa.string(), nullable=False),  # gazetteer name, e.g. "United Kingdom"
+        pa.field("feature", pa.string(), nullable=False),  # country / city / region / continent
+        pa.field("country_code", pa.string()),  # ISO-3166 alpha-2; null for a region spanning countries
+        pa.field("latitude", pa.float64()),
+        pa.field("longitude", pa.float64()),
+    ],
+    text_fields=MENTION_FIELDS,
+)
+
+QUOTES = _extracted(
+    "quotes",
+    "one quotation; offsets cover the quoted words without their quotation marks",
+    [
+        pa.field("quote", pa.string(), nullable=False),  # == body[start_char:end_char]
+        pa.field("speaker", pa.string()),  # canonical full name; null when unattributed
+        pa.field("verb", pa.string()),  # the reporting verb as written ("said", "told", "according to")
+    ],
+)
 
 DQ_RESULTS = Table(
     name="dq_results",
@@ -209,4 +271,7 @@ RUNS = Table(
 )
 
 CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
+# One per extractor (tasks.enrich.EXTRACTORS fills them, in this order: each after the tables it reads).
+EXTRACTED: tuple[Table, ...] = (ENTITIES, EVENT_COUNTS, MENTIONED_DATES, LOCATIONS, QUOTES)
 RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, DQ_METRICS, RUNS)  # the tables about runs
+TABLES: dict[str, Table] = {t.name: t for t in (*CORE, *EXTRACTED, *RUN_TABLES)}

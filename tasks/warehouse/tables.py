@@ -1,7 +1,7 @@
 """Reading the warehouse's committed tables back: as Arrow datasets, whole, by column, or in batches.
 
-A table is the Parquet files under `<table>/<partition>=<value>/`, typed by its schema in tasks.catalog;
-files written before a column existed read it as null.
+A table is the Parquet files under `<table>/<partition>=<value>/`, typed by its schema in
+tasks.warehouse.schemas; files written before a column existed read it as null.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from tasks.catalog import TABLES
 from tasks.records import TEXT_PLAIN, SourceRecord
+from tasks.warehouse.schemas import TABLES
 from tasks.warehouse.store import Store, as_store
 
 

@@ -13,9 +13,8 @@ import os
 import duckdb
 import pyarrow as pa
 
-from tasks.catalog import TABLES
 from tasks.warehouse import tables
-from tasks.warehouse.schemas import Table
+from tasks.warehouse.schemas import TABLES, Table
 from tasks.warehouse.store import Store, as_store, open_store
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.catalog import TABLES
 from tasks.warehouse import views
+from tasks.warehouse.schemas import TABLES
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

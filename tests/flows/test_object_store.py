@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.catalog import TABLES
 from tasks.warehouse import commit, views
+from tasks.warehouse.schemas import TABLES
 from tasks.warehouse.store import open_store
 from tests.conftest import SEEDS
 from tests.flows.test_cli import NEWSETL, SEED_TITLES, _run_command

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tasks.catalog import TABLES
 from tasks.enrich.entities import Entity
 from tasks.ingest import ingest_record
 from tasks.parse.text import parse_article
@@ -20,6 +19,7 @@ from tasks.quality.validate import (
 )
 from tasks.records import Article, RunContext, SourceRecord
 from tasks.warehouse import rows
+from tasks.warehouse.schemas import TABLES
 from tests.conftest import SEED_000, SEED_001
 
 RUN = RunContext("20261122T100000Z-abcd1234", datetime(2026, 11, 22, 10, 0, tzinfo=UTC))

@@ -7,10 +7,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from tasks.catalog import TABLES
 from tasks.records import Article, RawDocument, Rejected, RunContext
 from tasks.warehouse import commit, tables, views
 from tasks.warehouse.rows import batch_tables
+from tasks.warehouse.schemas import TABLES
 from tasks.warehouse.store import Store
 
 RUN = RunContext("20260101T000000Z-00000000", datetime(2026, 1, 1, tzinfo=UTC))

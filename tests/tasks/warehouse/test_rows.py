@@ -4,10 +4,9 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from tasks.catalog import TABLES
 from tasks.records import Article, RawDocument, Rejected, RunContext
 from tasks.warehouse.rows import batch_tables, published_month
-from tasks.warehouse.schemas import ARTICLES, QUARANTINE, RAW_DOCUMENTS
+from tasks.warehouse.schemas import ARTICLES, QUARANTINE, RAW_DOCUMENTS, TABLES
 
 RUN = RunContext("20151117T103700Z-abcd1234", datetime(2015, 11, 17, 10, 37, tzinfo=UTC))
 DOC = RawDocument("d" * 64, "file:///a.txt", 12, "utf-8", "Title\n\nBody.")

@@ -10,23 +10,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tasks import places
+from tasks import places, vocab
 
 Mention = tuple[int, int, str, str]  # (start, end, canonical, label) in the text the model read
 NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")  # the labels evidence decides between
 
-_LEGAL_FORMS = (
-    r"Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd|Holdings|Group"
-)
+_LEGAL_FORMS = vocab.alternation(vocab.words("legal_forms"))
 _COMPANY = re.compile(rf"\s(?:{_LEGAL_FORMS})\.?$")  # a name ending in one is a company's
 # The words a company's full name adds to its short form ("Magna" of "Magna International Inc").
-_DESIGNATOR = re.compile(
-    rf"(?:{_LEGAL_FORMS}|Company|Limited|Holding|International|Industries|Enterprises|Bancshares|Bancorp"
-    r"|Financial|&)\.?$"
-)
-_COMPETITION = re.compile(
-    r"\s(?:Cup|Open|Trophy|Championships?|Games|Olympics|Grand Prix|Classic|Marathon|Masters|Series|Finals?)$"
-)
+_DESIGNATOR = re.compile(rf"(?:{_LEGAL_FORMS}|{vocab.alternation(vocab.words('company_designators'))})\.?$")
+_COMPETITION = re.compile(rf"\s(?:{vocab.alternation(vocab.words('competition_words'))})$")
 _BRACKETED = re.compile(r" \(([A-Z][A-Z.&]{1,9})\)")
 
 

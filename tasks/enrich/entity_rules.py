@@ -20,37 +20,31 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from tasks import places
+from tasks import places, vocab
 from tasks.enrich import results_lines
 from tasks.enrich.entity_names import NAMED, Mention
 
-TITLES = (
-    r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lord|Lady|Col|Gen|Lt|Sgt|Capt|Maj|Rev|Sen|Rep|Gov|St)\.?"
-    r"|President|Prime Minister|Minister|Chancellor|King|Queen|Prince|Princess|Pope|Judge|Senator)\s+"
-)
+_HONORIFICS = vocab.alternation(vocab.words("honorifics"))  # abbreviations, with or without their dot
+_OFFICES = vocab.alternation(vocab.words("offices"))
+TITLES = rf"(?:(?:{_HONORIFICS})\.?|{_OFFICES})\s+"
 # A team's roles: before a name they say a person ("coach Hoddle"), after one a team ("Surrey captain").
-_TEAM_ROLES = r"coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|keeper|player"
+_TEAM_ROLES = vocab.alternation(vocab.words("team_roles"))
 # A word before a name that says the name is a person's.
 _ROLE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt)\.?|\b(?:Sir|Dame|Lord|Lady|President|Senator"
-    rf"|Minister|Judge|Pope|King|Queen|Prince|{_TEAM_ROLES}|forward|winger|batsman|bowler|spinner|pitcher"
-    r"|champion|rider|driver|spokesman|spokeswoman|chairman|chief|leader|director|secretary|minister"
-    r"|president|envoy|ambassador|premier|author|novelist))\s+$"
+    rf"(?:\b(?:{_HONORIFICS})\.?|\b(?:{_OFFICES}|{_TEAM_ROLES}|{vocab.alternation(vocab.words('person_roles'))}))\s+$"
 )
 # A role after a name says the name is what the person plays or works for ("Surrey captain Chris Lewis").
-_ROLE_AFTER = re.compile(rf"\s+(?:{_TEAM_ROLES}|chairman|chief executive|shareholders)\b")
+_ROLE_AFTER = re.compile(rf"\s+(?:{_TEAM_ROLES}|{vocab.alternation(vocab.words('organisation_roles'))})\b")
 # A role after a name the model did not take for a place: the name is the body the person speaks for
 # ("Cofinec president", "Interfax officials"); a place has officials too ("Delhi officials").
-_BODY_ROLE_AFTER = re.compile(
-    r"\s+(?:spokesman|spokeswoman|spokesperson|president|director|officials?|executives?|rider|driver)\b"
-)
+_BODY_ROLE_AFTER = re.compile(rf"\s+(?:{vocab.alternation(vocab.words('spokesperson_roles'))})\b")
 _LEAD = re.compile(rf"(?:(?:the|The)\s+|{TITLES})+")
 _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  # keeps the dot of "U.S."
 _SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "Lithuania 2-1", "Chester 4 1 1 2"
 _AT = re.compile(r"(?<=[a-z]) (?:at|in) (?=[A-Z])")
 _DASHES = re.compile(r".*\s[-–—]+\s")
 _PHONE = re.compile(r"\s+\+[\d\s-]*$")  # "Dublin Newsroom +353"
-_PARTICLE = re.compile(r"^(?:al|el|de|du|da|di|van|von|der|le|la|bin|ibn|ben|dos|das)\b")
+_PARTICLE = re.compile(rf"^(?:{vocab.alternation(vocab.words('name_particles'))})\b")
 
 
 def pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tasks import vocab
+from tasks.parse.stamps import MONTH_NUMBERS
+
 _NUMBER = re.compile(r"(?<![\w-])\d+(?:[-–/:.,]\d+)*(?![\w-])")
 _RESULTS_LINE = re.compile(r"^[^\n]*\d[^\n]*$", re.M)
 _NAME_WORD = r"(?:[A-Z][\w'’&-]*\.?|[A-Z]\.)"
@@ -19,18 +22,18 @@ _SCORED_NAME = re.compile(
 )
 _SCORE_THEN_NAME = re.compile(rf"\d[-–]\d+ ({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= *(?:$|[,;]))", re.M)
 _INITIAL = re.compile(r"^[A-Z]\. ?[A-Z]")
-_CALENDAR = re.compile(
-    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?$"
-    r"|^(?:No|Nos|Page|Section|Article|Chapter|Group|Round|Day|Week|Year|Vol|Part|Act|Rule|Table)\.?$"
+_WHEN = [*MONTH_NUMBERS, *(day for days in vocab.forms("weekdays") for day in days)]
+_CALENDAR = re.compile(  # a month's or weekday's name or abbreviation, or a numbered part ("Round 3")
+    rf"^(?:{vocab.alternation(_WHEN)})[a-z]*\.?$"
+    rf"|^(?:{vocab.alternation(vocab.words('numbered_nouns'))})\.?$"
 )
 _SCORE = re.compile(r"\b\d+\s*[-–]\s*\d+\b")
 # A team's shape: its score right after it on a line ("Arsenal 2 Aston Villa 1", "Kent 22 points"), or
 # a result's verb beside it ("Leicestershire beat Somerset", "drew with Kent", "Rangers v Celtic").
 _SCORED = re.compile(r"^[ \t]+\d+(?:\s*[-–]\s*\d+)?(?:[ \t]|,|;|$)")
-_RESULT_AFTER = re.compile(
-    r"^\s+(?:beat|beats|defeated|drew with|drew|lost to|held|edged|thrashed|v|vs\.?)\s"
-)
-_RESULT_BEFORE = re.compile(r"\s(?:beat|beats|defeated|drew with|lost to|held|edged|thrashed|v|vs\.?)\s+$")
+_RESULTS = vocab.alternation(vocab.words("result_verbs"))
+_RESULT_AFTER = re.compile(rf"^\s+(?:{_RESULTS})\s")
+_RESULT_BEFORE = re.compile(rf"\s(?:{_RESULTS})\s+$")
 
 
 def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:

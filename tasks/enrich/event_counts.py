@@ -1,9 +1,9 @@
-"""Event counts: '<qualifier> <number> <object> <event>' facts such as "killed at least 129 people".
+"""Event counts: '<qualifier> <number> <object> <event>' facts such as "killed at least 12 people".
 
 Three shapes, as news writes them:
-  verb first   "killed at least 129 people", "arrested 11 suspects"
-  number first "11 people have been arrested", "two police officers were wounded"
-  noun counts  "at least 120 anti-terrorism raids", "the death toll rose to 130", "the number of raids
+  verb first   "killed at least 12 people", "arrested 11 suspects"
+  number first "14 people have been arrested", "two police officers were wounded"
+  noun counts  "at least 40 police raids", "the death toll rose to 130", "the number of raids
                ... to nearly 300"
 Numbers in digits ("1,200") or words ("four", "twenty-one", "two dozen"). Money, percentages, years,
 scores ("3-1") and ranges are not counts.

@@ -1,7 +1,7 @@
 """Results and standings lines of sports copy: the names on them, and a team's shape anywhere.
 
-A results line holds names each with its score ("Arsenal 2 Aston Villa 1", "Leicestershire 22 points,
-Somerset 4", "San Diego 3 NEW YORK 2"), a standings row a name and a row of numbers ("CLEVELAND 80 53
+A results line holds names each with its score ("Riverside 2 Hill Town 1", "Northshire 22 points,
+Southshire 4", "Lake City 3 RIVER CITY 2"), a standings row a name and a row of numbers ("LAKE CITY 80 53
 .602"). The small English model misses most such names, or takes a county for a person; these rules
 find them by the line's shape, not by any list of teams. A line of running text is never one.
 """
@@ -28,8 +28,8 @@ _CALENDAR = re.compile(  # a month's or weekday's name or abbreviation, or a num
     rf"|^(?:{vocab.alternation(vocab.words('numbered_nouns'))})\.?$"
 )
 _SCORE = re.compile(r"\b\d+\s*[-–]\s*\d+\b")
-# A team's shape: its score right after it on a line ("Arsenal 2 Aston Villa 1", "Kent 22 points"), or
-# a result's verb beside it ("Leicestershire beat Somerset", "drew with Kent", "Rangers v Celtic").
+# A team's shape: its score right after it on a line ("Riverside 2 Hill Town 1", "Northshire 22 points"), or
+# a result's verb beside it ("Northshire beat Southshire", "drew with Eastshire", "Rovers v City").
 _SCORED = re.compile(r"^[ \t]+\d+(?:\s*[-–]\s*\d+)?(?:[ \t]|,|;|$)")
 _RESULTS = vocab.alternation(vocab.words("result_verbs"))
 _RESULT_AFTER = re.compile(rf"^\s+(?:{_RESULTS})\s")
@@ -38,10 +38,10 @@ _RESULT_BEFORE = re.compile(rf"\s(?:{_RESULTS})\s+$")
 
 def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Names on results and standings lines that no model span covers: each run of capitalised words
-    that a score follows ("San Diego 3 NEW YORK 2", "CLEVELAND 80 53 .602", "Leicestershire 22 points,
-    Somerset 4") or that ends the line after one ("Arsenal 2-1 Chelsea"), on a line of two such names or
+    that a score follows ("Lake City 3 RIVER CITY 2", "LAKE CITY 80 53 .602", "Northshire 22 points,
+    Southshire 4") or that ends the line after one ("Riverside 2-1 Hill Town"), on a line of two such names or
     one opening a row of numbers. An initial and a surname
-    ("A. Dale 69") is a person; the rest are teams until the story's evidence says otherwise."""
+    ("J. Doe 69") is a person; the rest are teams until the story's evidence says otherwise."""
     spans = list(covered)
     found = []
     for line in _RESULTS_LINE.finditer(text):
@@ -61,7 +61,7 @@ def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
 
 def _is_prose(line: str) -> bool:
     """A line of running text, not of results: more than a third of its words, or four in a row, begin
-    in lowercase ("In 2003, crop production totalled 11.49 million tonnes")."""
+    in lowercase ("In 2003, output rose to 11.5 million tonnes")."""
     words = line.split()
     lower = [w[0].islower() for w in words]
     run = max((len(r) for r in "".join("x" if x else " " for x in lower).split()), default=0)

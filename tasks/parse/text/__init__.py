@@ -229,7 +229,7 @@ def _dateline(paragraph: str) -> tuple[str | None, datetime | None, str]:
 
 
 def _trim_tail(lines: list[str], idx: list[int]) -> list[int]:
-    """Drop a block of widget headings after the last paragraph ("Fun Stuff", "The Next Read").
+    """Drop a block of widget headings after the last paragraph ("Most Popular", "Related Topics").
 
     One short label at the end is kept: on sports pages it is data (a venue, a referee's name).
     """

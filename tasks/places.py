@@ -13,52 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from tasks import vocab
+
 # Names the press uses that geonames spells otherwise: alias -> ISO-3166 alpha-2
-COUNTRY_ALIASES = {
-    "US": "US",
-    "U.S.": "US",
-    "U.S": "US",
-    "USA": "US",
-    "U.S.A.": "US",
-    "America": "US",
-    "United States": "US",
-    "United States of America": "US",
-    "UK": "GB",
-    "U.K.": "GB",
-    "Britain": "GB",
-    "Great Britain": "GB",
-    "England": "GB",
-    "Scotland": "GB",
-    "Wales": "GB",
-    "Northern Ireland": "GB",
-    "Holland": "NL",
-    "Netherlands": "NL",
-    "Czech Republic": "CZ",
-    "Czechia": "CZ",
-    "Burma": "MM",
-    "Ivory Coast": "CI",
-    "Russia": "RU",
-    "Russian Federation": "RU",
-    "South Korea": "KR",
-    "North Korea": "KP",
-    "Korea": "KR",
-    "Iran": "IR",
-    "Syria": "SY",
-    "Vietnam": "VN",
-    "Laos": "LA",
-    "Taiwan": "TW",
-    "Palestine": "PS",
-    "Vatican": "VA",
-    "Vatican City": "VA",
-    "Congo": "CG",
-    "DR Congo": "CD",
-    "Macedonia": "MK",
-    "East Timor": "TL",
-    "Cape Verde": "CV",
-    "Swaziland": "SZ",
-    "UAE": "AE",
-    "Emirates": "AE",
-}
+COUNTRY_ALIASES = vocab.keyed("country_aliases")
 _NAME = re.compile(r"^[A-Z][A-Za-z'’.\- ]+$")  # an alternate name written in Latin letters, capitalised
 
 

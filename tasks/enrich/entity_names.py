@@ -1,6 +1,6 @@
 """The name a mention refers to, within one story: a person's full name for the short mentions
-("Kerry" -> "John Kerry"), an organisation's full name for its short form or bracketed abbreviation
-("Magna" -> "Magna International Inc", "KDP" -> "Kurdistan Democratic Party"), the gazetteer's name for a
+("Doe" -> "Jane Doe"), an organisation's full name for its short form or bracketed abbreviation
+("Acme" -> "Acme International Inc", "NRP" -> "National Reform Party"), the gazetteer's name for a
 place ("U.S." -> "United States"); and the label a name's own shape gives (a company's legal form, a
 competition's word).
 """
@@ -10,31 +10,24 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tasks import places
+from tasks import places, vocab
 
 Mention = tuple[int, int, str, str]  # (start, end, canonical, label) in the text the model read
 NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")  # the labels evidence decides between
 
-_LEGAL_FORMS = (
-    r"Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|LLC|SpA|SA|AG|NV|BV|GmbH|AB|ASA|Oyj|KK|Bhd|Holdings|Group"
-)
+_LEGAL_FORMS = vocab.alternation(vocab.words("legal_forms"))
 _COMPANY = re.compile(rf"\s(?:{_LEGAL_FORMS})\.?$")  # a name ending in one is a company's
-# The words a company's full name adds to its short form ("Magna" of "Magna International Inc").
-_DESIGNATOR = re.compile(
-    rf"(?:{_LEGAL_FORMS}|Company|Limited|Holding|International|Industries|Enterprises|Bancshares|Bancorp"
-    r"|Financial|&)\.?$"
-)
-_COMPETITION = re.compile(
-    r"\s(?:Cup|Open|Trophy|Championships?|Games|Olympics|Grand Prix|Classic|Marathon|Masters|Series|Finals?)$"
-)
+# The words a company's full name adds to its short form ("Acme" of "Acme International Inc").
+_DESIGNATOR = re.compile(rf"(?:{_LEGAL_FORMS}|{vocab.alternation(vocab.words('company_designators'))})\.?$")
+_COMPETITION = re.compile(rf"\s(?:{vocab.alternation(vocab.words('competition_words'))})$")
 _BRACKETED = re.compile(r" \(([A-Z][A-Z.&]{1,9})\)")
 
 
 def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mention]:
-    """Each span with the name it refers to: a person's full name for a mention that ends it ("Kerry")
-    or, for a one-word mention, opens it ("Wang" of "Wang Dan"); an organisation's full name for a
-    mention that opens it ("Magna" of "Magna International Inc") or abbreviates it in brackets right after
-    it ("Kurdistan Democratic Party (KDP)"); the gazetteer's name for a place."""
+    """Each span with the name it refers to: a person's full name for a mention that ends it ("Doe")
+    or, for a one-word mention, opens it ("Li" of "Li Wei"); an organisation's full name for a
+    mention that opens it ("Acme" of "Acme International Inc") or abbreviates it in brackets right after
+    it ("National Reform Party (NRP)"); the gazetteer's name for a place."""
     people = _multiword(text, spans, "PERSON")
     organisations = _multiword(text, spans, "ORG")
     named: list[Mention] = []
@@ -58,8 +51,8 @@ def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mentio
 
 
 def abbreviations(text: str, named: list[Mention]) -> list[Mention]:
-    """Abbreviations in brackets right after a name that no span covers ("Kurdistan Democratic Party
-    (KDP)"), as mentions of that name."""
+    """Abbreviations in brackets right after a name that no span covers ("National Reform Party
+    (NRP)"), as mentions of that name."""
     taken = {(s, e) for s, e, _, _ in named}
     found = []
     for mention in named:
@@ -77,7 +70,7 @@ def _multiword(text: str, spans: list[tuple[int, int, str]], kind: str) -> Count
 
 def _kind(name: str, label: str) -> str:
     """The model's label, except that a name ending in a company's legal form is an organisation and
-    one ending in a competition's word an event ("Fed Cup", "U.S. Open", "Berlin Grand Prix")."""
+    one ending in a competition's word an event ("Example Cup", "City Open", "Riverside Grand Prix")."""
     if _COMPANY.search(name):
         return "ORG"
     return "EVENT" if label in NAMED and _COMPETITION.search(name) else label
@@ -92,7 +85,7 @@ def _full_name(name: str, people: Counter[str]) -> str | None:
 
 
 def _opens(name: str, organisations: Counter[str]) -> str | None:
-    """The organisation's full name that is this name and legal or corporate words ("Magna" of "Magna
+    """The organisation's full name that is this name and legal or corporate words ("Acme" of "Acme
     International Inc"; not "Apple" of "Apple Music")."""
     short = name.split()
     longer = [

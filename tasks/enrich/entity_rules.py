@@ -3,7 +3,7 @@
 All work on the text the model read (tasks.enrich.entities.View: title and body, case restored) and on
 (start, end, label) spans into it:
 - spans trimmed of a leading "the", titles ("President", "Col."), possessive "'s", punctuation, and of the
-  scores and bracketed notes a results line runs into them ("Lithuania 2-1", "Scott Draper (Australia");
+  scores and bracketed notes a results line runs into them ("France 2-1", "Jane Doe (Australia");
 - spans run across lines or across "at"/"in" split, and no junk: without letters, or opening in lowercase;
 - countries and capitals the model missed added from the gazetteer (names on results lines:
   tasks.enrich.results_lines; the name each mention refers to: tasks.enrich.entity_names);
@@ -20,43 +20,37 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from tasks import places
+from tasks import places, vocab
 from tasks.enrich import results_lines
 from tasks.enrich.entity_names import NAMED, Mention
 
-TITLES = (
-    r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lord|Lady|Col|Gen|Lt|Sgt|Capt|Maj|Rev|Sen|Rep|Gov|St)\.?"
-    r"|President|Prime Minister|Minister|Chancellor|King|Queen|Prince|Princess|Pope|Judge|Senator)\s+"
-)
-# A team's roles: before a name they say a person ("coach Hoddle"), after one a team ("Surrey captain").
-_TEAM_ROLES = r"coach|manager|captain|skipper|striker|midfielder|defender|goalkeeper|keeper|player"
+_HONORIFICS = vocab.alternation(vocab.words("honorifics"))  # abbreviations, with or without their dot
+_OFFICES = vocab.alternation(vocab.words("offices"))
+TITLES = rf"(?:(?:{_HONORIFICS})\.?|{_OFFICES})\s+"
+# A team's roles: before a name they say a person ("coach Doe"), after one a team ("Riverside captain").
+_TEAM_ROLES = vocab.alternation(vocab.words("team_roles"))
 # A word before a name that says the name is a person's.
 _ROLE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt)\.?|\b(?:Sir|Dame|Lord|Lady|President|Senator"
-    rf"|Minister|Judge|Pope|King|Queen|Prince|{_TEAM_ROLES}|forward|winger|batsman|bowler|spinner|pitcher"
-    r"|champion|rider|driver|spokesman|spokeswoman|chairman|chief|leader|director|secretary|minister"
-    r"|president|envoy|ambassador|premier|author|novelist))\s+$"
+    rf"(?:\b(?:{_HONORIFICS})\.?|\b(?:{_OFFICES}|{_TEAM_ROLES}|{vocab.alternation(vocab.words('person_roles'))}))\s+$"
 )
-# A role after a name says the name is what the person plays or works for ("Surrey captain Chris Lewis").
-_ROLE_AFTER = re.compile(rf"\s+(?:{_TEAM_ROLES}|chairman|chief executive|shareholders)\b")
+# A role after a name says the name is what the person plays or works for ("Riverside captain John Doe").
+_ROLE_AFTER = re.compile(rf"\s+(?:{_TEAM_ROLES}|{vocab.alternation(vocab.words('organisation_roles'))})\b")
 # A role after a name the model did not take for a place: the name is the body the person speaks for
-# ("Cofinec president", "Interfax officials"); a place has officials too ("Delhi officials").
-_BODY_ROLE_AFTER = re.compile(
-    r"\s+(?:spokesman|spokeswoman|spokesperson|president|director|officials?|executives?|rider|driver)\b"
-)
+# ("Acme president", "Example Agency officials"); a place has officials too ("Delhi officials").
+_BODY_ROLE_AFTER = re.compile(rf"\s+(?:{vocab.alternation(vocab.words('spokesperson_roles'))})\b")
 _LEAD = re.compile(rf"(?:(?:the|The)\s+|{TITLES})+")
 _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  # keeps the dot of "U.S."
-_SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "Lithuania 2-1", "Chester 4 1 1 2"
+_SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "France 2-1", "Riverside 4 1 1 2"
 _AT = re.compile(r"(?<=[a-z]) (?:at|in) (?=[A-Z])")
 _DASHES = re.compile(r".*\s[-–—]+\s")
-_PHONE = re.compile(r"\s+\+[\d\s-]*$")  # "Dublin Newsroom +353"
-_PARTICLE = re.compile(r"^(?:al|el|de|du|da|di|van|von|der|le|la|bin|ibn|ben|dos|das)\b")
+_PHONE = re.compile(r"\s+\+[\d\s-]*$")  # "Example Newsroom +44"
+_PARTICLE = re.compile(rf"^(?:{vocab.alternation(vocab.words('name_particles'))})\b")
 
 
 def pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
     """A person's name the model ran across lines, as those of its lines that are not a line alone
-    ("Gilbert\n\nAndy Roddick"; other labels across lines are headings run together, and junk); a span
-    it ran across "at" or "in" between two names, as the two ("Yorkshire at Headingley": the second a
+    ("Doe\n\nJohn Smith"; other labels across lines are headings run together, and junk); a span
+    it ran across "at" or "in" between two names, as the two ("Riverside at Mill Park": the second a
     place); any other span as it is."""
     if "\n" in text[start:end] and label == "PERSON":  # a heading alone is no name
         lines = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
@@ -76,10 +70,10 @@ def trimmed(text: str, start: int, end: int, label: str) -> tuple[int, int, str,
         titled = any(w.lower() != "the" for w in text[start : lead.end()].split())
         start = lead.end()
     span = text[start:end]
-    if "(" in span or ")" in span:  # "Scott Draper (Australia": the name before the bracket
+    if "(" in span or ")" in span:  # "Jane Doe (Australia": the name before the bracket
         before = re.split(r"\s*[()]", span)[0]
         end = start + len(before) if any(c.isalpha() for c in before) else end
-    if dash := _DASHES.search(text, start, end):  # "Cricket - Leicestershire": what follows the dash
+    if dash := _DASHES.search(text, start, end):  # "Cricket - Riverside": what follows the dash
         start = dash.end()
     if (score := _SCORE_TAIL.search(text, start, end)) and results_lines.is_results_line(text, start):
         end = score.start()
@@ -124,7 +118,7 @@ Evidence = dict[str, Counter[str]]  # canonical -> label -> count
 def evidence_of(text: str, named: list[Mention], titled: set[int]) -> tuple[Evidence, Evidence]:
     """(votes, evidence) per canonical name: the model's labels, and what the text says besides: a
     person's title before a mention ("Mr", "coach") for PERSON, a team's shape or a role after it
-    ("Surrey captain") for ORG."""
+    ("Riverside captain") for ORG."""
     votes: Evidence = {}
     evidence: Evidence = {}
     for i, (start, end, canonical, label) in enumerate(named):
@@ -145,7 +139,7 @@ def one_label_per_name(votes: Evidence, evidence: Evidence, shared: Evidence | N
     """canonical -> its label in this story, strongest evidence first: a person's title, a team's shape,
     the gazetteer's countries and capitals, the model's votes. A name the story gives no evidence for
     takes the evidence other stories of the batch give (`shared`), unless the model saw a place in it:
-    "Derbyshire" scored on a results line is the team in the match report beside it."""
+    "Riverside" scored on a results line is the team in the match report beside it."""
     labels = {}
     for canonical, counter in votes.items():
         seen, entry = evidence[canonical], places.resolve(canonical)
@@ -155,7 +149,7 @@ def one_label_per_name(votes: Evidence, evidence: Evidence, shared: Evidence | N
         if label not in NAMED:
             pass  # a people's adjective, an event, a law: no evidence here says otherwise
         elif entry is not None and entry.rank == 0 and not (counter["PERSON"] and seen["PERSON"]):
-            label = "GPE"  # a country, also when its team plays ("Romania beat Lithuania")
+            label = "GPE"  # a country, also when its team plays ("France beat Spain")
         elif seen["PERSON"] > seen["ORG"] and (counter["PERSON"] or seen["PERSON"] > 1):
             label = "PERSON"
         elif seen["ORG"] and seen["ORG"] * 4 >= counter["PERSON"]:

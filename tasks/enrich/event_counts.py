@@ -1,9 +1,9 @@
-"""Event counts: '<qualifier> <number> <object> <event>' facts such as "killed at least 129 people".
+"""Event counts: '<qualifier> <number> <object> <event>' facts such as "killed at least 12 people".
 
 Three shapes, as news writes them:
-  verb first   "killed at least 129 people", "arrested 11 suspects"
-  number first "11 people have been arrested", "two police officers were wounded"
-  noun counts  "at least 120 anti-terrorism raids", "the death toll rose to 130", "the number of raids
+  verb first   "killed at least 12 people", "arrested 11 suspects"
+  number first "14 people have been arrested", "two police officers were wounded"
+  noun counts  "at least 40 police raids", "the death toll rose to 130", "the number of raids
                ... to nearly 300"
 Numbers in digits ("1,200") or words ("four", "twenty-one", "two dozen"). Money, percentages, years,
 scores ("3-1") and ranges are not counts.
@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tasks import vocab
 from tasks.records import Article
 
 
@@ -42,63 +43,17 @@ def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> 
     return [c for a in articles for c in extract_counts(a.doc_id, a.body)]
 
 
-UNITS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-VERBS = {  # inflected form -> count_type
-    **dict.fromkeys(("killed", "killing", "kills", "kill"), "killed"),
-    **dict.fromkeys(("died", "dead", "dying"), "killed"),
-    **dict.fromkeys(("injured", "injuring", "wounded", "wounding", "hurt"), "injured"),
-    **dict.fromkeys(("arrested", "arresting", "detained", "detaining", "charged", "held"), "arrested"),
-    **dict.fromkeys(("evacuated", "evacuating"), "evacuated"),
-    **dict.fromkeys(("kidnapped", "abducted", "kidnapping", "abducting"), "kidnapped"),
-    **dict.fromkeys(("missing",), "missing"),
-    **dict.fromkeys(("displaced",), "displaced"),
-    **dict.fromkeys(("rescued",), "rescued"),
-}
-NOUNS = {  # plural noun -> count_type
-    **dict.fromkeys(("deaths", "dead", "fatalities", "casualties", "victims"), "killed"),
-    **dict.fromkeys(("injuries",), "injured"),
-    **dict.fromkeys(("arrests", "detentions"), "arrested"),
-    **dict.fromkeys(("raids",), "raids"),
-    **dict.fromkeys(("strikes", "airstrikes", "air strikes", "air raids", "bombings"), "strikes"),
-    **dict.fromkeys(("evacuations",), "evacuated"),
-}
-QUALIFIER = (
-    r"(?:at least|at most|nearly|almost|more than|over|about|around|some|up to|roughly|approximately|"
-    r"fewer than|less than|as many as|close to|an estimated|just over|just under|well over)"
-)
+_NUMBER_WORDS = {word: int(value) for word, value in vocab.mapping("number_words").items()}
+UNITS = {word: n for word, n in _NUMBER_WORDS.items() if n < 20}
+TENS = {word: n for word, n in _NUMBER_WORDS.items() if n >= 20}
+SCALES = {word: int(value) for word, value in vocab.mapping("number_scales").items()}  # "two dozen"
+VERBS = vocab.keyed("count_verbs")  # inflected form -> count_type
+NOUNS = vocab.keyed("count_nouns")  # plural noun -> count_type
+QUALIFIER = rf"(?:{vocab.alternation(vocab.words('count_qualifiers'))})"
+_SCALES = "|".join(f" {w}" for w in SCALES)
 _WORD_NUMBER = (
     rf"(?:(?:{'|'.join(TENS)})(?:[- ](?:{'|'.join(k for k in UNITS if UNITS[k] < 10)}))?|"
-    rf"{'|'.join(sorted(UNITS, key=len, reverse=True))})(?: dozen| hundred| thousand)?|(?:a|one|two|three) dozen"
+    rf"{'|'.join(sorted(UNITS, key=len, reverse=True))})(?:{_SCALES})?|(?:a|one|two|three) dozen"
 )
 NUMBER = rf"(?<![\d.,£$€-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD_NUMBER})(?![\d%]|-\d|\.\d| ?(?:per ?cent|%|million|billion|bn|m\b|years|months|weeks|days|hours|minutes|pounds|dollars|euros))"
 OBJECT = r"(?:[a-z][a-z\-]*(?: [a-z][a-z\-]*){0,2}?)"
@@ -120,23 +75,7 @@ PATTERNS = [
         re.I,
     ),
 ]
-_NOT_OBJECTS = {
-    "a",
-    "an",
-    "the",
-    "and",
-    "or",
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "for",
-    "with",
-    "by",
-    "from",
-    "after",
-}
+_NOT_OBJECTS = frozenset(vocab.words("count_object_stop_words"))
 
 
 def extract_counts(doc_id: str, body: str) -> list[EventCount]:
@@ -189,8 +128,8 @@ def parse_number(text: str) -> int | None:
             total += UNITS[word]
         elif word in TENS:
             total += TENS[word]
-        elif word in ("dozen", "hundred", "thousand") and total:
-            total *= {"dozen": 12, "hundred": 100, "thousand": 1000}[word]
+        elif word in SCALES and total:
+            total *= SCALES[word]
         elif word == "a":
             total = 1
         else:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from tasks import vocab
 from tasks.enrich.event_counts import parse_number
 from tasks.parse.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS
 from tasks.records import Article
@@ -56,8 +57,8 @@ WEEKDAY = re.compile(
     rf"(?P<weekday>{'|'.join(WEEKDAYS)})\b(?!['’]s\b)"
 )
 RELATIVE = re.compile(
-    r"\b(?:(?P<word>yesterday|today|tonight|tomorrow)|(?P<which>last|next)\s+(?P<unit>week|month|year)"
-    r"|(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<units>days|weeks|day|week)\s+ago)\b",
+    rf"\b(?:(?P<word>yesterday|today|tonight|tomorrow)|(?P<which>last|next)\s+(?P<unit>week|month|year)"
+    rf"|(?P<n>\d+|a|{vocab.alternation(list(vocab.mapping('number_words')))})\s+(?P<units>days|weeks|day|week)\s+ago)\b",
     re.I,
 )
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tasks import vocab
 from tasks.enrich.entities import Entity, by_doc
 from tasks.records import Article
 
@@ -45,12 +46,7 @@ def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> 
     return [q for a in articles for q in extract_quotes(a.doc_id, a.body, mentions.get(a.doc_id, []))]
 
 
-VERBS = (
-    "said|says|say|told|tells|added|adds|argued|argues|stated|states|explained|explains|warned|warns|insisted|"
-    "insists|noted|notes|claimed|claims|declared|declares|wrote|writes|asked|asks|replied|replies|continued|"
-    "announced|announces|acknowledged|admitted|admits|urged|urges|stressed|stresses|commented|remarked|"
-    "suggested|suggests|recalled|confirmed|confirms|described|describes"
-)
+VERBS = vocab.alternation(vocab.words("reporting_verbs"))  # a regex alternation, matched as whole words
 _QUOTE = re.compile(r"“(?P<c>[^”\n]+)(?:”|(?=\n|$))|\"(?P<s>[^\"\n]+)(?:\"|(?=\n|$))")
 _CHAR = r"(?:[^.!?\n\"“”]|(?<=\b[A-Z])\.)"  # any character of the sentence, "U.S." included
 _AFTER = re.compile(

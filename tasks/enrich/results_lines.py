@@ -1,7 +1,7 @@
 """Results and standings lines of sports copy: the names on them, and a team's shape anywhere.
 
-A results line holds names each with its score ("Arsenal 2 Aston Villa 1", "Leicestershire 22 points,
-Somerset 4", "San Diego 3 NEW YORK 2"), a standings row a name and a row of numbers ("CLEVELAND 80 53
+A results line holds names each with its score ("Riverside 2 Hill Town 1", "Northshire 22 points,
+Southshire 4", "Lake City 3 RIVER CITY 2"), a standings row a name and a row of numbers ("LAKE CITY 80 53
 .602"). The small English model misses most such names, or takes a county for a person; these rules
 find them by the line's shape, not by any list of teams. A line of running text is never one.
 """
@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tasks import vocab
+from tasks.parse.stamps import MONTH_NUMBERS
+
 _NUMBER = re.compile(r"(?<![\w-])\d+(?:[-–/:.,]\d+)*(?![\w-])")
 _RESULTS_LINE = re.compile(r"^[^\n]*\d[^\n]*$", re.M)
 _NAME_WORD = r"(?:[A-Z][\w'’&-]*\.?|[A-Z]\.)"
@@ -19,26 +22,26 @@ _SCORED_NAME = re.compile(
 )
 _SCORE_THEN_NAME = re.compile(rf"\d[-–]\d+ ({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})(?= *(?:$|[,;]))", re.M)
 _INITIAL = re.compile(r"^[A-Z]\. ?[A-Z]")
-_CALENDAR = re.compile(
-    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?$"
-    r"|^(?:No|Nos|Page|Section|Article|Chapter|Group|Round|Day|Week|Year|Vol|Part|Act|Rule|Table)\.?$"
+_WHEN = [*MONTH_NUMBERS, *(day for days in vocab.forms("weekdays") for day in days)]
+_CALENDAR = re.compile(  # a month's or weekday's name or abbreviation, or a numbered part ("Round 3")
+    rf"^(?:{vocab.alternation(_WHEN)})[a-z]*\.?$"
+    rf"|^(?:{vocab.alternation(vocab.words('numbered_nouns'))})\.?$"
 )
 _SCORE = re.compile(r"\b\d+\s*[-–]\s*\d+\b")
-# A team's shape: its score right after it on a line ("Arsenal 2 Aston Villa 1", "Kent 22 points"), or
-# a result's verb beside it ("Leicestershire beat Somerset", "drew with Kent", "Rangers v Celtic").
+# A team's shape: its score right after it on a line ("Riverside 2 Hill Town 1", "Northshire 22 points"), or
+# a result's verb beside it ("Northshire beat Southshire", "drew with Eastshire", "Rovers v City").
 _SCORED = re.compile(r"^[ \t]+\d+(?:\s*[-–]\s*\d+)?(?:[ \t]|,|;|$)")
-_RESULT_AFTER = re.compile(
-    r"^\s+(?:beat|beats|defeated|drew with|drew|lost to|held|edged|thrashed|v|vs\.?)\s"
-)
-_RESULT_BEFORE = re.compile(r"\s(?:beat|beats|defeated|drew with|lost to|held|edged|thrashed|v|vs\.?)\s+$")
+_RESULTS = vocab.alternation(vocab.words("result_verbs"))
+_RESULT_AFTER = re.compile(rf"^\s+(?:{_RESULTS})\s")
+_RESULT_BEFORE = re.compile(rf"\s(?:{_RESULTS})\s+$")
 
 
 def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Names on results and standings lines that no model span covers: each run of capitalised words
-    that a score follows ("San Diego 3 NEW YORK 2", "CLEVELAND 80 53 .602", "Leicestershire 22 points,
-    Somerset 4") or that ends the line after one ("Arsenal 2-1 Chelsea"), on a line of two such names or
+    that a score follows ("Lake City 3 RIVER CITY 2", "LAKE CITY 80 53 .602", "Northshire 22 points,
+    Southshire 4") or that ends the line after one ("Riverside 2-1 Hill Town"), on a line of two such names or
     one opening a row of numbers. An initial and a surname
-    ("A. Dale 69") is a person; the rest are teams until the story's evidence says otherwise."""
+    ("J. Doe 69") is a person; the rest are teams until the story's evidence says otherwise."""
     spans = list(covered)
     found = []
     for line in _RESULTS_LINE.finditer(text):
@@ -58,7 +61,7 @@ def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
 
 def _is_prose(line: str) -> bool:
     """A line of running text, not of results: more than a third of its words, or four in a row, begin
-    in lowercase ("In 2003, crop production totalled 11.49 million tonnes")."""
+    in lowercase ("In 2003, output rose to 11.5 million tonnes")."""
     words = line.split()
     lower = [w[0].islower() for w in words]
     run = max((len(r) for r in "".join("x" if x else " " for x in lower).split()), default=0)

@@ -8,55 +8,37 @@ from __future__ import annotations
 
 import re
 
+from tasks import vocab
 from tasks.parse.phrases import Phrases
 
 # Whole lines that are navigation, widgets or sharing buttons on news sites (matched case-insensitively
-# against the line without trailing punctuation).
-_NAV_WORDS = r"""
-    skip\ to\ (?:main\ )?(?:content|navigation|search) | skip\ navigation | close | close\ menu | menu |
-    open\ menu | search | home | homepage | navigation | main\ menu | back\ to\ top | top\ of\ page |
-    share | share\ this(?:\ article|\ story|\ page)? | share\ on\ \w+ | copy\ link | link\ copied |
-    email | e-mail | print | tweet | facebook | twitter | whatsapp | linkedin | pinterest | reddit |
-    advertising | advertisement | ad | sponsored(?:\ content)? | promoted(?:\ stories)? | paid\ content |
-    fun\ stuff | join\ the\ conversation | the\ next\ read | real\ time\ analytics |
-    related(?:\ articles|\ stories|\ content|\ topics|\ coverage|\ news)? | read\ more | read\ next |
-    more\ on\ this\ (?:story|topic) | see\ also | most\ (?:read|popular|viewed|shared) |
-    trending(?:\ now)? | top\ stories | latest(?:\ news)? | recommended(?:\ for\ you)? |
-    you\ (?:may|might)\ also\ (?:like|be\ interested\ in) | more\ from\ [\w\ ]{1,30} |
-    comments? | \d+\ comments? | view\ comments | show\ comments | leave\ a\ comment |
-    sign\ in | log\ ?in | sign\ up | register | subscribe(?:\ now)? | follow\ us | loading\.*
-    | image | video | photo | gallery | watch | listen | play\ video | enlarge\ this\ image
-    | (?:previous|next)(?:\ (?:article|story|page|post))?
-"""
-_NAV_LINE = Phrases.compile(rf"^(?:{_NAV_WORDS})$", re.VERBOSE)
+# against the line without trailing punctuation): the vocabulary's phrases, and lines of these shapes.
+_NAV_SHAPES = r"share\ on\ \w+ | more\ from\ [\w\ ]{1,30} | \d+\ comments? | loading\.*"
+_NAV_WORDS = vocab.alternation(
+    vocab.words("navigation") + vocab.words("social_networks") + vocab.words("ad_labels")
+)
+_NAV_LINE = Phrases.compile(rf"^(?:{_NAV_WORDS} | {_NAV_SHAPES})$", re.VERBOSE)
 
 # Newsletter, app and account promos: an imperative call to action opening a short line, or promo
 # vocabulary in a line too short to be a paragraph of the article.
 _PROMO_CALL = re.compile(
-    r"""^(?:sign\ up\ (?:for|to|now|here|today) | subscribe\ (?:to|for|now|here|today)
-    | download(?:ing)?\ (?:the|our)\b.{0,40}\bapp | get\ (?:the|our)\b.{0,40}\b(?:app|newsletter)
-    | follow\ us | keep\ up\ to\ date\ with | stay\ (?:informed|up\ to\ date)
-    | receive\ .{0,60}\b(?:every|each)\ (?:morning|day|week|evening) | join\ our\ (?:newsletter|mailing)
-    | click\ here | tap\ here | continue\ reading)\b""",
+    rf"""^(?:{vocab.alternation(vocab.words("promo_calls"))}
+    | download(?:ing)?\ (?:the|our)\b.{{0,40}}\bapp | get\ (?:the|our)\b.{{0,40}}\b(?:app|newsletter)
+    | receive\ .{{0,60}}\b(?:every|each)\ (?:morning|day|week|evening))\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _PROMO_WORDS = Phrases.compile(
-    r"""newsletter | \bapp\ store\b | google\ play | follow\ us\ on | delivered\ to\ your\ inbox
-    | cookies?\ (?:policy|settings) | privacy\ policy | terms\ (?:of\ (?:use|service)|and\ conditions)
-    | all\ rights\ reserved | ^©|^copyright\ (?:©\ )?\d{4}""",
+    rf"""{vocab.alternation(vocab.words("promo_phrases"))} | \b(?:{vocab.alternation(vocab.words("app_stores"))})\b
+    | ^©|^copyright\ (?:©\ )?\d{{4}}""",
     re.VERBOSE,
 )
 # An advertising slot's label: "Story continues below advertisement", "Sponsored content", "Ad feature".
-_AD_LABEL = Phrases.compile(
-    r"\b(?:advert(?:isement)?s?|sponsored|ad\ feature|paid\ (?:content|partnership))\b", re.X
-)
+_AD_LABEL = Phrases.compile(rf"\b(?:{vocab.alternation(vocab.words('ad_labels'))})\b", re.X)
 _AD_LABEL_MAX_WORDS = 5
 _PROMO_MAX_WORDS = 25
 # A sharing widget's line: "Share this on Twitter", "Show more sharing options", "Twitter LinkedIn Email".
 _SHARE = Phrases.compile(r"\bshare\s+(?:this|on|via|to|with|the\s+story)\b|\bsharing\s+options\b")
-_SOCIAL = Phrases.compile(
-    r"\b(?:facebook|twitter|linkedin|whatsapp|pinterest|reddit|instagram|flipboard|bluesky)\b"
-)
+_SOCIAL = Phrases.compile(rf"\b(?:{vocab.alternation(vocab.words('social_networks'))})\b")
 _SHARE_MAX_WORDS = 6
 _SHORT_LINE_WORDS = 12
 
@@ -74,7 +56,9 @@ _ERROR_NOTICE = Phrases.compile(
 
 # Photo captions and credits: "... JACQUES DEMARTHON / AFP", "REUTERS/Name", "Photo: X", "Image copyright".
 _UPPER = "A-ZÀ-ÖØ-Þ"
-AGENCIES = r"AFP|AP|Reuters|REUTERS|EPA|EPA-EFE|Getty(?:\ Images)?|PA(?:\ Media|\ Wire)?|Shutterstock|Xinhua|dpa|DPA|ANSA|Anadolu(?:\ Agency)?|Bloomberg|Sipa|SIPA|Corbis|Alamy|AAP|UPI|EFE|Kyodo|Yonhap|TASS|NurPhoto|Pool|POOL"
+# A credit names a news or photo agency as written or in capitals ("Reuters", "REUTERS/Jane Doe").
+_CREDITED = vocab.words("news_agencies") + vocab.words("photo_agencies")
+AGENCIES = vocab.alternation(list(dict.fromkeys(form for a in _CREDITED for form in (a, a.upper()))))
 _CREDIT = re.compile(
     rf"""(?:[{_UPPER}][{_UPPER}'’.\-]+\ ){{0,3}}[{_UPPER}][{_UPPER}'’.\-]+\s+/\s+(?:{AGENCIES}|[{_UPPER}][\w.&\-]+)\s*$
     | \b(?:{AGENCIES})\s*/\s*[{_UPPER}][\w.'’\-]+(?:\ [{_UPPER}][\w.'’\-]+){{0,3}}\s*$
@@ -88,33 +72,7 @@ _MAX_CHROME_CHARS = 600  # also bounds the regex work per line: a 1 MB one-line 
 
 _SENTENCE_END = re.compile(r"""[.!?…"'”’)\]:;]$""")
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
-_FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-        "is",
-        "are",
-        "our",
-        "your",
-        "my",
-        "this",
-        "that",
-        "it",
-        "us",
-    ]
-)
+_FUNCTION_WORDS = frozenset(vocab.words("label_function_words"))
 
 
 def words(line: str) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from tasks.parse.stamps import MONTH_NUMBERS, MONTHS, WEEKDAY_PATTERN, WEEKDAYS, Stamp, stamps
+from tasks.parse.stamps import MONTH_NUMBERS, MONTHS, WEEKDAY_PATTERN, WEEKDAYS, ZONES, Stamp, stamps
 
 __all__ = [
     "MONTHS",
@@ -24,10 +24,9 @@ __all__ = [
 
 # A date we accept as a publication date must name its year: "17 Nov '15", "2015-11-17", "17/11/2015".
 _HAS_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b|'\d{2}\b|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
-_ZONES = "utc|gmt|bst|cet|cest|est|edt|cst|cdt|pst|pdt|z"
 # Everything a date-only line may contain; a line with anything else is text, not a date line.
 _DATE_TOKEN = re.compile(
-    rf"\b(?:{MONTHS}|{WEEKDAY_PATTERN}|{_ZONES}|am|pm|a\.m\.|p\.m\.|at|on|of|the)\b\.?|\d{{1,4}}(?:st|nd|rd|th)?|['’:/.,\-|()+]|\s",
+    rf"\b(?:{MONTHS}|{WEEKDAY_PATTERN}|{ZONES}|am|pm|a\.m\.|p\.m\.|at|on|of|the)\b\.?|\d{{1,4}}(?:st|nd|rd|th)?|['’:/.,\-|()+]|\s",
     re.IGNORECASE,
 )
 _DATE_PREFIX = re.compile(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tasks import vocab
+
 # The opening of the body decides: langid's cost grows with the sample (600 characters took a sixth of the
 # parse time), and on the development pages 300 gave the same answers as 600.
 _SAMPLE_CHARS = 300
@@ -10,9 +12,7 @@ UNDETERMINED = "und"
 # Polish and Czech, "for" Danish, "is" and "was" Dutch and German). Running English text has about one
 # in six of its words among them, other languages next to none: a sample this rich in them is English
 # without asking the model, which costs a tenth of the parse stage.
-_ENGLISH = frozenset(
-    "the and of that with this from which were been their would they has have said are not".split()  # noqa: SIM905
-)
+_ENGLISH = frozenset(vocab.words("english_markers"))
 _ENGLISH_SHARE = 0.08  # English news: 0.06-0.3 of a 300-character sample; other languages: 0.0 on the corpora
 _MIN_WORDS = 20  # below this a share says little: the model decides
 _KINDS = 4  # of them, different: a quoted English title ("The Best of the Year and the Rest") has three

@@ -11,47 +11,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tasks import places
+from tasks import places, vocab
 from tasks.parse import chrome, dates
 from tasks.parse.phrases import Phrases
 
-_ROLE_WORDS = (
-    r"correspondents?|editors?|reporters?|writers?|journalists?|columnists?|contributors?|staff|producers?|"
-    r"directors?|analysts?|photographers?|critics?|bureau|desk|chief|deputy|senior|associate|assistant|"
-    r"managing|executive|head|lead|team|newsroom|intern|fellow|freelance|special|political|economics|"
-    r"business|sports?|science|health|technology|tech|foreign|international|national|digital|"
-    r"updated|published|posted|follow|subscribe|contributing|visiting|host|anchor|presenter|author"
-)
-_ROLE = Phrases.compile(rf"^(?:{_ROLE_WORDS})$")
+_ROLE = Phrases.compile(rf"^(?:{vocab.alternation(vocab.words('byline_titles'))})$")
 _GROUP_ROLE = re.compile(r"^(?:bureau|desk|team|newsroom)$", re.IGNORECASE)
-_PARTICLE_WORDS = "de|da|del|della|der|den|di|du|dos|das|van|von|le|la|bin|ibn|al|el|y|ter|ten|st"
-_PARTICLES = frozenset(_PARTICLE_WORDS.split("|"))  # lower-case words inside names: "Marie de la Tour"
+PARTICLES = frozenset(vocab.words("name_particles"))  # lower-case words inside names: "Marie de la Tour"
 # Generic nouns that end place and venue names ("Lansdowne Road", "Wembley Stadium"), never a person's name.
-_PLACE_NOUNS = frozenset(
-    (
-        "Road",
-        "Street",
-        "Avenue",
-        "Boulevard",
-        "Stadium",
-        "Arena",
-        "Square",
-        "Airport",
-        "Station",
-        "University",
-        "College",
-        "Hospital",
-        "Cathedral",
-        "Parkway",
-        "Highway",
-        "Motorway",
-    )
-)
+_PLACE_NOUNS = frozenset(vocab.words("place_nouns"))
 _DETERMINERS = frozenset(("The", "THE", "A", "An", "AN", "This", "Our"))  # "The Example Post" is no person
-_AGENCY_WORDS = (  # news agencies, which sign wire copy; acronyms only in capitals
-    r"(?i:the\s+)?(?:(?i:associated\s+press|agence\s+france[\s-]presse|reuters|xinhua|kyodo(?:\s+news)?|yonhap|"
-    r"press\s+association|bloomberg(?:\s+news)?|anadolu(?:\s+agency)?|dpa)|AP|AFP|EFE|ANSA|TASS|UPI|AAP|"
-    r"PA(?:\s+Media)?|CNA|IANS|PTI|ANI)"
+_AGENCIES = vocab.words(
+    "news_agencies"
+)  # those that sign wire copy; names ignoring case, acronyms in capitals
+_AGENCY_WORDS = (
+    rf"(?i:the\s+)?(?:(?i:{vocab.alternation([a for a in _AGENCIES if not a.isupper()], spaced=True)})"
+    rf"|{vocab.alternation([a for a in _AGENCIES if a.isupper()], spaced=True)})"
 )
 NEWS_AGENCY = re.compile(rf"^{_AGENCY_WORDS}$")
 # A newsroom signing as a group: "Reuters Staff", "JERUSALEM POST STAFF", "Guardian staff reporter", "Example
@@ -65,7 +40,7 @@ MARKER = re.compile(
     r"by\s*:)\s*(?P<rest>.+)$",
     re.IGNORECASE,
 )
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
+NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
 SEGMENT = re.compile(r"\s[|·•/]\s|\s[-–—]\s|\s{2,}|\s*\|\s*|,\s+(?=(?:the\s+)?[A-Za-z]+$)")
 TRAILING_AGENCY = re.compile(rf"^(?P<names>.+?)[\s,]+(?P<agency>{_AGENCY_WORDS})$")
 PHOTO_AGENCY = re.compile(
@@ -88,10 +63,7 @@ _CAPS_TAIL = re.compile(
     r"^(?P<name>(?:[A-ZÀ-Þ][\w'’.\-]*?[a-zà-ÿ][\w'’.\-]*\s+){2,3}?)(?:[A-Z&]{2,}\s*){2,}$"
 )
 # Words of a site's section labels ("AUTO NEWS", "Car Reviews"), never of a person's name.
-_SECTION_WORDS = frozenset(
-    """news reviews features opinion weather politics entertainment lifestyle culture travel markets deals
-    videos podcasts live updates world local auto autos cars""".split()  # noqa: SIM905
-)
+_SECTION_WORDS = frozenset(vocab.words("section_words"))
 # Calendar words a page's markup ran onto a name: "Carrie Arnold November", "Jeff Foust Monday".
 _WHEN_TAIL = re.compile(rf"(?<=\S)(?:\s+(?i:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\b\.?)+$")
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
@@ -123,7 +95,7 @@ def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[
     """
     people: list[str] = []
     groups: list[str] = []
-    for k, part in enumerate(_NAME_SPLIT.split(_strip_tail(text, cut_labels=not strict))):
+    for k, part in enumerate(NAME_SPLIT.split(_strip_tail(text, cut_labels=not strict))):
         described = k and is_role(part) and not _COLLECTIVE.match(part.strip(" .:"))
         if described or _is_place(part):  # "Tom Krisher, AP Auto Writer"; "New Delhi, Example News Bureau"
             continue
@@ -147,7 +119,7 @@ def parse_names(text: str, strict: bool = True) -> tuple[tuple[str, ...], tuple[
 def is_name(text: str) -> bool:
     """True for a person's name: 2-4 capitalised words, particles allowed, no job title or date word."""
     ws = text.split()
-    names = [w for w in ws if w not in _PARTICLES]  # "Al Root" is a name; "de la" inside one are particles
+    names = [w for w in ws if w not in PARTICLES]  # "Al Root" is a name; "de la" inside one are particles
     if not 2 <= len(names) <= 4 or len(ws) > 6 or ws[0] in _DETERMINERS or PHOTO_AGENCY.search(text):
         return False
     if all(len(w.strip(".")) < 2 for w in names):  # "W D L G" heads a results table

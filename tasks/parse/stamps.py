@@ -14,47 +14,30 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tasks import vocab
+
 # The calendar's words, for every date rule here, in tasks.parse.dates and in tasks.enrich.mentioned_dates.
 MONTH_NUMBERS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("January", "Jan"),
-            ("February", "Feb"),
-            ("March", "Mar"),
-            ("April", "Apr"),
-            ("May",),
-            ("June", "Jun"),
-            ("July", "Jul"),
-            ("August", "Aug"),
-            ("September", "Sept", "Sep"),
-            ("October", "Oct"),
-            ("November", "Nov"),
-            ("December", "Dec"),
-        ),
-        start=1,
-    )
-    for name in names
+    name: number for number, names in enumerate(vocab.forms("months"), start=1) for name in names
 }
 MONTHS = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))  # a regex alternation; match it ignoring case
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WEEKDAY_PATTERN = (  # the weekdays and their short forms, a regex alternation; match it ignoring case
-    "mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?"
-)
+WEEKDAYS = tuple(names[0] for names in vocab.forms("weekdays"))
+# the weekdays and their short forms, a regex alternation; match it ignoring case
+WEEKDAY_PATTERN = vocab.alternation([name.lower() for names in vocab.forms("weekdays") for name in names])
 
-_HOURS = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "WEST": 1, "WAT": 1, "CEST": 2, "EET": 2}
-_HOURS |= {"SAST": 2, "CAT": 2, "EEST": 3, "MSK": 3, "EAT": 3, "PKT": 5, "IST": 5.5, "ICT": 7, "WIB": 7}
-_HOURS |= {"HKT": 8, "SGT": 8, "PHT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5, "AEST": 10, "AEDT": 11}
-_HOURS |= {"NZST": 12, "NZDT": 13, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6}
-_HOURS |= {"PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3}
-# Zones printed without their season ("8:03 am ET"): the place's own rule says which offset applies.
-_REGIONS = {
-    "ET": "America/New_York",
-    "CT": "America/Chicago",
-    "MT": "America/Denver",
-    "PT": "America/Los_Angeles",
-}
-_US_ZONES = frozenset({"ET", "CT", "MT", "PT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"})
+# Zones by their UTC offset in hours; zones printed without their season ("8:03 am ET") by the region whose
+# rule says which offset applies on the day.
+_ZONE_VALUES = vocab.mapping("time_zones")
+_HOURS = {zone: float(v) for zone, v in _ZONE_VALUES.items() if "/" not in v}
+_REGIONS = {zone: v for zone, v in _ZONE_VALUES.items() if "/" in v}
+ZONES = "|".join(z.lower() for z in _ZONE_VALUES)  # every abbreviation, a regex alternation; ignore case
+# The US zones, with their seasons: an all-numeric date next to one is month first.
+_US_ZONES = frozenset(
+    z
+    for r, region in _REGIONS.items()
+    if region.startswith("America/")
+    for z in (r, f"{r[0]}ST", f"{r[0]}DT")
+)
 
 _MON = rf"(?P<month>{MONTHS})\b\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from tasks import vocab
 from tasks.parse import chrome, dates, names
 from tasks.parse.article import ParseError, measures, word_count
 from tasks.parse.html.meta import PageMeta, page_meta
@@ -31,43 +32,15 @@ _HTMLDATE = {"original_date": True, "extensive_search": True}
 # A page that declares no article (no JSON-LD article node, og:type not article) needs more text than
 # a teaser list or a section front leaves after boilerplate removal.
 MIN_UNDECLARED_CHARS = 400
-# Main text shorter than this from trafilatura's fast mode is tried again with its full cascade.
-FULL_CASCADE_BELOW_CHARS = 1000
-# htmldate, when the page declares no date: the original publication date, not the last update, also
-# searched for in the page's text (trafilatura's fast mode would skip that search).
-_HTMLDATE = {"original_date": True, "extensive_search": True}
 # A page that declares no article and lists this many linked headlines or <article> cards is a section
 # front or a search result: its "main text" is teasers.
 INDEX_MIN_TEASERS = 6
 _CHROME_MAX_CHARS = 300  # furniture lines are short; a paragraph is not worth the regexes
 _LANGUAGE_MIN_CHARS = 200  # below this the declared language beats a guess from the body
 # Publication-date meta tags, most specific first (OpenGraph, schema.org microdata, Dublin Core, ...).
-_DATE_META = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "publishdate",
-    "publish-date",
-    "pubdate",
-    "parsely-pub-date",
-    "cxenseparse:publishtime",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "date",
-)
+_DATE_META = vocab.words("date_meta_tags")
 # Author meta tags; values that are URLs (article:author often links a profile page) are dropped.
-_AUTHOR_META = (
-    "author",
-    "article:author",
-    "og:article:author",
-    "article:author_name",
-    "parsely-author",
-    "sailthru.author",
-    "cxenseparse:author",
-    "dc.creator",
-    "byl",
-)
+_AUTHOR_META = vocab.words("author_meta_tags")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=\S+\s+\S)")
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
 _EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, count, pairwise
 
+from tasks import vocab
 from tasks.parse import chrome, dates
 from tasks.parse.article import ParseError, measures
 from tasks.parse.language import detect_language
+from tasks.parse.names import NAME_SPLIT
 from tasks.parse.text import blocks, byline, heading
 from tasks.parse.text.ending import before_the_end, without_link_runs
 from tasks.records import Article
@@ -24,17 +26,12 @@ _CREDIT_MAX_WORDS = 8  # "Photo: Jane Doe / AFP" stands alone; a longer line car
 _CAPTION_MAX_WORDS = 40
 _WIRE_HEAD = 4  # wire copy: headline, maybe a byline line, then the `CITY YYYY-MM-DD` line
 _MIN_TAIL_BLOCK = 2  # trailing labels count as a widget block from two lines on
-_AUTHOR_ROLES = re.compile(
-    r"\b(?:correspondent|editor|reporter|writer|staff|contributor|analyst|columnist|bureau|desk|"
-    r"chief|news|agency|team|press|wire|service|updated|published)\b",
-    re.IGNORECASE,
-)
-_NAME_PARTICLES = "de|da|del|della|der|den|di|du|van|von|le|la|bin|ibn|al|el|y"
+_AUTHOR_ROLES = re.compile(rf"\b(?:{vocab.alternation(vocab.words('byline_non_names'))})\b", re.IGNORECASE)
+_NAME_PARTICLES = vocab.alternation(vocab.words("name_particles"))
 _NAME = re.compile(rf"^[A-ZÀ-Þ][\w'’.\-]*(?:\s+(?:[A-ZÀ-Þ][\w'’.\-]*|{_NAME_PARTICLES})){{1,4}}$")
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*")
 _BYLINE = re.compile(r"^by\s+(?P<rest>.+)$", re.IGNORECASE)
 _BYLINE_DATE_SEP = re.compile(r"\s+[-–—|•·]\s+|\s*\|\s*")
-_AGENCY_BYLINE = re.compile(rf"^(?P<names>.+?),\s*(?P<agency>{chrome.AGENCIES}|Associated Press)$")
+_AGENCY_BYLINE = re.compile(rf"^(?P<names>.+?),\s*(?P<agency>{chrome.AGENCIES})$")
 _CAPS_WORD = r"[A-ZÀ-Þ][A-ZÀ-Þ.'’\-]+"
 _NOT_MONTH = rf"(?!(?i:{dates.MONTHS})\b)"
 _PLACE = (
@@ -194,7 +191,7 @@ def _is_date_dateline(line: str) -> bool:
 
 def parse_authors(names: str) -> tuple[str, ...]:
     """Person names in a byline's name part; agencies and job titles are left out."""
-    parts = (p.strip(" .") for p in _NAME_SPLIT.split(names))
+    parts = (p.strip(" .") for p in NAME_SPLIT.split(names))
     return tuple(p for p in parts if _NAME.match(p) and not _AUTHOR_ROLES.search(p))
 
 
@@ -232,7 +229,7 @@ def _dateline(paragraph: str) -> tuple[str | None, datetime | None, str]:
 
 
 def _trim_tail(lines: list[str], idx: list[int]) -> list[int]:
-    """Drop a block of widget headings after the last paragraph ("Fun Stuff", "The Next Read").
+    """Drop a block of widget headings after the last paragraph ("Most Popular", "Related Topics").
 
     One short label at the end is kept: on sports pages it is data (a venue, a referee's name).
     """

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from itertools import islice
 
+from tasks import vocab
 from tasks.parse import chrome, dates
 from tasks.parse.phrases import Phrases
 from tasks.parse.text.blocks import Shape
@@ -48,13 +49,11 @@ _DATEISH = Phrases.compile(  # the word boundary first: most positions fail on i
     re.VERBOSE,
 )
 # "Jane Doe, Reuters", "Associated Press in Valencia", "Staff and agencies": a credit, not a headline.
-_AGENCY_BYLINE = re.compile(
-    rf"^(?:[\w.'’\-]+(?:\s+[\w.'’\-]+){{0,3}},\s*)?(?:{chrome.AGENCIES}|Associated\s+Press|Agence\s+France-Presse)\b.{{0,40}}$"
-)
+_AGENCY_BYLINE = re.compile(rf"^(?:[\w.'’\-]+(?:\s+[\w.'’\-]+){{0,3}},\s*)?(?:{chrome.AGENCIES})\b.{{0,40}}$")
 _CREDIT_TAIL = re.compile(r"\s*\([^()]{1,60}\)$")  # "... in 2019. (Jane Doe/Reuters)": a caption's credit
 # Headlines end on a content word; a line ending on an article, a conjunction or these prepositions is
 # interface text cut before its value ("You are signed in as") or a sentence's fragment.
-_DANGLING = frozenset("a an the and or of as with by from your our my".split())  # noqa: SIM905
+_DANGLING = frozenset(vocab.words("dangling_words"))
 _ASCII_DIGITS = str.maketrans("", "", "0123456789")
 _COUNTER = re.compile(r"\b\d+\s+(?:of|/)\s+\d+\b")  # "Image 1 of 9", "1 / 4": gallery counters
 

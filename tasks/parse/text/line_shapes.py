@@ -14,17 +14,15 @@ from itertools import accumulate, compress, count, product, repeat
 from operator import add, and_, ge, itemgetter, ne
 from typing import NamedTuple
 
+from tasks import vocab
+
 _SENTENCE_END = frozenset(".!?…\"'”’)]:;。！？」")
 _CLOSERS = "\"'”’)]"
 _FULL_STOPS = frozenset(".!?…")
 _SEPARATOR = re.compile(r" [|·•/»>] ")  # "Home | World", "News · Politics": menus and breadcrumbs
 _SEPARATOR_CHARS = 200
 # English function words: their density tells running text from labels and lists.
-_STOP = frozenset(
-    """a an and are as at be been but by for from had has have he her his i if in into is it its not of on
-    or our she so than that the their them there they this to was we were what when which who will with
-    would you your""".split()  # noqa: SIM905 (one word list reads better than 54 quoted strings)
-)
+_STOP = frozenset(vocab.words("stop_words"))
 # The stop words in every mix of cases, so that a token is looked up as it stands instead of lowering a copy
 # of it first (only the Kelvin sign lowers to an ASCII letter from outside ASCII, and no stop word holds a k).
 _STOP_ANY_CASE = frozenset(

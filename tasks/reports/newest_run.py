@@ -1,0 +1,222 @@
+"""The newest run in detail, for the top of the DQ dashboard: its figures, what failed, its worst sources.
+
+Read through the warehouse's DuckDB views, from the newest run's run date on only (dq_results, dq_metrics,
+quarantine and runs are partitioned by it). Examples for a failing expectation: a quarantined row's doc_id
+and title (validation quarantines a row under the first expectation it failed), else an article of the run
+whose dq_flags name the expectation (a warning keeps the row), else the "doc_id title" examples a coverage
+measure records. Titles of quarantined rows come from the row itself (its payload), else from articles.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from tasks.sources import source_of
+from tasks.warehouse import views
+from tasks.warehouse.store import Store
+
+SEVERITY_ORDER = ("critical", "quarantine", "warning")  # most severe first
+MAX_FAILURES = 50
+_NEWEST = ("dq_results", "dq_metrics", "quarantine", "runs")
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """The newest run's counts (records and articles from its `runs` row: None while it has none)."""
+
+    run_id: str
+    records_in: int | None
+    articles: int | None
+    quarantined: dict[str, int]  # stage:reason -> rows, most first
+    expectations: int  # evaluated, over the run's batches
+    expectations_failed: int
+    drifting: tuple[str, ...]  # suite.measure marked as drift in some batch
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One expectation that failed in the newest run (summed over its batches), with an example row."""
+
+    suite: str
+    expectation: str  # its reason code: `<expectation type>(<column>)`
+    severity: str
+    batches: int
+    rows_affected: int
+    samples: tuple[str, ...]  # unexpected values GX reported
+    doc_id: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceScore:
+    """One source folder or site in the newest run: its worst measure (lowest value / threshold), the
+    measures that failed or drifted, records quarantined."""
+
+    source: str
+    failed_measures: int
+    quarantined: int
+    measures: tuple[str, ...] = ()  # the measures that failed or drifted
+    worst_measure: str = ""
+    worst_value: float | None = None
+    worst_threshold: float | None = None
+
+    @property
+    def worst_ratio(self) -> float:
+        """value / threshold of its worst measure (below 1: below threshold); inf without one."""
+        if self.worst_value is None or not self.worst_threshold:
+            return float("inf")
+        return self.worst_value / self.worst_threshold
+
+
+@dataclass(frozen=True)
+class Newest:
+    figures: RunFigures
+    failures: tuple[Failure, ...]
+    sources: tuple[SourceScore, ...]  # worst first
+
+
+def read_newest(store: Store, run_id: str, run_date: str) -> Newest:
+    """The newest run's figures, failing expectations with examples, and sources ranked worst first."""
+    con = views.connect(store, only=_NEWEST, since=run_date)
+    failures = [_with_example(f, ex) for f, ex in zip(*_failures(con, run_id), strict=True)]
+    missing = {f.doc_id for f in failures if f.doc_id and not f.title}
+    warned = [f for f in failures if not f.doc_id and f.severity == "warning"]
+    if missing or warned:
+        failures = _from_articles(store, run_id, failures)
+    return Newest(figures(con, run_id), tuple(failures), tuple(sources(con, run_id)))
+
+
+def figures(con: duckdb.DuckDBPyConnection, run_id: str) -> RunFigures:
+    """The run's counts: records in and articles written (its runs row), quarantined rows per reason,
+    expectations evaluated and failed, measures drifting."""
+    ran = con.execute("select records_seen, articles_written from runs where run_id = ?", [run_id]).fetchone()
+    reasons = con.execute(
+        "select stage || ':' || reason_code, count(*) from quarantine where run_id = ? "
+        "group by all order by 2 desc, 1",
+        [run_id],
+    ).fetchall()
+    evaluated, failed = con.execute(
+        "select count(*), count_if(not success) from dq_results where run_id = ?", [run_id]
+    ).fetchone() or (0, 0)
+    drifting = con.execute(
+        "select distinct table_name || '.' || measure from dq_metrics "
+        "where run_id = ? and source = '' and is_drift order by 1",
+        [run_id],
+    ).fetchall()
+    records, articles = ran if ran else (None, None)
+    return RunFigures(
+        run_id, records, articles, dict(reasons), evaluated, failed or 0, tuple(d for (d,) in drifting)
+    )
+
+
+def _failures(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[list[Failure], list[dict[str, Any]]]:
+    """The run's failing expectations, most severe then most rows first, and a quarantined example each."""
+    rows = con.execute(
+        """
+        select table_name, expectation || coalesce('(' || column_name || ')', '') as code,
+               any_value(severity) as level, count(distinct batch_id) as batches,
+               sum(unexpected_count) as affected, arg_max(sample_values, unexpected_count) as samples
+        from dq_results where run_id = ? and not success
+        group by table_name, code
+        order by list_position(?, level) nulls last, affected desc, table_name, code limit ?
+        """,
+        [run_id, list(SEVERITY_ORDER), MAX_FAILURES],
+    ).fetchall()
+    quarantined = con.execute(
+        "select reason_code, detail, doc_id, payload from quarantine "
+        "where run_id = ? and stage = 'validate' and doc_id is not null order by doc_id",
+        [run_id],
+    ).fetchall()
+    failures, examples = [], []
+    for suite, code, severity, batches, affected, samples in rows:
+        failures.append(Failure(suite, code, severity, batches, int(affected or 0), _samples(samples)))
+        example = next(
+            (q for q in quarantined if q[0] == code and (q[1] or "").startswith(f"{suite} row")), None
+        )
+        examples.append({"doc_id": example[2], "payload": example[3]} if example else {})
+    return failures, examples
+
+
+def _samples(text: str | None) -> tuple[str, ...]:
+    try:
+        values = json.loads(text) if text else []
+    except ValueError:
+        return (text or "",)
+    return tuple(str(v) for v in values) if isinstance(values, list) else (str(values),)
+
+
+def _with_example(failure: Failure, example: dict[str, Any]) -> Failure:
+    """The failure with its quarantined row's doc_id and title, else a coverage measure's example."""
+    if example:
+        title = _title_of(example["payload"])
+        return _replace(failure, example["doc_id"], title)
+    for sample in failure.samples:  # a coverage measure's examples: "doc_id title"
+        doc_id, _, title = sample.partition(" ")
+        if len(doc_id) == 64 and all(c in "0123456789abcdef" for c in doc_id):
+            return _replace(failure, doc_id, title or None)
+    return failure
+
+
+def _title_of(payload: bytes | None) -> str | None:
+    try:
+        row = json.loads(payload or b"{}")
+    except ValueError:
+        return None
+    return row.get("title") if isinstance(row, dict) and isinstance(row.get("title"), str) else None
+
+
+def _replace(failure: Failure, doc_id: str | None, title: str | None) -> Failure:
+    return Failure(**{**failure.__dict__, "doc_id": doc_id, "title": title})
+
+
+def _from_articles(store: Store, run_id: str, failures: list[Failure]) -> list[Failure]:
+    """Titles of example doc_ids, and a flagged article of the run for warnings without an example."""
+    con = views.connect(store, only=("articles",))
+    wanted = [f.doc_id for f in failures if f.doc_id]
+    rows = con.execute(
+        "select doc_id, title, dq_flags from articles "
+        "where run_id = ? and (len(dq_flags) > 0 or list_contains(?, doc_id)) order by doc_id",
+        [run_id, wanted],
+    ).fetchall()
+    titles = {doc_id: title for doc_id, title, _ in rows}
+    found = []
+    for f in failures:
+        if f.doc_id:
+            found.append(_replace(f, f.doc_id, f.title or titles.get(f.doc_id)))
+            continue
+        flag = f.expectation if f.suite == "articles" else f"{f.suite}.{f.expectation}"
+        flagged = next(((d, t) for d, t, flags in rows if flag in (flags or ())), None)
+        found.append(_replace(f, *flagged) if flagged else f)
+    return found
+
+
+def sources(con: duckdb.DuckDBPyConnection, run_id: str) -> list[SourceScore]:
+    """The run's sources ranked by their worst measure (lowest value / threshold), then by measures
+    failed or drifting, then by records quarantined."""
+    measured = con.execute(
+        "select source, measure, min(value), max(threshold), bool_or(not coalesce(success, true)), "
+        "bool_or(is_drift) from dq_metrics where run_id = ? and source != '' group by all order by all",
+        [run_id],
+    ).fetchall()
+    counts: dict[str, int] = {}
+    for (uri,) in con.execute("select source_uri from quarantine where run_id = ?", [run_id]).fetchall():
+        counts[source_of(uri)] = counts.get(source_of(uri), 0) + 1
+    scores = [_score(s, [m for m in measured if m[0] == s], counts.get(s, 0)) for s in _names(measured, counts)]
+    return sorted(scores, key=lambda s: (s.worst_ratio, -s.failed_measures, -s.quarantined, s.source))
+
+
+def _names(measured: list[tuple[Any, ...]], counts: dict[str, int]) -> list[str]:
+    return sorted({m[0] for m in measured} | set(counts))
+
+
+def _score(source: str, measured: list[tuple[Any, ...]], quarantined: int) -> SourceScore:
+    flagged = tuple(sorted({m[1] for m in measured if m[4] or m[5]}))
+    held = [m for m in measured if m[2] is not None and m[3]]
+    worst = min(held, key=lambda m: m[2] / m[3], default=None)
+    if worst is None:
+        return SourceScore(source, len(flagged), quarantined, flagged)
+    return SourceScore(source, len(flagged), quarantined, flagged, worst[1], worst[2], worst[3])

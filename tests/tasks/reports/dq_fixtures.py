@@ -112,6 +112,11 @@ EXPECTATIONS = (  # suite, expectation, column, severity
     ("articles", "expect_column_values_to_be_between", "word_count", "warning"),
     ("entities", "expect_column_values_to_be_in_set", "label", "warning"),
     ("quotes", "expect_column_value_lengths_to_be_between", "speaker", "quarantine"),
+    *(
+        (suite, "expect_column_values_to_not_be_null", column, "critical")
+        for suite, columns in {"articles": "doc_id body run_id", "entities": "text", "quotes": "text"}.items()
+        for column in columns.split()
+    ),
 )
 COVERAGE = {"published_at_share": (0.93, 0.8), "authors_share": (0.8, 0.6), "entities_per_1000_words": (31, 10)}
 SOURCES = ("file:///data/news/site-a/{n}.html", "file:///data/news/site-b/{n}.html", "file:///data/news/site-c/{n}.html")
@@ -128,9 +133,11 @@ def many_runs(warehouse: str | Path, runs: int, hours_apart: float = 6.0, seed: 
         batch = f"{run.run_id}-00000"
         tables[DQ_METRICS.name] += metric_rows(run, batch, _measures(rng, drifting=newest))
         for suite, kind, column, severity in EXPECTATIONS:
-            ok = not newest and rng.random() > 0.03 or (newest and severity == "critical")
+            ok = (not newest and rng.random() > 0.02) or (newest and severity == "critical")
             row = result_rows(run, batch, [(suite, ok)], kind, rng.randint(1, 6))[0]
-            tables[DQ_RESULTS.name].append({**row, "column_name": column, "severity": severity})
+            samples = None if ok else json.dumps(["xx", "", "n/a"][: rng.randint(1, 3)])
+            row |= {"column_name": column, "severity": severity, "sample_values": samples}
+            tables[DQ_RESULTS.name].append(row)
         reasons = [("parse", "no_body"), ("ingest", "empty")] * (rng.random() < 0.3)
         tables[QUARANTINE.name] += quarantine_rows(run, [(s, r, SOURCES[0].format(n=n)) for s, r in reasons])
     newest = contexts[-1]
@@ -153,8 +160,8 @@ def _measures(rng: random.Random, drifting: bool) -> list[Metric]:
     for measure, (typical, threshold) in COVERAGE.items():
         for uri in ("", *SOURCES):
             source = source_of(uri.format(n=0)) if uri else ""
-            lost = drifting and measure == "published_at_share" and "site-c" in source
-            value = typical * rng.uniform(0.93, 1.05) * (0.25 if lost else 1.0)
+            lost = drifting and measure == "published_at_share" and ("site-c" in source or not source)
+            value = typical * rng.uniform(0.93, 1.05) * ((0.25 if source else 0.8) if lost else 1.0)
             found.append(("articles", measure, source, value, threshold, lost))
     return found
 

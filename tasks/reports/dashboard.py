@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from tasks.reports.dashboard_charts import Chart, charts
+from tasks.reports.dashboard_charts import Chart, charts, run_labels
 from tasks.reports.dq_trends import DqTrends
 from tasks.reports.newest_run import Failure, RunFigures, SourceScore
 
@@ -25,9 +25,8 @@ def render_dashboard(trends: DqTrends, warehouse: str, generated_at: datetime, l
     """The whole page: the newest run's figures and failures, its sources, the trend charts, links out."""
     found = charts(trends)
     figures = {c.chart_id: {"data": c.data, "layout": c.layout} for c in found}
-    payload = {"run_ids": list(trends.runs), "figures": figures}
+    payload = {"runs": run_labels(trends), "run_ids": list(trends.runs), "figures": figures}
     script = json.dumps(payload, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
-    newest = trends.newest
     return _PAGE.format(
         warehouse=_e(warehouse),
         generated=_e(generated_at.strftime("%Y-%m-%d %H:%M UTC")),
@@ -74,18 +73,27 @@ def figures_html(f: RunFigures) -> str:
     quarantined = sum(f.quarantined.values())
     reasons = "".join(f"<li>{_e(r)}: {n}</li>" for r, n in f.quarantined.items())
     cards = [
-        ("records-in", "records in", _count(f.records_in), "" if f.records_in is not None else "not recorded yet"),
+        (
+            "records-in",
+            "records in",
+            _count(f.records_in),
+            "" if f.records_in is not None else "no runs row yet",
+        ),
         ("articles", "articles written", _count(f.articles), ""),
         ("quarantined", "rows quarantined", str(quarantined), f"<ul>{reasons}</ul>" if reasons else ""),
         ("failed", "expectations failed", str(f.expectations_failed), f"of {f.expectations} evaluated"),
         ("drifting", "measures drifting", str(len(f.drifting)), ", ".join(_e(d) for d in f.drifting)),
     ]
     bad = {"quarantined": quarantined > 0, "failed": f.expectations_failed > 0, "drifting": bool(f.drifting)}
-    return '<div class="cards">' + "".join(
-        f'<div class="card{" bad" if bad.get(key) else ""}" id="fig-{key}"><div class="n">{value}</div>'
-        f'<div class="what">{label}</div><div class="more">{more}</div></div>'
-        for key, label, value, more in cards
-    ) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card{" bad" if bad.get(key) else ""}" id="fig-{key}"><div class="n">{value}</div>'
+            f'<div class="what">{label}</div><div class="more">{more}</div></div>'
+            for key, label, value, more in cards
+        )
+        + "</div>"
+    )
 
 
 def _count(n: int | None) -> str:
@@ -96,7 +104,8 @@ def failures_html(failures: Sequence[Failure]) -> str:
     """The expectations that failed in the newest run, most severe first, with an example each."""
     if not failures:
         return '<p class="good">Every expectation passed in the newest run.</p>'
-    head = "severity suite expectation rows&nbsp;affected batches example&nbsp;doc_id example&nbsp;title values"
+    head = "severity suite expectation rows&nbsp;affected batches example&nbsp;doc_id example&nbsp;title"
+    head += " values"
     rows = "".join(
         f'<tr class="sev-{_e(f.severity)}"><td>{_e(f.severity)}</td><td>{_e(f.suite)}</td>'
         f"<td><code>{_e(f.expectation)}</code></td><td class=num>{f.rows_affected:,}</td>"
@@ -117,7 +126,7 @@ def sources_html(sources: Sequence[SourceScore]) -> str:
         return "<p>No measure per source in the newest run.</p>"
     head = "source worst&nbsp;measure value threshold failing&nbsp;or&nbsp;drifting rows&nbsp;quarantined"
     rows = "".join(
-        f'<tr{" class=bad" if s.worst_ratio < 1 else ""}><td>{_e(s.source)}</td>'
+        f"<tr{' class=bad' if s.worst_ratio < 1 else ''}><td>{_e(s.source)}</td>"
         f"<td>{_e(s.worst_measure or '–')}</td><td class=num>{_num(s.worst_value)}</td>"
         f"<td class=num>{_num(s.worst_threshold)}</td><td>{_e(', '.join(s.measures) or '–')}</td>"
         f"<td class=num>{s.quarantined}</td></tr>"
@@ -141,9 +150,14 @@ def charts_html(trends: DqTrends, found: Sequence[Chart]) -> str:
         return "<p>Trends over runs appear from the second run on.</p>" if trends.runs else ""
     if not found:
         return "<p>Nothing measured over the runs yet.</p>"
-    return '<div class="grid">' + "".join(
-        f'<section><h3>{_e(c.title)}</h3><div class="chart" id="{c.chart_id}"></div></section>' for c in found
-    ) + "</div>"
+    return (
+        '<div class="grid">'
+        + "".join(
+            f'<section><h3>{_e(c.title)}</h3><div class="chart" id="{c.chart_id}"></div></section>'
+            for c in found
+        )
+        + "</div>"
+    )
 
 
 _PAGE = """<!DOCTYPE html>
@@ -151,8 +165,9 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>newsetl data quality</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 1.2em auto; max-width: 1200px; color: #222; padding: 0 1em; }}
-h1 {{ margin: 0 0 .2em; }} h2 {{ font-size: 1.15em; margin: 1.4em 0 .5em; }} h3 {{ font-size: .95em; margin: .2em 0; }}
+body {{ font-family: system-ui, sans-serif; margin: 1.2em auto; max-width: 1200px; color: #222; }}
+body {{ padding: 0 1em; }} h1 {{ margin: 0 0 .2em; }} h2 {{ font-size: 1.15em; margin: 1.4em 0 .5em; }}
+h3 {{ font-size: .95em; margin: .2em 0; }}
 header p {{ margin: .25em 0; color: #444; }} .bad {{ color: #b3261e; }} .good {{ color: #1e7b34; }}
 .cards {{ display: grid; grid-template-columns: repeat(5, 1fr); gap: .8em; margin-top: 1em; }}
 .card {{ border: 1px solid #ddd; border-radius: 8px; padding: .6em .8em; }}
@@ -174,6 +189,9 @@ section {{ border: 1px solid #ddd; border-radius: 6px; padding: .4em .6em; }}
 <script>
 const DQ = {payload};
 for (const [id, fig] of Object.entries(DQ.figures)) {{
+  for (const trace of fig.data) {{
+    if (trace.x_runs) {{ trace.x = DQ.runs; trace.customdata = DQ.run_ids; delete trace.x_runs; }}
+  }}
   Plotly.newPlot(id, fig.data, fig.layout, {{responsive: true, displayModeBar: false}});
 }}
 </script>

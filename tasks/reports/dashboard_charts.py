@@ -37,18 +37,25 @@ class Chart:
     layout: dict[str, Any]
 
 
-def run_axis(trends: DqTrends) -> tuple[list[str], dict[str, Any]]:
-    """Each run's x value, and the x axis: categories named by start time, or dates (UTC)."""
+def run_labels(trends: DqTrends) -> list[str]:
+    """Each run's x value: its start as a category ("Mar 01 14:05", numbered when two share a minute)
+    while there are few runs, its start as a date-time (UTC) when many; the run id without a start."""
     if len(trends.run_times) != len(trends.runs):
-        return list(trends.runs), {"type": "category"}  # no times: the run ids themselves
+        return list(trends.runs)
     if len(trends.runs) > CATEGORY_RUNS:
-        xs = [t.strftime("%Y-%m-%d %H:%M:%S") for t in trends.run_times]
-        return xs, {"type": "date", "tickformatstops": TICK_FORMATS, "nticks": 8}
+        return [t.strftime("%Y-%m-%d %H:%M:%S") for t in trends.run_times]
     labels: list[str] = []
     for t in trends.run_times:
         label = t.strftime("%b %d %H:%M")
         labels.append(label if label not in labels else f"{label} #{labels.count(label) + 1}")
-    return labels, {"type": "category", "tickangle": 0 if len(labels) <= 6 else -30}
+    return labels
+
+
+def x_axis(trends: DqTrends) -> dict[str, Any]:
+    """The runs' axis: categories while few (or without start times), else dates ticked to the minute."""
+    if len(trends.run_times) == len(trends.runs) > CATEGORY_RUNS:
+        return {"type": "date", "tickformatstops": TICK_FORMATS, "nticks": 8}
+    return {"type": "category", "tickangle": 0 if len(trends.runs) <= 6 else -30}
 
 
 def charts(trends: DqTrends) -> list[Chart]:
@@ -75,9 +82,8 @@ def quarantine_chart(trends: DqTrends) -> Chart | None:
     """Rows quarantined per run, stacked by stage:reason."""
     if not any(v for s in trends.quarantined for v in s.values):
         return None
-    xs, _ = run_axis(trends)
     data = [
-        {"x": xs, "y": list(s.values), "type": "bar", "name": s.label, "customdata": list(trends.runs)}
+        {"x_runs": True, "y": list(s.values), "type": "bar", "name": s.label}
         | {"hovertemplate": "%{y} rows<br>run %{customdata}"}
         for s in trends.quarantined
     ]
@@ -91,7 +97,7 @@ def coverage_chart(trends: DqTrends, number: int, series: Series) -> Chart | Non
     """One coverage measure over runs, its threshold a dashed line in view; failures and drift marked."""
     if all(v is None for v in series.values):
         return None
-    data = [_line(trends, series, series.name)] + _marks(trends, [series])
+    data = [_line(trends, series, series.name), *_marks(trends, [series])]
     known = [v for v in series.values if v is not None]
     layout = _layout(trends, series.name, y_range(known, series.threshold))
     if series.threshold is not None:
@@ -115,12 +121,10 @@ def y_range(values: Sequence[float], threshold: float | None = None) -> list[flo
 
 
 def _line(trends: DqTrends, series: Series, name: str, scale: float = 1.0) -> dict[str, Any]:
-    xs, _ = run_axis(trends)
     many = len(trends.runs) > MARKERS_UP_TO
     return {
-        "x": xs,
+        "x_runs": True,  # x and customdata are every run's: the page fills them in from RUNS, written once
         "y": [None if v is None else round(v * scale, 4) for v in series.values],
-        "customdata": list(trends.runs),
         "hovertemplate": "%{y}<br>run %{customdata}",
         "mode": "lines" if many else "lines+markers",
         "name": name,
@@ -132,7 +136,7 @@ def _line(trends: DqTrends, series: Series, name: str, scale: float = 1.0) -> di
 
 def _marks(trends: DqTrends, series: Sequence[Series], scale: float = 1.0) -> list[dict[str, Any]]:
     """Markers on the runs where a series fell below its threshold or drifted."""
-    xs_of_run, _ = run_axis(trends)
+    xs_of_run = run_labels(trends)
     traces = []
     for kind, marker, flags in (("below threshold", FAILED, "failed"), ("drift", DRIFT, "drift")):
         xs, ys, text = [], [], []
@@ -151,7 +155,7 @@ def _marks(trends: DqTrends, series: Sequence[Series], scale: float = 1.0) -> li
 
 
 def _layout(trends: DqTrends, y_title: str, y: list[float] | None = None) -> dict[str, Any]:
-    _, xaxis = run_axis(trends)
+    xaxis = x_axis(trends)
     yaxis: dict[str, Any] = {"title": {"text": y_title}, "zeroline": False}
     if y is not None:
         yaxis |= {"range": y, "autorange": False}

@@ -35,7 +35,7 @@ AGGREGATES = pa.schema(
         pa.field("run_at", UTC_TS),  # when the run's first row was measured
         pa.field("table_name", pa.string()),  # the suite ("" for quarantine)
         pa.field("measure", pa.string()),  # the measure, pass_rate, or the stage:reason
-        pa.field("value", pa.float64()),  # metric: mean over the run's batches; result: 0..1; quarantine: rows
+        pa.field("value", pa.float64()),  # metric: mean over the run's batches; result 0..1; quarantine rows
         pa.field("threshold", pa.float64()),
         pa.field("failed", pa.bool_()),  # below its threshold in some batch
         pa.field("drift", pa.bool_()),  # marked as drift in some batch

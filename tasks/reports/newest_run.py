@@ -205,12 +205,9 @@ def sources(con: duckdb.DuckDBPyConnection, run_id: str) -> list[SourceScore]:
     counts: dict[str, int] = {}
     for (uri,) in con.execute("select source_uri from quarantine where run_id = ?", [run_id]).fetchall():
         counts[source_of(uri)] = counts.get(source_of(uri), 0) + 1
-    scores = [_score(s, [m for m in measured if m[0] == s], counts.get(s, 0)) for s in _names(measured, counts)]
+    names = sorted({m[0] for m in measured} | set(counts))
+    scores = [_score(s, [m for m in measured if m[0] == s], counts.get(s, 0)) for s in names]
     return sorted(scores, key=lambda s: (s.worst_ratio, -s.failed_measures, -s.quarantined, s.source))
-
-
-def _names(measured: list[tuple[Any, ...]], counts: dict[str, int]) -> list[str]:
-    return sorted({m[0] for m in measured} | set(counts))
 
 
 def _score(source: str, measured: list[tuple[Any, ...]], quarantined: int) -> SourceScore:

@@ -30,7 +30,7 @@ class QueryRefused(ValueError):
 
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")  # PRAGMA: SHOW TABLES / DESCRIBE; settings are locked
-RUN_DATE = "run_date"  # the partition column of the tables about runs (dq_results, dq_metrics, quarantine, runs)
+RUN_DATE = "run_date"  # the partition of the tables about runs: dq_results, dq_metrics, quarantine, runs
 
 # name -> (the tables it reads, its SELECT). Grain and units are in each view's comment.
 DERIVED: dict[str, tuple[tuple[str, ...], str]] = {

@@ -18,7 +18,8 @@ from tasks.warehouse import commit
 from tasks.warehouse.schemas import ARTICLES, DQ_METRICS, DQ_RESULTS, QUARANTINE, RUNS
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
-Metric = tuple[str, str, str, float | None, float | None, bool]  # suite, measure, source, value, threshold, drift
+# suite, measure, source, value, threshold, drift
+Metric = tuple[str, str, str, float | None, float | None, bool]
 Result = tuple[str, bool]  # suite, success
 
 
@@ -73,7 +74,8 @@ def commit_run(
         DQ_RESULTS: result_rows(run, batch_id, results),
         QUARANTINE: quarantine_rows(run, quarantined),
     }
-    commit.commit_batch(warehouse, batch_id, {t.name: pa.Table.from_pylist(r, t.schema) for t, r in rows.items()})
+    tables = {t.name: pa.Table.from_pylist(r, t.schema) for t, r in rows.items()}
+    commit.commit_batch(warehouse, batch_id, tables)
     return run.run_id
 
 
@@ -118,8 +120,12 @@ EXPECTATIONS = (  # suite, expectation, column, severity
         for column in columns.split()
     ),
 )
-COVERAGE = {"published_at_share": (0.93, 0.8), "authors_share": (0.8, 0.6), "entities_per_1000_words": (31, 10)}
-SOURCES = ("file:///data/news/site-a/{n}.html", "file:///data/news/site-b/{n}.html", "file:///data/news/site-c/{n}.html")
+COVERAGE = {  # measure -> (typical value, threshold)
+    "published_at_share": (0.93, 0.8),
+    "authors_share": (0.8, 0.6),
+    "entities_per_1000_words": (31, 10),
+}
+SOURCES = tuple(f"file:///data/news/site-{s}/{{n}}.html" for s in "abc")
 
 
 def many_runs(warehouse: str | Path, runs: int, hours_apart: float = 6.0, seed: int = 0) -> list[str]:
@@ -178,7 +184,10 @@ def _examples(run: RunContext) -> list[dict[str, Any]]:
 
 
 def _articles(run: RunContext) -> list[dict[str, Any]]:
-    flags = ["expect_column_values_to_match_regex(language)", "entities.expect_column_values_to_be_in_set(label)"]
+    flags = [
+        "expect_column_values_to_match_regex(language)",
+        "entities.expect_column_values_to_be_in_set(label)",
+    ]
     return [
         {"doc_id": DOC_FLAGGED, "source_uri": SOURCES[2].format(n=3), "title": TITLE_FLAGGED, "authors": []}
         | {"language": "xx", "body": "Body.", "word_count": 1, "content_hash": "c" * 64, "dq_flags": flags}
@@ -189,7 +198,9 @@ def _articles(run: RunContext) -> list[dict[str, Any]]:
 def _runs_row(run: RunContext) -> dict[str, Any]:
     seconds = {f.name: 1.0 for f in RUNS.schema if f.name.startswith("seconds_")}
     counts = {"files_seen": 240, "records_seen": 250, "articles_written": 236, "quarantined": 14}
-    return (
-        {**_common(run), "started_at": run.started_at, "finished_at": run.started_at, "status": "completed"}
-        | {"source": "/data/news", "batches": 1, "skipped": 0, "rows_quarantined": 3, **counts, **seconds}
-    )
+    return {
+        **_common(run),
+        "started_at": run.started_at,
+        "finished_at": run.started_at,
+        "status": "completed",
+    } | {"source": "/data/news", "batches": 1, "skipped": 0, "rows_quarantined": 3, **counts, **seconds}

@@ -48,15 +48,18 @@ def test_a_suite_pass_rate_is_passed_over_evaluated_pooled_over_the_run_batches(
     mean of the batches' rates (1.0 and 2/3), and not what dq_metrics' own pass_rate row says."""
     run = run_at(0)
     commit_run(tmp_path, 0, [("articles", "pass_rate", "", 0.25, None, True)], [("articles", True)], run=run)
-    commit_run(tmp_path, 0, results=[("articles", True), ("articles", True), ("articles", False)], run=run, batch=1)
+    three = [("articles", True), ("articles", True), ("articles", False)]
+    commit_run(tmp_path, 0, results=three, run=run, batch=1)
     commit_run(tmp_path, 1, results=[("quotes", True)])
     trends = dq_trends.read_trends(tmp_path)
     rates = {s.label: s.values for s in trends.pass_rates}
     assert rates == {"articles": (0.75, None), "quotes": (None, 1.0)}
     assert trends.pass_rates[0].drift == (True, False)  # the drift marks are dq_metrics'
     assert SuiteTally(evaluated=4, passed=3).pass_rate == 0.75  # the run summary's tally agrees
-    view = views.connect(tmp_path).execute("select pass_rate from dq_pass_rates where table_name = 'articles'")
-    assert view.fetchall() == [(0.75,)]
+    con = views.connect(tmp_path)
+    assert con.execute("select pass_rate from dq_pass_rates where table_name = 'articles'").fetchall() == [
+        (0.75,)
+    ]
 
 
 def test_only_the_newest_runs_are_read(tmp_path: Path) -> None:

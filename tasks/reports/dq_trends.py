@@ -89,6 +89,16 @@ def read_trends(
     )
 
 
+def with_run_counts(trends: DqTrends, run_id: str, records_in: int, articles: int) -> DqTrends:
+    """The trends with the newest run's records in and articles written, when it is `run_id` and the
+    warehouse had no `runs` row for it yet."""
+    newest = trends.newest
+    if newest is None or newest.figures.run_id != run_id or newest.figures.records_in is not None:
+        return trends
+    figures = replace(newest.figures, records_in=records_in, articles=articles)
+    return replace(trends, newest=replace(newest, figures=figures))
+
+
 def pass_rate(rate: Series, marks: Series | None) -> Series:
     """A suite's pass rate per run (the `dq_pass_rates` view's: passed / evaluated over the run), with the
     drift marks dq_metrics' own pass_rate measure has."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.records import RunSummary
 from tasks.reports import dashboard, dashboard_charts, dashboard_site, dq_trends
 from tasks.reports.dq_trends import DqTrends, Series, SourceScore
 from tasks.warehouse.store import open_store
@@ -168,3 +169,14 @@ def test_trends_of_the_bench_shape_render(tmp_path: Path) -> None:
     """The reader and the page agree on an empty warehouse too."""
     page = dashboard.render_dashboard(dq_trends.read_trends(tmp_path), str(tmp_path), NOW, {})
     assert "No data-quality history yet" in page
+
+
+def test_the_running_run_gives_its_own_counts_until_its_runs_row_is_written(tmp_path: Path) -> None:
+    ids = date_history(tmp_path, runs=2)
+    summary = RunSummary(run_id=ids[-1], source="in", warehouse=str(tmp_path))
+    summary.records_seen, summary.articles_written = 12, 9
+    page = Path(dashboard_site.build_dashboard(tmp_path, now=NOW, run=summary)).read_text(encoding="utf-8")
+    assert 'id="fig-records-in"><div class="n">12<' in page and 'id="fig-articles"><div class="n">9<' in page
+    other = RunSummary(run_id=ids[0], source="in", warehouse=str(tmp_path))
+    page = Path(dashboard_site.build_dashboard(tmp_path, now=NOW, run=other)).read_text(encoding="utf-8")
+    assert 'id="fig-records-in"><div class="n">–<' in page  # not the newest run: not its figures

@@ -2,20 +2,19 @@
 
 One aggregate row per run and: suite measure (dq_metrics, batch level, mean over the run's batches), suite
 pass rate (the `dq_pass_rates` view: the one definition) or quarantine stage:reason (rows). Every read goes
-through tasks.warehouse.views, restricted to the run-date partitions it needs (`since`): nothing here
-lists files or reads a run id's format.
+through tasks.warehouse.views, restricted to the run-date partitions it needs: nothing here opens a file
+or reads a run id's format.
 
-dq_metrics and dq_results only grow, so with `keep` their aggregates are kept in `_reports/dq/history.arrow`
-and the next build reads again only the newest run date it had read (`through`) and later ones. The kept
-rows are derived data: dropped, and everything read again, when a partition they summarise is gone, when
-more runs are asked for than they hold, or when they cannot be read. quarantine is replaced whole by a
-rebuild, so it is read again every build, over the window's run dates only.
+With `keep`, the aggregates are kept in `_reports/dq/history.arrow` with the version of each run-date
+partition they summarise (tasks.warehouse.tables.partition_versions: it changes when a commit adds, a
+rebuild replaces or retention removes a file), so the next build reads again only the partitions whose
+version changed: the newest run's, or every quarantine partition after a rebuild. The kept rows are
+derived data: dropped, and everything read again, when they cannot be read.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,7 +25,7 @@ from tasks.warehouse.store import Store
 
 PASS_RATE = "pass_rate"
 KEPT = "_reports/dq/history.arrow"
-APPENDED = (DQ_METRICS.name, DQ_RESULTS.name)  # append-only: their aggregates can be kept
+KINDS = {"metric": DQ_METRICS.name, "result": DQ_RESULTS.name, "quarantine": QUARANTINE.name}
 AGGREGATES = pa.schema(
     [
         pa.field("kind", pa.string()),  # metric / result / quarantine
@@ -41,52 +40,55 @@ AGGREGATES = pa.schema(
         pa.field("drift", pa.bool_()),  # marked as drift in some batch
     ]
 )
-_APPENDED_SQL = (
-    "select 'metric', run_id, run_date, min(measured_at), table_name, measure, avg(value), max(threshold), "
-    "bool_or(not coalesce(success, true)), bool_or(is_drift) from dq_metrics where source = '' "
-    "group by run_id, run_date, table_name, measure "
-    f"union all select 'result', run_id, run_date, evaluated_at, table_name, '{PASS_RATE}', pass_rate, "
-    "null, false, false from dq_pass_rates"
-)
-_QUARANTINE_SQL = (
-    "select 'quarantine', run_id, run_date, min(quarantined_at), '', stage || ':' || reason_code, "
-    "count(*), null, false, false from quarantine group by run_id, run_date, stage, reason_code"
-)
-
-
-@dataclass(frozen=True)
-class Kept:
-    """The kept aggregates and what they cover: run dates before `through` are complete in them."""
-
-    rows: pa.Table
-    through: str  # the newest run date read; re-read by the next build
-    closed: tuple[str, ...]  # `<table>/<run date>` of the older partitions they summarise (still there?)
-    max_runs: int
+_SQL = {
+    "metric": "select 'metric', run_id, run_date, min(measured_at), table_name, measure, avg(value), "
+    "max(threshold), bool_or(not coalesce(success, true)), bool_or(is_drift) from dq_metrics "
+    "where source = '' group by run_id, run_date, table_name, measure",
+    "result": f"select 'result', run_id, run_date, evaluated_at, table_name, '{PASS_RATE}', pass_rate, "
+    "null, false, false from dq_pass_rates",
+    "quarantine": "select 'quarantine', run_id, run_date, min(quarantined_at), '', "
+    "stage || ':' || reason_code, count(*), null, false, false from quarantine "
+    "group by run_id, run_date, stage, reason_code",
+}
+Versions = dict[str, str]  # "<table>/<run date>" -> the partition's version
 
 
 def read_history(store: Store, max_runs: int, keep: bool = False) -> pa.Table:
     """The AGGREGATES rows of the newest `max_runs` runs (those with dq_metrics or dq_results), oldest
-    first; with `keep`, reusing and updating the kept aggregates."""
-    held = {f"{t}/{d}" for t in APPENDED for d in tables.partition_values(store, t)}  # folders, no files
-    dates = sorted({h.partition("/")[2] for h in held})
-    kept = _load(store) if keep else None
-    if kept and kept.max_runs >= max_runs and set(kept.closed) <= held:
-        old = kept.rows.filter(pc.less(kept.rows["run_date"], kept.through))
-        rows = pa.concat_tables([old, aggregate(store, _APPENDED_SQL, since=kept.through, only=APPENDED)])
-    else:  # each run date holds at least one run: the newest max_runs dates hold the newest runs
-        since = dates[-max_runs] if len(dates) > max_runs else None
-        rows = aggregate(store, _APPENDED_SQL, since=since, only=APPENDED)
-    rows = newest_runs(rows, max_runs)
-    if keep and dates:
-        summarised = set(rows["run_date"].to_pylist()) - {dates[-1]}
-        closed = tuple(sorted(h for h in held if h.partition("/")[2] in summarised))
-        _save(store, Kept(rows, dates[-1], closed, max_runs))
-    if not rows.num_rows:
-        return rows
-    oldest = pc.min(rows["run_date"]).as_py()
-    quarantined = aggregate(store, _QUARANTINE_SQL, since=oldest, only=(QUARANTINE.name,))
-    in_window = pc.is_in(quarantined["run_id"], value_set=pc.unique(rows["run_id"]))
-    return pa.concat_tables([rows, quarantined.filter(in_window)])
+    first; with `keep`, reusing the kept aggregates of every partition whose version is unchanged."""
+    versions = window_versions(store, max_runs)
+    kept_rows, kept_versions = _load(store) if keep else (AGGREGATES.empty_table(), {})
+    reused = [key for key, version in versions.items() if kept_versions.get(key) == version]
+    parts = [_partition_rows(kept_rows, key) for key in reused]
+    for kind, table in KINDS.items():
+        dates = [
+            key.partition("/")[2] for key in versions if key.startswith(f"{table}/") and key not in reused
+        ]
+        if dates:
+            parts.append(aggregate(store, kind, dates))
+    rows = pa.concat_tables([AGGREGATES.empty_table(), *parts])
+    if keep:
+        _save(store, rows, versions)  # whole partitions, also runs outside the window
+    appended = rows.filter(pc.not_equal(rows["kind"], "quarantine"))
+    in_window = pc.is_in(rows["run_id"], value_set=pc.unique(newest_runs(appended, max_runs)["run_id"]))
+    return rows.filter(in_window)
+
+
+def window_versions(store: Store, max_runs: int) -> Versions:
+    """The versions of the run-date partitions that can hold the newest `max_runs` runs: each run date of
+    dq_metrics or dq_results holds at least one run, so the newest `max_runs` of those dates, and the
+    quarantine partitions from the oldest of them on."""
+    found = {t: tables.partition_versions(store, t) for t in KINDS.values()}
+    dates = sorted(set(found[DQ_METRICS.name]) | set(found[DQ_RESULTS.name]))[-max_runs:]
+    oldest = dates[0] if dates else "~"
+    return {f"{t}/{d}": v for t, by_date in found.items() for d, v in by_date.items() if d >= oldest}
+
+
+def _partition_rows(rows: pa.Table, key: str) -> pa.Table:
+    """The kept rows of one `<table>/<run date>` partition."""
+    table, _, date = key.partition("/")
+    kinds = pa.array([k for k, t in KINDS.items() if t == table], pa.string())
+    return rows.filter(pc.and_(pc.is_in(rows["kind"], value_set=kinds), pc.equal(rows["run_date"], date)))
 
 
 def newest_runs(rows: pa.Table, max_runs: int) -> pa.Table:
@@ -97,31 +99,30 @@ def newest_runs(rows: pa.Table, max_runs: int) -> pa.Table:
     return rows.filter(pc.is_in(rows["run_id"], value_set=runs.combine_chunks()))
 
 
-def aggregate(store: Store, sql: str, since: str | None, only: tuple[str, ...]) -> pa.Table:
-    """AGGREGATES rows of one query over the views of `only`, from run date `since` on (all if None)."""
-    con = views.connect(store, only=only, since=since)
-    result = con.sql(sql).to_arrow_table()
+def aggregate(store: Store, kind: str, run_dates: list[str]) -> pa.Table:
+    """AGGREGATES rows of one kind, over these run-date partitions of its table, through its view."""
+    con = views.connect(store, only=(KINDS[kind],), run_dates=run_dates)
+    result = con.sql(_SQL[kind]).to_arrow_table()
     return pa.Table.from_arrays(
         [c.cast(f.type) for c, f in zip(result.columns, AGGREGATES, strict=True)], schema=AGGREGATES
     )
 
 
-def _load(store: Store) -> Kept | None:
-    """The kept aggregates; None when there are none or they cannot be read (derived data)."""
+def _load(store: Store) -> tuple[pa.Table, Versions]:
+    """The kept aggregates and the partition versions they summarise; none when they cannot be read."""
     if not store.is_file(KEPT):
-        return None
+        return AGGREGATES.empty_table(), {}
     try:
         rows = pa.ipc.open_file(store.read_bytes(KEPT)).read_all()
-        meta = json.loads((rows.schema.metadata or {})[b"kept"])
-        return Kept(rows.cast(AGGREGATES), meta["through"], tuple(meta["closed"]), int(meta["max_runs"]))
-    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
-        return None
+        versions = json.loads((rows.schema.metadata or {})[b"versions"])
+        return rows.cast(AGGREGATES), {str(k): str(v) for k, v in versions.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
+        return AGGREGATES.empty_table(), {}  # derived data: read everything again
 
 
-def _save(store: Store, kept: Kept) -> None:
-    meta = {"through": kept.through, "closed": list(kept.closed), "max_runs": kept.max_runs}
-    schema = AGGREGATES.with_metadata({"kept": json.dumps(meta)})
+def _save(store: Store, rows: pa.Table, versions: Versions) -> None:
+    schema = AGGREGATES.with_metadata({"versions": json.dumps(versions, sort_keys=True)})
     sink = pa.BufferOutputStream()  # Arrow IPC, not Parquet: no `*.parquet` but the tables' own files
     with pa.ipc.new_file(sink, schema) as writer:
-        writer.write_table(kept.rows.cast(schema))
+        writer.write_table(rows.cast(schema))
     store.write_bytes(KEPT, sink.getvalue().to_pybytes())

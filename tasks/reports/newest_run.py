@@ -81,7 +81,7 @@ class Newest:
 
 def read_newest(store: Store, run_id: str, run_date: str) -> Newest:
     """The newest run's figures, failing expectations with examples, and sources ranked worst first."""
-    con = views.connect(store, only=_NEWEST, since=run_date)
+    con = views.connect(store, only=_NEWEST, run_dates=[run_date])
     failures = [_with_example(f, ex) for f, ex in zip(*_failures(con, run_id), strict=True)]
     missing = {f.doc_id for f in failures if f.doc_id and not f.title}
     warned = [f for f in failures if not f.doc_id and f.severity == "warning"]

@@ -7,8 +7,8 @@ be installed, nor fetched at run time.
 
 Besides the tables, DERIVED views hold definitions every reader shares (one pass rate for the reports,
 `newsetl report` and `newsetl query` alike). A session can be opened on a few tables, and on the tables
-partitioned by run date only from one date on (`since`): the reports read a run's DQ rows without
-opening every older file.
+partitioned by run date only some dates (`run_dates`): the reports read a run's DQ rows without opening
+every other run's files.
 """
 
 from __future__ import annotations
@@ -50,13 +50,13 @@ def connect(
     warehouse: str | os.PathLike[str] | Store,
     read_only: bool = False,
     only: Sequence[str] | None = None,
-    since: str | None = None,
+    run_dates: Sequence[str] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB session with every table of the warehouse as a view named after it, and the
     DERIVED views over them.
 
-    only: just these tables (and the derived views reading only them). since: a `YYYY-MM-DD` date: the
-    tables partitioned by run date hold only the partitions from that date on (older files are not opened).
+    only: just these tables (and the derived views reading only them). run_dates: `YYYY-MM-DD` dates: the
+    tables partitioned by run date hold only those partitions (no other file is opened).
     read_only: files outside the warehouse cannot be read or written, extensions cannot be installed,
     and the configuration is locked; pair it with `check_read_only` for the statements themselves.
     """
@@ -66,7 +66,7 @@ def connect(
     con.execute("SET parquet_metadata_cache = true")  # several queries of a session open the same files
     chosen = [t for t in TABLES.values() if only is None or t.name in only]
     for table in chosen:
-        partitions = _since(store, table, since)
+        partitions = sorted(run_dates) if run_dates is not None and table.partition_by == RUN_DATE else None
         con.execute(f"CREATE VIEW {table.name} AS {_view(con, table, store, partitions)}")
     for name, (reads, select) in DERIVED.items():
         if all(r in {t.name for t in chosen} for r in reads):
@@ -89,14 +89,6 @@ def check_read_only(sql: str) -> None:
                 f"the warehouse is read-only here: {kind} statements are not allowed "
                 f"(only {', '.join(READ_ONLY_STATEMENTS)})"
             )
-
-
-def _since(store: Store, table: Table, since: str | None) -> list[str] | None:
-    """The partitions a view reads: all (None), or for a table partitioned by run date those from `since`
-    on (folder names only: no file is listed)."""
-    if since is None or table.partition_by != RUN_DATE:
-        return None
-    return [v for v in tables.partition_values(store, table.name) if v >= since]
 
 
 def _view(con: duckdb.DuckDBPyConnection, table: Table, store: Store, partitions: list[str] | None) -> str:

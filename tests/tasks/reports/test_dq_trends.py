@@ -84,15 +84,16 @@ def test_an_empty_warehouse_has_no_runs(tmp_path: Path) -> None:
 
 
 def _garble(path: Path) -> None:
-    path.write_bytes(b"not parquet")
+    """Not Parquet any more, at the same name and size: a build that opens it fails."""
+    path.write_bytes(b"x" * path.stat().st_size)
 
 
-def test_a_kept_build_reads_only_the_newest_run_date_again(tmp_path: Path) -> None:
+def test_a_kept_build_reads_only_the_partitions_that_changed(tmp_path: Path) -> None:
     ids = date_history(tmp_path, runs=4, minutes_apart=DAY)
     first = dq_trends.read_trends(tmp_path, keep=True)
     assert (tmp_path / dq_history.KEPT).is_file() and first.runs == tuple(ids)
-    for old in tmp_path.glob("dq_*/run_date=2026-03-0[1-3]/*.parquet"):
-        _garble(old)  # a build that opened a summarised run date again would fail on it
+    for old in tmp_path.glob("*/run_date=2026-03-0[1-4]/*.parquet"):
+        _garble(old)  # a build that opened a summarised partition again would fail on it
     ids.append(commit_run(tmp_path, 10 * DAY, [("articles", "published_at_share", "", 0.4, 0.8, True)]))
     again = dq_trends.read_trends(tmp_path, keep=True)
     assert again.runs == tuple(ids)

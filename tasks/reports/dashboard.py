@@ -117,7 +117,10 @@ def failures_html(failures: Sequence[Failure]) -> str:
 
 
 def _doc(doc_id: str | None) -> str:
-    return "–" if not doc_id else f'<code title="{_e(doc_id)}">{_e(doc_id[:12])}…</code>'
+    if not doc_id:
+        return "–"
+    shown = doc_id[:12] + ("…" if len(doc_id) > 12 else "")
+    return f'<code title="{_e(doc_id)}">{_e(shown)}</code>'
 
 
 def sources_html(sources: Sequence[SourceScore]) -> str:

@@ -2,19 +2,23 @@
 
 Read through the warehouse's DuckDB views, from the newest run's run date on only (dq_results, dq_metrics,
 quarantine and runs are partitioned by it). Examples for a failing expectation: a quarantined row's doc_id
-and title (validation quarantines a row under the first expectation it failed), else an article of the run
-whose dq_flags name the expectation (a warning keeps the row), else the "doc_id title" examples a coverage
-measure records. Titles of quarantined rows come from the row itself (its payload), else from articles.
+and title (validation quarantines a row under the first expectation it failed), else the "doc_id title"
+examples a coverage measure records (the expectation's `meta.measure` in its suite names it; a doc_id
+there is its first 12 characters), else an article of the run whose dq_flags name the expectation (a
+warning keeps the row). Titles of quarantined rows come from the row itself (its payload), else articles.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import duckdb
 
+from tasks.quality import suites
 from tasks.sources import source_of
 from tasks.warehouse import views
 from tasks.warehouse.store import Store
@@ -22,6 +26,7 @@ from tasks.warehouse.store import Store
 SEVERITY_ORDER = ("critical", "quarantine", "warning")  # most severe first
 MAX_FAILURES = 50
 _NEWEST = ("dq_results", "dq_metrics", "quarantine", "runs")
+_EXAMPLE = re.compile(r"^([0-9a-f]{12,64}) (.+)$")  # "doc_id title", as measures record their examples
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,8 @@ class Newest:
 def read_newest(store: Store, run_id: str, run_date: str) -> Newest:
     """The newest run's figures, failing expectations with examples, and sources ranked worst first."""
     con = views.connect(store, only=_NEWEST, run_dates=[run_date])
-    failures = [_with_example(f, ex) for f, ex in zip(*_failures(con, run_id), strict=True)]
+    measured = _measure_examples(con, run_id)
+    failures = [_with_example(f, ex, measured) for f, ex in zip(*_failures(con, run_id), strict=True)]
     missing = {f.doc_id for f in failures if f.doc_id and not f.title}
     warned = [f for f in failures if not f.doc_id and f.severity == "warning"]
     if missing or warned:
@@ -149,16 +155,42 @@ def _samples(text: str | None) -> tuple[str, ...]:
     return tuple(str(v) for v in values) if isinstance(values, list) else (str(values),)
 
 
-def _with_example(failure: Failure, example: dict[str, Any]) -> Failure:
-    """The failure with its quarantined row's doc_id and title, else a coverage measure's example."""
+def _with_example(
+    failure: Failure, example: dict[str, Any], measured: dict[tuple[str, str], list[str]]
+) -> Failure:
+    """The failure with its quarantined row's doc_id and title, else its measure's first example."""
     if example:
-        title = _title_of(example["payload"])
-        return _replace(failure, example["doc_id"], title)
-    for sample in failure.samples:  # a coverage measure's examples: "doc_id title"
-        doc_id, _, title = sample.partition(" ")
-        if len(doc_id) == 64 and all(c in "0123456789abcdef" for c in doc_id):
-            return _replace(failure, doc_id, title or None)
+        return _replace(failure, example["doc_id"], _title_of(example["payload"]))
+    measure = measures_of_expectations().get((failure.suite, failure.expectation))
+    for text in (*failure.samples, *measured.get((failure.suite, measure or ""), ())):
+        if found := _EXAMPLE.match(text):
+            return _replace(failure, found.group(1), found.group(2).strip("'\""))
     return failure
+
+
+@cache
+def measures_of_expectations() -> dict[tuple[str, str], str]:
+    """(suite, reason code) -> the coverage measure an expectation is (its `meta.measure`)."""
+    found = {}
+    for name, suite in suites.load_suites().items():
+        for e in suite["expectations"]:
+            column = (e.get("kwargs") or {}).get("column")
+            if measure := (e.get("meta") or {}).get("measure"):
+                found[(name, f"{e['type']}({column})" if column else e["type"])] = measure
+    return found
+
+
+def _measure_examples(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[tuple[str, str], list[str]]:
+    """(suite, measure) -> the examples the run's batches recorded for it (batch level)."""
+    rows = con.execute(
+        "select table_name, measure, examples from dq_metrics "
+        "where run_id = ? and source = '' and examples is not null order by batch_id",
+        [run_id],
+    ).fetchall()
+    found: dict[tuple[str, str], list[str]] = {}
+    for suite, measure, examples in rows:
+        found.setdefault((suite, measure), []).extend(_samples(examples))
+    return found
 
 
 def _title_of(payload: bytes | None) -> str | None:

@@ -4,7 +4,7 @@ It reaches the warehouse only through its Store (a local folder or an object sto
 do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script
 (kept gzipped in the package, 1.5 MB) is written beside it only when missing or of another size. The
 per-run aggregates the page is drawn from are kept beside it (`history.arrow`, see
-tasks.reports.dq_history), so a build reads only the files committed since the previous one.
+tasks.reports.dq_history), so a build reads again only the run-date partitions that changed since.
 """
 
 from __future__ import annotations

@@ -56,16 +56,16 @@ Versions = dict[str, str]  # "<table>/<run date>" -> the partition's version
 def read_history(store: Store, max_runs: int, keep: bool = False) -> pa.Table:
     """The AGGREGATES rows of the newest `max_runs` runs (those with dq_metrics or dq_results), oldest
     first; with `keep`, reusing the kept aggregates of every partition whose version is unchanged."""
-    versions = window_versions(store, max_runs)
+    versions, every = window_versions(store, max_runs)
     kept_rows, kept_versions = _load(store) if keep else (AGGREGATES.empty_table(), {})
-    reused = [key for key, version in versions.items() if kept_versions.get(key) == version]
-    parts = [_partition_rows(kept_rows, key) for key in reused]
+    reused = {key for key, version in versions.items() if kept_versions.get(key) == version}
+    parts = [
+        kept_rows.filter(pc.is_in(partition_keys(kept_rows), value_set=pa.array(sorted(reused), pa.string())))
+    ]
     for kind, table in KINDS.items():
-        dates = [
-            key.partition("/")[2] for key in versions if key.startswith(f"{table}/") and key not in reused
-        ]
-        if dates:
-            parts.append(aggregate(store, kind, dates))
+        dates = [k.partition("/")[2] for k in versions if k.startswith(f"{table}/") and k not in reused]
+        if dates:  # all of a table's partitions: one view over the whole table, no list of folders
+            parts.append(aggregate(store, kind, None if len(dates) == every[table] else dates))
     rows = pa.concat_tables([AGGREGATES.empty_table(), *parts])
     if keep:
         _save(store, rows, versions)  # whole partitions, also runs outside the window
@@ -74,21 +74,22 @@ def read_history(store: Store, max_runs: int, keep: bool = False) -> pa.Table:
     return rows.filter(in_window)
 
 
-def window_versions(store: Store, max_runs: int) -> Versions:
-    """The versions of the run-date partitions that can hold the newest `max_runs` runs: each run date of
+def window_versions(store: Store, max_runs: int) -> tuple[Versions, dict[str, int]]:
+    """The versions of the run-date partitions that can hold the newest `max_runs` runs (each run date of
     dq_metrics or dq_results holds at least one run, so the newest `max_runs` of those dates, and the
-    quarantine partitions from the oldest of them on."""
+    quarantine partitions from the oldest of them on), and how many partitions each table has in all."""
     found = {t: tables.partition_versions(store, t) for t in KINDS.values()}
     dates = sorted(set(found[DQ_METRICS.name]) | set(found[DQ_RESULTS.name]))[-max_runs:]
     oldest = dates[0] if dates else "~"
-    return {f"{t}/{d}": v for t, by_date in found.items() for d, v in by_date.items() if d >= oldest}
+    versions = {f"{t}/{d}": v for t, by_date in found.items() for d, v in by_date.items() if d >= oldest}
+    return versions, {t: len(by_date) for t, by_date in found.items()}
 
 
-def _partition_rows(rows: pa.Table, key: str) -> pa.Table:
-    """The kept rows of one `<table>/<run date>` partition."""
-    table, _, date = key.partition("/")
-    kinds = pa.array([k for k, t in KINDS.items() if t == table], pa.string())
-    return rows.filter(pc.and_(pc.is_in(rows["kind"], value_set=kinds), pc.equal(rows["run_date"], date)))
+def partition_keys(rows: pa.Table) -> pa.Array:
+    """Each aggregate row's `<table>/<run date>`: the partition it summarises."""
+    kinds = pa.array(list(KINDS), pa.string())
+    table = pc.take(pa.array(list(KINDS.values()), pa.string()), pc.index_in(rows["kind"], value_set=kinds))
+    return pc.binary_join_element_wise(table, rows["run_date"], "/")
 
 
 def newest_runs(rows: pa.Table, max_runs: int) -> pa.Table:
@@ -99,8 +100,9 @@ def newest_runs(rows: pa.Table, max_runs: int) -> pa.Table:
     return rows.filter(pc.is_in(rows["run_id"], value_set=runs.combine_chunks()))
 
 
-def aggregate(store: Store, kind: str, run_dates: list[str]) -> pa.Table:
-    """AGGREGATES rows of one kind, over these run-date partitions of its table, through its view."""
+def aggregate(store: Store, kind: str, run_dates: list[str] | None) -> pa.Table:
+    """AGGREGATES rows of one kind, over these run-date partitions of its table (None: all), through its
+    view."""
     con = views.connect(store, only=(KINDS[kind],), run_dates=run_dates)
     result = con.sql(_SQL[kind]).to_arrow_table()
     return pa.Table.from_arrays(

@@ -277,7 +277,7 @@ def _report(warehouse: str, summary: RunSummary, timer: Callable[[str], Any]) ->
         except Exception as exc:
             get_run_logger().error("Data Docs not built: %s: %s", type(exc).__name__, exc)
         try:
-            summary.dashboard = str(build_dashboard(warehouse))
+            summary.dashboard = str(build_dashboard(warehouse, run=summary))
         except Exception as exc:
             get_run_logger().error("DQ dashboard not built: %s: %s", type(exc).__name__, exc)
         artifacts.publish(summary)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.catalog import TABLES
+from tasks.warehouse.schemas import TABLES
 from tasks.records import RunContext
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"

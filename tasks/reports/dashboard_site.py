@@ -4,7 +4,7 @@ It reaches the warehouse only through its Store (a local folder or an object sto
 do. The page is one file, written whole (local: a rename; object store: one PUT); the 4.8 MB script
 (kept gzipped in the package, 1.5 MB) is written beside it only when missing or of another size. The
 per-run aggregates the page is drawn from are kept beside it (`history.arrow`, see
-tasks.reports.dq_history), so a build reads only the files committed since the previous one.
+tasks.reports.dq_history), so a build reads again only the run-date partitions that changed since.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from tasks.records import RunSummary
 from tasks.reports import dq_trends
 from tasks.reports.dashboard import PLOTLY_JS, render_dashboard
 from tasks.reports.data_docs import DATA_DOCS, REPORTS
@@ -37,11 +38,19 @@ def dashboard_built(warehouse: str | os.PathLike[str]) -> bool:
 
 
 def build_dashboard(
-    warehouse: str | os.PathLike[str], max_runs: int = dq_trends.DEFAULT_RUNS, now: datetime | None = None
+    warehouse: str | os.PathLike[str],
+    max_runs: int = dq_trends.DEFAULT_RUNS,
+    now: datetime | None = None,
+    run: RunSummary | None = None,
 ) -> str:
-    """Rebuild the dashboard from the newest `max_runs` runs' DQ history; returns its index.html."""
+    """Rebuild the dashboard from the newest `max_runs` runs' DQ history; returns its index.html.
+
+    `run`: the summary of the run building it, whose `runs` row is written after the page; its records
+    in and articles written are shown while the warehouse has no row for it."""
     store = open_store(warehouse)
     trends = dq_trends.read_trends(warehouse, max_runs, keep=True)  # each run reads only what is new
+    if run is not None:
+        trends = dq_trends.with_run_counts(trends, run.run_id, run.records_seen, run.articles_written)
     links = {"GX Data Docs": f"../{DATA_DOCS}/index.html"}
     page = render_dashboard(trends, store.display(), now or datetime.now(UTC), links)
     _vendor(store)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -54,6 +55,14 @@ CDN_COPIES = {
     ),
     "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": "css/fontawesome-6.6.0-all.min.css",
 }
+
+
+# GX's pages load their logo (light and dark) from GX's own web bucket, with a cache-busting query.
+GX_LOGO = re.compile(
+    r"https://great-expectations-web-assets\.s3\.us-east-2\.amazonaws\.com/"
+    r"(?:logo-long|full_logo_dark)\.png[^\"')\s]*"
+)
+LOGO = "logo-long.png"
 
 
 def data_docs_index(warehouse: str | os.PathLike[str]) -> str:
@@ -178,13 +187,15 @@ def _build_site(folder: Path, suites: Mapping[str, dict[str, Any]], records: lis
 
 
 def use_vendored_assets(site: Path) -> None:
-    """Copy the vendored front-end files into the site and point every page at them, not at CDNs."""
+    """Copy the vendored front-end files into the site and point every page at them, not at CDNs; the
+    GX logo at the copy GX writes into the site itself (static/images, from its package, Apache-2.0)."""
     shutil.copytree(VENDOR, site / "static" / "vendor", dirs_exist_ok=True)
     for page in site.rglob("*.html"):
-        prefix = "../" * (len(page.relative_to(site).parts) - 1) + "static/vendor/"
+        up = "../" * (len(page.relative_to(site).parts) - 1)
         html = page.read_text(encoding="utf-8")
         for url, name in CDN_COPIES.items():
-            html = html.replace(url, prefix + name)
+            html = html.replace(url, f"{up}static/vendor/{name}")
+        html = GX_LOGO.sub(f"{up}static/images/{LOGO}", html)
         page.write_text(html, encoding="utf-8")
 
 

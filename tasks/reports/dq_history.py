@@ -1,183 +1,130 @@
-"""Per-run DQ aggregates of the newest runs, read from the warehouse and kept between dashboard builds.
+"""Per-run DQ aggregates of the newest runs, read through the warehouse's DuckDB views.
 
-One aggregate row per run and suite measure (dq_metrics, batch level), suite pass rate (dq_results, for
-runs from before dq_metrics) or quarantine stage:reason. The warehouse holds one Parquet file per table
-per batch, so reading history costs a file opening per run and table: only the files of the newest
-`max_runs` runs are read, picked by name (a batch's files are named after its batch id, which starts
-with its run id), and only the columns aggregated.
+One aggregate row per run and: suite measure (dq_metrics, batch level, mean over the run's batches), suite
+pass rate (the `dq_pass_rates` view: the one definition) or quarantine stage:reason (rows). Every read goes
+through tasks.warehouse.views, restricted to the run-date partitions it needs: nothing here opens a file
+or reads a run id's format.
 
-With `keep`, the aggregates are kept in `_reports/dq/history.arrow` with the names of the files they
-summarise, so the next build reads only new files: the runs those belong to are read again whole. The
-summary is derived data: when a file it summarises is gone (a rebuild replaced a table), or a new file
-names no run, it is dropped and everything is read again.
+With `keep`, the aggregates are kept in `_reports/dq/history.arrow` with the version of each run-date
+partition they summarise (tasks.warehouse.tables.partition_versions: it changes when a commit adds, a
+rebuild replaces or retention removes a file), so the next build reads again only the partitions whose
+version changed: the newest run's, or every quarantine partition after a rebuild. The kept rows are
+derived data: dropped, and everything read again, when they cannot be read.
 """
 
 from __future__ import annotations
 
 import json
-import posixpath
-import re
-from dataclasses import dataclass
-from functools import lru_cache
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
-import pyarrow.fs as pafs
 
 from tasks.warehouse import tables, views
-from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE, Table
+from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE, UTC_TS
 from tasks.warehouse.store import Store
 
 PASS_RATE = "pass_rate"
 KEPT = "_reports/dq/history.arrow"
-READ = (DQ_METRICS, DQ_RESULTS, QUARANTINE)
-_RUN_OF_FILE = re.compile(r"^part-(\d{8}T\d{6}Z-[0-9a-f]{8})-")  # part-<run_id>-<batch>-<i>.parquet
+KINDS = {"metric": DQ_METRICS.name, "result": DQ_RESULTS.name, "quarantine": QUARANTINE.name}
 AGGREGATES = pa.schema(
     [
         pa.field("kind", pa.string()),  # metric / result / quarantine
         pa.field("run_id", pa.string()),
+        pa.field("run_date", pa.string()),  # YYYY-MM-DD (UTC), the rows' partition
+        pa.field("run_at", UTC_TS),  # when the run's first row was measured
         pa.field("table_name", pa.string()),  # the suite ("" for quarantine)
         pa.field("measure", pa.string()),  # the measure, pass_rate, or the stage:reason
-        pa.field("value", pa.float64()),  # mean over the run's batches; rows for quarantine
+        pa.field("value", pa.float64()),  # metric: mean over the run's batches; result 0..1; quarantine rows
         pa.field("threshold", pa.float64()),
         pa.field("failed", pa.bool_()),  # below its threshold in some batch
         pa.field("drift", pa.bool_()),  # marked as drift in some batch
     ]
 )
-_AGGREGATE_SQL = {
-    DQ_METRICS.name: "select 'metric', run_id, table_name, measure, avg(value), max(threshold), "
-    "bool_or(not coalesce(success, true)), bool_or(is_drift) from {t} where source = '' group by all",
-    DQ_RESULTS.name: f"select 'result', run_id, table_name, '{PASS_RATE}', avg(success::int), null, false, "
-    "false from {t} group by all",
-    QUARANTINE.name: "select 'quarantine', run_id, '', stage || ':' || reason_code, count(*), null, false, "
-    "false from {t} group by all",
+_SQL = {
+    "metric": "select 'metric', run_id, run_date, min(measured_at), table_name, measure, avg(value), "
+    "max(threshold), bool_or(not coalesce(success, true)), bool_or(is_drift) from dq_metrics "
+    "where source = '' group by run_id, run_date, table_name, measure",
+    "result": f"select 'result', run_id, run_date, evaluated_at, table_name, '{PASS_RATE}', pass_rate, "
+    "null, false, false from dq_pass_rates",
+    "quarantine": "select 'quarantine', run_id, run_date, min(quarantined_at), '', "
+    "stage || ':' || reason_code, count(*), null, false, false from quarantine "
+    "group by run_id, run_date, stage, reason_code",
 }
+Versions = dict[str, str]  # "<table>/<run date>" -> the partition's version
 
 
-@dataclass(frozen=True)
-class History:
-    """The newest runs' aggregates (AGGREGATES rows), their oldest run, and the newest run's files."""
-
-    rows: pa.Table
-    oldest: str
-    newest_files: dict[str, list[str]]  # table -> the newest run's files (filesystem paths)
-
-
-def read_history(store: Store, max_runs: int, keep: bool = False) -> History:
-    """The aggregates of the newest `max_runs` runs; with `keep`, reusing and updating the kept ones."""
-    listed = {t.name: committed_files(store, t.name) for t in READ}
-    wanted, oldest = window(listed, max_runs)
-    every_wanted = {f for paths in wanted.values() for f in paths}
-    kept, summarised = _load(store) if keep else (None, set())
-    fresh = every_wanted - summarised
-    gone = summarised - {f for paths in listed.values() for f in paths}
-    if kept is None or gone or any(run_of(f) is None for f in fresh):
-        kept, to_read = AGGREGATES.empty_table(), wanted  # read the whole window again
-    else:
-        dirty = {run_of(f) for f in fresh}  # runs with a new file: read again whole
-        stale = pc.is_in(kept["run_id"], value_set=pa.array(sorted(dirty), pa.string()))
-        kept = kept.filter(pc.invert(stale))
-        to_read = {name: [f for f in paths if run_of(f) in dirty] for name, paths in wanted.items()}
-    rows = pa.concat_tables([kept, aggregate(store, to_read)])
-    rows = rows.filter(pc.greater_equal(rows["run_id"], oldest))  # a rebuild's file holds older runs' rows
-    if keep:
-        _save(store, rows, every_wanted)
-    newest = pc.max(rows["run_id"]).as_py() if rows.num_rows else None
-    files = {name: [f for f in paths if run_of(f) in (newest, None)] for name, paths in wanted.items()}
-    return History(rows, oldest, files)
-
-
-def window(listed: dict[str, list[str]], max_runs: int) -> tuple[dict[str, list[str]], str]:
-    """The files to read for the newest `max_runs` runs, and the oldest of those runs ("" for none).
-
-    A run's dq_results are read only when it has no dq_metrics (a run from before them): its pass
-    rates are in dq_metrics. A file whose name carries no run id is always read."""
-    measured = {run_of(f) for f in listed[DQ_METRICS.name]} - {None}
-    named = measured | {run_of(f) for f in listed[DQ_RESULTS.name]} - {None}
-    runs = sorted(r for r in named if r)[-max_runs:]
-    oldest = runs[0] if runs else ""
-    wanted = {name: [f for f in paths if (run_of(f) or oldest) >= oldest] for name, paths in listed.items()}
-    wanted[DQ_RESULTS.name] = [f for f in wanted[DQ_RESULTS.name] if run_of(f) not in measured]
-    return wanted, oldest
-
-
-def committed_files(store: Store, table: str) -> list[str]:
-    """A table's committed Parquet files (filesystem paths), as tables.table_files lists them, without
-    turning each path relative and back (thousands of files per table here)."""
-    selector = pafs.FileSelector(store.path(tables.table_path(table)), recursive=True, allow_not_found=True)
-    return sorted(
-        i.path
-        for i in store.fs.get_file_info(selector)
-        if i.type == pafs.FileType.File
-        and i.path.endswith(".parquet")
-        and "=" in posixpath.basename(posixpath.dirname(i.path))
-    )
-
-
-@lru_cache(maxsize=65_536)  # each file's name is looked at several times per build
-def run_of(path: str) -> str | None:
-    """The run id a committed file's name starts with (None for a name without one)."""
-    match = _RUN_OF_FILE.match(posixpath.basename(path))
-    return match.group(1) if match else None
-
-
-def aggregate(store: Store, files: dict[str, list[str]]) -> pa.Table:
-    """The AGGREGATES rows of these files of dq_metrics, dq_results and quarantine."""
-    if not any(files.values()):
-        return AGGREGATES.empty_table()  # nothing new: not even a DuckDB connection
-    con = duckdb.connect(":memory:")
+def read_history(store: Store, max_runs: int, keep: bool = False) -> pa.Table:
+    """The AGGREGATES rows of the newest `max_runs` runs (those with dq_metrics or dq_results), oldest
+    first; with `keep`, reusing the kept aggregates of every partition whose version is unchanged."""
+    versions, every = window_versions(store, max_runs)
+    kept_rows, kept_versions = _load(store) if keep else (AGGREGATES.empty_table(), {})
+    reused = {key for key, version in versions.items() if kept_versions.get(key) == version}
     parts = [
-        _AGGREGATE_SQL[t.name].format(t=source(con, store, t, files[t.name]))
-        for t in READ
-        if files.get(t.name)
+        kept_rows.filter(pc.is_in(partition_keys(kept_rows), value_set=pa.array(sorted(reused), pa.string())))
     ]
-    if not parts:
-        return AGGREGATES.empty_table()
-    result = con.sql(" union all ".join(parts)).to_arrow_table()
+    for kind, table in KINDS.items():
+        dates = [k.partition("/")[2] for k in versions if k.startswith(f"{table}/") and k not in reused]
+        if dates:  # all of a table's partitions: one view over the whole table, no list of folders
+            parts.append(aggregate(store, kind, None if len(dates) == every[table] else dates))
+    rows = pa.concat_tables([AGGREGATES.empty_table(), *parts])
+    if keep:
+        _save(store, rows, versions)  # whole partitions, also runs outside the window
+    appended = rows.filter(pc.not_equal(rows["kind"], "quarantine"))
+    in_window = pc.is_in(rows["run_id"], value_set=pc.unique(newest_runs(appended, max_runs)["run_id"]))
+    return rows.filter(in_window)
+
+
+def window_versions(store: Store, max_runs: int) -> tuple[Versions, dict[str, int]]:
+    """The versions of the run-date partitions that can hold the newest `max_runs` runs (each run date of
+    dq_metrics or dq_results holds at least one run, so the newest `max_runs` of those dates, and the
+    quarantine partitions from the oldest of them on), and how many partitions each table has in all."""
+    found = {t: tables.partition_versions(store, t) for t in KINDS.values()}
+    dates = sorted(set(found[DQ_METRICS.name]) | set(found[DQ_RESULTS.name]))[-max_runs:]
+    oldest = dates[0] if dates else "~"
+    versions = {f"{t}/{d}": v for t, by_date in found.items() for d, v in by_date.items() if d >= oldest}
+    return versions, {t: len(by_date) for t, by_date in found.items()}
+
+
+def partition_keys(rows: pa.Table) -> pa.Array:
+    """Each aggregate row's `<table>/<run date>`: the partition it summarises."""
+    kinds = pa.array(list(KINDS), pa.string())
+    table = pc.take(pa.array(list(KINDS.values()), pa.string()), pc.index_in(rows["kind"], value_set=kinds))
+    return pc.binary_join_element_wise(table, rows["run_date"], "/")
+
+
+def newest_runs(rows: pa.Table, max_runs: int) -> pa.Table:
+    """The rows of the newest `max_runs` runs among them, by when each was first measured."""
+    starts = rows.group_by("run_id", use_threads=False).aggregate([("run_at", "min")])
+    order = starts.sort_by([("run_at_min", "ascending"), ("run_id", "ascending")])
+    runs = order["run_id"].slice(max(0, order.num_rows - max_runs))
+    return rows.filter(pc.is_in(rows["run_id"], value_set=runs.combine_chunks()))
+
+
+def aggregate(store: Store, kind: str, run_dates: list[str] | None) -> pa.Table:
+    """AGGREGATES rows of one kind, over these run-date partitions of its table (None: all), through its
+    view."""
+    con = views.connect(store, only=(KINDS[kind],), run_dates=run_dates)
+    result = con.sql(_SQL[kind]).to_arrow_table()
     return pa.Table.from_arrays(
         [c.cast(f.type) for c, f in zip(result.columns, AGGREGATES, strict=True)], schema=AGGREGATES
     )
 
 
-def source(con: duckdb.DuckDBPyConnection, store: Store, table: Table, files: list[str]) -> str:
-    """A FROM clause over these files of a table: DuckDB's reader for local files, an Arrow dataset over
-    the store's filesystem otherwise. Only columns every file has are read: no union by name."""
-    part = table.schema.field(table.partition_by)
-    if store.is_local:
-        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-        hive = f"{{'{part.name}': '{views.duckdb_type(part.type)}'}}"
-        return f"read_parquet([{listed}], hive_partitioning = true, hive_types = {hive})"
-    dataset = ds.dataset(
-        files,
-        schema=table.schema,
-        format="parquet",
-        filesystem=store.fs,
-        partitioning=ds.partitioning(pa.schema([part]), flavor="hive"),
-        partition_base_dir=store.path(tables.table_path(table.name)),
-    )
-    name = f"_{table.name}_{len(files)}_{id(dataset)}"
-    con.register(name, dataset)
-    return name
-
-
-def _load(store: Store) -> tuple[pa.Table | None, set[str]]:
-    """The kept aggregates and the files they summarise (filesystem paths); None when none are readable."""
+def _load(store: Store) -> tuple[pa.Table, Versions]:
+    """The kept aggregates and the partition versions they summarise; none when they cannot be read."""
     if not store.is_file(KEPT):
-        return None, set()
+        return AGGREGATES.empty_table(), {}
     try:
-        kept = pa.ipc.open_file(store.read_bytes(KEPT)).read_all()
-        names = json.loads((kept.schema.metadata or {})[b"files"])
-        return kept.cast(AGGREGATES), {store.path(n) for n in names}
-    except (OSError, ValueError, KeyError, pa.ArrowException):
-        return None, set()  # derived data: read everything again
+        rows = pa.ipc.open_file(store.read_bytes(KEPT)).read_all()
+        versions = json.loads((rows.schema.metadata or {})[b"versions"])
+        return rows.cast(AGGREGATES), {str(k): str(v) for k, v in versions.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
+        return AGGREGATES.empty_table(), {}  # derived data: read everything again
 
 
-def _save(store: Store, rows: pa.Table, files: set[str]) -> None:
-    names = json.dumps(sorted(store.relative(f) for f in files))
+def _save(store: Store, rows: pa.Table, versions: Versions) -> None:
+    schema = AGGREGATES.with_metadata({"versions": json.dumps(versions, sort_keys=True)})
     sink = pa.BufferOutputStream()  # Arrow IPC, not Parquet: no `*.parquet` but the tables' own files
-    schema = AGGREGATES.with_metadata({"files": names})
     with pa.ipc.new_file(sink, schema) as writer:
         writer.write_table(rows.cast(schema))
     store.write_bytes(KEPT, sink.getvalue().to_pybytes())

@@ -12,21 +12,22 @@ from typing import Any
 import duckdb
 
 from tasks.records import Measure
-from tasks.reports.dq_trends import Series, SourceScore
+from tasks.reports.dq_trends import Series
+from tasks.reports.newest_run import SourceScore
 
 _RECENT = "(select distinct run_id from dq_results order by run_id desc limit ?)"
 
 
 def pass_rates(con: duckdb.DuckDBPyConnection, runs: int) -> list[dict[str, Any]]:
-    """Per recent run and suite: expectations evaluated and passed, pass rate, rows failing a check."""
+    """Per recent run and suite: expectations evaluated and passed, pass rate (%), rows failing a check,
+    from the `dq_pass_rates` view (the one definition of a pass rate, tasks.warehouse.views)."""
     return _rows(
         con,
         f"""
-        select run_id, table_name as suite, count(*) as evaluated, count_if(success) as passed,
-               round(100.0 * count_if(success) / count(*), 1) as pass_rate_pct,
-               sum(unexpected_count) as unexpected_values, count(distinct batch_id) as batches
-        from dq_results where run_id in {_RECENT}
-        group by all order by run_id desc, suite
+        select run_id, table_name as suite, evaluated, passed, round(100.0 * pass_rate, 1) as pass_rate_pct,
+               unexpected_count as unexpected_values, batches
+        from dq_pass_rates where run_id in {_RECENT}
+        order by run_id desc, suite
         """,
         [runs],
     )

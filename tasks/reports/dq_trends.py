@@ -1,8 +1,8 @@
 """Data-quality trends over the newest runs: what the DQ dashboard draws and `newsetl report` prints.
 
-Built from the per-run aggregates of tasks.reports.dq_history (dq_metrics' coverage measures, suite
-pass rates and drift marks; dq_results' pass rates for runs from before dq_metrics; quarantined rows
-per stage:reason), plus the newest run's worst sources, read from that run's own files only.
+Built from the per-run aggregates of tasks.reports.dq_history (dq_metrics' coverage measures and drift
+marks; each suite's pass rate from the `dq_pass_rates` view, the one definition; quarantined rows per
+stage:reason), plus the newest run in detail (tasks.reports.newest_run: figures, failures, sources).
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import datetime
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
-from tasks.reports import dq_history
+from tasks.reports import dq_history, newest_run
 from tasks.reports.dq_history import PASS_RATE
-from tasks.sources import source_of
-from tasks.warehouse.schemas import DQ_METRICS, QUARANTINE, Table
-from tasks.warehouse.store import Store, open_store
+from tasks.reports.newest_run import Newest, SourceScore
+from tasks.warehouse.store import open_store
 
 DEFAULT_RUNS = 1000
 
@@ -45,16 +42,6 @@ class Series:
 
 
 @dataclass(frozen=True)
-class SourceScore:
-    """One source folder or site in the current run: measures that failed or drifted, records quarantined."""
-
-    source: str
-    failed_measures: int
-    quarantined: int
-    measures: tuple[str, ...] = ()  # the measures that failed or drifted
-
-
-@dataclass(frozen=True)
 class DqTrends:
     """The DQ history of the newest runs (oldest first) and the newest run's worst sources."""
 
@@ -63,6 +50,8 @@ class DqTrends:
     quarantined: tuple[Series, ...] = ()  # one per stage:reason: rows quarantined in the run
     coverage: tuple[Series, ...] = ()  # one per suite and measure, with its threshold
     worst_sources: tuple[SourceScore, ...] = ()  # worst first
+    run_times: tuple[datetime, ...] = ()  # per run: when its first DQ row was measured (UTC)
+    newest: Newest | None = None  # the newest run's figures, failures and sources
 
     @property
     def current_run(self) -> str | None:
@@ -79,32 +68,43 @@ def read_trends(
     """The trends of the newest `max_runs` runs of a warehouse (local or object store); `keep` reuses and
     updates the aggregates kept by the previous build (tasks.reports.dq_history)."""
     store = open_store(warehouse)
-    history = dq_history.read_history(store, max_runs, keep)
-    runs = tuple(sorted(pc.unique(history.rows["run_id"]).to_pylist()))
-    if not runs:
+    rows = dq_history.read_history(store, max_runs, keep)
+    if not rows.num_rows:
         return DqTrends(runs=())
-    found = _series(history.rows, runs)
+    starts = rows.group_by("run_id", use_threads=False).aggregate([("run_at", "min"), ("run_date", "max")])
+    starts = starts.sort_by([("run_at_min", "ascending"), ("run_id", "ascending")])
+    runs = tuple(starts["run_id"].to_pylist())
+    found = _series(rows, runs)
     metric = {(suite, m): s for (kind, suite, m), s in found.items() if kind == "metric"}
-    derived = {suite: s for (kind, suite, _), s in found.items() if kind == "result"}
-    suites = sorted({suite for suite, m in metric if m == PASS_RATE} | set(derived))
+    rates = {suite: s for (kind, suite, _), s in found.items() if kind == "result"}
+    newest = newest_run.read_newest(store, runs[-1], starts["run_date_max"][-1].as_py())
     return DqTrends(
         runs=runs,
-        pass_rates=tuple(pass_rate(metric.get((suite, PASS_RATE)), derived.get(suite)) for suite in suites),
+        run_times=tuple(starts["run_at_min"].to_pylist()),
+        pass_rates=tuple(pass_rate(rate, metric.get((suite, PASS_RATE))) for suite, rate in rates.items()),
         quarantined=tuple(s for (kind, _, _), s in found.items() if kind == "quarantine"),
         coverage=tuple(s for (_, m), s in metric.items() if m != PASS_RATE),
-        worst_sources=tuple(worst_sources(store, history.newest_files, runs[-1])[:worst]),
+        worst_sources=newest.sources[:worst],
+        newest=newest,
     )
 
 
-def pass_rate(measured: Series | None, derived: Series | None) -> Series:
-    """A suite's pass rate per run: dq_metrics' own, or for runs without it dq_results' share of the
-    suite's expectations that passed."""
-    if measured is None or derived is None:
-        found = measured or derived
-        assert found is not None
-        return found
-    values = tuple(d if m is None else m for m, d in zip(measured.values, derived.values, strict=True))
-    return replace(measured, values=values)
+def with_run_counts(trends: DqTrends, run_id: str, records_in: int, articles: int) -> DqTrends:
+    """The trends with the newest run's records in and articles written, when it is `run_id` and the
+    warehouse had no `runs` row for it yet."""
+    newest = trends.newest
+    if newest is None or newest.figures.run_id != run_id or newest.figures.records_in is not None:
+        return trends
+    figures = replace(newest.figures, records_in=records_in, articles=articles)
+    return replace(trends, newest=replace(newest, figures=figures))
+
+
+def pass_rate(rate: Series, marks: Series | None) -> Series:
+    """A suite's pass rate per run (the `dq_pass_rates` view's: passed / evaluated over the run), with the
+    drift marks dq_metrics' own pass_rate measure has."""
+    if marks is None:
+        return rate
+    return replace(rate, drift=marks.drift, failed=marks.failed)
 
 
 def _series(rows: pa.Table, runs: Sequence[str]) -> dict[tuple[str, str, str], Series]:
@@ -128,32 +128,3 @@ def _series(rows: pa.Table, runs: Sequence[str]) -> dict[tuple[str, str, str], S
         )
         found[(g["kind"], g["table_name"], g["measure"])] = series
     return dict(sorted(found.items()))
-
-
-def worst_sources(store: Store, files: dict[str, list[str]], run_id: str) -> list[SourceScore]:
-    """The run's sources by measures failed or drifted (in any batch), then records quarantined, worst
-    first (`files`: the run's own few files of dq_metrics and quarantine, read with pyarrow)."""
-    metric_columns = ["run_id", "source", "measure", "success", "is_drift"]
-    measures: dict[str, set[str]] = {}
-    for row in _read(store, DQ_METRICS, files, metric_columns):
-        if row["run_id"] == run_id and row["source"] and (row["success"] is False or row["is_drift"]):
-            measures.setdefault(row["source"], set()).add(row["measure"])
-    counts: dict[str, int] = {}
-    for row in _read(store, QUARANTINE, files, ["run_id", "source_uri"]):
-        if row["run_id"] == run_id:
-            counts[source_of(row["source_uri"])] = counts.get(source_of(row["source_uri"]), 0) + 1
-    scores = [
-        SourceScore(s, len(measures.get(s, ())), counts.get(s, 0), tuple(sorted(measures.get(s, ()))))
-        for s in {*measures, *counts}
-    ]
-    return sorted(scores, key=lambda s: (-s.failed_measures, -s.quarantined, s.source))
-
-
-def _read(
-    store: Store, table: Table, files: dict[str, list[str]], columns: list[str]
-) -> list[dict[str, Any]]:
-    """These columns of a table's listed files, as rows."""
-    if not files.get(table.name):
-        return []
-    dataset = ds.dataset(files[table.name], schema=table.schema, format="parquet", filesystem=store.fs)
-    return dataset.to_table(columns=columns).to_pylist()

@@ -6,6 +6,7 @@ tasks.warehouse.schemas; files written before a column existed read it as null.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 
 from tasks.records import TEXT_PLAIN, SourceRecord
 from tasks.warehouse.schemas import TABLES
@@ -149,3 +151,23 @@ def rows_without_bytes(warehouse: str | os.PathLike[str]) -> int:
     return sum(
         f.metadata.num_rows for f in dataset.get_fragments() if "raw_bytes" not in f.physical_schema.names
     )
+
+
+def partition_versions(warehouse: str | os.PathLike[str] | Store, table: str) -> dict[str, str]:
+    """Per partition value of a table, an opaque version: a digest of its files' names and sizes, which
+    changes whenever a commit adds, a rebuild replaces, or retention removes a file there. A reader that
+    keeps something derived from a partition compares versions instead of reading the files again."""
+    store = as_store(warehouse)
+    prefix = f"{TABLES[table].partition_by}="
+    listed: dict[str, list[str]] = {}
+    selector = pafs.FileSelector(store.path(table_path(table)), recursive=True, allow_not_found=True)
+    for info in store.fs.get_file_info(selector):
+        folder = posixpath.basename(posixpath.dirname(info.path))
+        if info.type == pafs.FileType.File and info.path.endswith(".parquet") and folder.startswith(prefix):
+            listed.setdefault(folder.removeprefix(prefix), []).append(
+                f"{posixpath.basename(info.path)}:{info.size}"
+            )
+    return {
+        value: hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()[:16]
+        for value, files in listed.items()
+    }

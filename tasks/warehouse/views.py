@@ -4,18 +4,24 @@ A local warehouse's views read its Parquet files with DuckDB's own `read_parquet
 on the hive folders). An object-store warehouse's views scan Arrow datasets over the same pyarrow
 filesystem the pipeline writes with (filters are pushed down to them), so no DuckDB extension has to
 be installed, nor fetched at run time.
+
+Besides the tables, DERIVED views hold definitions every reader shares (one pass rate for the reports,
+`newsetl report` and `newsetl query` alike). A session can be opened on a few tables, and on the tables
+partitioned by run date only some dates (`run_dates`): the reports read a run's DQ rows without opening
+every other run's files.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import duckdb
 import pyarrow as pa
 
 from tasks.warehouse import tables
 from tasks.warehouse.schemas import TABLES, Table
-from tasks.warehouse.store import Store, as_store, open_store
+from tasks.warehouse.store import Store, as_store
 
 
 class QueryRefused(ValueError):
@@ -23,19 +29,47 @@ class QueryRefused(ValueError):
 
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")  # PRAGMA: SHOW TABLES / DESCRIBE; settings are locked
+RUN_DATE = "run_date"  # the partition of the tables about runs: dq_results, dq_metrics, quarantine, runs
+
+# name -> (the tables it reads, its SELECT). Grain and units are in each view's comment.
+DERIVED: dict[str, tuple[tuple[str, ...], str]] = {
+    # One row per run and suite: expectations evaluated and passed over all the run's batches, and the
+    # suite's pass rate, passed / evaluated (0..1, pooled over batches, not a mean of batch rates).
+    "dq_pass_rates": (
+        ("dq_results",),
+        "SELECT run_id, run_date, table_name, count(*) AS evaluated, count_if(success) AS passed, "
+        "count_if(success) / count(*) AS pass_rate, sum(unexpected_count) AS unexpected_count, "
+        "count(DISTINCT batch_id) AS batches, min(evaluated_at) AS evaluated_at "
+        "FROM dq_results GROUP BY run_id, run_date, table_name",
+    ),
+}
 
 
-def connect(warehouse: str | os.PathLike[str], read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB session with every table of the warehouse as a view named after it.
+def connect(
+    warehouse: str | os.PathLike[str] | Store,
+    read_only: bool = False,
+    only: Sequence[str] | None = None,
+    run_dates: Sequence[str] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB session with every table of the warehouse as a view named after it, and the
+    DERIVED views over them.
 
+    only: just these tables (and the derived views reading only them). run_dates: `YYYY-MM-DD` dates: the
+    tables partitioned by run date hold only those partitions (no other file is opened).
     read_only: files outside the warehouse cannot be read or written, extensions cannot be installed,
     and the configuration is locked; pair it with `check_read_only` for the statements themselves.
     """
-    store = open_store(warehouse)
+    store = as_store(warehouse)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
-    for table in TABLES.values():
-        con.execute(f"CREATE VIEW {table.name} AS {_view(con, table, store)}")
+    con.execute("SET parquet_metadata_cache = true")  # several queries of a session open the same files
+    chosen = [t for t in TABLES.values() if only is None or t.name in only]
+    for table in chosen:
+        partitions = sorted(run_dates) if run_dates is not None and table.partition_by == RUN_DATE else None
+        con.execute(f"CREATE VIEW {table.name} AS {_view(con, table, store, partitions)}")
+    for name, (reads, select) in DERIVED.items():
+        if all(r in {t.name for t in chosen} for r in reads):
+            con.execute(f"CREATE VIEW {name} AS {select}")
     if read_only:
         if store.is_local:
             root = os.path.realpath(store.root).replace("'", "''")
@@ -56,26 +90,39 @@ def check_read_only(sql: str) -> None:
             )
 
 
-def _view(con: duckdb.DuckDBPyConnection, table: Table, store: Store) -> str:
+def _view(con: duckdb.DuckDBPyConnection, table: Table, store: Store, partitions: list[str] | None) -> str:
     if store.is_local:
-        return view_sql(table, store)
-    dataset = tables.table_dataset(store, table.name)
+        return view_sql(table, store, partitions)
+    if partitions is None:
+        dataset = tables.table_dataset(store, table.name)
+    else:
+        dataset = tables.partitions_dataset(store, table.name, partitions)
     if dataset is None:
         return _empty_select(table)
     con.register(f"_{table.name}_files", dataset)
     return f"SELECT {', '.join(table.columns)} FROM _{table.name}_files"
 
 
-def view_sql(table: Table, warehouse: str | os.PathLike[str] | Store) -> str:
-    """SELECT over a local table's Parquet files, typed by its schema (empty before any file)."""
+def view_sql(
+    table: Table, warehouse: str | os.PathLike[str] | Store, partitions: list[str] | None = None
+) -> str:
+    """SELECT over a local table's Parquet files, typed by its schema (empty before any file); with
+    `partitions`, over those partition values' files only."""
     store = as_store(warehouse)
-    if not tables.table_files(store, table.name):
-        return _empty_select(table)
     folder = store.path(tables.table_path(table.name))
-    pattern = f"{folder}/*=*/*.parquet".replace("'", "''")
     part = table.schema.field(table.partition_by)
+    if partitions is None:
+        if not tables.table_files(store, table.name):
+            return _empty_select(table)
+        patterns = [f"{folder}/*=*/*.parquet"]
+    else:
+        found = [p for p in partitions if store.files(f"{tables.table_path(table.name)}/{part.name}={p}")]
+        patterns = [f"{folder}/{part.name}={p}/*.parquet" for p in found]
+        if not patterns:
+            return _empty_select(table)
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in patterns)
     return (
-        f"SELECT {', '.join(table.columns)} FROM read_parquet('{pattern}', hive_partitioning = true, "
+        f"SELECT {', '.join(table.columns)} FROM read_parquet([{listed}], hive_partitioning = true, "
         f"union_by_name = true, hive_types = {{'{part.name}': '{duckdb_type(part.type)}'}})"
     )
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,6 +47,11 @@ def test_data_docs_index_names_every_suite_and_the_latest_run(tmp_path: Path, re
     assert run_ids[-1] in html
     assert "https://code.jquery.com" not in html and "static/vendor/jquery-3.7.1.min.js" in html
     assert (index.parent / "static" / "vendor" / "jquery-3.7.1.min.js").is_file()
+    for page in index.parent.rglob("*.html"):  # the GX logo: the copy in the site, not GX's web bucket
+        text = page.read_text(encoding="utf-8")
+        assert "great-expectations-web-assets" not in text, page
+        logos = re.findall(r'src="([^"]*logo-long\.png)"', text)
+        assert logos and all((page.parent / logo).resolve().is_file() for logo in logos), page
 
 
 def test_history_is_bounded_in_runs_kept_and_results_rendered(tmp_path: Path, results: dict) -> None:

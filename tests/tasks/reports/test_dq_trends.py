@@ -2,94 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from tasks.records import RunContext
+from tasks.records import SuiteTally
 from tasks.reports import dq_history, dq_trends
 from tasks.reports.dq_trends import Series
-from tasks.sources import source_of
-from tasks.warehouse import commit, tables
-from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE
+from tasks.warehouse import commit, views
+from tasks.warehouse.schemas import QUARANTINE
+from tests.tasks.reports.dq_fixtures import commit_run, date_history, run_at
 
-Metric = tuple[
-    str, str, str, float | None, float | None, bool
-]  # suite, measure, source, value, threshold, drift
-
-
-def commit_run(
-    warehouse: str | Path,
-    minute: int,
-    metrics: Sequence[Metric] = (),
-    results: Sequence[tuple[str, bool]] = (),
-    quarantined: Sequence[tuple[str, str, str]] = (),
-) -> str:
-    """One run's DQ rows committed as one batch: dq_metrics, dq_results and quarantine; returns its id."""
-    run = RunContext.new(datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=minute))
-    common = {"run_id": run.run_id, "run_date": run.started_at.strftime("%Y-%m-%d")}
-    batch = f"{run.run_id}-00000"
-    metric_rows = [
-        {
-            **common,
-            **dict(
-                zip(("table_name", "measure", "source", "value", "threshold", "is_drift"), m, strict=True)
-            ),
-            "batch_id": batch,
-            "severity": "warning",
-            "success": None if m[4] is None or m[3] is None else m[3] >= m[4],
-            "measured_at": run.started_at,
-        }
-        for m in metrics
-    ]
-    result_rows = [
-        {**common, "batch_id": batch, "table_name": suite, "expectation": "expect_x", "column_name": "c"}
-        | {"severity": "warning", "success": ok, "element_count": 3, "unexpected_count": 0}
-        | {"unexpected_percent": 0.0, "evaluated_at": run.started_at}
-        for suite, ok in results
-    ]
-    quarantine_rows = [
-        {**common, "source_uri": uri, "stage": stage, "reason_code": reason, "detail": "d"}
-        | {"quarantined_at": run.started_at, "payload": b"x"}
-        for stage, reason, uri in quarantined
-    ]
-    tables = {
-        DQ_METRICS.name: _table(DQ_METRICS.schema, metric_rows),
-        DQ_RESULTS.name: _table(DQ_RESULTS.schema, result_rows),
-        QUARANTINE.name: _table(QUARANTINE.schema, quarantine_rows),
-    }
-    commit.commit_batch(warehouse, batch, tables)
-    return run.run_id
-
-
-def _table(schema: pa.Schema, rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
-SITE_A, SITE_B = "file:///in/site-a/{n}.html", "file:///in/site-b/{n}.html"
-
-
-def date_history(warehouse: str | Path, runs: int = 6) -> list[str]:
-    """Runs whose date coverage holds at 0.9 until the last, where site-b loses its dates (drift).
-    Each source is named as the flow names it: source_of the records' own URIs, for measures and
-    quarantine alike."""
-    site_a, site_b = source_of(SITE_A.format(n=0)), source_of(SITE_B.format(n=0))
-    ids = []
-    for n in range(runs):
-        last = n == runs - 1
-        metrics: list[Metric] = [
-            ("articles", "pass_rate", "", 1.0 - 0.1 * last, None, False),
-            ("articles", "published_at_share", "", 0.5 if last else 0.9, 0.8, last),
-            ("articles", "published_at_share", site_a, 0.9, 0.8, False),
-            ("articles", "published_at_share", site_b, 0.0 if last else 0.9, 0.8, last),
-        ]
-        quarantined = [("parse", "no_body", SITE_A.format(n=k)) for k in range(n % 3)]
-        ids.append(commit_run(warehouse, n, metrics, [("articles", True)], quarantined))
-    return ids
+DAY = 24 * 60
 
 
 def test_each_measure_is_a_series_over_the_runs_with_threshold_failures_and_drift(tmp_path: Path) -> None:
@@ -102,7 +28,8 @@ def test_each_measure_is_a_series_over_the_runs_with_threshold_failures_and_drif
     assert coverage.failed == (False,) * 5 + (True,) and coverage.drift == coverage.failed
     assert [s.label for s in trends.drifted()] == ["articles.published_at_share"]
     (rate,) = trends.pass_rates
-    assert rate.label == "articles" and rate.values[-1] == pytest.approx(0.9)  # dq_metrics' own pass rate
+    assert rate.label == "articles" and rate.values == (1.0,) * 5 + (pytest.approx(0.9),)
+    assert [t.minute for t in trends.run_times] == list(range(6))  # when each run was measured
     (reason,) = trends.quarantined
     assert (reason.label, reason.values) == ("parse:no_body", (0.0, 1.0, 2.0, 0.0, 1.0, 2.0))
 
@@ -116,32 +43,39 @@ def test_worst_sources_of_the_newest_run_rank_failed_measures_then_quarantine(tm
     ]
 
 
-def test_runs_without_dq_metrics_take_their_pass_rates_from_dq_results(tmp_path: Path) -> None:
-    old = commit_run(tmp_path, 0, results=[("articles", True), ("articles", False), ("quotes", True)])
-    new = commit_run(tmp_path, 1, [("articles", "pass_rate", "", 0.25, None, False)], [("articles", True)])
+def test_a_suite_pass_rate_is_passed_over_evaluated_pooled_over_the_run_batches(tmp_path: Path) -> None:
+    """One definition (the dq_pass_rates view): 3 of 4 expectations over two batches is 0.75, not the
+    mean of the batches' rates (1.0 and 2/3), and not what dq_metrics' own pass_rate row says."""
+    run = run_at(0)
+    commit_run(tmp_path, 0, [("articles", "pass_rate", "", 0.25, None, True)], [("articles", True)], run=run)
+    three = [("articles", True), ("articles", True), ("articles", False)]
+    commit_run(tmp_path, 0, results=three, run=run, batch=1)
+    commit_run(tmp_path, 1, results=[("quotes", True)])
     trends = dq_trends.read_trends(tmp_path)
-    assert trends.runs == (old, new)
     rates = {s.label: s.values for s in trends.pass_rates}
-    assert rates == {"articles": (0.5, 0.25), "quotes": (1.0, None)}
-    listed = {t: tables.table_files(tmp_path, t) for t in ("dq_metrics", "dq_results", "quarantine")}
-    assert dq_history.window(listed, 10)[0]["dq_results"] == [
-        f for f in map(str, sorted(tmp_path.glob("dq_results/*/*.parquet"))) if old in f
-    ]  # the newer run's dq_results are not even opened
+    assert rates == {"articles": (0.75, None), "quotes": (None, 1.0)}
+    assert trends.pass_rates[0].drift == (True, False)  # the drift marks are dq_metrics'
+    assert SuiteTally(evaluated=4, passed=3).pass_rate == 0.75  # the run summary's tally agrees
+    con = views.connect(tmp_path)
+    assert con.execute("select pass_rate from dq_pass_rates where table_name = 'articles'").fetchall() == [
+        (0.75,)
+    ]
 
 
 def test_only_the_newest_runs_are_read(tmp_path: Path) -> None:
-    ids = date_history(tmp_path, runs=5)
+    ids = date_history(tmp_path, runs=5, minutes_apart=DAY)
     kept = {"run_id": ids[0], "run_date": "2026-03-01", "source_uri": "file:///in/a/1.txt", "stage": "ingest"}
     kept |= {"reason_code": "empty", "detail": "", "quarantined_at": datetime(2026, 3, 1, tzinfo=UTC)}
-    commit.commit_batch(
-        tmp_path, f"{ids[-1]}-rebuild-00000", {"quarantine": _table(QUARANTINE.schema, [kept])}
-    )
-    trends = dq_trends.read_trends(tmp_path, max_runs=2)  # the rebuild's file holds an old run's row
+    commit.commit_batch(tmp_path, f"{ids[-1]}-rebuild-00000", {"quarantine": _table([kept])})
+    for old in tmp_path.glob("*/run_date=2026-03-0[1-3]/*.parquet"):
+        _garble(old)  # the three oldest run dates are not even opened
+    trends = dq_trends.read_trends(tmp_path, max_runs=2)
     assert trends.runs == tuple(ids[-2:])
     assert all(len(s.values) == 2 for s in (*trends.coverage, *trends.pass_rates, *trends.quarantined))
-    listed = {t: tables.table_files(tmp_path, t) for t in ("dq_metrics", "dq_results", "quarantine")}
-    files, oldest = dq_history.window(listed, 2)
-    assert len(files["dq_metrics"]) == 2 and oldest == ids[-2]
+
+
+def _table(rows: list[dict[str, object]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=QUARANTINE.schema)
 
 
 def test_an_empty_warehouse_has_no_runs(tmp_path: Path) -> None:
@@ -150,16 +84,17 @@ def test_an_empty_warehouse_has_no_runs(tmp_path: Path) -> None:
 
 
 def _garble(path: Path) -> None:
-    path.write_bytes(b"not parquet")
+    """Not Parquet any more, at the same name and size: a build that opens it fails."""
+    path.write_bytes(b"x" * path.stat().st_size)
 
 
-def test_a_kept_build_reads_only_the_files_committed_since(tmp_path: Path) -> None:
-    ids = date_history(tmp_path, runs=4)
+def test_a_kept_build_reads_only_the_partitions_that_changed(tmp_path: Path) -> None:
+    ids = date_history(tmp_path, runs=4, minutes_apart=DAY)
     first = dq_trends.read_trends(tmp_path, keep=True)
     assert (tmp_path / dq_history.KEPT).is_file() and first.runs == tuple(ids)
-    for old in tmp_path.glob("dq_metrics/*/*.parquet"):
-        _garble(old)  # a build that opened a summarised file again would fail on it
-    ids.append(commit_run(tmp_path, 10, [("articles", "published_at_share", "", 0.4, 0.8, True)]))
+    for old in tmp_path.glob("*/run_date=2026-03-0[1-4]/*.parquet"):
+        _garble(old)  # a build that opened a summarised partition again would fail on it
+    ids.append(commit_run(tmp_path, 10 * DAY, [("articles", "published_at_share", "", 0.4, 0.8, True)]))
     again = dq_trends.read_trends(tmp_path, keep=True)
     assert again.runs == tuple(ids)
     (coverage,) = again.coverage
@@ -168,10 +103,11 @@ def test_a_kept_build_reads_only_the_files_committed_since(tmp_path: Path) -> No
         Series(s.group, s.name, (*s.values, None), s.threshold, (*s.drift, False), (*s.failed, False))
         for s in first.pass_rates
     )
+    assert dq_trends.read_trends(tmp_path, max_runs=2, keep=True).runs == tuple(ids[-2:])
 
 
-def test_the_kept_aggregates_are_dropped_when_a_summarised_file_is_gone(tmp_path: Path) -> None:
-    date_history(tmp_path, runs=3)
+def test_the_kept_aggregates_are_dropped_when_what_they_summarise_is_gone(tmp_path: Path) -> None:
+    date_history(tmp_path, runs=3, minutes_apart=DAY)
     dq_trends.read_trends(tmp_path, keep=True)
     for old in tmp_path.glob("quarantine/*/*.parquet"):
         old.unlink()  # as a rebuild replacing the quarantine table
@@ -179,3 +115,9 @@ def test_the_kept_aggregates_are_dropped_when_a_summarised_file_is_gone(tmp_path
     assert rebuilt == dq_trends.read_trends(tmp_path) and not rebuilt.quarantined
     (tmp_path / dq_history.KEPT).write_bytes(b"garbled")  # derived data: read everything again
     assert dq_trends.read_trends(tmp_path, keep=True) == rebuilt
+    oldest = tmp_path / "dq_metrics" / "run_date=2026-03-01"
+    for f in oldest.iterdir():
+        f.unlink()
+    oldest.rmdir()  # a run date gone (as by retention): the kept rows of it go too
+    after = dq_trends.read_trends(tmp_path, keep=True)
+    assert after == dq_trends.read_trends(tmp_path) and after.coverage[0].values[0] is None

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
 from tasks.reports import dashboard_site
 from tasks.reports.dq_report import SPARKS
 from tests.tasks.reports.test_dq_trends import date_history
+
+pytestmark = pytest.mark.e2e  # the CLI through typer's runner
 
 
 def test_report_prints_the_trends_drift_worst_sources_and_the_dashboard(tmp_path: Path) -> None:

@@ -36,6 +36,8 @@ FUTURE = (
 PUBLISHED_AT = "expect_column_values_to_be_between(published_at)"
 ALL_CAPS = "expect_column_values_to_not_match_regex(title)"
 
+pytestmark = pytest.mark.e2e
+
 
 def _expectation_count(*tables: str) -> int:
     loaded = suites.load_suites()
@@ -118,7 +120,6 @@ def test_a_critical_failure_fails_the_run_and_commits_nothing(
     assert index.is_file() and "Failed" in index.read_text(encoding="utf-8")
 
 
-@pytest.mark.e2e
 def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) -> None:
     chromium = shutil.which("chromium")
     assert chromium, "chromium not installed: `make test` installs it (apt-get install chromium)"
@@ -151,7 +152,6 @@ def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) ->
     assert summary.run_id in cells  # the validation results table is rendered too
 
 
-@pytest.mark.e2e
 def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_drift(
     prefect_api: str, tmp_path: Path
 ) -> None:

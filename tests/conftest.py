@@ -1,4 +1,6 @@
-"""Shared fixtures: the seeds (exact expectations) and the BBC corpus (scale and robustness)."""
+"""Shared fixtures: the seeds (exact expectations) and the BBC corpus (scale and robustness); and the
+suite's rule on Prefect (tests/guard.py): only tests under tests/flows marked e2e run flows, a Prefect
+server or the CLI."""
 
 from __future__ import annotations
 
@@ -9,12 +11,39 @@ from pathlib import Path
 
 import pytest
 
+from tests import guard
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 BBC_GLOB = str(BBC / "*" / "*.txt")
 SEED_000 = SEEDS / "000_5d18932342450ac8.txt"
 SEED_001 = SEEDS / "001_ace7b6f46e57d16b.txt"
+
+
+guard.install()
+FLOWS_TESTS = Path(__file__).resolve().parent / "flows"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture starts a server: the e2e mark and tests/flows go together, and the Prefect API
+    fixture is for e2e tests only."""
+    e2e = item.get_closest_marker("e2e") is not None
+    if e2e and FLOWS_TESTS not in item.path.parents:
+        pytest.fail(f"{item.nodeid} is marked e2e outside tests/flows: runs through Prefect live there")
+    if not e2e and "prefect_api" in getattr(item, "fixturenames", ()):
+        pytest.fail(f"{item.nodeid} uses the Prefect API server but is not marked e2e")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A test not marked e2e runs with Prefect's engine, its servers and the CLI refused."""
+    guard.allowed = item.get_closest_marker("e2e") is not None
+    try:
+        return (yield)
+    finally:
+        guard.allowed = True
 
 
 @pytest.fixture(scope="session")

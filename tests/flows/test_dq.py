@@ -14,6 +14,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from flows import cli
 from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY, dq_markdown
 from flows.cli import app, summary_table
 from flows.etl import etl
@@ -153,7 +154,7 @@ def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) ->
 
 
 def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_drift(
-    prefect_api: str, tmp_path: Path
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Real pages whose dates the parser missed, into a warehouse whose last 20 runs found dates on ~90 %
     of articles (their dq_metrics written directly, not by 20 flow runs)."""
@@ -188,6 +189,9 @@ def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_d
     assert "drift: articles.published_at_share" in dq_markdown(summary)
     rendered = _text(summary_table(summary))
     assert "DQ summary" in rendered and "published_at_share" in rendered
+    # the CLI wraps its output at a fixed width when not on a terminal: wide enough here that a long
+    # temporary path (TMPDIR) is not wrapped into two lines
+    monkeypatch.setattr(cli.out, "width", 1000)
     report = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--runs", "1"])
     assert report.exit_code == 0, report.output
     tail = report.stdout[report.stdout.index("DQ summary, last 1 run(s):") :].splitlines()

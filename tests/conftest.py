@@ -25,21 +25,23 @@ guard.install()
 FLOWS_TESTS = Path(__file__).resolve().parent / "flows"
 
 
+def _may_run_prefect(item: pytest.Item) -> bool:
+    """Prefect and the CLI run only in tests under tests/flows marked e2e (e2e elsewhere, e.g. a browser
+    test, only says slow)."""
+    return item.get_closest_marker("e2e") is not None and FLOWS_TESTS in item.path.parents
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before any fixture starts a server: the e2e mark and tests/flows go together, and the Prefect API
-    fixture is for e2e tests only."""
-    e2e = item.get_closest_marker("e2e") is not None
-    if e2e and FLOWS_TESTS not in item.path.parents:
-        pytest.fail(f"{item.nodeid} is marked e2e outside tests/flows: runs through Prefect live there")
-    if not e2e and "prefect_api" in getattr(item, "fixturenames", ()):
-        pytest.fail(f"{item.nodeid} uses the Prefect API server but is not marked e2e")
+    """Before any fixture starts it: the Prefect API server is for e2e tests under tests/flows only."""
+    if "prefect_api" in getattr(item, "fixturenames", ()) and not _may_run_prefect(item):
+        pytest.fail(f"{item.nodeid} uses the Prefect API server but is not an e2e test under tests/flows")
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """A test not marked e2e runs with Prefect's engine, its servers and the CLI refused."""
-    guard.allowed = item.get_closest_marker("e2e") is not None
+    """Any other test runs with Prefect's engine, its servers and the CLI refused."""
+    guard.allowed = _may_run_prefect(item)
     try:
         return (yield)
     finally:

@@ -1,7 +1,7 @@
-"""The suite's one rule about Prefect: only a test marked `e2e` runs a flow or a task through Prefect's
-engine, starts a Prefect API server, or runs the CLI (typer's runner or a subprocess). Everywhere else
-those entry points raise `Refused`, so a unit test that reaches one fails at once and says why, instead of
-quietly paying for Prefect.
+"""The suite's one rule about Prefect: only a test under tests/flows marked `e2e` runs a flow or a task
+through Prefect's engine, starts a Prefect API server, or runs the CLI (typer's runner or a subprocess).
+Everywhere else those entry points raise `Refused`, so a unit test that reaches one fails at once and
+says why, instead of quietly paying for Prefect.
 
 The entry points are wrapped once, when their module is first imported (an import hook, so a session that
 never imports Prefect never pays for it), and consult `allowed`, which tests/conftest.py sets per test.
@@ -25,14 +25,14 @@ allowed = True  # outside a test (collection, session teardown) nothing is refus
 
 
 class Refused(RuntimeError):
-    """A test not marked e2e reached Prefect's engine, a Prefect server or the CLI."""
+    """A test other than an e2e one under tests/flows reached Prefect's engine, a server or the CLI."""
 
 
 def _guarded(what: str, function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if not allowed:
-            raise Refused(f"{what} in a test not marked e2e: move the test under tests/flows and mark it e2e")
+            raise Refused(f"{what} in a test not marked e2e under tests/flows: move it there and mark it e2e")
         return function(*args, **kwargs)
 
     guarded.__newsetl_guarded__ = True  # type: ignore[attr-defined]
@@ -118,7 +118,8 @@ def _guarded_popen_init(init: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(init)
     def __init__(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> None:
         if not allowed and runs_the_cli(args):
-            raise Refused(f"the CLI or Prefect as a subprocess ({args!r}) in a test not marked e2e")
+            what = f"the CLI or Prefect as a subprocess ({args!r})"
+            raise Refused(f"{what} in a test not marked e2e under tests/flows")
         init(self, args, *rest, **kwargs)
 
     __init__.__newsetl_guarded__ = True  # type: ignore[attr-defined]

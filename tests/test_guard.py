@@ -1,5 +1,6 @@
-"""The guard holds: in a test not marked e2e, a flow, a task, a Prefect server and the CLI are refused
-before they start (tests/guard.py); the e2e tests under tests/flows show they run when allowed."""
+"""The guard holds: in any test but an e2e one under tests/flows, a flow, a task, a Prefect server and
+the CLI are refused before they start (tests/guard.py); the e2e tests under tests/flows show they run
+when allowed."""
 
 from __future__ import annotations
 
@@ -59,3 +60,13 @@ def test_other_subprocesses_run() -> None:
     done = subprocess.run([sys.executable, "-c", "print('ok')"], capture_output=True, text=True, check=True)
     assert done.stdout == "ok\n"
     assert not guard.runs_the_cli(["chromium", "--headless", "file:///tmp/prefect-report/index.html"])
+
+
+@pytest.mark.e2e  # e2e elsewhere only says slow (a browser test): Prefect and the CLI stay refused
+def test_an_e2e_mark_outside_tests_flows_does_not_allow_the_cli() -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    with pytest.raises(guard.Refused, match="typer's runner"):
+        CliRunner().invoke(app, ["--help"])

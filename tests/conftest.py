@@ -1,4 +1,6 @@
-"""Shared fixtures: the seeds (exact expectations) and the BBC corpus (scale and robustness)."""
+"""Shared fixtures: the seeds (exact expectations) and the BBC corpus (scale and robustness); and the
+suite's rule on Prefect (tests/guard.py): only tests under tests/flows marked e2e run flows, a Prefect
+server or the CLI."""
 
 from __future__ import annotations
 
@@ -9,12 +11,41 @@ from pathlib import Path
 
 import pytest
 
+from tests import guard
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 BBC_GLOB = str(BBC / "*" / "*.txt")
 SEED_000 = SEEDS / "000_5d18932342450ac8.txt"
 SEED_001 = SEEDS / "001_ace7b6f46e57d16b.txt"
+
+
+guard.install()
+FLOWS_TESTS = Path(__file__).resolve().parent / "flows"
+
+
+def _may_run_prefect(item: pytest.Item) -> bool:
+    """Prefect and the CLI run only in tests under tests/flows marked e2e (e2e elsewhere, e.g. a browser
+    test, only says slow)."""
+    return item.get_closest_marker("e2e") is not None and FLOWS_TESTS in item.path.parents
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture starts it: the Prefect API server is for e2e tests under tests/flows only."""
+    if "prefect_api" in getattr(item, "fixturenames", ()) and not _may_run_prefect(item):
+        pytest.fail(f"{item.nodeid} uses the Prefect API server but is not an e2e test under tests/flows")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Any other test runs with Prefect's engine, its servers and the CLI refused."""
+    guard.allowed = _may_run_prefect(item)
+    try:
+        return (yield)
+    finally:
+        guard.allowed = True
 
 
 @pytest.fixture(scope="session")

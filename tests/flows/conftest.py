@@ -1,4 +1,7 @@
-"""Flow tests pay for Prefect's harness once per session: one temporary API server for all of them."""
+"""Runs through Prefect and the CLI live here, each module marked e2e (`pytestmark`); they pay for
+Prefect's harness once per session: one temporary API server for all of them. The few unmarked modules
+(test_artifacts, test_runner_choice, test_retry_condition) test flows/ helpers without a run; outside e2e
+tests/guard.py refuses a flow, a server or the CLI, so they cannot start one unnoticed."""
 
 from __future__ import annotations
 

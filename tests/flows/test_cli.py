@@ -19,6 +19,8 @@ from tasks.warehouse import commit
 from tasks.warehouse.rows import batch_tables
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.e2e  # the CLI, through typer's runner or as a subprocess
+
 NEWSETL = str(Path(sys.executable).with_name("newsetl"))
 SEED_TITLES = (
     "France Requests EU Invoke Mutual Defense Clause in Wake of the Paris Attacks",
@@ -154,7 +156,6 @@ def test_python_m_flows_etl_runs_the_flow_module_once() -> None:
     assert done.stdout.strip().splitlines()[-1] == "1"
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("command", [[NEWSETL, "run"], [sys.executable, "-m", "flows.etl"]])
 def test_console_script_runs_seeds_and_queries_them(
     prefect_api: str, tmp_path: Path, command: list[str]

@@ -14,6 +14,8 @@ from tests.tasks.reports.dq_fixtures import date_history
 
 pytestmark = pytest.mark.e2e
 
+pytestmark = pytest.mark.e2e  # the CLI through typer's runner
+
 
 def test_report_prints_the_trends_drift_worst_sources_and_the_dashboard(tmp_path: Path) -> None:
     date_history(tmp_path)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from flows import cli
 from flows.artifacts import DATA_DOCS_KEY, RUN_SUMMARY_KEY, dq_markdown
 from flows.cli import app, summary_table
 from flows.etl import etl
@@ -35,6 +36,8 @@ FUTURE = (
 )
 PUBLISHED_AT = "expect_column_values_to_be_between(published_at)"
 ALL_CAPS = "expect_column_values_to_not_match_regex(title)"
+
+pytestmark = pytest.mark.e2e
 
 
 def _expectation_count(*tables: str) -> int:
@@ -118,7 +121,6 @@ def test_a_critical_failure_fails_the_run_and_commits_nothing(
     assert index.is_file() and "Failed" in index.read_text(encoding="utf-8")
 
 
-@pytest.mark.e2e
 def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) -> None:
     chromium = shutil.which("chromium")
     assert chromium, "chromium not installed: `make test` installs it (apt-get install chromium)"
@@ -151,9 +153,8 @@ def test_data_docs_render_in_a_real_browser(prefect_api: str, tmp_path: Path) ->
     assert summary.run_id in cells  # the validation results table is rendered too
 
 
-@pytest.mark.e2e
 def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_drift(
-    prefect_api: str, tmp_path: Path
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Real pages whose dates the parser missed, into a warehouse whose last 20 runs found dates on ~90 %
     of articles (their dq_metrics written directly, not by 20 flow runs)."""
@@ -188,6 +189,9 @@ def test_a_run_that_drops_dates_after_twenty_normal_ones_warns_of_coverage_and_d
     assert "drift: articles.published_at_share" in dq_markdown(summary)
     rendered = _text(summary_table(summary))
     assert "DQ summary" in rendered and "published_at_share" in rendered
+    # the CLI wraps its output at a fixed width when not on a terminal: wide enough here that a long
+    # temporary path (TMPDIR) is not wrapped into two lines
+    monkeypatch.setattr(cli.out, "width", 1000)
     report = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--runs", "1"])
     assert report.exit_code == 0, report.output
     tail = report.stdout[report.stdout.index("DQ summary, last 1 run(s):") :].splitlines()

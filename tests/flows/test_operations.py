@@ -16,6 +16,8 @@ from tasks.rebuild import REBUILT
 from tasks.warehouse import commit, lock, views
 from tests.conftest import ROOT, SEEDS
 
+pytestmark = pytest.mark.e2e
+
 
 def test_each_run_is_logged_with_its_prefect_flow_run(prefect_api: str, tmp_path: Path) -> None:
     summary = etl(source=str(SEEDS), warehouse=str(tmp_path))
@@ -44,7 +46,6 @@ def test_a_run_waits_for_the_lock_then_fails_clearly(prefect_api: str, tmp_path:
     assert etl(source=str(SEEDS), warehouse=str(tmp_path)).articles_written == 2  # lock released
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize(("backend", "files"), [("local", 300), ("s3", 40)])
 def test_two_runs_started_at_once_do_not_corrupt_the_warehouse(
     prefect_api: str, tmp_path: Path, bbc: Path, request: pytest.FixtureRequest, backend: str, files: int
@@ -95,18 +96,6 @@ def test_a_failing_commit_is_retried_and_pure_stages_are_not(
     assert summary.articles_written == 2 and calls[0] == calls[1]  # the same batch, committed on retry
     assert flows.etl.commit_batch.retries == 2 and flows.etl.commit_batch.timeout_seconds
     assert flows.etl.process_batch.retry_condition_fn is flows.etl._transient  # batches: I/O errors only
-
-
-def test_batches_retry_only_on_io_errors() -> None:
-    from prefect.states import Failed
-
-    import flows.etl
-
-    def failed(exc: BaseException):
-        return Failed(data=exc)
-
-    assert flows.etl._transient(None, None, failed(OSError("mount went away")))
-    assert not flows.etl._transient(None, None, failed(ValueError("a bug")))
 
 
 def test_rebuild_recomputes_from_raw_documents_without_reading_sources(

@@ -14,6 +14,8 @@ from tasks.parse.text import parse_article
 from tests.conftest import ROOT
 
 CORPORA = ROOT.parent / "shared" / "corpora"
+pytestmark = pytest.mark.corpus
+
 _WIRE_DATE = re.compile(r"^(?:.*\s)?(\d{4}-\d{2}-\d{2})$")
 
 

@@ -129,6 +129,7 @@ def test_existing_names_still_parse() -> None:
     assert parse_date_line("The talks ended on 17 November 2015") is None
 
 
+@pytest.mark.corpus
 def test_gold_pages_and_wire() -> None:
     """On the 22 gold pages, 18 print their date (4 show "3 seconds ago", "1 day ago" or nothing)."""
     pages = page_cases()

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 from pathlib import Path
-
-import pytest
 
 from tasks import ingest, parse, sources
 from tasks.records import Article, SourceRecord
@@ -16,11 +13,6 @@ from tests.tasks.sources.builders import warc_bytes
 
 PAGES = ROOT.parent / "shared" / "corpora" / "pages" / "html"
 COUNT = 6
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("tasks.parse.html") is None,
-    reason="needs tasks.parse.html (part A of issue 14): integrator, re-run after the merge",
-)
 
 
 def _articles(paths: list[str], options: sources.ReadOptions | None = None) -> list[Article]:

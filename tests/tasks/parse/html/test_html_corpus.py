@@ -20,6 +20,8 @@ from tests.conftest import ROOT
 
 PAGES = ROOT.parent / "shared" / "corpora" / "pages"
 
+pytestmark = pytest.mark.corpus
+
 
 @pytest.fixture(scope="module")
 def scored() -> scoring.Score:

@@ -148,6 +148,7 @@ def test_no_author(header: tuple[str, ...], after: tuple[str, ...]) -> None:
     assert _authors(*header, after=after) == ()
 
 
+@pytest.mark.corpus
 def test_gold_pages_and_wire() -> None:
     """22 gold pages: 19 print their authors as the gold has them (one is in Japanese only in the markup,
     two are site-level credits that the page text does not show). Wire: every bare byline, and no other."""

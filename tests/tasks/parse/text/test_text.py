@@ -191,6 +191,7 @@ def test_parse_batch_rejects_with_reason_and_payload() -> None:
     )
 
 
+@pytest.mark.corpus
 def test_bbc_titles_and_bodies_survive_parsing_whole(bbc) -> None:
     """BBC files are clean text: the title is line 1 and every other line is body, nothing dropped."""
     files = sorted(bbc.glob("*/*.txt"))

@@ -1,0 +1,15 @@
+"""Which failures the flow's batch task retries (flows/etl); no Prefect run here, so not e2e."""
+
+from __future__ import annotations
+
+
+def test_batches_retry_only_on_io_errors() -> None:
+    from prefect.states import Failed
+
+    import flows.etl
+
+    def failed(exc: BaseException):
+        return Failed(data=exc)
+
+    assert flows.etl._transient(None, None, failed(OSError("mount went away")))
+    assert not flows.etl._transient(None, None, failed(ValueError("a bug")))

@@ -1,56 +1,30 @@
-"""Coverage measures of one batch: what share of its articles has what a working extractor finds.
+"""Coverage measures of one batch: what share of its rows has what a working extractor finds.
 
 Row rules cannot see an extractor that stopped working on a site: every page of it still passes, only
-without a date or an author. Shares over the batch can. Each measure is taken for the whole batch
-(source "") and per source (the page's site when the record has a url, else its source folder), so a
-fall can be pinned on the site that caused it. The thresholds are the suites' parameters
-(tasks.quality.suites.COVERAGE_PARAMETERS); the article shares and the quotes' speaker share are also GX
-`mostly` expectations in the suites (the verdict in dq_results and the Data Docs), entities per 1,000
-words is checked here (it spans two tables).
+without a date or an author. Shares over the batch can. Every measure is declared in expectations/ and
+nowhere else: a GX expectation with a `mostly` and a `meta.measure` (the share of the table's rows it
+holds for), or a suite's `meta.measures` entry for a rate spanning two tables (rows per 1,000 words of
+the articles the table's extractor reads). Each is taken for the whole batch (source "") and per source
+(tasks.sources.source_of: the page's site, else its folder), so a fall can be pinned on the source that
+caused it. GX judges the whole batch's shares (dq_results); the rates are judged here (coverage_checks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from tasks import enrich
-from tasks.quality.suites import WARNING
-from tasks.records import Check, Measure
+from tasks.quality import suites
+from tasks.records import Check, Measure, SuiteTally
 from tasks.sources import source_of
 
 EXAMPLES = 3
 Row = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ArticleMeasure:
-    """A share of articles: the measure's name, its suite parameter, and what an article must have."""
-
-    name: str
-    threshold: str  # the suite parameter holding its minimum
-    has: Callable[[Row, Mapping[str, Any]], bool]
-
-
-ARTICLE_MEASURES = (
-    ArticleMeasure(
-        "published_at_share", "min_published_at_share", lambda a, p: a["published_at"] is not None
-    ),
-    ArticleMeasure("authors_share", "min_authors_share", lambda a, p: bool(a["authors"])),
-    ArticleMeasure(
-        "headline_title_share",
-        "min_headline_title_share",
-        lambda a, p: p["headline_min_chars"] <= len(a["title"]) <= p["headline_max_chars"],
-    ),
-    ArticleMeasure(
-        "body_words_share", "min_body_words_share", lambda a, p: a["word_count"] >= p["min_body_words"]
-    ),
-)
-ENTITIES_PER_1000_WORDS = "entities_per_1000_words"
-QUOTES_WITH_SPEAKER_SHARE = "quotes_with_speaker_share"
+Holds = Callable[[Row], bool]
 _ARTICLE_COLUMNS = [
     "doc_id",
     "source_uri",
@@ -63,77 +37,114 @@ _ARTICLE_COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class Declared:
+    """A coverage measure as its suite declares it: the share of `table`'s rows an expectation holds
+    for (`holds`), or, without `holds`, the table's rows per 1,000 words its extractor reads."""
+
+    table: str
+    measure: str
+    threshold: float
+    severity: str
+    holds: Holds | None = None
+    column: str = "doc_id"  # the column the expectation reads
+
+
+def declared_measures(suite_jsons: Mapping[str, dict[str, Any]], given: Mapping[str, Any]) -> list[Declared]:
+    """Every coverage measure of the suites, thresholds resolved from the declared parameters."""
+    found = []
+    for table, suite in suite_jsons.items():
+        for e in suite["expectations"]:
+            meta, kwargs = e.get("meta") or {}, e["kwargs"]
+            if "measure" in meta:
+                mostly = float(suites.resolved(kwargs["mostly"], given))
+                holds = _holds(e["type"], {k: suites.resolved(v, given) for k, v in kwargs.items()})
+                found.append(
+                    Declared(table, meta["measure"], mostly, meta["severity"], holds, kwargs["column"])
+                )
+        for m in (suite.get("meta") or {}).get("measures") or ():
+            minimum = float(suites.resolved(m["min_value"], given))
+            found.append(Declared(table, m["measure"], minimum, m["severity"]))
+    return found
+
+
+def _holds(kind: str, kwargs: Mapping[str, Any]) -> Holds:
+    """Whether a row passes a row-level expectation, as GX's validated frame sees it (lists joined with
+    "; "); a null fails. The kinds a coverage measure may use."""
+    column, low, high = kwargs["column"], kwargs.get("min_value"), kwargs.get("max_value")
+
+    def value(row: Row) -> Any:
+        v = row[column]
+        return "; ".join(v) if isinstance(v, list | tuple) else v
+
+    def between(x: float) -> bool:
+        return (low is None or x >= low) and (high is None or x <= high)
+
+    if kind == "expect_column_values_to_not_be_null":
+        return lambda row: row[column] is not None
+    if kind == "expect_column_value_lengths_to_be_between":
+        return lambda row: value(row) is not None and between(len(value(row)))
+    if kind == "expect_column_values_to_be_between":
+        return lambda row: value(row) is not None and between(value(row))
+    raise ValueError(f"a coverage measure cannot use {kind}")
+
+
 def coverage_measures(
-    batch_id: str, tables: Mapping[str, pa.Table], parameters: Mapping[str, Any]
+    batch_id: str, tables: Mapping[str, pa.Table], measures: Sequence[Declared]
 ) -> list[Measure]:
-    """Every coverage measure of a batch's committed tables, for the batch and for each of its sources."""
+    """Every declared measure of a batch's committed tables, for the batch and for each of its sources."""
     articles = _rows(tables.get("articles"), _ARTICLE_COLUMNS)
     if not articles:
         return []
-    entities = _count_by_doc(_rows(tables.get("entities"), ["doc_id"]))
-    quotes = _rows(tables.get("quotes"), ["doc_id", "quote", "speaker"])
-    groups: dict[str, list[Row]] = {"": articles}
-    for a in articles:
-        groups.setdefault(source_of(a["source_uri"], a["url"]), []).append(a)
-    measured = []
-    for source, group in groups.items():
-        for m in ARTICLE_MEASURES:
-            measured.append(_share(batch_id, source, group, m, parameters))
-        measured.append(_entity_rate(batch_id, source, group, entities, parameters))
-        measured.append(_speaker_share(batch_id, source, group, quotes, parameters))
-    return measured
+    source = {a["doc_id"]: source_of(a["source_uri"], a["url"]) for a in articles}
+    found = []
+    for m in measures:
+        rows = (
+            articles if m.table == "articles" else _rows(tables.get(m.table), ["doc_id", m.column, "quote"])
+        )
+        for group, in_group in _groups(articles, source):
+            if m.holds is None:
+                found.append(_rate(batch_id, group, [a for a in articles if in_group(a)], rows, m))
+            else:
+                found.append(_share(batch_id, group, [r for r in rows if in_group(r)], m))
+    return found
 
 
-def _share(
-    batch_id: str, source: str, group: Sequence[Row], m: ArticleMeasure, parameters: Mapping[str, Any]
-) -> Measure:
-    lacking = [a for a in group if not m.has(a, parameters)]
-    value = (len(group) - len(lacking)) / len(group)
-    threshold = float(parameters[m.threshold])
-    examples = tuple(_example(a) for a in lacking[:EXAMPLES]) if value < threshold else ()
-    return Measure(batch_id, "articles", m.name, source, value, threshold, WARNING, examples=examples)
+def _groups(articles: Sequence[Row], source: Mapping[str, str]) -> Iterator[tuple[str, Holds]]:
+    """The whole batch (""), then each source: its name and whether a row (by its doc_id) is in it."""
+    yield "", lambda row: True
+    for name in dict.fromkeys(source[a["doc_id"]] for a in articles):
+        yield name, lambda row, name=name: source.get(row["doc_id"]) == name
 
 
-def _entity_rate(
-    batch_id: str,
-    source: str,
-    group: Sequence[Row],
-    entities: Mapping[str, int],
-    parameters: Mapping[str, Any],
-) -> Measure:
-    """Entity mentions per 1,000 words of the articles the entity extractor reads (None: no such words)."""
-    read = [a for a in group if enrich.reads(enrich.EXTRACTORS["entities"], a["language"])]
+def _share(batch_id: str, group: str, rows: Sequence[Row], m: Declared) -> Measure:
+    """The share of the group's rows the expectation holds for (None: the group has no such row)."""
+    assert m.holds is not None
+    lacking = [r for r in rows if not m.holds(r)]
+    value = (len(rows) - len(lacking)) / len(rows) if rows else None
+    fell = value is not None and value < m.threshold
+    examples = tuple(_example(r) for r in lacking[:EXAMPLES]) if fell else ()
+    return Measure(batch_id, m.table, m.measure, group, value, m.threshold, m.severity, examples=examples)
+
+
+def _rate(batch_id: str, group: str, articles: Sequence[Row], rows: Sequence[Row], m: Declared) -> Measure:
+    """The table's rows per 1,000 words of the group's articles its extractor reads (None: no words)."""
+    read = [a for a in articles if enrich.reads(enrich.EXTRACTORS[m.table], a["language"])]
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["doc_id"]] = counts.get(row["doc_id"], 0) + 1
     words = sum(a["word_count"] for a in read)
-    value = 1000.0 * sum(entities.get(a["doc_id"], 0) for a in read) / words if words else None
-    threshold = float(parameters["min_entities_per_1000_words"])
-    examples = ()
-    if value is not None and value < threshold:
-        sparse = sorted(read, key=lambda a: entities.get(a["doc_id"], 0) / max(a["word_count"], 1))
+    value = 1000.0 * sum(counts.get(a["doc_id"], 0) for a in read) / words if words else None
+    examples: tuple[str, ...] = ()
+    if value is not None and value < m.threshold:
+        sparse = sorted(read, key=lambda a: counts.get(a["doc_id"], 0) / max(a["word_count"], 1))
         examples = tuple(_example(a) for a in sparse[:EXAMPLES])
-    return Measure(
-        batch_id, "entities", ENTITIES_PER_1000_WORDS, source, value, threshold, WARNING, examples=examples
-    )
+    return Measure(batch_id, m.table, m.measure, group, value, m.threshold, m.severity, examples=examples)
 
 
-def _speaker_share(
-    batch_id: str, source: str, group: Sequence[Row], quotes: Sequence[Row], parameters: Mapping[str, Any]
-) -> Measure:
-    """Share of the group's quotes with a speaker (None: the group has no quote)."""
-    docs = {a["doc_id"] for a in group}
-    found = [q for q in quotes if q["doc_id"] in docs]
-    unattributed = [q for q in found if q["speaker"] is None]
-    value = (len(found) - len(unattributed)) / len(found) if found else None
-    threshold = float(parameters["min_quotes_with_speaker_share"])
-    examples = ()
-    if value is not None and value < threshold:
-        examples = tuple(f"{q['doc_id'][:12]} “{_short(q['quote'], 60)}”" for q in unattributed[:EXAMPLES])
-    return Measure(
-        batch_id, "quotes", QUOTES_WITH_SPEAKER_SHARE, source, value, threshold, WARNING, examples=examples
-    )
-
-
-def coverage_checks(measures: Sequence[Measure]) -> list[Check]:
-    """dq_results rows for the batch-level measures no GX expectation judges (entities per 1,000 words)."""
+def coverage_checks(measures: Sequence[Measure], declared: Sequence[Declared]) -> list[Check]:
+    """dq_results rows for the whole batch's measures no GX expectation judges (the rates)."""
+    judged_here = {(d.table, d.measure) for d in declared if d.holds is None}
     return [
         Check(
             table_name=m.table_name,
@@ -149,39 +160,35 @@ def coverage_checks(measures: Sequence[Measure]) -> list[Check]:
             measure=m.measure,
         )
         for m in measures
-        if m.source == "" and m.measure == ENTITIES_PER_1000_WORDS and m.value is not None
+        if m.source == "" and (m.table_name, m.measure) in judged_here and m.value is not None
     ]
 
 
 def pass_rates(batch_id: str, checks: Sequence[Check]) -> list[Measure]:
-    """Per suite: the share of its expectations the batch passed (measure `pass_rate`)."""
-    tallies: dict[str, list[int]] = {}
+    """Per suite: the share of its expectations the batch passed (measure `pass_rate`, SuiteTally's)."""
+    tallies: dict[str, SuiteTally] = {}
     for c in checks:
-        tally = tallies.setdefault(c.table_name, [0, 0])
-        tally[0] += bool(c.success)
-        tally[1] += 1
+        tally = tallies.setdefault(c.table_name, SuiteTally())
+        tally.passed += bool(c.success)
+        tally.evaluated += 1
     return [
-        Measure(batch_id, suite, "pass_rate", "", passed / evaluated, None, WARNING)
-        for suite, (passed, evaluated) in sorted(tallies.items())
+        Measure(batch_id, suite, "pass_rate", "", tally.pass_rate, None, suites.WARNING)
+        for suite, tally in sorted(tallies.items())
     ]
 
 
-def _rows(table: pa.Table | None, columns: list[str]) -> list[Row]:
+def _rows(table: pa.Table | None, columns: Sequence[str]) -> list[Row]:
+    """These columns of a table (those it has), as rows."""
     if table is None or table.num_rows == 0:
         return []
-    present = [c for c in columns if c in table.column_names]
-    return [{**dict.fromkeys(columns), **row} for row in table.select(present).to_pylist()]
+    return table.select([c for c in dict.fromkeys(columns) if c in table.column_names]).to_pylist()
 
 
-def _count_by_doc(rows: Sequence[Row]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["doc_id"]] = counts.get(row["doc_id"], 0) + 1
-    return counts
-
-
-def _example(article: Row) -> str:
-    return f"{article['doc_id'][:12]} {_short(article['title'], 70)!r}"
+def _example(row: Row) -> str:
+    """A few words to find a row by: its doc_id, and the article's title or the quote."""
+    if "title" in row:
+        return f"{row['doc_id'][:12]} {_short(row['title'], 70)!r}"
+    return f"{row['doc_id'][:12]} “{_short(str(row.get('quote') or row.get('text') or ''), 60)}”"
 
 
 def _short(text: str, limit: int) -> str:

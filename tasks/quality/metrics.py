@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cache
 
-from tasks.quality import coverage, drift
-from tasks.quality.suites import COVERAGE_PARAMETERS
+from tasks.quality import coverage, drift, suites
 from tasks.records import BatchResult
+
+
+@cache
+def declared() -> list[coverage.Declared]:
+    """The coverage measures expectations/ declares, with their thresholds."""
+    return coverage.declared_measures(suites.load_suites(), suites.parameters())
 
 
 def measured(result: BatchResult, baselines: Mapping[drift.Key, drift.Baseline]) -> BatchResult:
     """The batch with its measures in `metrics` and the coverage and drift checks added to `checks`."""
-    found = coverage.coverage_measures(result.batch_id, result.tables, COVERAGE_PARAMETERS)
-    checks = [*result.checks, *coverage.coverage_checks(found)]
+    found = coverage.coverage_measures(result.batch_id, result.tables, declared())
+    checks = [*result.checks, *coverage.coverage_checks(found, declared())]
     found += coverage.pass_rates(result.batch_id, checks)
     found, drifted = drift.with_drift(found, baselines)
     return replace(result, metrics=found, checks=[*checks, *drifted])

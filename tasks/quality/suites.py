@@ -1,20 +1,25 @@
 """The GX suites: one JSON file per table in `expectations/`, named after it, each expectation with a
 `meta.severity`: critical fails the batch, quarantine moves the failing rows to quarantine, warning keeps
 them and names the expectation in the article's `dq_flags`. An expectation with a `meta.measure` is a
-batch-level coverage check (GX `mostly`): it flags no row, its measure goes to dq_metrics."""
+batch-level coverage check (GX `mostly`): it flags no row, its measure goes to dq_metrics. A suite's
+`meta.parameters` holds the `$PARAMETER` values its expectations refer to (every threshold, with
+`meta.parameters_notes` saying why), and `meta.measures` the coverage measures that span two tables, which
+GX cannot judge (tasks.quality.coverage takes and judges them). Nothing else holds a data rule."""
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from tasks.warehouse.schemas import TABLES
 from tasks.records import RunContext
+from tasks.warehouse.schemas import TABLES
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 CRITICAL = "critical"
@@ -23,21 +28,6 @@ WARNING = "warning"
 SEVERITIES = (CRITICAL, QUARANTINE, WARNING)
 # GX knows critical, warning and info: ours map onto them in order of consequence (Data Docs show them)
 GX_SEVERITY = {CRITICAL: "critical", QUARANTINE: "warning", WARNING: "info"}
-EARLIEST_PUBLISHED = datetime.fromisoformat("1990-01-01T00:00:00+00:00")
-# Coverage thresholds per batch (shares are 0..1). A batch below one is a warning, never a failure: they
-# are set where a working extractor on real news sits well above them (briefs, undated wire copy and
-# quote-free reports included), so that only an extractor that stopped working on a source falls below.
-COVERAGE_PARAMETERS: dict[str, float] = {
-    "min_published_at_share": 0.5,
-    "min_authors_share": 0.3,
-    "headline_min_chars": 10,
-    "headline_max_chars": 200,
-    "min_headline_title_share": 0.8,
-    "min_body_words": 50,
-    "min_body_words_share": 0.5,
-    "min_entities_per_1000_words": 20.0,
-    "min_quotes_with_speaker_share": 0.3,
-}
 
 
 def load_suites(directory: str | os.PathLike[str] = SUITES_DIR) -> dict[str, dict[str, Any]]:
@@ -71,10 +61,32 @@ def suite_from_json(suite_json: dict[str, Any]) -> Any:
     return gx.ExpectationSuite(**{**suite_json, "expectations": expectations})
 
 
+@cache
+def parameters() -> dict[str, Any]:
+    """Every suite's declared `$PARAMETER` values (`meta.parameters`): the one home of the thresholds."""
+    found: dict[str, Any] = {}
+    for name, suite in load_suites().items():
+        for key, value in ((suite.get("meta") or {}).get("parameters") or {}).items():
+            if key in found:
+                raise ValueError(f"suite {name}: parameter {key!r} is declared by another suite too")
+            found[key] = value
+    return found
+
+
 def suite_parameters(run: RunContext) -> dict[str, Any]:
-    """The `$PARAMETER` values the suites refer to, fixed per run (coverage thresholds included)."""
+    """The `$PARAMETER` values the suites refer to, fixed per run: the declared ones, with the plausible
+    publication dates as timestamps (the latest one relative to the run's start)."""
+    declared = dict(parameters())
+    days = declared.pop("max_published_at_days_after_run")
     return {
-        "min_published_at": pd.Timestamp(EARLIEST_PUBLISHED),
-        "max_published_at": pd.Timestamp(run.started_at + timedelta(days=1)),
-        **COVERAGE_PARAMETERS,
+        **declared,
+        "min_published_at": pd.Timestamp(declared["min_published_at"]),
+        "max_published_at": pd.Timestamp(run.started_at + timedelta(days=days)),
     }
+
+
+def resolved(value: Any, given: Mapping[str, Any]) -> Any:
+    """An expectation argument with its `{"$PARAMETER": name}` looked up in `given`."""
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        return given[value["$PARAMETER"]]
+    return value

@@ -11,8 +11,7 @@ from tasks.enrich.entities import Entity
 from tasks.enrich.quotes import Quote
 from tasks.ingest import ingest_record
 from tasks.parse.text import parse_article
-from tasks.quality import coverage
-from tasks.quality.suites import COVERAGE_PARAMETERS
+from tasks.quality import coverage, metrics
 from tasks.records import Check, RunContext, SourceRecord
 from tasks.warehouse import rows
 from tests.conftest import ROOT, SEED_000, SEED_001
@@ -92,7 +91,7 @@ def test_measures_per_source_entities_per_1000_english_words_and_quote_speakers(
         "entities": rows.extracted_table("entities", [entity] * 3, RUN, {a.doc_id: "x"}),
         "quotes": rows.extracted_table("quotes", quotes, RUN, {a.doc_id: "x"}),
     }
-    found = {(m.measure, m.source): m for m in coverage.coverage_measures("b", tables, COVERAGE_PARAMETERS)}
+    found = {(m.measure, m.source): m for m in coverage.coverage_measures("b", tables, metrics.declared())}
     english_words = a.word_count + b.word_count + on_site.word_count  # the German article is not read
     assert found[("entities_per_1000_words", "")].value == pytest.approx(3000 / english_words)
     assert found[("entities_per_1000_words", "zeitung.example")].value is None
@@ -118,9 +117,50 @@ def test_pass_rate_per_suite_and_the_entity_rate_check() -> None:
     ]
     a, _ = _seed_articles()
     tables = {"articles": rows.articles_table([a], RUN)}  # no entity at all: NER stopped working
-    (entity_check,) = coverage.coverage_checks(coverage.coverage_measures("b", tables, COVERAGE_PARAMETERS))
+    measured = coverage.coverage_measures("b", tables, metrics.declared())
+    (entity_check,) = coverage.coverage_checks(measured, metrics.declared())
     assert (entity_check.table_name, entity_check.reason_code) == (
         "entities",
         "coverage(entities_per_1000_words)",
     )
     assert not entity_check.success and entity_check.sample_values[0] == "0.0 < 20"
+
+
+def test_every_measure_and_threshold_is_the_one_expectations_declares() -> None:
+    """The measures come from the suites' JSON alone: their names, tables, thresholds and severities."""
+    declared = {(d.table, d.measure): (d.threshold, d.severity) for d in metrics.declared()}
+    assert declared == {
+        ("articles", "published_at_share"): (0.5, "warning"),
+        ("articles", "authors_share"): (0.3, "warning"),
+        ("articles", "headline_title_share"): (0.8, "warning"),
+        ("articles", "body_words_share"): (0.5, "warning"),
+        ("entities", "entities_per_1000_words"): (20.0, "warning"),
+        ("quotes", "quotes_with_speaker_share"): (0.3, "warning"),
+    }
+
+
+def test_a_share_counts_rows_as_the_expectation_reads_them() -> None:
+    suite = {
+        "name": "articles",
+        "expectations": [
+            {
+                "type": "expect_column_value_lengths_to_be_between",
+                "kwargs": {
+                    "column": "title",
+                    "min_value": 3,
+                    "max_value": {"$PARAMETER": "top"},
+                    "mostly": 0.9,
+                },
+                "meta": {"severity": "warning", "measure": "short_title_share"},
+            }
+        ],
+    }
+    (m,) = coverage.declared_measures({"articles": suite}, {"top": 5})
+    assert m.holds is not None and m.threshold == 0.9
+    assert [m.holds({"title": t}) for t in ("ab", "abc", "abcde", "abcdef", None)] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+    ]

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import sys
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table as RichTable
-from rich.text import Text
 
+from flows.terminal import PIPE_WIDTH, OutputFormat, render, rich_table, summary_table, trend_table
 from tasks import pipeline, sources
-from tasks.records import RunSummary
 from tasks.reports import dq_trends
 from tasks.sources.jsonl import FIELD_NAMES, field_mapping
 from tasks.warehouse import lock, views
@@ -27,8 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsetl: raw news text -> Parquet warehouse."
 )
-_PIPE_WIDTH = 160  # tables piped to a file or a log are not wrapped at 80 columns
-out = Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
 WarehouseOpt = Annotated[str, typer.Option("--warehouse", "-w", help="Warehouse root folder.")]
 SOURCE_HELP = "A file, a folder (recursive) or a glob, local or s3://bucket/prefix; formats: " + " ".join(
@@ -42,12 +35,6 @@ FieldOpt = Annotated[
         f"FIELD one of {', '.join(FIELD_NAMES)}; repeat for several.",
     ),
 ]
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 @app.command()
@@ -146,56 +133,6 @@ def serve(
     )
 
 
-def summary_table(summary: RunSummary) -> RichTable:
-    """The run's accounts as a table: counts, quarantine reasons, seconds per stage."""
-    table = RichTable(title=f"newsetl run {summary.run_id}", show_header=True, header_style="bold")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    for label, value in (
-        ("source", summary.source),
-        ("warehouse", summary.warehouse),
-        ("files seen", summary.files_seen),
-        ("records seen", summary.records_seen),
-        ("articles written", summary.articles_written),
-        ("quarantined", summary.quarantined),
-        ("skipped (already ingested)", summary.skipped),
-        ("ignored (not articles)", summary.records_ignored),
-        ("batches", summary.batches),
-        ("runner", summary.runner),
-    ):
-        table.add_row(label, str(value))
-    if summary.rows_quarantined:
-        table.add_row("extracted rows quarantined", str(summary.rows_quarantined))
-    for reason, count in summary.quarantine_reasons.items():
-        table.add_row(f"  quarantined {reason}", str(count))
-    for kind, count in summary.ignored_kinds.items():
-        table.add_row(f"  ignored {kind}", str(count))
-    for suite, tally in summary.dq.items():
-        table.add_row(
-            f"  DQ {suite}",
-            f"{tally.passed}/{tally.evaluated} expectations passed ({tally.pass_rate:.0%}), "
-            f"{tally.rows_quarantined}/{tally.rows} rows quarantined",
-        )
-    if summary.data_docs:
-        table.add_row("Data Docs", summary.data_docs)
-    if summary.dashboard:
-        table.add_row("DQ dashboard", summary.dashboard)
-    _add_dq_summary(table, summary)
-    for stage, seconds in summary.stage_seconds.items():
-        table.add_row(f"  seconds {stage}", f"{seconds:.2f}")
-    table.add_row("seconds total", f"{summary.seconds:.2f}")
-    return table
-
-
-def _add_dq_summary(table: RichTable, summary: RunSummary) -> None:
-    """The coverage warnings and drifts of the run, one table row per line of tasks.reports.findings."""
-    from tasks.reports.findings import finding_lines
-
-    lines = finding_lines(summary.findings) or ["no coverage warning, no drift"]
-    for number, line in enumerate(lines):  # Text: titles in examples are not rich markup
-        table.add_row("DQ summary" if number == 0 else "", Text(line, justify="left"))
-
-
 @app.command()
 def report(
     warehouse: WarehouseOpt = "warehouse",
@@ -221,9 +158,9 @@ def report(
     if not rates:
         out.print(f"No data-quality results in {warehouse} yet: run `newsetl run` first.")
         raise typer.Exit(0)
-    out.print(_rich_table(f"Pass rates, last {runs} run(s)", rates))
+    out.print(rich_table(f"Pass rates, last {runs} run(s)", rates))
     out.print(
-        _rich_table("Most frequent failing expectations", failing) if failing else "No failing expectations."
+        rich_table("Most frequent failing expectations", failing) if failing else "No failing expectations."
     )
     _print_trends(trends)
     built = data_docs.data_docs_built(warehouse)
@@ -246,24 +183,9 @@ def _print_trends(trends: dq_trends.DqTrends) -> None:
         (f"Worst sources of run {trends.current_run}", dq_report.source_rows(trends.worst_sources)),
     ):
         if rows:
-            out.print(_trend_table(title, rows))
+            out.print(trend_table(title, rows))
     if drifted := trends.drifted():
         out.print(f"[red]Drift in the newest run: {', '.join(s.label for s in drifted)}[/red]")
-
-
-def _trend_table(title: str, rows: list[dict[str, object]]) -> RichTable:
-    """A trend table: names may fold, numbers and the trend column never wrap."""
-    table = RichTable(title=title, header_style="bold")
-    for n, name in enumerate(rows[0]):
-        table.add_column(
-            name,
-            overflow="fold" if n == 0 else "ellipsis",
-            no_wrap=n > 0,
-            min_width=20 if n == 0 else None,
-        )
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
-    return table
 
 
 def _print_dq_summary(con: duckdb.DuckDBPyConnection, runs: int) -> None:
@@ -275,13 +197,6 @@ def _print_dq_summary(con: duckdb.DuckDBPyConnection, runs: int) -> None:
     out.print(f"DQ summary, last {runs} run(s):" + ("" if lines else " no coverage warning, no drift"))
     for line in lines:
         out.print(f"  {line}", markup=False, highlight=False)
-
-
-def _rich_table(title: str, rows: list[dict[str, object]]) -> RichTable:
-    table = RichTable(*rows[0].keys(), title=title, header_style="bold")
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
-    return table
 
 
 @app.command()
@@ -304,28 +219,6 @@ def query(
     columns = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()
     sys.stdout.write(render(columns, rows, output))
-
-
-def render(columns: list[str], rows: list[tuple[object, ...]], output: OutputFormat) -> str:
-    """Query results as a rich table, CSV or JSON (one object per row)."""
-    if output is OutputFormat.json:
-        return (
-            json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, ensure_ascii=False)
-            + "\n"
-        )
-    buffer = io.StringIO()
-    if output is OutputFormat.csv:
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return buffer.getvalue()
-    table = RichTable(*columns, show_lines=False)
-    for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
-    width = Console().width if sys.stdout.isatty() else _PIPE_WIDTH
-    Console(file=buffer, width=width, force_terminal=False).print(table)
-    buffer.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
-    return buffer.getvalue()
 
 
 def main(argv: list[str] | None = None) -> None:

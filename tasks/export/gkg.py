@@ -70,8 +70,10 @@ def gkg_date(moment: datetime) -> str:
 def gkg_record(
     sequence: int, article: Mapping[str, Any], found: Mapping[str, Sequence[Mapping[str, Any]]]
 ) -> list[str]:
-    """One article's 27 GKG fields; `article` carries `dated_at` (V2.1DATE), `found` its rows per table."""
+    """One article's 27 GKG fields; `article` carries `dated_at` (V2.1DATE), `found` its rows per table
+    (each table's blocks are written in document order: title, dateline, body)."""
     at = lambda row: document_offset(article, row.get("field", "body"), row["start_char"])  # noqa: E731
+    found = {name: sorted(rows, key=at) if name != "tone" else rows for name, rows in found.items()}
     date = gkg_date(article["dated_at"])
     places = [p for p in found.get("locations", ()) if p["country_code"] or p["feature"] == "region"]
     entities = found.get("entities", ())
@@ -84,7 +86,7 @@ def gkg_record(
         f"{date}-{sequence}",
         date,
         WEB if url else CITATION_ONLY,
-        source_of(article["source_uri"], url) if url else clean(article.get("site_name")),
+        clean(article.get("site_name")) if article.get("site_name") and not url else source_name(article),
         url or article["source_uri"],
         ";".join(_count_block(c, places, article) for c in counts),
         ";".join(f"{_count_block(c, places, article)}#{at(c)}" for c in counts),
@@ -117,6 +119,12 @@ def _quotations(quotes: Sequence[Mapping[str, Any]], at: Any) -> str:
         f"{at(q)}|{q['end_char'] - q['start_char']}|{clean_quote(q['verb'])}|{clean_quote(q['quote'])}"
         for q in quotes
     )
+
+
+def source_name(article: Mapping[str, Any]) -> str:
+    """V2SOURCECOMMONNAME: the site (host without www.) of the article's URL, else the folder its file
+    was read from (tasks.sources.source_of, the source of every per-source figure)."""
+    return clean(source_of(article["source_uri"], article.get("url")))
 
 
 def amount_object(row: Mapping[str, Any]) -> str:

@@ -230,7 +230,6 @@ TONE = Table(
             pa.field("activity_density", pa.float64()),  # GKG's activity words: newsetl has none (null)
             pa.field("self_group_density", pa.float64(), nullable=False),  # first-person pronouns
             pa.field("word_count", pa.int32(), nullable=False),  # words scored (GKG's word count)
-            pa.field("compound", pa.float64(), nullable=False),  # VADER's normalised score, -1..1
             pa.field("run_id", pa.string(), nullable=False),
             pa.field("published_month", pa.string(), nullable=False),  # the article's partition
         ]

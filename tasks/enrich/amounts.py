@@ -14,7 +14,7 @@ after them are no amounts.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,10 @@ PATTERNS = [
     re.compile(rf"{_NUM}\sof\sthe\s(?:(?:{_DIGITS}|(?i:{WORD_NUMBER}))\s)?{_OBJECT}\b"),  # "four of the nine"
 ]
 _COUNTED = 4  # PATTERNS from here count things: their object ends on a plural noun
+_NUMBER_START = re.compile(
+    rf"(?<![\w.,$£€¥-])(?:\d|(?:{vocab.alternation([*vocab.mapping('number_words'), 'a dozen'])})\b)"
+)
+_NUMBER_START_I = re.compile(_NUMBER_START.pattern, re.I)
 _YEARS = range(1800, 2101)
 _NUMBER_PARTS = frozenset(vocab.mapping("number_words"))
 
@@ -103,8 +107,9 @@ def extract_amounts(
         for c in counts
     ]
     taken = [(c.start_char, c.end_char) for c in counts]
+    starts = _number_starts(text)
     for position, pattern in enumerate(PATTERNS):
-        for match in pattern.finditer(text):
+        for match in _matches(pattern, text, starts) if position else pattern.finditer(text):
             start, end = match.span("n")
             if any(s < end and start < e for s, e in taken):
                 continue
@@ -113,6 +118,24 @@ def extract_amounts(
                 found.append(amount)
                 taken.append((start, end))
     return sorted(found, key=lambda a: (a.start_char, a.end_char))
+
+
+def _number_starts(text: str) -> list[int]:
+    """Where a number may start: a digit or a number word (or the "a" of "a dozen") at a word's start.
+    A pattern opening on a number is tried at these places only, as finditer would find it there:
+    trying its alternation of number words at every character costs ten times more."""
+    pattern, searched = vocab.lower_cased(_NUMBER_START_I, _NUMBER_START, text)
+    return [m.start() for m in pattern.finditer(searched)]
+
+
+def _matches(pattern: re.Pattern[str], text: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text) for a pattern that opens on a number: its matches left to right, none
+    overlapping, each starting at one of `starts`."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            end = max(match.end(), start + 1)
+            yield match
 
 
 def _amount(doc_id: str, match: re.Match[str], field: str, counted: bool) -> Amount | None:

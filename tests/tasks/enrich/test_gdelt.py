@@ -108,3 +108,12 @@ def test_the_seeds_have_one_tone_each_and_both_are_negative_news(enriched: dict)
     assert set(rows) == {"000", "001"}
     assert rows["000"].negative_score > rows["000"].positive_score  # terror attacks, killed, raids
     assert rows["000"].tone < 0
+
+
+def test_a_letter_that_lowers_to_two_keeps_every_offset() -> None:
+    text = "İSTANBUL protesters met two leaders"  # "İ".lower() is two characters
+    assert len(text.lower()) != len(text)
+    (theme,) = themes.extract_themes("d", text)
+    assert (theme.text, text[theme.start_char : theme.end_char]) == ("protesters", "protesters")
+    (amount,) = amounts.extract_amounts("d", text)
+    assert (amount.object, text[amount.start_char : amount.end_char]) == ("leaders", "two leaders")

@@ -209,3 +209,16 @@ def test_a_value_cannot_break_its_block() -> None:
     assert gkg.clean("Washington, D.C.;#x|y\tz\n") == "Washington D.C. x y z"
     assert gkg.clean_quote("a, b; c # d | e") == "a, b; c d e"
     assert gkg.number(1250.0) == "1250" and gkg.number(2.5) == "2.5" and gkg.number(None) == ""
+
+
+def test_articles_come_in_chunks_with_their_rows(warehouse: Path) -> None:
+    from tasks.export.read import articles_with_rows
+
+    whole = [
+        (a["doc_id"], {t: len(r) for t, r in found.items()}) for a, found in articles_with_rows(warehouse)
+    ]
+    chunked = [
+        (a["doc_id"], {t: len(r) for t, r in f.items()}) for a, f in articles_with_rows(warehouse, chunk=1)
+    ]
+    assert chunked == whole and len(whole) == 2
+    assert all(counts["entities"] and counts["tone"] == 1 for _, counts in whole)

@@ -211,6 +211,14 @@ def test_a_value_cannot_break_its_block() -> None:
     assert gkg.number(1250.0) == "1250" and gkg.number(2.5) == "2.5" and gkg.number(None) == ""
 
 
+def test_translation_info_names_a_language_other_than_english_in_iso_639_3() -> None:
+    assert (gkg.translation_info("en"), gkg.translation_info("fr"), gkg.translation_info("pt")) == (
+        "",
+        "srclc:fra",
+        "srclc:por",
+    )
+
+
 def test_articles_come_in_chunks_with_their_rows(warehouse: Path) -> None:
     from tasks.export.read import articles_with_rows
 

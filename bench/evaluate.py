@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import entity_scoring, html_peer, scoring
+from bench import entity_scoring, html_peer, scoring, tone_eval
 from tasks import ingest, parse, sources
 from tasks.enrich import entities
 from tasks.run import run_inline
@@ -250,6 +250,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     figures = evaluate(args.corpora, set(args.corpus or ()))
     print(render(figures))
+    if not args.corpus:  # the whole eval: tone against human ratings too (bench/tone_eval.py)
+        figures[tone_eval.NAME] = tone_eval.figures()
+        print("\n" + tone_eval.render(figures[tone_eval.NAME]))
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -219,6 +220,34 @@ def query(
     columns = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()
     sys.stdout.write(render(columns, rows, output))
+
+
+export_app = typer.Typer(no_args_is_help=True, help="Write the warehouse in formats other tools read.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gkg")
+def export_gkg(
+    out_file: Annotated[
+        str, typer.Argument(help="The GKG 2.1 file to write (tab-separated, one article a line).")
+    ],
+    warehouse: WarehouseOpt = "warehouse",
+    since: Annotated[
+        datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="Only articles dated on or after DATE."),
+    ] = None,
+) -> None:
+    """Export every article as a GDELT GKG 2.1 record (see the README, GDELT GKG 2.1 export)."""
+    import duckdb
+
+    from tasks.export import gkg
+
+    try:
+        written = gkg.export_gkg(warehouse, out_file, since.date() if since else None)
+    except (duckdb.Error, OSError) as exc:
+        err.print(f"newsetl export gkg: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    out.print(f"{written} GKG 2.1 record(s) written to {out_file}", markup=False, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -95,3 +95,16 @@ def s3_warehouse(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, request: p
     bucket = "newsetl-" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
     boto3.client("s3").create_bucket(Bucket=bucket)
     return f"s3://{bucket}/warehouse"
+
+
+def seeds_warehouse(root: Path) -> Path:
+    """The seeds run into a warehouse at `root` as the flow runs them (tasks.run.run_inline and the commit),
+    without Prefect."""
+    from tasks import run, sources
+    from tasks.records import RunContext
+    from tasks.warehouse import commit
+
+    context = RunContext.new()
+    for result in run.run_inline(sources.list_sources(str(SEEDS)), run=context):
+        commit.commit_batch(root, result.batch_id, run.committed_tables(result, context))
+    return root

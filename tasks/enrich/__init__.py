@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from tasks.enrich import entities, event_counts, locations, mentioned_dates, quotes
+from tasks.enrich import amounts, entities, event_counts, locations, mentioned_dates, quotes, themes, tone
 from tasks.isolation import describe, isolated
 from tasks.records import Article
 
@@ -31,6 +31,10 @@ EXTRACTORS: dict[str, ModuleType] = {
     "mentioned_dates": mentioned_dates,
     "locations": locations,
     "quotes": quotes,
+    # GDELT parity (issue 25)
+    "amounts": amounts,
+    "themes": themes,
+    "tone": tone,
 }
 
 

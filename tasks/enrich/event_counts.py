@@ -51,11 +51,11 @@ VERBS = vocab.keyed("count_verbs")  # inflected form -> count_type
 NOUNS = vocab.keyed("count_nouns")  # plural noun -> count_type
 QUALIFIER = rf"(?:{vocab.alternation(vocab.words('count_qualifiers'))})"
 _SCALES = "|".join(f" {w}" for w in SCALES)
-_WORD_NUMBER = (
+WORD_NUMBER = (
     rf"(?:(?:{'|'.join(TENS)})(?:[- ](?:{'|'.join(k for k in UNITS if UNITS[k] < 10)}))?|"
     rf"{'|'.join(sorted(UNITS, key=len, reverse=True))})(?:{_SCALES})?|(?:a|one|two|three) dozen"
 )
-NUMBER = rf"(?<![\d.,£$€-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD_NUMBER})(?![\d%]|-\d|\.\d| ?(?:per ?cent|%|million|billion|bn|m\b|years|months|weeks|days|hours|minutes|pounds|dollars|euros))"
+NUMBER = rf"(?<![\d.,£$€-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUMBER})(?![\d%]|-\d|\.\d| ?(?:per ?cent|%|million|billion|bn|m\b|years|months|weeks|days|hours|minutes|pounds|dollars|euros))"
 OBJECT = r"(?:[a-z][a-z\-]*(?: [a-z][a-z\-]*){0,2}?)"
 _BE = r"(?:\s+(?:were|have been|had been|has been|are|was|being|been|reportedly|were reportedly|later))*"
 _VERB = "|".join(sorted(VERBS, key=len, reverse=True))

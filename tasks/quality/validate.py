@@ -68,12 +68,12 @@ class Validated:
 def validation_frame(table: pa.Table, texts: Texts | None = None) -> pd.DataFrame:
     """The pandas view GX validates: list columns joined with "; ", and for extracted tables the slice of
     its article's text field each row claims (`field_slice`; the body unless the row has a `field`
-    column naming another) and that field's length (`field_length`)."""
+    column naming another) and that field's length (`field_length`), for tables with offsets."""
     frame = table.to_pandas(types_mapper=None)
     for name in table.column_names:
         if pa.types.is_list(table.schema.field(name).type):
             frame[name] = ["; ".join(v) for v in table.column(name).to_pylist()]
-    if texts is not None:
+    if texts is not None and "start_char" in frame.columns:  # tone has no offsets: one row per article
         fields = frame["field"] if "field" in frame.columns else ["body"] * len(frame)
         rows = zip(frame["doc_id"], fields, frame["start_char"], frame["end_char"], strict=True)
         slices = [(texts.get(d, {}).get(f) or "", s, e) for d, f, s, e in rows]

@@ -51,3 +51,10 @@ def alternation(entries: tuple[str, ...] | list[str], spaced: bool = False) -> s
     if spaced:
         escaped = (e.replace("\\ ", r"\s+").replace("\\-", r"[\s-]") for e in escaped)
     return "|".join(escaped)
+
+
+def lower_cased(folding: re.Pattern[str], lower: re.Pattern[str], text: str) -> tuple[re.Pattern[str], str]:
+    """(pattern, text) to search: the case-sensitive pattern over the lower-cased text when lowering keeps
+    every offset (it does but for a few letters such as "İ"), else the re.I pattern over the text."""
+    folded = text.lower()
+    return (lower, folded) if len(folded) == len(text) else (folding, text)

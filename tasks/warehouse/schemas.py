@@ -191,6 +191,52 @@ QUOTES = _extracted(
     ],
 )
 
+# --- GDELT parity (issue 25): amounts, themes, tone; their own block, so merges stay easy -------------
+
+AMOUNTS = _extracted(
+    "amounts",
+    "one number with what it counts (GKG V2.1AMOUNTS) in an article's title or body",
+    [
+        pa.field("text", pa.string(), nullable=False),  # the whole matched phrase, "$25 million in aid"
+        pa.field("amount", pa.float64(), nullable=False),  # the number as a value: 25000000.0
+        pa.field("unit", pa.string()),  # ISO 4217 currency code, "percent", or a "-member"-style unit
+        pa.field("object", pa.string()),  # what is counted: "aid", "troops", "union"; null when unsaid
+    ],
+    text_fields=("title", "body"),
+)
+
+THEMES = _extracted(
+    "themes",
+    "one theme trigger (GKG V2ENHANCEDTHEMES) in an article's title or body",
+    [
+        pa.field("text", pa.string(), nullable=False),  # the trigger as written
+        pa.field("theme", pa.string(), nullable=False),  # GKG theme code, e.g. TERROR, ARREST
+    ],
+    text_fields=("title", "body"),
+)
+
+TONE = Table(
+    name="tone",
+    grain="one article's tone (GKG V1.5TONE), keyed by doc_id",
+    partition_by="published_month",
+    schema=pa.schema(
+        [
+            pa.field("doc_id", pa.string(), nullable=False),
+            # percentages of the body's words (0-100), as GKG gives them
+            pa.field("tone", pa.float64(), nullable=False),  # positive_score - negative_score
+            pa.field("positive_score", pa.float64(), nullable=False),
+            pa.field("negative_score", pa.float64(), nullable=False),
+            pa.field("polarity", pa.float64(), nullable=False),  # positive_score + negative_score
+            pa.field("activity_density", pa.float64()),  # GKG's activity words: newsetl has none (null)
+            pa.field("self_group_density", pa.float64(), nullable=False),  # first-person pronouns
+            pa.field("word_count", pa.int32(), nullable=False),  # words scored (GKG's word count)
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("published_month", pa.string(), nullable=False),  # the article's partition
+        ]
+    ),
+)
+GDELT: tuple[Table, ...] = (AMOUNTS, THEMES, TONE)  # extracted after the others (amounts read event_counts)
+
 DQ_RESULTS = Table(
     name="dq_results",
     grain="one evaluated expectation per table per batch",
@@ -272,6 +318,6 @@ RUNS = Table(
 
 CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
 # One per extractor (tasks.enrich.EXTRACTORS fills them, in this order: each after the tables it reads).
-EXTRACTED: tuple[Table, ...] = (ENTITIES, EVENT_COUNTS, MENTIONED_DATES, LOCATIONS, QUOTES)
+EXTRACTED: tuple[Table, ...] = (ENTITIES, EVENT_COUNTS, MENTIONED_DATES, LOCATIONS, QUOTES, *GDELT)
 RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, DQ_METRICS, RUNS)  # the tables about runs
 TABLES: dict[str, Table] = {t.name: t for t in (*CORE, *EXTRACTED, *RUN_TABLES)}

@@ -197,9 +197,11 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
         ("quotes", "quote"),
         ("event_counts", "text"),
         ("mentioned_dates", "text"),
+        ("amounts", "text"),
+        ("themes", "text"),
     ):
-        # entities and locations index the field the row names (title, dateline or body)
-        field = "t.field" if table in ("entities", "locations") else "'body'"
+        # entities, locations, amounts and themes index the field the row names (title, dateline or body)
+        field = "t.field" if table in ("entities", "locations", "amounts", "themes") else "'body'"
         source = f"case {field} when 'title' then a.title when 'dateline' then a.dateline else a.body end"
         rows, exact = con.execute(
             f"select count(*), count_if(substr({source}, t.start_char + 1, t.end_char - t.start_char)"

@@ -15,6 +15,8 @@ def test_every_row_points_at_its_text_in_its_field(seeds: dict[str, Article], en
     for table, rows in enriched.items():
         assert rows, table
         for r in rows:
+            if not hasattr(r, "start_char"):  # tone: one row per article, no offsets
+                continue
             text = getattr(r, TEXT_FIELD.get(table, "text"))
             field = getattr(by_id[r.doc_id], getattr(r, "field", "body"))
             assert field[r.start_char : r.end_char] == text, (table, r)

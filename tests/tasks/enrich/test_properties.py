@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.enrich import enrich_articles
+from tasks.enrich.amounts import extract_amounts
 from tasks.enrich.entities import entities_of
 from tasks.enrich.event_counts import extract_counts
 from tasks.enrich.mentioned_dates import extract_dates
 from tasks.enrich.quotes import extract_quotes
+from tasks.enrich.themes import extract_themes
 from tasks.parse import ParseError
 from tasks.parse.text import parse_article
 
@@ -81,6 +83,8 @@ def test_rule_extractors_never_raise_and_keep_offsets(body: str, anchor: datetim
     _points_at(body, extract_counts("d", body))
     _points_at(body, extract_dates("d", body, anchor.replace(tzinfo=UTC) if anchor else None))
     _points_at(body, extract_quotes("d", body, []), "quote")
+    _points_at(body, extract_amounts("d", body, "body", extract_counts("d", body)))
+    _points_at(body, extract_themes("d", body))
 
 
 @SETTINGS
@@ -103,4 +107,6 @@ def test_the_whole_enrichment_with_the_real_model(text: str) -> None:
     enriched = enrich_articles([article])
     assert not enriched.failed  # no extractor raised (a raise would quarantine the article)
     for table, found in enriched.rows.items():
-        _points_at(article.body, found, "quote" if table == "quotes" else "text")
+        for field in ("title", "body"):  # tone has no offsets; amounts and themes index title or body
+            rows = [r for r in found if hasattr(r, "start_char") and getattr(r, "field", "body") == field]
+            _points_at(getattr(article, field), rows, "quote" if table == "quotes" else "text")

@@ -129,7 +129,10 @@ def test_the_writer_refuses_a_record_that_misses_a_column() -> None:
 def test_every_extracted_table_has_its_suite() -> None:
     loaded = suites.load_suites()
     assert {t.name for t in schemas.EXTRACTED} <= set(loaded)
-    for table in schemas.EXTRACTED:  # offsets into the text are checked on every extracted table
+    for table in schemas.EXTRACTED:  # offsets into the text are checked on every table that has them
+        if "start_char" not in table.columns:
+            assert table.name == "tone"  # one row per article, keyed by doc_id
+            continue
         assert any(e["kwargs"].get("column_B") == "field_slice" for e in loaded[table.name]["expectations"])
 
 

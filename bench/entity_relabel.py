@@ -6,7 +6,7 @@ A multinomial logistic model reads the rules' decision beside the name's shape (
 form, its ending, written in lowercase elsewhere in the story), the gazetteer's rank for it, the evidence
 counts, where its mentions stand (a results line, a team's shape, the title) and how much of the story is
 results. bench.train_entity_labels fits it; bench.entity_eval scores it on held-out folds. It is not
-shipped: on held-out folds it does not beat the rules alone (see docs/extraction.md).
+shipped: on held-out folds it does not beat the rules alone (docs/performance.md, make eval).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`python -m bench.train_entity_relabel`: train the entity relabeller (tasks.enrich.entity_relabel) on wire/.
+"""`python -m bench.train_entity_labels --out FILE`: fit the relabeller (bench.entity_relabel) on wire/.
 
 Each sample is one name in one story as the rules leave it: its features (entity_relabel.features) and
 its class from the gold: the type most of its mentions have there (PER -> PERSON, ORG, LOC -> GPE), or
@@ -149,7 +149,7 @@ def fit(names: Sequence[Named], gold: dict[str, Counter[tuple[str, str]]]) -> di
 def relabelled(
     by_doc: dict[str, list[Any]], names: Sequence[Named], model: dict[str, Any], docs: set[str]
 ) -> dict[str, list[tuple[str, str]]]:
-    """The rows of the stories `docs` as production writes them with `model`: each decided name given
+    """The rows of the stories `docs` as the extractor would write them with `model`: each decided name given
     the model's label or dropped, the other rows as the rules left them."""
     verdict = {
         (n.doc, n.canonical): entity_relabel.as_label(entity_relabel.predict(model, n.features), n.label)
@@ -169,7 +169,7 @@ def relabelled(
 def main(argv: list[str] | None = None) -> None:
     from bench import entity_eval
 
-    parser = argparse.ArgumentParser(prog="python -m bench.train_entity_relabel", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.train_entity_labels", description=__doc__)
     parser.add_argument("--corpora", type=Path, default=entity_eval.CORPORA, help="the shared corpora folder")
     parser.add_argument("--out", type=Path, required=True, help="where to write the weights (JSON)")
     args = parser.parse_args(argv)

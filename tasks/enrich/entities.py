@@ -32,7 +32,7 @@ _SAME_KIND = {"LOC": "GPE", "FAC": "GPE"}  # a place is one thing whichever kind
 
 def canonical_id(label: str, canonical: str) -> str:
     """A stable id of one named thing: the same kind and canonical name hash the same everywhere. A place
-    is one kind (GPE, LOC, FAC), and a name written in capitals (a standings row, "NEW YORK") is the name
+    is one kind (GPE, LOC, FAC), and a name written in capitals (a standings row, "LAKE CITY") is the name
     in title case, so stories that shout a name and stories that write it share its id."""
     key = canonical.title() if canonical.isupper() else canonical
     return hashlib.sha1(f"{_SAME_KIND.get(label, label)}\x1f{key}".encode()).hexdigest()[:16]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import entity_scoring, html_peer, scoring, tone_eval
+from bench import entity_eval, entity_scoring, html_peer, scoring, tone_eval
 from tasks import ingest, parse, sources
 from tasks.enrich import entities
 from tasks.run import run_inline
@@ -145,6 +145,7 @@ def evaluate(root: Path = CORPORA, only: set[str] | None = None) -> dict[str, An
         figures[corpus.name] = {**scoring.score(found, gold).figures(), "quarantined": dict(written.reasons)}
         if corpus.name == "wire":
             figures[ENTITIES] = entity_columns(root, written, corpus)
+            figures[ENTITY_FOLDS] = entity_eval.evaluate(root)  # held-out folds: bench.entity_eval
         if corpus.name == "pages/text":
             figures[corpus.name]["parse_pages_per_s"] = round(parse_speed(files), 1)
         if corpus.name == "pages/html":
@@ -154,6 +155,7 @@ def evaluate(root: Path = CORPORA, only: set[str] | None = None) -> dict[str, An
 
 
 ENTITIES = "entities"
+ENTITY_FOLDS = "entities by fold"
 RAW_MODEL = "raw model"  # the entity column of spaCy's model alone over each whole story
 
 
@@ -205,7 +207,7 @@ ROWS = (  # (key, label, target)
 
 
 def render(figures: dict[str, Any]) -> str:
-    names = [n for n in figures if n != ENTITIES]
+    names = [n for n in figures if n not in (ENTITIES, ENTITY_FOLDS)]
     lines = [f"{'':44}" + "".join(f"{n:>14}" for n in names)]
     for key, label, target in ROWS:
         cells = [_cell(figures[n], key) for n in names]
@@ -223,6 +225,8 @@ def render(figures: dict[str, Any]) -> str:
         lines.append(
             f"{RAW_MODEL}: {entities.MODEL} alone over each whole story (headline and dateline included)"
         )
+    if ENTITY_FOLDS in figures:
+        lines += ["", entity_eval.render(figures[ENTITY_FOLDS])]
     return "\n".join(lines)
 
 

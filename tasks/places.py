@@ -28,6 +28,7 @@ class Entry:
     latitude: float | None
     longitude: float | None
     rank: int  # lower wins: country 0, capital 1, US state and continent 2, other city 3
+    population: int = 0  # a city's (geonames); 0 for the rest
 
 
 def resolve(name: str) -> Entry | None:
@@ -66,7 +67,7 @@ def gazetteer() -> dict[str, Entry]:
         lat, lon = (capital["latitude"], capital["longitude"]) if capital else (None, None)
         add(country["name"], Entry(country["name"], "country", code, lat, lon, 0))
         if capital:  # a capital outranks a US state or a smaller city of the same name ("Washington")
-            add(country["capital"], Entry(capital["name"], "city", code, lat, lon, 1))
+            add(country["capital"], Entry(capital["name"], "city", code, lat, lon, 1, capital["population"]))
     for alias, code in COUNTRY_ALIASES.items():
         if code in countries:
             add(alias, entries[countries[code]["name"]])
@@ -76,7 +77,15 @@ def gazetteer() -> dict[str, Entry]:
         lat, lon = float(continent["lat"]), float(continent["lng"])
         add(continent["name"], Entry(continent["name"], "continent", None, lat, lon, 2))
     for city in cities:
-        entry = Entry(city["name"], "city", city["countrycode"], city["latitude"], city["longitude"], 3)
+        entry = Entry(
+            city["name"],
+            "city",
+            city["countrycode"],
+            city["latitude"],
+            city["longitude"],
+            3,
+            city["population"],
+        )
         for name in {city["name"], *(a for a in city["alternatenames"] if _NAME.match(a) and len(a) > 3)}:
             if name not in entries:  # most populous first: the first city of a name keeps it
                 add(name, entry)

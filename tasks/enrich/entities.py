@@ -27,9 +27,15 @@ from tasks.warehouse.schemas import MENTION_FIELDS
 FIELDS = MENTION_FIELDS  # the article fields a mention can be in
 
 
+_SAME_KIND = {"LOC": "GPE", "FAC": "GPE"}  # a place is one thing whichever kind of place a story says
+
+
 def canonical_id(label: str, canonical: str) -> str:
-    """A stable id of one named thing: the same label and canonical name hash the same everywhere."""
-    return hashlib.sha1(f"{label}\x1f{canonical}".encode()).hexdigest()[:16]
+    """A stable id of one named thing: the same kind and canonical name hash the same everywhere. A place
+    is one kind (GPE, LOC, FAC), and a name written in capitals (a standings row, "LAKE CITY") is the name
+    in title case, so stories that shout a name and stories that write it share its id."""
+    key = canonical.title() if canonical.isupper() else canonical
+    return hashlib.sha1(f"{_SAME_KIND.get(label, label)}\x1f{key}".encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

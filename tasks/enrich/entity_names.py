@@ -68,10 +68,15 @@ def _multiword(text: str, spans: list[tuple[int, int, str]], kind: str) -> Count
     return Counter(n for n in names if " " in n)
 
 
+def has_legal_form(name: str) -> bool:
+    """The name ends in a company's legal form ("Acme Corp", "Example Holdings Ltd")."""
+    return bool(_COMPANY.search(name))
+
+
 def _kind(name: str, label: str) -> str:
     """The model's label, except that a name ending in a company's legal form is an organisation and
     one ending in a competition's word an event ("Example Cup", "City Open", "Riverside Grand Prix")."""
-    if _COMPANY.search(name):
+    if has_legal_form(name):
         return "ORG"
     return "EVENT" if label in NAMED and _COMPETITION.search(name) else label
 

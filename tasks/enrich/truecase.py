@@ -1,6 +1,6 @@
 """Case restoration for NER: a line written in capitals (an ALL-CAPS wire headline, a shouted subheading)
-gets the case the article's own mixed-case lines write its words in, so the model reads "Shearer named as
-England captain" rather than "SHEARER NAMED AS ENGLAND CAPTAIN", in which every word looks like a name.
+gets the case the article's own mixed-case lines write its words in, so the model reads "Kemble named as
+Wales captain" rather than "KEMBLE NAMED AS WALES CAPTAIN", in which every word looks like a name.
 
 A word the article never writes otherwise is lowercased, unless it opens the line, is a place the
 gazetteer knows, has no vowel (an acronym such as "BBC") or stands on a line with numbers (a results or
@@ -24,7 +24,7 @@ _VOWEL = re.compile(r"[AEIOUYÀ-ÖØ-Ý]")
 
 def is_shouted(line: str) -> bool:
     """A line in capitals: no lowercase letter, and two words of letters, or one beside numbers (a table's
-    row: "CLEVELAND 80 53 .602")."""
+    row: "LAKE CITY 80 53 .602")."""
     words = _WORD.findall(line)
     if sum(len(w) for w in words) < 4 or any(c.islower() for c in line):
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from tasks.enrich import enrich_articles
@@ -21,6 +23,25 @@ def seeds() -> dict[str, Article]:
 @pytest.fixture(scope="session")
 def enriched(seeds: dict[str, Article]) -> dict[str, list]:
     return enrich_articles(list(seeds.values())).rows
+
+
+def article(
+    doc_id: str, title: str, body: str, dateline: str | None = None, published_at: datetime | None = None
+) -> Article:
+    """An article as parsing makes it, from its title, body and dateline."""
+    return Article(
+        doc_id=doc_id,
+        source_uri=f"file:///{doc_id}.txt",
+        title=title,
+        authors=(),
+        published_at=published_at,
+        dateline=dateline,
+        section=None,
+        language="en",
+        body=body,
+        word_count=len(body.split()),
+        content_hash=doc_id,
+    )
 
 
 def rows_of(enriched: dict[str, list], table: str, doc_id: str) -> list:

@@ -7,31 +7,14 @@ from typing import Any
 
 import pytest
 
-from tasks.enrich.entities import Entity, View, extract_entities, load_nlp
-from tasks.records import Article
-
-
-def _article(doc_id: str, title: str, body: str, dateline: str | None = None) -> Article:
-    return Article(
-        doc_id=doc_id,
-        source_uri=f"file:///{doc_id}.txt",
-        title=title,
-        authors=(),
-        published_at=None,
-        dateline=dateline,
-        section=None,
-        language="en",
-        body=body,
-        word_count=len(body.split()),
-        content_hash=doc_id,
-    )
-
+from tasks.enrich.entities import Entity, View, canonical_id, extract_entities, load_nlp
+from tests.tasks.enrich.conftest import article as _article
 
 CAPTAIN = _article(
     "captain",
-    "SOCCER - SHEARER NAMED AS ENGLAND CAPTAIN.",
-    "Newcastle striker Alan Shearer was named England captain on Friday by coach Glenn Hoddle.\n\n"
-    "Shearer replaces Tony Adams, who led the side at the European championship.",
+    "SOCCER - KEMBLE NAMED AS WALES CAPTAIN.",
+    "Riverside striker Owen Kemble was named Wales captain on Friday by coach Peter Marsh.\n\n"
+    "Kemble replaces Tom Avery, who led the side at the European championship.",
     dateline="LONDON",
 )
 SUMMIT = _article(
@@ -43,7 +26,7 @@ SUMMIT = _article(
 RESULTS = _article(
     "results",
     "Premier League results",
-    "Premier League results on Saturday:\n\nArsenal 2 Aston Villa 1\n\nLeeds 0 Everton 3",
+    "Premier League results on Saturday:\n\nArsenal 2 Aston Villa 1\n\nMillbrook 0 Eastbury 3",
 )
 TRADE = _article("trade", "Trade talks resume", "Officials from the United States and China met in Geneva.")
 
@@ -80,20 +63,20 @@ def test_title_entities_take_the_names_the_body_gives(found: dict[str, list[Enti
 
 
 def test_an_all_caps_headline_is_read_in_the_body_s_case(found: dict[str, list[Entity]]) -> None:
-    """The model reads "Soccer - Shearer named as England captain." and the rows keep the headline's
+    """The model reads "Soccer - Kemble named as Wales captain." and the rows keep the headline's
     capitals and its offsets; the sport's label before the dash is no entity."""
     view = View.of(CAPTAIN.body, CAPTAIN.title)
-    assert view.text[: len(CAPTAIN.title)] == "Soccer - Shearer named as England captain."
+    assert view.text[: len(CAPTAIN.title)] == "Soccer - Kemble named as Wales captain."
     assert len(view.text) == len(CAPTAIN.title) + 2 + len(CAPTAIN.body)
     title = _in(found["captain"], "title")
-    assert ("SHEARER", "PERSON", "Alan Shearer") in title
-    assert [t for t in title if t[0] == "ENGLAND"] and all("SOCCER" not in t[0] for t in title)
+    assert ("KEMBLE", "PERSON", "Owen Kemble") in title
+    assert [t for t in title if t[0] == "WALES"] and all("SOCCER" not in t[0] for t in title)
     assert _in(found["captain"], "dateline") == [("LONDON", "GPE", "London")]
 
 
 def test_results_lines_keep_their_teams(found: dict[str, list[Entity]]) -> None:
     teams = [(t, label) for t, label, _ in _in(found["results"], "body") if t != "Premier League"]
-    assert teams == [(t, "ORG") for t in ("Arsenal", "Aston Villa", "Leeds", "Everton")]
+    assert teams == [(t, "ORG") for t in ("Arsenal", "Aston Villa", "Millbrook", "Eastbury")]
 
 
 def test_canonical_names_and_ids_hold_across_stories(found: dict[str, list[Entity]]) -> None:
@@ -121,3 +104,15 @@ def test_the_model_reads_each_article_once(found: dict[str, list[Entity]]) -> No
     rows = extract_entities([CAPTAIN, SUMMIT], nlp=reading)
     assert [len(t) for t in reading.texts] == [len(a.title) + 2 + len(a.body) for a in (CAPTAIN, SUMMIT)]
     assert rows == found["captain"] + found["summit"]
+
+
+def test_a_shouted_name_and_a_place_of_any_kind_share_their_id() -> None:
+    assert canonical_id("ORG", "LAKE CITY") == canonical_id("ORG", "Lake City")
+    assert (
+        canonical_id("LOC", "Millfield")
+        == canonical_id("FAC", "Millfield")
+        == canonical_id("GPE", "Millfield")
+    )
+    assert canonical_id("GPE", "U.S.") != canonical_id("GPE", "U.s.")  # only a name wholly in capitals folds
+    assert canonical_id("PERSON", "Jordan") != canonical_id("GPE", "Jordan")
+    assert canonical_id("ORG", "Acme") == canonical_id("ORG", "Acme")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from tasks.enrich.entity_names import Mention
-from tasks.enrich.entity_rules import evidence_of, is_junk, one_label_per_name, pieces, propagated, trimmed
+from tasks.enrich.entity_rules import (
+    evidence_of,
+    is_junk,
+    one_label_per_name,
+    pieces,
+    propagated,
+    trimmed,
+)
 
 
 def _named(text: str, *mentions: tuple[str, str]) -> list[Mention]:
@@ -33,13 +40,13 @@ def _trim(span: str, label: str = "ORG", text: str | None = None) -> tuple[str, 
 
 
 def test_pieces_keeps_the_line_of_a_person_that_runs_on() -> None:
-    text = "Gilbert\n\nAndy Roddick won the final."
-    assert pieces(text, 0, text.index(" won"), "PERSON") == [(9, 21, "PERSON")]
+    text = "Hollis\n\nMaria Quentin won the final."
+    assert pieces(text, 0, text.index(" won"), "PERSON") == [(8, 21, "PERSON")]
 
 
 def test_pieces_splits_at_between_two_names() -> None:
-    text = "Yorkshire at Headingley lost."
-    assert pieces(text, 0, 23, "ORG") == [(0, 9, "ORG"), (13, 23, "GPE")]
+    text = "Northshire at Millfield lost."
+    assert pieces(text, 0, 23, "ORG") == [(0, 10, "ORG"), (14, 23, "GPE")]
 
 
 def test_pieces_leaves_a_plain_name_and_other_labels_across_lines() -> None:
@@ -64,9 +71,9 @@ def test_trimmed_cuts_a_score_on_a_results_line_only() -> None:
 
 
 def test_trimmed_cuts_brackets_dashes_and_phone_numbers() -> None:
-    assert _trim("Scott Draper (Australia", "PERSON") == ("Scott Draper", "PERSON", False)
-    assert _trim("Cricket - Leicestershire") == ("Leicestershire", "ORG", False)
-    assert _trim("Dublin Newsroom +353") == ("Dublin Newsroom", "ORG", False)
+    assert _trim("Jane Doe (Australia", "PERSON") == ("Jane Doe", "PERSON", False)
+    assert _trim("Cricket - Northshire") == ("Northshire", "ORG", False)
+    assert _trim("Example Newsroom +44") == ("Example Newsroom", "ORG", False)
 
 
 def test_trimmed_drops_a_span_of_only_punctuation() -> None:
@@ -106,10 +113,10 @@ def test_a_country_playing_stays_a_place() -> None:
 
 
 def test_a_role_after_a_name_is_the_team_it_plays_for() -> None:
-    text = "Surrey captain Chris Lewis said."
-    assert _labels(text, ("Surrey", "PERSON"), ("Chris Lewis", "PERSON")) == {
-        "Surrey": "ORG",
-        "Chris Lewis": "PERSON",
+    text = "Northshire captain Sam Carver said."
+    assert _labels(text, ("Northshire", "PERSON"), ("Sam Carver", "PERSON")) == {
+        "Northshire": "ORG",
+        "Sam Carver": "PERSON",
     }
 
 
@@ -118,14 +125,14 @@ def test_a_capital_the_model_took_for_a_person_is_a_place() -> None:
 
 
 def test_the_batch_evidence_decides_a_name_without_its_own() -> None:
-    shared = {"Derbyshire": Counter(ORG=2)}
-    assert _labels("Derbyshire were idle.", ("Derbyshire", "PERSON"), shared=shared) == {"Derbyshire": "ORG"}
-    assert _labels("Derbyshire were idle.", ("Derbyshire", "PERSON")) == {"Derbyshire": "PERSON"}
+    shared = {"Southshire": Counter(ORG=2)}
+    assert _labels("Southshire were idle.", ("Southshire", "PERSON"), shared=shared) == {"Southshire": "ORG"}
+    assert _labels("Southshire were idle.", ("Southshire", "PERSON")) == {"Southshire": "PERSON"}
 
 
 def test_the_batch_evidence_does_not_override_a_place_the_model_saw() -> None:
-    shared = {"Derbyshire": Counter(ORG=2)}
-    assert _labels("Derbyshire was wet.", ("Derbyshire", "GPE"), shared=shared) == {"Derbyshire": "GPE"}
+    shared = {"Southshire": Counter(ORG=2)}
+    assert _labels("Southshire was wet.", ("Southshire", "GPE"), shared=shared) == {"Southshire": "GPE"}
 
 
 def test_propagated_finds_a_surname_standing_alone() -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import entity_scoring, html_peer, scoring
+from bench import entity_scoring, html_peer, scoring, web_eval
 from tasks import ingest, parse, sources
 from tasks.enrich import entities
 from tasks.run import run_inline
@@ -29,6 +29,7 @@ from tasks.warehouse.schemas import ARTICLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
+WEB = "web"  # the peers' own benchmarks, scored their way (bench/web_eval.py)
 _DATELINE = re.compile(r"^(?:.*\s)?(\d{4}-\d{2}-\d{2})$")  # wire: `CITY YYYY-MM-DD`, or the date alone
 
 
@@ -244,12 +245,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--corpus",
         action="append",
-        choices=[c.name for c in CORPUS_LIST],
-        help="only this corpus (repeatable)",
+        choices=[*(c.name for c in CORPUS_LIST), WEB],
+        help=f"only this corpus (repeatable); {WEB}: the peers' own benchmarks (bench/web_eval.py)",
     )
     args = parser.parse_args(argv)
-    figures = evaluate(args.corpora, set(args.corpus or ()))
-    print(render(figures))
+    only = set(args.corpus or ())
+    figures = evaluate(args.corpora, only - {WEB}) if only != {WEB} else {}
+    if not only or WEB in only:  # newsetl beside trafilatura and htmldate on their benchmarks, their scoring
+        figures[WEB] = web_eval.evaluate(args.corpora / WEB)
+    print(
+        render({k: v for k, v in figures.items() if k != WEB}),
+        web_eval.render(figures.get(WEB, {})),
+        sep="\n\n",
+    )
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")
 

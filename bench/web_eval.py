@@ -124,9 +124,13 @@ def score_texts(pages: list[Page], texts: dict[str, str | None]) -> dict[str, fl
     return {**snippet_figures(total), "pages": len(pages), "no_output": empty}
 
 
-def newsetl_text(found: Article | parse.ParseError) -> str | None:
-    """What newsetl writes as the page's text: its title over its body; None for a quarantined page."""
-    return None if isinstance(found, parse.ParseError) else f"{found.title}\n\n{found.body}"
+def newsetl_text(found: Article | parse.ParseError, titled: bool = False) -> str | None:
+    """The page's main text as newsetl writes it (`body`; with `titled`, its title over it); None for a
+    quarantined page. The body is the field trafilatura's main text stands for: its benchmark output
+    carries no title."""
+    if isinstance(found, parse.ParseError):
+        return None
+    return f"{found.title}\n\n{found.body}" if titled else found.body
 
 
 TRAFILATURA_BENCHMARK = {"include_comments": False, "include_tables": True, "include_formatting": False}
@@ -164,7 +168,9 @@ def extraction(pages: list[Page]) -> dict[str, Any]:
     found = parsed(pages)
     seconds = time.process_time() - start
     newsetl = {p.file: newsetl_text(found[p.file]) for p in pages}
+    titled = {p.file: newsetl_text(found[p.file], titled=True) for p in pages}
     return {
+        "newsetl title + body": score_texts(pages, titled),
         "newsetl": {
             **score_texts(pages, newsetl),
             "quarantined": dict(Counter(e.reason_code for e in found.values() if isinstance(e, Exception))),
@@ -273,7 +279,7 @@ def render(figures: dict[str, Any]) -> str:
     if "extraction" in figures:
         fig = figures["extraction"]
         lines.append(f"{'web/extraction (snippets)':32}{'P':>8}{'R':>8}{'F1':>8}{'acc':>8}{'no output':>11}")
-        for name in ("newsetl", "trafilatura benchmark", "trafilatura defaults"):
+        for name in ("newsetl", "newsetl title + body", "trafilatura benchmark", "trafilatura defaults"):
             f = fig[name]
             cells = "".join(f"{f[k]:8.3f}" for k in ("precision", "recall", "f1", "accuracy"))
             lines.append(f"  {name:30}{cells}{f['no_output']:>7}/{f['pages']}")

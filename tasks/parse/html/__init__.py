@@ -9,6 +9,7 @@ when the declared metadata leaves a field empty. The page is parsed once; trafil
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from tasks import vocab
@@ -74,6 +75,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     found = _extract(tree, with_metadata=not (declared_authors and titled))
     body = _body(found.text, meta)
     title = headline(meta, found.title)
+    title = unicodedata.normalize("NFC", title) if title else title
     if not title:
         raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
     body = _without_headline(body, {title, *meta.h1s})
@@ -126,7 +128,8 @@ def _body(text: str, meta: PageMeta) -> str:
     """The main text, or ParseError when there is no article in the page."""
     # trafilatura keeps furniture lines inside the article container ("Advertisement", "Read more",
     # app promos, photo credits): the same vocabulary the text parser drops
-    lines = (line.strip() for line in text.splitlines())
+    # composed Unicode (NFC), as a reader types it: a page served decomposed would not match a search
+    lines = (line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
     body = "\n".join(
         line for line in lines if line and not (len(line) <= _CHROME_MAX_CHARS and chrome.is_chrome(line))
     )

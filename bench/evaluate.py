@@ -253,11 +253,8 @@ def main(argv: list[str] | None = None) -> None:
     figures = evaluate(args.corpora, only - {WEB}) if only != {WEB} else {}
     if not only or WEB in only:  # newsetl beside trafilatura and htmldate on their benchmarks, their scoring
         figures[WEB] = web_eval.evaluate(args.corpora / WEB)
-    print(
-        render({k: v for k, v in figures.items() if k != WEB}),
-        web_eval.render(figures.get(WEB, {})),
-        sep="\n\n",
-    )
+    local = {k: v for k, v in figures.items() if k != WEB}
+    print("\n\n".join([*([render(local)] if local else []), web_eval.render(figures.get(WEB, {}))]))
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import entity_eval, entity_scoring, html_peer, scoring, tone_eval
+from bench import entity_eval, entity_scoring, html_peer, scoring, tone_eval, web_eval
 from tasks import ingest, parse, sources
 from tasks.enrich import entities
 from tasks.run import run_inline
@@ -29,6 +29,7 @@ from tasks.warehouse.schemas import ARTICLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
+WEB = "web"  # the peers' own benchmarks, scored their way (bench/web_eval.py)
 _DATELINE = re.compile(r"^(?:.*\s)?(\d{4}-\d{2}-\d{2})$")  # wire: `CITY YYYY-MM-DD`, or the date alone
 
 
@@ -248,13 +249,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--corpus",
         action="append",
-        choices=[c.name for c in CORPUS_LIST],
-        help="only this corpus (repeatable)",
+        choices=[*(c.name for c in CORPUS_LIST), WEB],
+        help=f"only this corpus (repeatable); {WEB}: the peers' own benchmarks (bench/web_eval.py)",
     )
     args = parser.parse_args(argv)
-    figures = evaluate(args.corpora, set(args.corpus or ()))
-    print(render(figures))
-    if not args.corpus:  # the whole eval: tone against human ratings too (bench/tone_eval.py)
+    only = set(args.corpus or ())
+    figures = evaluate(args.corpora, only - {WEB}) if only != {WEB} else {}
+    if not only or WEB in only:  # newsetl beside trafilatura and htmldate on their benchmarks, their scoring
+        figures[WEB] = web_eval.evaluate(args.corpora / WEB)
+    local = {k: v for k, v in figures.items() if k != WEB}
+    parts = [render(local)] if local else []
+    print("\n\n".join([*parts, *([web_eval.render(figures[WEB])] if WEB in figures else [])]))
+    if not only:  # the whole eval: tone against human ratings too (bench/tone_eval.py)
         figures[tone_eval.NAME] = tone_eval.figures()
         print("\n" + tone_eval.render(figures[tone_eval.NAME]))
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")

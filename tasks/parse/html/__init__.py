@@ -9,13 +9,13 @@ when the declared metadata leaves a field empty. The page is parsed once; trafil
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from tasks import vocab
-from tasks.parse import chrome, dates, names
+from tasks.parse import chrome, names
 from tasks.parse.article import ParseError, measures, word_count
+from tasks.parse.html import published
 from tasks.parse.html.meta import PageMeta, page_meta
 from tasks.parse.html.title import headline
 from tasks.parse.language import UNDETERMINED, detect_language
@@ -26,24 +26,28 @@ from tasks.records import TEXT_HTML, XHTML, Article
 MIN_ARTICLE_CHARS = 150
 # Main text shorter than this from trafilatura's fast mode is tried again with its full cascade.
 FULL_CASCADE_BELOW_CHARS = 1000
-# htmldate, when the page declares no date: the original publication date, not the last update, also
-# searched for in the page's text (trafilatura's fast mode would skip that search).
+# htmldate's search for the page's date, one candidate of the date chooser (published.py): the original
+# publication date, not the last update, also searched for in the page's text.
 _HTMLDATE = {"original_date": True, "extensive_search": True}
+# trafilatura's metadata pass runs htmldate too; its date goes unused, so the quick search will do.
+_QUICK_DATE = {"original_date": True, "extensive_search": False}
 # A page that declares no article (no JSON-LD article node, og:type not article) needs more text than
 # a teaser list or a section front leaves after boilerplate removal.
 MIN_UNDECLARED_CHARS = 400
 # A page that declares no article and lists this many linked headlines or <article> cards is a section
 # front or a search result: its "main text" is teasers.
 INDEX_MIN_TEASERS = 6
+# Neither rule above quarantines a page whose main text holds a block of prose: a run of consecutive lines
+# of paragraph length (a headline, a link or a label is shorter) this long in all, one real paragraph.
+# Characters, not words, for the same reason as MIN_ARTICLE_CHARS.
+PROSE_LINE_CHARS = 100
+MIN_PROSE_BLOCK_CHARS = 150
 _CHROME_MAX_CHARS = 300  # furniture lines are short; a paragraph is not worth the regexes
 _LANGUAGE_MIN_CHARS = 200  # below this the declared language beats a guess from the body
-# Publication-date meta tags, most specific first (OpenGraph, schema.org microdata, Dublin Core, ...).
-_DATE_META = vocab.words("date_meta_tags")
 # Author meta tags; values that are URLs (article:author often links a profile page) are dropped.
 _AUTHOR_META = vocab.words("author_meta_tags")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=\S+\s+\S)")
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
-_EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
 _INVERTED = re.compile(r"^(?P<last>[^,\s][^,]*),\s*(?P<first>[^,]+)$")  # Dublin Core "Last, First"
 
 
@@ -54,7 +58,6 @@ class _Extracted:
     text: str
     title: str | None
     author: str | None
-    date: str | None
 
 
 def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
@@ -65,14 +68,14 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     if tree is None:
         raise ParseError("no_article", "not an HTML document lxml can parse")
     meta = page_meta(tree)
-    declared_date = _declared_date(meta)
     declared_authors = _declared_authors(meta)
     # trafilatura's metadata pass (its author heuristics, htmldate) costs about a third of its run:
-    # paid only for a page that leaves the date, the authors or every title candidate undeclared
+    # paid only for a page that leaves the authors or every title candidate undeclared
     titled = meta.headline or meta.titles or meta.first("og:title")
-    found = _extract(tree, with_metadata=not (declared_date and declared_authors and titled))
+    found = _extract(tree, with_metadata=not (declared_authors and titled))
     body = _body(found.text, meta)
     title = headline(meta, found.title)
+    title = unicodedata.normalize("NFC", title) if title else title
     if not title:
         raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
     body = _without_headline(body, {title, *meta.h1s})
@@ -82,7 +85,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         source_uri=source_uri,
         title=title,
         authors=declared_authors or names.declared_people(_split_authors((found.author or "").split("; "))),
-        published_at=declared_date or _iso_date(found.date),
+        published_at=published.choose(published.evidence(meta, _searched_date(tree, meta))),
         dateline=None,
         section=meta.first("article:section", "parsely-section"),
         language=_language(body, meta.lang),
@@ -101,35 +104,59 @@ def _extract(tree: object, with_metadata: bool) -> _Extracted:
     or nothing goes through the full cascade, with readability and jusText as fallbacks."""
     from trafilatura import bare_extraction
 
-    options = {"with_metadata": with_metadata, "include_comments": False, "date_extraction_params": _HTMLDATE}
+    options = {
+        "with_metadata": with_metadata,
+        "include_comments": False,
+        "date_extraction_params": _QUICK_DATE,
+    }
     found = bare_extraction(tree, fast=True, **options)
     if found is None or len(found.text or "") < FULL_CASCADE_BELOW_CHARS:
         found = bare_extraction(tree, **options)
     if found is None or not found.text:
-        raise ParseError("no_article", "no main text in the page (index, error or empty page)")
-    return _Extracted(found.text, found.title, found.author, found.date)
+        raise ParseError("no_article", "empty: no main text in the page (an index, error or empty page)")
+    return _Extracted(found.text, found.title, found.author)
+
+
+def _searched_date(tree: object, meta: PageMeta) -> str | None:
+    """htmldate's original publication date of the page (an ISO date), from its URL, markup and text."""
+    from htmldate import find_date
+
+    return find_date(tree, url=meta.url, **_HTMLDATE)
 
 
 def _body(text: str, meta: PageMeta) -> str:
     """The main text, or ParseError when there is no article in the page."""
     # trafilatura keeps furniture lines inside the article container ("Advertisement", "Read more",
     # app promos, photo credits): the same vocabulary the text parser drops
-    lines = (line.strip() for line in text.splitlines())
+    # composed Unicode (NFC), as a reader types it: a page served decomposed would not match a search
+    lines = (line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
     body = "\n".join(
         line for line in lines if line and not (len(line) <= _CHROME_MAX_CHARS and chrome.is_chrome(line))
     )
     size = len(body)
     if size < MIN_ARTICLE_CHARS:
         raise ParseError(
-            "no_article", f"{size} characters of main text: a stub (paywall, error or teaser page)"
+            "no_article", f"stub: {size} characters of main text (a paywall, error or teaser page)"
         )
-    if not meta.is_article and size < MIN_UNDECLARED_CHARS:
-        detail = f"{size} characters of main text and no article markup: an index, error or stub page"
-        raise ParseError("no_article", detail)
-    if not meta.is_article and meta.teasers >= INDEX_MIN_TEASERS:
-        detail = f"{meta.teasers} linked headlines or article cards and no article markup: an index page"
-        raise ParseError("no_article", detail)
+    if meta.is_article or (prose := prose_block(body)) >= MIN_PROSE_BLOCK_CHARS:
+        return body  # a block of prose is an article, whatever the page declares or links to
+    if size < MIN_UNDECLARED_CHARS:
+        detail = f"stub: {size} characters of main text, no paragraph and no article markup"
+        raise ParseError("no_article", f"{detail} (an error or teaser page)")
+    if meta.teasers >= INDEX_MIN_TEASERS:
+        detail = f"index page: {meta.teasers} linked headlines or article cards, no article markup"
+        raise ParseError("no_article", f"{detail} and no block of prose ({prose} characters)")
     return body
+
+
+def prose_block(text: str) -> int:
+    """Characters in the longest run of consecutive paragraph-long lines of `text`: an article's prose,
+    where a listing alternates short linked headlines with teasers."""
+    best = run = 0
+    for line in text.splitlines():
+        run = run + len(line) if len(line) >= PROSE_LINE_CHARS else 0
+        best = max(best, run)
+    return best
 
 
 def _without_headline(body: str, headlines: set[str]) -> str:
@@ -146,40 +173,6 @@ def _language(body: str, declared: str | None) -> str:
         return declared
     detected = detect_language(body)
     return declared if detected == UNDETERMINED and declared else detected
-
-
-def _declared_date(meta: PageMeta) -> datetime | None:
-    """The publication time the page declares: JSON-LD, then meta tags, then a <time> marked so. ISO
-    8601 values first; free-form ones go to dateparser (slow) only when no value is ISO."""
-    candidates = [meta.ld_published, *(meta.first(n) for n in _DATE_META), *meta.time_published]
-    for parsed in (_iso_date, _free_date):
-        when = next((w for c in candidates if c and (w := parsed(c)) is not None), None)
-        if when is not None:
-            return when
-    return None
-
-
-def _iso_date(value: str | None) -> datetime | None:
-    """A UTC datetime from an ISO 8601 string (a date alone is midnight UTC), else None."""
-    try:
-        return _plausible(datetime.fromisoformat(value.strip())) if value else None
-    except ValueError:
-        return None
-
-
-def _free_date(value: str) -> datetime | None:
-    """A UTC datetime from an RFC 2822 date ("Tue, 28 Apr 2023 14:00:00 GMT") or any date dateparser reads."""
-    try:
-        return _plausible(parsedate_to_datetime(value))
-    except (TypeError, ValueError, IndexError):
-        when = dates.parse_date(value)
-        return _plausible(when) if when else None
-
-
-def _plausible(when: datetime) -> datetime | None:
-    """`when` in UTC (a naive time taken as UTC), unless it is a CMS's empty date ("0001-01-01")."""
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return when if when >= _EARLIEST else None
 
 
 def _declared_authors(meta: PageMeta) -> tuple[str, ...]:

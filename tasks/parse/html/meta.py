@@ -34,6 +34,7 @@ class PageMeta:
     headline: str | None = None  # of the JSON-LD article node
     ld_authors: tuple[str, ...] = ()
     ld_published: str | None = None
+    ld_modified: str | None = None
     is_article: bool = False  # a JSON-LD article node, or og:type article
     site_name: str | None = None  # og:site_name, else application-name, else the JSON-LD publisher
     site_names: tuple[str, ...] = ()  # every name the page gives its site (twitter handle included)
@@ -66,6 +67,7 @@ def page_meta(tree: HtmlElement) -> PageMeta:
         headline=_clean(article.get("headline")),
         ld_authors=tuple(_names(article.get("author") or article.get("creator"), by_id)),
         ld_published=_clean(article.get("datePublished") or article.get("dateCreated")),
+        ld_modified=_clean(article.get("dateModified")),
         is_article=bool(articles) or og_type.lower() == "article",
         site_name=next(iter(sites), None),
         site_names=(*sites, *(h.lstrip("@") for h in meta.get("twitter:site", ()) if h.startswith("@"))),

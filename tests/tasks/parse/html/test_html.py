@@ -188,6 +188,14 @@ def test_pages_without_an_article_are_refused(html: str, why: str) -> None:
     assert caught.value.reason_code == "no_article"
 
 
+def test_a_block_of_prose_is_an_article_beside_many_links_and_no_markup() -> None:
+    # a blog post or a government notice: no article markup, a list of linked headlines around it
+    prose = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = INDEX.replace("<body>", f"<body><main><h1>Council budget vote</h1>{prose}</main>")
+    article = parse_html(html)
+    assert article.body.startswith(PARAGRAPHS[0])
+
+
 def test_parse_batch_dispatches_html_and_quarantines_a_page_without_article() -> None:
     good, empty = page(), "<html><head><title>Home</title></head><body><p>Welcome.</p></body></html>"
     docs = [

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import entity_scoring, html_peer, scoring
+from bench import entity_scoring, html_peer, scoring, story_eval
 from tasks import ingest, parse, sources
 from tasks.enrich import entities
 from tasks.run import run_inline
@@ -154,6 +154,7 @@ def evaluate(root: Path = CORPORA, only: set[str] | None = None) -> dict[str, An
 
 
 ENTITIES = "entities"
+STORIES = "stories"  # near-duplicates and stories, bench.story_eval (pages, BBC and synthetic copies)
 RAW_MODEL = "raw model"  # the entity column of spaCy's model alone over each whole story
 
 
@@ -244,12 +245,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--corpus",
         action="append",
-        choices=[c.name for c in CORPUS_LIST],
+        choices=[*(c.name for c in CORPUS_LIST), STORIES],
         help="only this corpus (repeatable)",
     )
     args = parser.parse_args(argv)
     figures = evaluate(args.corpora, set(args.corpus or ()))
     print(render(figures))
+    if not args.corpus or STORIES in args.corpus:  # duplicates and stories: bench.story_eval
+        figures[STORIES] = story_eval.evaluate(args.corpora)
+        print(story_eval.render(figures[STORIES]))
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")
 

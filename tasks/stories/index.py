@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from datasketch import MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 from tasks.stories.signatures import MODEL, from_bytes
 from tasks.warehouse import tables
@@ -66,12 +66,12 @@ class Index:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: dict[str, Any], signed: tuple[MinHash, MinHash] | None = None) -> None:
         """Index one story_index row (its duplicate_of and story_id already assigned)."""
         doc_id = row["doc_id"]
         if doc_id in self.entries:
             return
-        body, story = from_bytes(row["body_signature"]), from_bytes(row["story_signature"])
+        body, story = signed or signatures(row)
         original = row["duplicate_of"] or doc_id
         self.entries[doc_id] = Entry(
             row["story_id"],
@@ -81,15 +81,19 @@ class Index:
             body.hashvalues,
             story.hashvalues,
         )
-        if row["body_shingles"]:
+        # Only originals are searched: a duplicate's text and story are its original's, so a later copy finds
+        # the original, and lookups do not grow with how often a story was syndicated.
+        if row["body_shingles"] and not row["duplicate_of"]:
             self.body_lsh.insert(doc_id, body, check_duplication=False)
             self.story_lsh.insert(doc_id, story, check_duplication=False)
 
-    def decide(self, row: dict[str, Any]) -> tuple[str | None, str]:
+    def decide(
+        self, row: dict[str, Any], signed: tuple[MinHash, MinHash] | None = None
+    ) -> tuple[str | None, str]:
         """(duplicate_of, story_id) of an article not indexed yet."""
         if not row["body_shingles"]:
             return None, row["doc_id"]
-        body, story = from_bytes(row["body_signature"]), from_bytes(row["story_signature"])
+        body, story = signed or signatures(row)
         copied = self._best_copy(body.hashvalues, row["body_shingles"], self.body_lsh.query(body))
         if copied is not None:
             entry = self.entries[copied]
@@ -98,26 +102,36 @@ class Index:
         return None, self.entries[told].story_id if told is not None else row["doc_id"]
 
     def _best_copy(self, body: np.ndarray, shingles: int, candidates: list[str]) -> str | None:
-        best, best_score = None, self.model["duplicate_containment"]
-        for doc_id in sorted(candidates):
-            entry = self.entries[doc_id]
-            score = containment(float(np.mean(body == entry.body)), shingles, entry.shingles)
-            if score >= best_score:
-                best, best_score = doc_id, score
-        return best
+        """The candidate holding most of the shorter body, if it holds at least `duplicate_containment`."""
+        if not candidates:
+            return None
+        entries = [self.entries[d] for d in candidates]
+        jaccard = (np.stack([e.body for e in entries]) == body).mean(axis=1)
+        sizes = np.array([e.shingles for e in entries], dtype=np.float64)
+        scores = np.minimum(1.0, jaccard * (shingles + sizes) / (1.0 + jaccard) / np.minimum(shingles, sizes))
+        return _best(candidates, scores, self.model["duplicate_containment"])
 
     def _best_story(
         self, story: np.ndarray, published_at: datetime | None, candidates: list[str]
     ) -> str | None:
-        best, best_score = None, self.model["story_jaccard"]
-        for doc_id in sorted(candidates):
-            entry = self.entries[doc_id]
-            if not within_days(published_at, entry.published_at, self.model["story_days"]):
-                continue
-            score = float(np.mean(story == entry.story))
-            if score >= best_score:
-                best, best_score = doc_id, score
-        return best
+        """The most similar candidate story within `story_days`, if at least `story_jaccard` similar."""
+        days = self.model["story_days"]
+        near = [d for d in candidates if within_days(published_at, self.entries[d].published_at, days)]
+        if not near:
+            return None
+        scores = (np.stack([self.entries[d].story for d in near]) == story).mean(axis=1)
+        return _best(near, scores, self.model["story_jaccard"])
+
+
+def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | None:
+    """The candidate with the highest score at or above `threshold` (ties: the smallest doc_id)."""
+    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i]))
+    return candidates[order[0]] if scores[order[0]] >= threshold else None
+
+
+def signatures(row: dict[str, Any]) -> tuple[MinHash, MinHash]:
+    """A story_index row's body and story signatures."""
+    return from_bytes(row["body_signature"]), from_bytes(row["story_signature"])
 
 
 def containment(jaccard: float, size_a: int, size_b: int) -> float:
@@ -152,8 +166,9 @@ def assign_batch(index: Index, batch: dict[str, pa.Table]) -> dict[str, pa.Table
     assigned: dict[str, tuple[str | None, str]] = {}
     for row in signed.to_pylist():
         if row["doc_id"] not in assigned:
-            row["duplicate_of"], row["story_id"] = index.decide(row)
-            index.add(row)
+            pair = signatures(row)
+            row["duplicate_of"], row["story_id"] = index.decide(row, pair)
+            index.add(row, pair)
             assigned[row["doc_id"]] = (row["duplicate_of"], row["story_id"])
     return {
         **batch,

@@ -38,7 +38,7 @@ _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"}
 
 def minhash(tokens: Iterable[bytes], num_perm: int = MODEL["num_perm"]) -> MinHash:
     """The MinHash of a set of tokens (empty set: datasketch's all-maximum signature)."""
-    signature = MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32, scheme=SCHEME)
+    signature = MinHash(num_perm, hashfunc=zlib.crc32, permutations=_permutations(num_perm), scheme=SCHEME)
     signature.update_batch(list(tokens))
     return signature
 
@@ -46,7 +46,14 @@ def minhash(tokens: Iterable[bytes], num_perm: int = MODEL["num_perm"]) -> MinHa
 def from_bytes(data: bytes) -> MinHash:
     """A signature as committed (`body_signature`, `story_signature`) back as a MinHash."""
     values = np.frombuffer(data, dtype=np.uint32)
-    return MinHash(num_perm=len(values), seed=1, hashvalues=values, scheme=SCHEME)
+    return MinHash(hashvalues=values, permutations=_permutations(len(values)), scheme=SCHEME)
+
+
+@cache
+def _permutations(num_perm: int) -> np.ndarray:
+    """datasketch's permutations for seed 1, drawn once per process (drawing them is most of the cost of
+    making a MinHash)."""
+    return MinHash(num_perm=num_perm, seed=1, scheme=SCHEME).permutations
 
 
 def body_shingles(body: str, size: int = MODEL["shingle_words"]) -> set[bytes]:

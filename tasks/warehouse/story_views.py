@@ -49,15 +49,18 @@ STORY_VIEWS: dict[str, tuple[tuple[str, ...], str]] = {
         "count(DISTINCT i.source) AS sources FROM event_counts c JOIN story_index i ON i.doc_id = c.doc_id "
         "GROUP BY i.story_id, c.count_type, c.object, c.number",
     ),
-    # One row per story, count type and object: the number most sources report (ties: the larger), how many
-    # different numbers were reported, and the story's first publication: sum it to count each story once.
+    # One row per story, count type and object: the number most sources report (ties: the story's first
+    # article's number, then the larger), how many different numbers were reported, and the story's first
+    # publication: sum `number` over stories to count each story once.
     "story_counts": (
         ("event_counts", "story_index"),
-        "SELECT f.story_id, f.count_type, f.object, first(f.number ORDER BY f.sources DESC, f.number DESC) "
-        "AS number, count(DISTINCT f.number) AS numbers_reported, max(f.sources) AS sources, "
+        "SELECT f.story_id, f.count_type, f.object, "
+        "first(f.number ORDER BY f.sources DESC, f.in_first DESC, f.number DESC) AS number, "
+        "count(DISTINCT f.number) AS numbers_reported, max(f.sources) AS sources, "
         "min(f.first_published_at) AS first_published_at FROM (SELECT i.story_id, c.count_type, c.object, "
-        "c.number, count(DISTINCT i.source) AS sources, (SELECT min(s.published_at) FROM story_index s "
-        "WHERE s.story_id = i.story_id) AS first_published_at FROM event_counts c JOIN story_index i "
-        "ON i.doc_id = c.doc_id GROUP BY ALL) f GROUP BY f.story_id, f.count_type, f.object",
+        "c.number, count(DISTINCT i.source) AS sources, bool_or(c.doc_id = i.story_id) AS in_first, "
+        "(SELECT min(s.published_at) FROM story_index s WHERE s.story_id = i.story_id) AS first_published_at "
+        "FROM event_counts c JOIN story_index i ON i.doc_id = c.doc_id GROUP BY ALL) f "
+        "GROUP BY f.story_id, f.count_type, f.object",
     ),
 }

@@ -106,3 +106,12 @@ def test_containment_counts_a_cut_copy_as_contained_and_dates_bound_a_story() ->
     day = datetime(2015, 11, 17, tzinfo=UTC)
     assert within_days(day, day + timedelta(days=6), 7) and not within_days(day, day + timedelta(days=8), 7)
     assert within_days(None, day, 7)
+
+
+def test_story_counts_count_the_story_once_with_its_first_articles_number_on_a_tie(warehouse: Path) -> None:
+    rows = _query(
+        warehouse,
+        "SELECT c.number, c.numbers_reported, c.sources FROM story_counts c JOIN stories s USING (story_id) "
+        "WHERE s.articles = 2 AND c.count_type = 'killed'",
+    )
+    assert rows == [(129, 2, 1)]

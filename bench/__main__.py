@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow.dataset as ds
 
-from bench import corpus, dashboard, report
+from bench import corpus, dashboard, report, story_speed
 from bench.measure import Measured, prefect_server, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(work, ignore_errors=True)
     figures = report.derive(raw)
     print(report.render(figures))
+    if raw.get("stories"):  # near-duplicates and stories (bench.story_speed)
+        print(story_speed.render(raw["stories"]))
     report.write_json(args.out, figures, raw)
     print(f"\nwritten to {args.out}")
 
@@ -89,6 +91,10 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.dashboard", "--runs", str(runs), "--out", str(work / "d.json")]
     probe = run_measured(command, env, ROOT, logs / "dashboard.log")
     raw["dashboard"] = _checked(probe, logs / "dashboard.log") and _json(work / "d.json")
+    _step("stories")
+    command = [sys.executable, "-m", "bench.story_speed", "--out", str(work / "st.json")]
+    stories = run_measured(command, env, ROOT, logs / "stories.log")
+    raw["stories"] = _checked(stories, logs / "stories.log") and _json(work / "st.json")
     if not args.skip_naive:
         _step("naive peer")
         (work / "naive").mkdir()

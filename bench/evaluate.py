@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import entity_eval, entity_scoring, html_peer, scoring, tone_eval, web_eval
+from bench import entity_eval, entity_scoring, html_peer, scoring, story_eval, tone_eval, web_eval
 from tasks import ingest, parse, sources
 from tasks.enrich import entities
 from tasks.run import run_inline
@@ -242,6 +242,14 @@ def _cell(fig: dict[str, Any], key: str) -> str:
     return f"{value:.3f}" + (f" ({n})" if n and n != fig["pages"] else "")
 
 
+SECTIONS: dict[str, tuple[Callable[[Path], dict[str, Any]], Callable[[dict[str, Any]], str]]] = {
+    # beside the corpora: name -> (its figures from the corpora folder, how they print)
+    WEB: (lambda root: web_eval.evaluate(root / WEB), web_eval.render),  # the peers' benchmarks, their way
+    "stories": (story_eval.evaluate, story_eval.render),  # near-duplicates and stories
+    tone_eval.NAME: (lambda root: tone_eval.figures(), tone_eval.render),  # tone against human ratings
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.evaluate", description=__doc__)
     parser.add_argument("--corpora", type=Path, default=CORPORA, help="the shared corpora folder")
@@ -249,20 +257,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--corpus",
         action="append",
-        choices=[*(c.name for c in CORPUS_LIST), WEB],
-        help=f"only this corpus (repeatable); {WEB}: the peers' own benchmarks (bench/web_eval.py)",
+        choices=[*(c.name for c in CORPUS_LIST), *SECTIONS],
+        help="only this corpus or section (repeatable); without it, all of them",
     )
     args = parser.parse_args(argv)
     only = set(args.corpus or ())
-    figures = evaluate(args.corpora, only - {WEB}) if only != {WEB} else {}
-    if not only or WEB in only:  # newsetl beside trafilatura and htmldate on their benchmarks, their scoring
-        figures[WEB] = web_eval.evaluate(args.corpora / WEB)
-    local = {k: v for k, v in figures.items() if k != WEB}
-    parts = [render(local)] if local else []
-    print("\n\n".join([*parts, *([web_eval.render(figures[WEB])] if WEB in figures else [])]))
-    if not only:  # the whole eval: tone against human ratings too (bench/tone_eval.py)
-        figures[tone_eval.NAME] = tone_eval.figures()
-        print("\n" + tone_eval.render(figures[tone_eval.NAME]))
+    corpora = {c.name for c in CORPUS_LIST} & only
+    figures = evaluate(args.corpora, corpora) if corpora or not only else {}
+    parts = [render(figures)] if figures else []
+    for name, (measure, shown) in SECTIONS.items():
+        if not only or name in only:
+            figures[name] = measure(args.corpora)
+            parts.append(shown(figures[name]))
+    print("\n\n".join(parts))
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")
 

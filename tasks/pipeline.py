@@ -21,11 +21,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks import enrich, ingest, parse
+from tasks import enrich, ingest, parse, stories
 from tasks.quality import suites, validate
 from tasks.records import BatchResult, RawDocument, Rejected, RunContext, SourceRecord
 from tasks.warehouse import rows
-from tasks.warehouse.schemas import ARTICLES, QUARANTINE
+from tasks.warehouse.schemas import ARTICLES, QUARANTINE, STORY_INDEX
 
 DEFAULT_BATCH_SIZE = 250  # records read, parsed and committed together: one Prefect task per batch
 ENRICH_STAGE = "enrich"
@@ -67,9 +67,11 @@ def process_batch(
         texts = {a.doc_id: {"title": a.title, "dateline": a.dateline or "", "body": a.body} for a in kept}
         derived = _validated(extracted, run, batch_id, texts, {a.doc_id: a.source_uri for a in kept})
         checked.tables[ARTICLES.name] = rows.with_dq_flags(checked.tables[ARTICLES.name], derived.flags)
+    with timer(ENRICH_STAGE):  # signatures here, where batches run in parallel; assigned at commit
+        signed = stories.signatures_table(kept, enriched.rows, run, months)
     return BatchResult(
         batch_id=batch_id,
-        tables={**checked.tables, **derived.tables},
+        tables={**checked.tables, **derived.tables, STORY_INDEX.name: signed},
         rejected=[
             *ingested.rejected,
             *unparsed,

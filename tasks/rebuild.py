@@ -16,9 +16,14 @@ import pyarrow.dataset as ds
 
 from tasks import ingest
 from tasks.warehouse import commit, tables
-from tasks.warehouse.schemas import ARTICLES, EXTRACTED, QUARANTINE
+from tasks.warehouse.schemas import ARTICLES, EXTRACTED, QUARANTINE, STORY_TABLES
 
-REBUILT: tuple[str, ...] = (ARTICLES.name, *(t.name for t in EXTRACTED), QUARANTINE.name)
+REBUILT: tuple[str, ...] = (
+    ARTICLES.name,
+    *(t.name for t in EXTRACTED),
+    *(t.name for t in STORY_TABLES),
+    QUARANTINE.name,
+)
 _KEPT_BATCH_ROWS = 1_000  # quarantine rows carry their payloads: read them a bounded batch at a time
 
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 import pyarrow as pa
 
-from tasks import pipeline, rebuild, sources
+from tasks import pipeline, rebuild, sources, stories
 from tasks.ingest import dedup
 from tasks.quality import drift, metrics
 from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
@@ -86,19 +86,23 @@ class Settler:
     baselines: Mapping[drift.Key, drift.Baseline] = field(default_factory=dict)
     seen: dict[str, str] = field(default_factory=dict)
     skipped: int = 0  # records a batch found already in the warehouse
+    index: stories.Index = field(default_factory=stories.Index)  # near-duplicates and stories so far
 
     def settle(self, result: BatchResult) -> BatchResult:
         """The batch as it commits: without records the warehouse or an earlier batch had (those are
         skips and duplicates), with its DQ measures. Batches must be settled in order."""
         result, skipped = dedup.drop_known(result, self.known)
         result = metrics.measured(dedup.drop_seen(result, self.seen), self.baselines)
+        result = replace(result, tables=stories.assign_batch(self.index, result.tables))
         for doc_id, uri in result.seen.items():
             self.seen.setdefault(doc_id, uri)
         self.skipped += skipped
         return result
 
     def settle_rebuilt(self, result: BatchResult) -> BatchResult:
-        """A rebuilt batch, whose records all come from the warehouse: only its DQ measures are added."""
+        """A rebuilt batch, whose records all come from the warehouse: its DQ measures are added and its
+        articles assigned against the rebuilt index (`index` starts empty)."""
+        result = replace(result, tables=stories.assign_batch(self.index, result.tables))
         return metrics.measured(result, self.baselines)
 
 

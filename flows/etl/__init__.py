@@ -28,7 +28,7 @@ from prefect.task_runners import TaskRunner
 from flows import artifacts
 from flows.progress import progress_bar
 from flows.runners import import_in_background, task_runner_of
-from tasks import pipeline, rebuild, run, sources
+from tasks import pipeline, rebuild, run, sources, stories
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
 from tasks.quality import drift, suites, validate
@@ -71,6 +71,7 @@ list_sources = task(sources.list_sources, name="list-sources", cache_policy=NO_C
 recover_warehouse = _touching_outside(commit.recover, "recover")
 known_doc_ids = _touching_outside(tables.known_doc_ids, "known-doc-ids")
 dq_baselines = _touching_outside(drift.recent_baselines, "dq-baselines")
+story_index = _touching_outside(stories.load_index, "story-index")
 process_batch = task(
     pipeline.process_batch,
     name="batch",
@@ -170,7 +171,8 @@ def _run_batches(plan: _Plan, options: sources.ReadOptions) -> None:
             get_run_logger().warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
     with timer("list"):
         listed = list_sources(summary.source)
-        settler = run.Settler(context, frozenset(known_doc_ids(warehouse)), dq_baselines(warehouse))
+        known = frozenset(known_doc_ids(warehouse))
+        settler = run.Settler(context, known, dq_baselines(warehouse), index=story_index(warehouse))
     summary.files_seen = len(listed)
     get_run_logger().info(
         "run %s: %d files to read, %d records already in %s",

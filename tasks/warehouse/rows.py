@@ -71,6 +71,8 @@ def articles_table(articles: Sequence[Article], run: RunContext) -> pa.Table:
                 "authors": list(a.authors),
                 "dq_flags": [],
                 "run_id": run.run_id,
+                "duplicate_of": None,  # assigned at commit (tasks.stories)
+                "story_id": None,
                 "published_month": published_month(a.published_at),
             }
             for a in articles

@@ -81,6 +81,9 @@ ARTICLES = Table(
             # Names of the warning expectations this row failed: kept, and flagged for the user.
             pa.field("dq_flags", pa.list_(pa.string()), nullable=False),
             pa.field("run_id", pa.string(), nullable=False),
+            # Stories (issue 24), set when the batch commits (tasks.stories); null in rows written before.
+            pa.field("duplicate_of", pa.string()),  # doc_id of the earliest article with the same text
+            pa.field("story_id", pa.string()),  # doc_id of the story's first article
             pa.field("published_month", pa.string(), nullable=False),  # YYYY-MM or "unknown"
         ]
     ),
@@ -316,8 +319,30 @@ RUNS = Table(
     ),
 )
 
+# --- Stories (issue 24): the near-duplicate and story index, committed with the articles it indexes. ---
+STORY_INDEX = Table(
+    name="story_index",
+    grain="one indexed article: its MinHash signatures and the duplicate_of and story_id it was given",
+    partition_by="published_month",
+    schema=pa.schema(
+        [
+            pa.field("doc_id", pa.string(), nullable=False),
+            pa.field("story_id", pa.string(), nullable=False),
+            pa.field("duplicate_of", pa.string()),
+            pa.field("source", pa.string(), nullable=False),  # tasks.sources.source_of: site, or folder
+            pa.field("published_at", UTC_TS),
+            pa.field("body_shingles", pa.int32(), nullable=False),  # distinct word shingles of the body
+            pa.field("body_signature", pa.binary(), nullable=False),  # MinHash values, uint32 little-endian
+            pa.field("story_signature", pa.binary(), nullable=False),  # of content words and names
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("published_month", pa.string(), nullable=False),  # the article's partition
+        ]
+    ),
+)
+STORY_TABLES: tuple[Table, ...] = (STORY_INDEX,)
+
 CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
 # One per extractor (tasks.enrich.EXTRACTORS fills them, in this order: each after the tables it reads).
 EXTRACTED: tuple[Table, ...] = (ENTITIES, EVENT_COUNTS, MENTIONED_DATES, LOCATIONS, QUOTES, *GDELT)
 RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, DQ_METRICS, RUNS)  # the tables about runs
-TABLES: dict[str, Table] = {t.name: t for t in (*CORE, *EXTRACTED, *RUN_TABLES)}
+TABLES: dict[str, Table] = {t.name: t for t in (*CORE, *EXTRACTED, *STORY_TABLES, *RUN_TABLES)}

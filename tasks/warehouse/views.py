@@ -22,6 +22,7 @@ import pyarrow as pa
 from tasks.warehouse import tables
 from tasks.warehouse.schemas import TABLES, Table
 from tasks.warehouse.store import Store, as_store
+from tasks.warehouse.story_views import STORY_VIEWS
 
 
 class QueryRefused(ValueError):
@@ -42,6 +43,7 @@ DERIVED: dict[str, tuple[tuple[str, ...], str]] = {
         "count(DISTINCT batch_id) AS batches, min(evaluated_at) AS evaluated_at "
         "FROM dq_results GROUP BY run_id, run_date, table_name",
     ),
+    **STORY_VIEWS,
 }
 
 

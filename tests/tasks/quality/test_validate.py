@@ -38,7 +38,8 @@ def _seed_batch(*extra_articles):
 
 def test_every_suite_is_named_after_its_table_and_tags_each_expectation() -> None:
     loaded = suites.load_suites()
-    assert set(loaded) == set(TABLES) - {"quarantine", "dq_results", "dq_metrics", "runs"}
+    # story_index holds signatures newsetl computes, not data read from a source: like run tables, no suite
+    assert set(loaded) == set(TABLES) - {"quarantine", "dq_results", "dq_metrics", "runs", "story_index"}
     for name, suite in loaded.items():
         assert suite["name"] == name and suite["expectations"]
         for e in suite["expectations"]:

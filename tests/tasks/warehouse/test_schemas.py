@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 
 # The columns the writer (tasks.warehouse.rows) adds to a record's fields: who wrote it, and where.
 WRITER_ADDS = {
-    "articles": ("dq_flags", "run_id", "published_month"),
+    "articles": ("dq_flags", "run_id", "duplicate_of", "story_id", "published_month"),
     "quarantine": ("run_id", "quarantined_at", "run_date"),
     **{t.name: ("run_id", "published_month") for t in schemas.EXTRACTED},
 }
@@ -72,13 +72,14 @@ def _has_default(field: dataclasses.Field) -> bool:
 
 
 def test_every_table_is_declared_once_with_its_grain_and_partition() -> None:
-    declared = [*schemas.CORE, *schemas.EXTRACTED, *schemas.RUN_TABLES]
+    declared = [*schemas.CORE, *schemas.EXTRACTED, *schemas.STORY_TABLES, *schemas.RUN_TABLES]
     assert list(schemas.TABLES.values()) == declared and len(schemas.TABLES) == len(declared)
     for name, table in schemas.TABLES.items():
         assert table.name == name and table.grain.startswith("one "), name
         assert table.partition_by == table.columns[-1], name  # the hive folder, last in every file
         assert len(set(table.columns)) == len(table.columns), name
-    assert ("articles", *(t.name for t in schemas.EXTRACTED), "quarantine") == rebuild.REBUILT
+    stories = (t.name for t in schemas.STORY_TABLES)
+    assert ("articles", *(t.name for t in schemas.EXTRACTED), *stories, "quarantine") == rebuild.REBUILT
 
 
 @pytest.mark.parametrize("name", sorted(RECORDS))

@@ -1,0 +1,186 @@
+"""The near-duplicate and story index, and each article's assignment against it, in commit order.
+
+`Index` holds every indexed article's signatures in two datasketch MinHashLSH tables (bands of the body
+and of the story signature) and, per doc_id, what the decision needs: story, original, date, shingle
+count. A run loads the warehouse's `story_index` once (`load_index`: signatures only, never the articles),
+then `assign_batch` settles each batch in order, one article after the other, adding each to the index,
+so two batches in flight never make two stories of one and the outcome is that of a sequential run.
+
+An article is a near-duplicate of a candidate whose body shingles contain the shorter body's
+(containment, estimated from the MinHash Jaccard and both shingle counts, at least
+`duplicate_containment`): it takes that candidate's original as duplicate_of and its story. Otherwise it
+joins the story of the most similar candidate whose story signature's Jaccard is at least
+`story_jaccard` and whose publication is within `story_days` (when both dates are known); otherwise it
+starts a story of its own, story_id = its doc_id.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from datasketch import MinHash, MinHashLSH
+
+from tasks.stories.signatures import MODEL, from_bytes
+from tasks.warehouse import tables
+from tasks.warehouse.schemas import ARTICLES, STORY_INDEX
+
+_KEPT = (
+    "doc_id",
+    "story_id",
+    "duplicate_of",
+    "published_at",
+    "body_shingles",
+    "body_signature",
+    "story_signature",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the index keeps of one article: its story, its original (itself when it is one), its date,
+    its shingle count and both signatures (uint32 arrays)."""
+
+    story_id: str
+    original: str
+    published_at: datetime | None
+    shingles: int
+    body: np.ndarray
+    story: np.ndarray
+
+
+class Index:
+    """Every indexed article, searchable by LSH on both signatures."""
+
+    def __init__(self, model: dict[str, Any] = MODEL) -> None:
+        self.model = model
+        perm = model["num_perm"]
+        self.body_lsh = MinHashLSH(threshold=model["duplicate_lsh_threshold"], num_perm=perm)
+        self.story_lsh = MinHashLSH(threshold=model["story_lsh_threshold"], num_perm=perm)
+        self.entries: dict[str, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, row: dict[str, Any], signed: tuple[MinHash, MinHash] | None = None) -> None:
+        """Index one story_index row (its duplicate_of and story_id already assigned)."""
+        doc_id = row["doc_id"]
+        if doc_id in self.entries:
+            return
+        body, story = signed or signatures(row)
+        original = row["duplicate_of"] or doc_id
+        self.entries[doc_id] = Entry(
+            row["story_id"],
+            original,
+            row["published_at"],
+            row["body_shingles"],
+            body.hashvalues,
+            story.hashvalues,
+        )
+        # Only originals are searched: a duplicate's text and story are its original's, so a later copy finds
+        # the original, and lookups do not grow with how often a story was syndicated.
+        if row["body_shingles"] and not row["duplicate_of"]:
+            self.body_lsh.insert(doc_id, body, check_duplication=False)
+            self.story_lsh.insert(doc_id, story, check_duplication=False)
+
+    def decide(
+        self, row: dict[str, Any], signed: tuple[MinHash, MinHash] | None = None
+    ) -> tuple[str | None, str]:
+        """(duplicate_of, story_id) of an article not indexed yet."""
+        if not row["body_shingles"]:
+            return None, row["doc_id"]
+        body, story = signed or signatures(row)
+        copied = self._best_copy(body.hashvalues, row["body_shingles"], self.body_lsh.query(body))
+        if copied is not None:
+            entry = self.entries[copied]
+            return entry.original, entry.story_id
+        told = self._best_story(story.hashvalues, row["published_at"], self.story_lsh.query(story))
+        return None, self.entries[told].story_id if told is not None else row["doc_id"]
+
+    def _best_copy(self, body: np.ndarray, shingles: int, candidates: list[str]) -> str | None:
+        """The candidate holding most of the shorter body, if it holds at least `duplicate_containment`."""
+        if not candidates:
+            return None
+        entries = [self.entries[d] for d in candidates]
+        jaccard = (np.stack([e.body for e in entries]) == body).mean(axis=1)
+        sizes = np.array([e.shingles for e in entries], dtype=np.float64)
+        scores = np.minimum(1.0, jaccard * (shingles + sizes) / (1.0 + jaccard) / np.minimum(shingles, sizes))
+        return _best(candidates, scores, self.model["duplicate_containment"])
+
+    def _best_story(
+        self, story: np.ndarray, published_at: datetime | None, candidates: list[str]
+    ) -> str | None:
+        """The most similar candidate story within `story_days`, if at least `story_jaccard` similar."""
+        days = self.model["story_days"]
+        near = [d for d in candidates if within_days(published_at, self.entries[d].published_at, days)]
+        if not near:
+            return None
+        scores = (np.stack([self.entries[d].story for d in near]) == story).mean(axis=1)
+        return _best(near, scores, self.model["story_jaccard"])
+
+
+def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | None:
+    """The candidate with the highest score at or above `threshold` (ties: the smallest doc_id)."""
+    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i]))
+    return candidates[order[0]] if scores[order[0]] >= threshold else None
+
+
+def signatures(row: dict[str, Any]) -> tuple[MinHash, MinHash]:
+    """A story_index row's body and story signatures."""
+    return from_bytes(row["body_signature"]), from_bytes(row["story_signature"])
+
+
+def containment(jaccard: float, size_a: int, size_b: int) -> float:
+    """|A ∩ B| / min(|A|, |B|) from the Jaccard index and both sizes: |A ∩ B| = J (|A| + |B|) / (1 + J)."""
+    if not size_a or not size_b:
+        return 0.0
+    return min(1.0, jaccard * (size_a + size_b) / (1.0 + jaccard) / min(size_a, size_b))
+
+
+def within_days(a: datetime | None, b: datetime | None, days: float) -> bool:
+    """Whether two publication times are at most `days` apart; true when either is unknown."""
+    return a is None or b is None or abs((a - b).total_seconds()) <= days * 86_400
+
+
+def load_index(warehouse: str | os.PathLike[str], model: dict[str, Any] = MODEL) -> Index:
+    """The index of every article the warehouse's story_index holds (its signature columns only)."""
+    index = Index(model)
+    dataset = tables.table_dataset(warehouse, STORY_INDEX.name)
+    if dataset is not None:
+        for batch in dataset.to_batches(columns=list(_KEPT)):
+            for row in batch.to_pylist():
+                index.add(row)
+    return index
+
+
+def assign_batch(index: Index, batch: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """A settled batch's tables with duplicate_of and story_id assigned (articles and story_index), each
+    article decided against everything indexed before it and then indexed. Batches must come in order."""
+    signed = batch.get(STORY_INDEX.name)
+    if signed is None or not signed.num_rows:
+        return batch
+    assigned: dict[str, tuple[str | None, str]] = {}
+    for row in signed.to_pylist():
+        if row["doc_id"] not in assigned:
+            pair = signatures(row)
+            row["duplicate_of"], row["story_id"] = index.decide(row, pair)
+            index.add(row, pair)
+            assigned[row["doc_id"]] = (row["duplicate_of"], row["story_id"])
+    return {
+        **batch,
+        STORY_INDEX.name: _with_assignment(signed, assigned),
+        ARTICLES.name: _with_assignment(batch[ARTICLES.name], assigned),
+    }
+
+
+def _with_assignment(table: pa.Table, assigned: dict[str, tuple[str | None, str]]) -> pa.Table:
+    """`table` with its duplicate_of and story_id columns set from `assigned` (by doc_id)."""
+    ids = table.column("doc_id").to_pylist()
+    for position, name in enumerate(("duplicate_of", "story_id")):
+        values = pa.array([assigned[d][position] if d in assigned else None for d in ids], pa.string())
+        table = table.set_column(table.schema.get_field_index(name), name, values)
+    return table

@@ -1,0 +1,117 @@
+"""Near-duplicates and stories, without Prefect: a copy of a seed page with other chrome and one count
+changed is the seed's duplicate and shares its story, found against the committed index by a later run,
+and story_facts shows both numbers with one source each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tasks import pipeline, run, sources, stories
+from tasks.ingest import dedup
+from tasks.records import RunContext
+from tasks.stories.index import containment, within_days
+from tasks.warehouse import commit, views
+from tests.conftest import BBC, SEED_000, SEED_001
+
+OTHER_CHROME_TOP = "Home\nWorld\nPolitics\nSign in\nSubscribe now\n\n"
+OTHER_CHROME_END = "\n\nShare this article\nMore from our reporters\nTerms of use\nPrivacy\n"
+
+
+def _commit_run(files: list[Path], warehouse: Path, index: stories.Index) -> None:
+    """One run over `files`, one record per batch, settled in order against `index` and committed."""
+    context = RunContext.new()
+    settler = run.Settler(context, index=index)
+    batches = run.record_batches([str(f) for f in files], sources.ReadOptions(), frozenset(), _tally(), 1)
+    for number, batch in enumerate(batches):
+        settled = settler.settle(pipeline.process_batch(batch, context, run.batch_id(context, number)))
+        commit.commit_batch(warehouse, settled.batch_id, run.committed_tables(settled, context))
+
+
+def _tally() -> dedup.ReadTally:
+    return dedup.ReadTally()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds committed by one run; then, by a second run, a copy of seed 000 with other chrome and
+    129 -> 130, from another folder (another source)."""
+    root = tmp_path_factory.mktemp("stories")
+    warehouse, mirror = root / "warehouse", root / "mirror"
+    mirror.mkdir()
+    text = SEED_000.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    copy = OTHER_CHROME_TOP + "\n".join([lines[0], *lines[3:]]).replace("129", "130") + OTHER_CHROME_END
+    (mirror / "copy.txt").write_text(copy, encoding="utf-8")
+    _commit_run([SEED_000, SEED_001], warehouse, stories.Index())
+    _commit_run([mirror / "copy.txt"], warehouse, stories.load_index(warehouse))
+    return warehouse
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    return views.connect(warehouse).execute(sql).fetchall()
+
+
+def test_a_copy_with_other_chrome_and_one_count_changed_is_the_seeds_duplicate_in_its_story(
+    warehouse: Path,
+) -> None:
+    rows = _query(warehouse, "SELECT source_uri, doc_id, duplicate_of, story_id FROM articles ORDER BY 1")
+    by_name = {uri.rsplit("/", 1)[-1]: (doc, dup, story) for uri, doc, dup, story in rows}
+    seed, other, copied = by_name[SEED_000.name], by_name[SEED_001.name], by_name["copy.txt"]
+    assert seed[1] is None and seed[2] == seed[0]  # the first of its story
+    assert copied[1] == seed[0] and copied[2] == seed[0]
+    assert other[1] is None and other[2] == other[0]  # another story
+
+
+def test_story_facts_show_each_reported_number_with_one_source(warehouse: Path) -> None:
+    (story,) = _query(warehouse, "SELECT story_id FROM stories WHERE articles = 2")
+    facts = _query(
+        warehouse,
+        "SELECT number, articles, sources FROM story_facts WHERE story_id = ? AND count_type = 'killed' "
+        "ORDER BY number".replace("?", f"'{story[0]}'"),
+    )
+    assert facts == [(129, 1, 1), (130, 1, 1)]
+    (summary,) = _query(
+        warehouse, f"SELECT articles, sources, title FROM stories WHERE story_id = '{story[0]}'"
+    )
+    assert summary[:2] == (2, 2) and summary[2] == SEED_000.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_the_index_is_committed_with_the_articles_one_row_each(warehouse: Path) -> None:
+    (counts,) = _query(
+        warehouse, "SELECT (SELECT count(*) FROM articles), (SELECT count(DISTINCT doc_id) FROM story_index)"
+    )
+    assert counts == (3, 3)
+
+
+def test_different_stories_of_one_topic_are_not_merged() -> None:
+    """Two BBC business stories are in two stories; an article is its own story in an empty index."""
+    index = stories.Index()
+    files = sorted((BBC / "business").glob("*.txt"))[:2]
+    context = RunContext.new()
+    records = list(
+        run.record_batches([str(f) for f in files], sources.ReadOptions(), frozenset(), _tally(), 2)
+    )
+    settled = run.Settler(context, index=index).settle(pipeline.process_batch(records[0], context, "b-00000"))
+    ids = settled.tables["articles"].column("story_id").to_pylist()
+    assert ids == settled.tables["articles"].column("doc_id").to_pylist()
+
+
+def test_containment_counts_a_cut_copy_as_contained_and_dates_bound_a_story() -> None:
+    assert containment(0.5, 100, 50) == pytest.approx(1.0)  # 50 of 100 shared: the half is all in
+    assert containment(0.0, 100, 50) == 0.0 and containment(1.0, 0, 10) == 0.0
+    from datetime import UTC, datetime, timedelta
+
+    day = datetime(2015, 11, 17, tzinfo=UTC)
+    assert within_days(day, day + timedelta(days=6), 7) and not within_days(day, day + timedelta(days=8), 7)
+    assert within_days(None, day, 7)
+
+
+def test_story_counts_count_the_story_once_with_its_first_articles_number_on_a_tie(warehouse: Path) -> None:
+    rows = _query(
+        warehouse,
+        "SELECT c.number, c.numbers_reported, c.sources FROM story_counts c JOIN stories s USING (story_id) "
+        "WHERE s.articles = 2 AND c.count_type = 'killed'",
+    )
+    assert rows == [(129, 2, 1)]

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from bench import entity_scoring, heldout, html_peer, scoring, train_lines, web_text
 from bench.folds import fold_of
@@ -66,7 +67,7 @@ def _wire_gold(root: Path) -> list[dict[str, Any]]:
 
 
 def _stem(uri: str) -> str:
-    name = uri.rsplit("/", 1)[-1]
+    name = unquote(uri.rsplit("/", 1)[-1])  # a file URI escapes a name's non-ASCII letters
     for suffix in (".gz", ".txt", ".html", ".htm"):
         name = name.removesuffix(suffix)
     return name
@@ -257,7 +258,7 @@ SECTIONS = [  # in the order printed; a new corpus or peer is one more Section
     dev_section(WIRE),
 ]
 HELD_OUT_NOTE = {
-    PAGES_TEXT.name: "held-out: each site fold parsed with the line model fitted without it",
+    PAGES_TEXT.name: "held-out: each site fold parsed with the line and headline models fitted without it",
     WEB_TEXT.name: "sites no rule was written for; held-out: models fitted without the fold's sites",
     PAGES_HTML.name: "no learned weight on the HTML path: dev only",
     PEER: "trafilatura alone (bare_extraction, with_metadata=True) on pages/html",

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from math import log, log1p
 
 import numpy as np
 
@@ -112,10 +113,10 @@ def features(
         echoes = quoting.count(line) - 1 if s.words >= _ECHO_MIN_WORDS and s.chars <= _QUOTE_MAX_CHARS else 0
         rows.append(
             (
-                np.log1p(s.words),
+                log1p(s.words),
                 s.words <= 3,
                 s.words > 20,
-                np.log1p(s.chars),
+                log1p(s.chars),
                 s.strict_end,
                 s.sentence_end,
                 s.colon_end,
@@ -124,28 +125,28 @@ def features(
                 s.cap_ratio,
                 s.stop_ratio,
                 s.starts_lower,
-                np.log(s.repeats),
+                log(s.repeats),
                 heading._digits(line) / s.chars,
-                np.log1p(body_first - k),
+                log1p(body_first - k),
                 k == body_first - 1,
-                np.log1p(k),
+                log1p(k),
                 any(furniture[j + 1 :]),
                 j + 1 < len(furniture) and furniture[j + 1],
                 furniture[j],
                 probs[k],
-                np.log1p(max(echoes, 0)),
+                log1p(max(echoes, 0)),
                 hand is None,
                 hand or 0.0,
                 s.gap_before,
                 s.gap_after,
                 k == choice,
                 best_hand - (hand or 0.0),
-                np.log1p(max(most_words - s.words, 0)),
+                log1p(max(most_words - s.words, 0)),
                 probs[k + 1],
-                np.log1p(page[k + 1].words),
-                np.log1p(page[k - 1].words) if k else 0.0,
+                log1p(page[k + 1].words),
+                log1p(page[k - 1].words) if k else 0.0,
                 neighbours[j],
-                np.log1p(next((b - j for b in below if b > j), len(at) - j + _NEAR)),
+                log1p(next((b - j for b in below if b > j), len(at) - j + _NEAR)),
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))

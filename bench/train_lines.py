@@ -3,9 +3,9 @@
 Recipe: every non-blank line of a page's text is labelled article (1) when its word tokens occur as a run
 in the gold body (a line of three tokens or fewer must be a whole gold paragraph: a subhead), else 0.
 Features are blocks.features(); the model is an L2 logistic regression fitted by Newton's method (numpy).
-Cross-validation holds out whole sites (5 folds by the page's host), picks the two cut-offs on the training
-folds and reports body token precision/recall/F1 on the held-out ones; then the model is fitted on every
-page and written to tasks/parse/text/line_model.json. Runs in seconds:
+Cross-validation holds out whole sites (bench.folds: the folds `make eval` scores on), picks the cut-offs
+on the training folds and reports body token precision/recall/F1 on the held-out ones; then the model is
+fitted on every page and written to tasks/parse/text/line_model.json. Runs in seconds:
 
     python -m bench.train_lines [--corpora ../shared/corpora] [--write]
 """
@@ -17,13 +17,15 @@ import dataclasses
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import Any
 
 import numpy as np
 
 from bench import scoring
+from bench.folds import site_of, split
 from tasks.ingest import decode_text
 from tasks.parse.text import blocks, text_lines
 
@@ -31,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
 OUT = ROOT / "tasks" / "parse" / "text" / blocks.MODEL_FILE
 _TOKEN = re.compile(r"\w+")
-_FOLDS = 5
 _L2 = 1.0
 _SPAN_CUTS = (0.3, 0.4)
 _KEEP_CUTS = (0.2, 0.3, 0.4)
@@ -49,6 +50,15 @@ class Page:
     rows: np.ndarray
     labels: np.ndarray
     gold_body: str
+    scored: dict[tuple[int, ...], tuple[float, float]] = field(default_factory=dict, compare=False)
+
+    def body_scores(self, found: Sequence[int]) -> tuple[float, float]:
+        """(precision, recall) of the body made of the lines at `found` (memoised: cut-offs often agree)."""
+        key = tuple(found)
+        if key not in self.scored:
+            body = "\n".join(self.lines[self.shapes[k].index] for k in found)
+            self.scored[key] = scoring.body_scores(body, self.gold_body)
+        return self.scored[key]
 
 
 def _tokens(text: str) -> str:
@@ -66,10 +76,15 @@ def load_pages(root: Path) -> list[Page]:
         body = f" {_tokens(gold['body'])} "
         paragraphs = {_tokens(p) for p in gold["body"].split("\n")}
         labels = [_label(_tokens(lines[s.index]), body, paragraphs) for s in page]
-        site = urlparse(gold.get("url") or "").netloc.removeprefix("www.") or gold["doc"].split("_")[0]
         rows = blocks.features(page)
-        pages.append(Page(site, lines, page, rows, np.array(labels, dtype=float), gold["body"]))
+        pages.append(Page(page_site(gold), lines, page, rows, np.array(labels, dtype=float), gold["body"]))
     return pages
+
+
+def page_site(gold: dict[str, str]) -> str:
+    """A pages/ gold row's site: its URL's (bench.folds.site_of), else the publisher its doc name starts
+    with (the fundus pages carry no URL: `<publisher>_<n>`)."""
+    return site_of(gold["url"]) if gold.get("url") else gold["doc"].split("_")[0]
 
 
 def _label(tokens: str, body: str, paragraphs: set[str]) -> int:
@@ -109,9 +124,7 @@ def body_scores(pages: Sequence[Page], model: blocks.LineModel) -> tuple[float, 
     precisions, recalls = [], []
     for page in pages:
         probs = blocks.probabilities(page.rows, model)
-        found = blocks.choose(page.shapes, probs, model)
-        body = "\n".join(page.lines[page.shapes[k].index] for k in found)
-        p, r = scoring.body_scores(body, page.gold_body)
+        p, r = page.body_scores(blocks.choose(page.shapes, probs, model))
         precisions.append(p)
         recalls.append(r)
     p, r = float(np.mean(precisions)), float(np.mean(recalls))
@@ -141,13 +154,9 @@ def _with_cuts(
 
 def cross_validate(pages: Sequence[Page]) -> tuple[float, float, float]:
     """Body (precision, recall, F1) on held-out sites, pooled over folds (pages weighted equally)."""
-    sites = sorted({p.site for p in pages})
-    rng = np.random.default_rng(13)
-    fold_of = {site: k % _FOLDS for k, site in enumerate(rng.permutation(sites))}
     precision = recall = 0.0
-    for fold in range(_FOLDS):
-        held = [p for p in pages if fold_of[p.site] == fold]
-        model = tuned([p for p in pages if fold_of[p.site] != fold])
+    for fold, fit_on, held in split(pages, attrgetter("site")):
+        model = tuned(fit_on)
         p, r, _ = body_scores(held, model)
         precision += p * len(held)
         recall += r * len(held)
@@ -174,9 +183,14 @@ def main(argv: list[str] | None = None) -> None:
     p, r, f1 = body_scores(pages, model)
     print(f"training pages (not a quality figure): P {p:.3f} R {r:.3f} F1 {f1:.3f}")
     if args.write:
-        data = json.loads(json.dumps(dataclasses.asdict(model)), parse_float=lambda x: round(float(x), 6))
-        OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        print(f"written {OUT}")
+        write_model(model, OUT)
+
+
+def write_model(model: Any, out: Path) -> None:
+    """Write a model dataclass as the small JSON file the package ships (floats to six places)."""
+    data = json.loads(json.dumps(dataclasses.asdict(model)), parse_float=lambda x: round(float(x), 6))
+    out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"written {out}")
 
 
 if __name__ == "__main__":

@@ -87,6 +87,9 @@ _BY = re.compile(r"^(?:(?:posted|written|published)\s+)?by\s", re.IGNORECASE)
 _BYLINE_PREFIX = re.compile(r"^by\s+[^\d:]{2,60}$", re.IGNORECASE)
 _CAPITALISED = re.compile(r"^(?:[A-ZÀ-Þ][\w.'’&\-]*\s+){0,4}[A-ZÀ-Þ][\w.'’&\-]*$")
 _PUBLISHED, _PLAIN, _UPDATED = 0, 1, 2  # how a header labels a date; lower wins
+_LABEL_MAX_WORDS = 3
+_FULL_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_SENTENCE_MARK = re.compile(r"[.!?,;]\s")  # words run on past a clause: a sentence, not a label
 
 
 def find_published(lines: Sequence[str], title_at: int, body_at: int) -> datetime | None:
@@ -151,7 +154,9 @@ def header_dates(line: str) -> list[tuple[int, datetime]]:
     for k, stamp in enumerate(found):
         before = line[found[k - 1].end if k else 0 : stamp.start]
         after = line[stamp.end : found[k + 1].start if k + 1 < len(found) else len(line)]
-        kind = _label_kind(_SEGMENT.split(before)[-1])
+        last = not after.strip(" .,;:|·•-–—()")  # nothing but punctuation after it: the line's last word
+        loose = last and _FULL_YEAR.search(line, stamp.start, stamp.end) is not None
+        kind = _label_kind(_SEGMENT.split(before)[-1], loose)
         if kind is not None and len(_SEGMENT.split(after)[0].split()) <= _MAX_TRAILING_WORDS:
             out.append((kind, stamp.when))
     return out
@@ -161,8 +166,11 @@ def header_dates(line: str) -> list[tuple[int, datetime]]:
 _CLOCKS = re.compile(r"\(?\b\d{1,2}[:.]?\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b)?\)?", re.IGNORECASE)
 
 
-def _label_kind(prefix: str) -> int | None:
-    """How the text just before a date labels it; None when it is words of a sentence or a caption."""
+def _label_kind(prefix: str, loose: bool = False) -> int | None:
+    """How the text just before a date labels it; None when it is words of a sentence or a caption. When
+    `loose` (a date with its full year, ending its line), a few unknown words before it label it too
+    ("Nachricht vom", "Posted by jane"); a date followed by more words ("... on May 3, 2018 said:") or with
+    a two-digit year ("3/4/19", too easily a score) is not labelled so."""
     text = _CLOCKS.sub(" ", prefix).strip(" \t:,;-–—|·•()[]")
     if not text:
         return _PLAIN
@@ -171,8 +179,12 @@ def _label_kind(prefix: str) -> int | None:
     if m := _LABEL.match(text):
         label = m["label"].lower()
         return _UPDATED if label.startswith(("updated", "modified", "last")) else _PUBLISHED
-    # A wire dateline ("NEW YORK 1996-08-30") or a byline's name or agency ("Reuters November 18, 2019").
-    return _PLAIN if _PLACE.match(text) or _CAPITALISED.match(text) else None
+    # A wire dateline ("NEW YORK 1996-08-30"), a byline's name or agency ("Reuters November 18, 2019"), or
+    # a label of a few words in any language ("Posted by jane", "Nachricht vom"): not a sentence's words.
+    if _PLACE.match(text) or _CAPITALISED.match(text):
+        return _PLAIN
+    short = loose and len(text.split()) <= _LABEL_MAX_WORDS and not _SENTENCE_MARK.search(text)
+    return _PLAIN if short else None
 
 
 def _dateline(paragraph: str) -> list[tuple[int, datetime]]:

@@ -43,7 +43,7 @@ _MON = rf"(?P<month>{MONTHS})\b\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 # A year may run straight into a time when a page glues its spans ("APR 28 20232:23 PM").
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d|['’]\d\d)(?=\D|\d{1,2}[:.]\d\d|$)"
-_YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d|/\d\d\b")  # cheap test first: most lines name no year
+_YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d|[/.]\d\d\b")  # cheap test first: most lines name no year
 _STAMP_FORMS = (
     re.compile(rf"\b{_MON}\s*{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # April 25, 2023
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", re.IGNORECASE),  # 25 April 2023
@@ -56,8 +56,10 @@ _STAMP_FORMS = (
     re.compile(
         r"(?<![\d.:/-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[01]?\d)(?P=sep)(?P<year>(?:19|20)\d\d)(?![\d/])"
     ),
-    # "11/19/19 06:56 AM EST": a two-digit year only with slashes and a time after it, or alone on its line
+    # "11/19/19 06:56 AM EST", "19.10.19, 08:16": a two-digit year only with a time after it, or alone at
+    # the line's end with slashes ("Version 1.2.19" is no date)
     re.compile(r"(?<![\d.:/-])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<year>\d\d)(?=\s+[0-2]?\d[:.][0-5]\d|\s*$)"),
+    re.compile(r"(?<![\d.:/-])(?P<a>[0-3]?\d)\.(?P<b>[01]?\d)\.(?P<year>\d\d),?(?=\s+[0-2]?\d[:.][0-5]\d)"),
 )
 _ZONE = r"(?P<zone>(?:GMT|UTC)\s*[+-−]\s*\d{1,2}(?::?\d\d)?|[+-][01]\d:?\d\d\b|\(?[A-Za-z]{1,4}\)?(?![\w-]))"
 _CLOCK = r"(?P<h>[0-2]?\d)[:.](?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?"

@@ -15,12 +15,16 @@ from tasks.parse import chrome, dates
 from tasks.parse.article import ParseError, measures
 from tasks.parse.language import detect_language
 from tasks.parse.names import NAME_SPLIT
-from tasks.parse.text import blocks, byline, heading
+from tasks.parse.text import blocks, byline, heading, title_model
 from tasks.parse.text.ending import before_the_end, without_link_runs
+from tasks.parse.text.line_shapes import PROSE_WORDS
 from tasks.records import Article
 
 _MAX_HEADER_LINES = 6  # byline, date, dateline and furniture sit within a few lines of the title
 _SURE_PROSE = 0.9  # a found line the classifier is this sure of is not checked against the chrome rules
+_STUB_MAX_WORDS = 200  # a page of text with fewer words around no paragraph is a stub, not an article
+_TEASER_MAX_WORDS = 20
+_INDEX_SHARE = 0.5  # an index page: at least this share of its lines are teaser or label lines
 _CHROME_MAX_WORDS = 25
 _CREDIT_MAX_WORDS = 8  # "Photo: Jane Doe / AFP" stands alone; a longer line carrying a credit is the caption
 _CAPTION_MAX_WORDS = 40
@@ -125,25 +129,44 @@ def _plain_layout(lines: list[str]) -> Layout | None:
 
 def _page_layout(lines: list[str]) -> Layout:
     """A whole page's text: the body is the block of prose blocks.body_lines finds, the title above it."""
+    page, probs, body = article_block(lines)
+    title = title_model.headline_at(lines, page, probs, body[0])
+    if title is not None and (top := heading.teaser_list_top(lines, page, title, body)) is not None:
+        above = title_model.headline_at(lines, page, probs, top)  # teasers: the page's headline is above
+        title = title if above is None else above
+    if title is None:
+        raise ParseError("no_title", "article prose but no line above it")
+    kicker = heading.kicker_at(lines, page, title)
+    section = None if kicker is None else lines[page[kicker].index]
+    return Layout(page[title].index, tuple(page[k].index for k in body), section)
+
+
+def article_block(lines: list[str]) -> tuple[list[blocks.Shape], list[float], list[int]]:
+    """(the page's line shapes, P(prose) per shape, positions of the body's lines without their lead);
+    raises ParseError when the page holds no block of article prose."""
     page, found, probs = blocks.body_lines(lines)
     if found:  # furniture the classifier let through, and credits that tell a caption above them
         doubtful = [k for k in range(found[0], found[-1] + 1) if probs[k] < _SURE_PROSE]
         found = without_link_runs(lines, page, _without_chrome(lines, page, doubtful, set(found)))
         found = before_the_end(lines, page, found)
-    if not any(page[k].prose for k in found):
+    if not any(page[k].prose or (page[k].words >= PROSE_WORDS and probs[k] >= _SURE_PROSE) for k in found):
         if all(chrome.is_chrome(line) for line in lines if line):
             raise ParseError("no_content", "nothing but site chrome and blank lines")
-        raise ParseError("no_article", "no block of article prose: an index, error or paywall page")
-    body = heading.skip_lead(lines, page, found)
-    title = heading.headline_at(lines, page, body[0])
-    if title is not None and (top := heading.teaser_list_top(lines, page, title, body)) is not None:
-        above = heading.headline_at(lines, page, top)  # a list of teasers: the page's headline is above it
-        title = title if above is None else above
-    if title is None:
-        raise ParseError("no_title", "article prose but no headline-shaped line above it")
-    kicker = heading.kicker_at(lines, page, title)
-    section = None if kicker is None else lines[page[kicker].index]
-    return Layout(page[title].index, tuple(page[k].index for k in body), section)
+        raise ParseError("no_article", f"no block of article prose: {_no_article_kind(lines, page)}")
+    return page, probs, heading.skip_lead(lines, page, found)
+
+
+def _no_article_kind(lines: list[str], page: list[blocks.Shape]) -> str:
+    """What a page without article prose is, by its shape: too little text for an article (an error page,
+    a stub, a paywall or a media page with captions only), or lines most of which are headline- or
+    label-shaped (an index of teasers, a menu)."""
+    words = sum(s.words for s in page)
+    if words < _STUB_MAX_WORDS:
+        return f"stub ({words} words: an error, paywall or media page)"
+    short = sum(2 <= s.words <= _TEASER_MAX_WORDS and not s.strict_end for s in page)
+    if short >= _INDEX_SHARE * len(page):
+        return f"index ({short} of {len(page)} lines are headline- or label-shaped, none is a paragraph)"
+    return f"no prose ({len(page)} lines, {words} words, no paragraph among them)"
 
 
 def _without_chrome(

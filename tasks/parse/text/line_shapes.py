@@ -16,9 +16,11 @@ from typing import NamedTuple
 
 from tasks import vocab
 
-_SENTENCE_END = frozenset(".!?…\"'”’)]:;。！？」")
+# Full stops of other scripts too: Devanagari and Bengali danda, Armenian, Arabic and Urdu, Ethiopic, Myanmar.
+_SCRIPT_STOPS = "।॥։؟۔።፧။"
+_SENTENCE_END = frozenset(f".!?…\"'”’)]:;。！？」{_SCRIPT_STOPS}")
 _CLOSERS = "\"'”’)]"
-_FULL_STOPS = frozenset(".!?…")
+_FULL_STOPS = frozenset(f".!?…{_SCRIPT_STOPS}")
 _SEPARATOR = re.compile(r" [|·•/»>] ")  # "Home | World", "News · Politics": menus and breadcrumbs
 _SEPARATOR_CHARS = 200
 # English function words: their density tells running text from labels and lists.

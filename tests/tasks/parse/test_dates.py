@@ -38,6 +38,8 @@ def _page(*header: str, body: str = PARAGRAPH, after: tuple[str, ...] = ()) -> t
         (("Reuters November 18, 2019 11:03 PM",), _utc(2019, 11, 18, 23, 3)),
         (("21 October 2025 • Duqm, Oman",), _utc(2025, 10, 21)),
         (("by Jane Doe, April 25, 2023",), _utc(2023, 4, 25)),
+        (("Nachricht vom 06.11.2023",), _utc(2023, 11, 6)),  # a label of a few words in another language
+        (("19.10.19, 08:16 Uhr",), _utc(2019, 10, 19, 8, 16)),  # a two-digit year with dots and a time
         (
             ("Last modified on Tue 25 Apr 2023 14.26 BST", "First published on Mon 24 Apr 2023 09.00 BST"),
             _utc(2023, 4, 24, 8),
@@ -90,6 +92,7 @@ def test_date_just_after_the_standfirst() -> None:
         ((), ("It was signed on April 3, 2024, after talks.",)),  # running text
         (("He scored 3/4/19 6:30 times",), ()),  # a two-digit year needs a line of its own
         (("Version 1.2.19",), ()),
+        (("Jane Doe on September 13, 2018 at 5:23 pm said:",), ()),  # words after it: a comment's header
     ],
 )
 def test_no_publication_date(header: tuple[str, ...], after: tuple[str, ...]) -> None:

@@ -174,6 +174,22 @@ def test_pages_without_an_article_raise(text: str, reason: str) -> None:
     assert info.value.reason_code == reason
 
 
+def test_a_page_without_prose_says_what_kind_of_page_it_is() -> None:
+    menu = ["Home", "News", "Sport", "Weather", "Contact us"]
+    teasers = [f"Council votes on the harbour plan, part {n}" for n in range(300)]
+    for lines, kind in ((menu, "stub"), ([*menu, *teasers], "index")):
+        with pytest.raises(ParseError) as info:
+            parse_article("\n".join(["A page header line", "", *lines]))
+        assert info.value.reason_code == "no_article"
+        assert f"no block of article prose: {kind} (" in str(info.value)
+
+
+def test_a_paragraph_ending_in_a_full_stop_of_another_script_is_prose() -> None:
+    sentence = "আজ শনিবার সকালে দৌলতপুর উপজেলায় একটি ঘটনা ঘটেছে এবং পুলিশ তদন্ত শুরু করেছে।"
+    page = ["হোম", "বাংলাদেশ", "এমপির ভাইকে নিজ বাড়ির সামনে গুলি", "", sentence, sentence, "শেয়ার"]
+    assert parse_article("\n".join(page)).body.startswith(sentence)
+
+
 def test_parse_batch_rejects_with_reason_and_payload() -> None:
     docs = [
         RawDocument("a" * 64, "file:///ok.txt", 10, "utf-8", f"Title\n\n{PARAGRAPH}"),

@@ -1,0 +1,167 @@
+"""The headline above an article body, chosen among the lines above it by a small learned ranker.
+
+Every non-blank line from a little above the body down to its first line is a candidate; each gets a
+probability of being the headline from a logistic model over its shape (length, case, punctuation,
+digits, stop words), its position (distance to the body, to the page's top, whether a byline or a date
+stands between it and the body), how the page treats it (repeated, quoted in other short lines) and the
+hand score of tasks.parse.text.heading; the most probable wins. The weights ship as `title_model.json`,
+trained by `bench/train_titles.py` on gold titles and on the headlines pages declare in their HTML where
+their text prints that line; nothing here knows any site's words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from math import log, log1p
+
+import numpy as np
+
+from tasks.parse.text import heading
+from tasks.parse.text.blocks import Logistic, Shape
+
+MODEL_FILE = "title_model.json"
+ABOVE = 40  # non-blank lines above the body's first line that may hold the headline
+_QUOTE_MAX_CHARS = 300  # lines that quote a headline (share text, breadcrumbs, captions) are short
+_ECHO_MIN_WORDS = 4  # a shorter line is found inside other lines by chance
+_NEAR = 3  # lines either side where other headline-shaped lines make a list of teasers
+FEATURE_NAMES = (
+    "log_words",
+    "few_words",
+    "many_words",
+    "log_chars",
+    "full_stop",
+    "sentence_end",
+    "colon_end",
+    "separator",
+    "all_caps",
+    "cap_ratio",
+    "stop_ratio",
+    "starts_lower",
+    "repeated",
+    "digit_share",
+    "log_distance",
+    "right_above",
+    "log_from_top",
+    "furniture_between",
+    "furniture_after",
+    "is_furniture",
+    "prose_probability",
+    "echoes",
+    "no_hand_score",
+    "hand_score",
+    "gap_before",
+    "gap_after",
+    "hand_choice",
+    "hand_score_below_best",
+    "words_below_most",
+    "next_prose_probability",
+    "next_log_words",
+    "previous_log_words",
+    "shaped_neighbours",
+    "log_lines_to_furniture",
+)
+
+
+@dataclass(frozen=True)
+class TitleModel:
+    """The headline ranker."""
+
+    classifier: Logistic
+
+    @classmethod
+    def from_json(cls, data: dict) -> TitleModel:
+        fields = data["classifier"]
+        return cls(Logistic(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}))
+
+
+@cache
+def shipped_model() -> TitleModel:
+    """The model in the package (read once per process)."""
+    text = resources.files("tasks.parse.text").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return TitleModel.from_json(json.loads(text))
+
+
+def candidates(body_first: int) -> range:
+    """Positions in the page of the lines the headline may be: those a little above the body."""
+    return range(max(0, body_first - ABOVE), body_first)
+
+
+def features(
+    lines: Sequence[str], page: Sequence[Shape], probs: Sequence[float], body_first: int
+) -> np.ndarray:
+    """One row per candidate (as `candidates`), columns as FEATURE_NAMES."""
+    quoting = "\n".join({lines[s.index] for s in page if s.chars <= _QUOTE_MAX_CHARS})
+    at = candidates(body_first)
+    furniture = [heading.is_header_furniture(lines[page[k].index]) for k in at]
+    hands = [heading._headline_score(lines[page[k].index], page[k]) for k in at]
+    best_hand = max((h for h in hands if h is not None), default=0.0)
+    most_words = max((page[k].words for k, h in zip(at, hands, strict=True) if h is not None), default=1)
+    choice = heading.headline_at(lines, page, body_first)
+    shaped = np.array([h is not None for h in hands], dtype=float)
+    total = np.concatenate([[0.0], np.cumsum(shaped)])
+    ends = np.arange(len(at))
+    lows, highs = np.maximum(ends - _NEAR, 0), np.minimum(ends + _NEAR + 1, len(at))
+    neighbours = total[highs] - total[lows] - shaped  # headline-shaped lines around: a list of teasers
+    below = [j for j, f in enumerate(furniture) if f]
+    rows = []
+    for j, k in enumerate(at):
+        s, line, hand = page[k], lines[page[k].index], hands[j]
+        echoes = quoting.count(line) - 1 if s.words >= _ECHO_MIN_WORDS and s.chars <= _QUOTE_MAX_CHARS else 0
+        rows.append(
+            (
+                log1p(s.words),
+                s.words <= 3,
+                s.words > 20,
+                log1p(s.chars),
+                s.strict_end,
+                s.sentence_end,
+                s.colon_end,
+                s.separator,
+                s.all_caps,
+                s.cap_ratio,
+                s.stop_ratio,
+                s.starts_lower,
+                log(s.repeats),
+                heading._digits(line) / s.chars,
+                log1p(body_first - k),
+                k == body_first - 1,
+                log1p(k),
+                any(furniture[j + 1 :]),
+                j + 1 < len(furniture) and furniture[j + 1],
+                furniture[j],
+                probs[k],
+                log1p(max(echoes, 0)),
+                hand is None,
+                hand or 0.0,
+                s.gap_before,
+                s.gap_after,
+                k == choice,
+                best_hand - (hand or 0.0),
+                log1p(max(most_words - s.words, 0)),
+                probs[k + 1],
+                log1p(page[k + 1].words),
+                log1p(page[k - 1].words) if k else 0.0,
+                neighbours[j],
+                log1p(next((b - j for b in below if b > j), len(at) - j + _NEAR)),
+            )
+        )
+    return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def headline_at(
+    lines: Sequence[str],
+    page: Sequence[Shape],
+    probs: Sequence[float],
+    body_first: int,
+    model: TitleModel | None = None,
+) -> int | None:
+    """Position in `page` of the most probable headline for the body starting at `body_first`; None when
+    nothing stands above the body."""
+    if not candidates(body_first):
+        return None
+    scores = (model or shipped_model()).classifier.predict(features(lines, page, probs, body_first))
+    return candidates(body_first)[int(np.argmax(scores))]

@@ -38,6 +38,7 @@ DEFAULT_DOC_TIMEOUT = 120.0  # seconds: a real article takes well under one; the
 # (tasks.parse.MAX_TEXT_CHARS) takes about 30 s of NER on one core here
 TIMEOUT, CRASHED = "timeout", "crashed"
 _LAYOUT = struct.Struct("<d96s32s")  # when the mark was made (monotonic), doc_id, stage
+_SIZE = struct.Struct("<Q")  # the length of the child's message, sent before it
 _POLL_SECONDS = 0.05
 
 _slot: mmap.mmap | None = None  # set in a guarded child only: marks elsewhere cost one check
@@ -124,11 +125,11 @@ def _child(
             payload = pickle.dumps((True, work(stuck)), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:
             payload = _pickled_error(exc)
-        view = memoryview(payload)
+        view = memoryview(_SIZE.pack(len(payload)) + payload)
         while view:
             view = view[os.write(w, view) :]
     except BaseException:
-        code = 70
+        code = 70  # the parent sees an exit without a whole message
     finally:
         os._exit(code)  # no atexit, no flushing the parent's buffers twice
 
@@ -141,23 +142,49 @@ def _pickled_error(exc: BaseException) -> bytes:
 
 
 def _wait(pid: int, fd: int, slot: mmap.mmap, timeout: float) -> Any:
-    chunks: list[bytes] = []
+    """The child's message once it is whole (its length comes first). The end of the pipe is never
+    waited for: a process forked meanwhile by another thread (a second batch's child, a process pool's
+    worker) may hold its write end open for as long as it lives."""
+    message = bytearray()
+    os.set_blocking(fd, False)
     while True:
-        ready, _, _ = select.select([fd], [], [], _POLL_SECONDS)
-        if ready:
-            chunk = os.read(fd, 1 << 20)
-            if chunk:
-                chunks.append(chunk)
-                continue
-            _, status = os.waitpid(pid, 0)  # the pipe closed: the child has finished
-            if chunks:
-                return pickle.loads(b"".join(chunks))
-            return _died(status, slot)
+        select.select([fd], [], [], _POLL_SECONDS)
+        exited = _exited(pid)  # before draining: what it wrote before exiting is then all in the pipe
+        message += _drain(fd)
+        if _whole(message):
+            if exited is None:
+                os.waitpid(pid, 0)
+            return pickle.loads(memoryview(message)[_SIZE.size :])
+        if exited is not None:
+            return _died(exited, slot)
         at, doc_id, stage = _read(slot)
-        if doc_id and not chunks and time.monotonic() - at > timeout:
+        if doc_id and not message and time.monotonic() - at > timeout:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             return Stuck(doc_id, stage, TIMEOUT, f"stopped after {timeout:g} s in stage {stage}")
+
+
+def _exited(pid: int) -> int | None:
+    """The child's wait status once it has exited (reaped), else None."""
+    done, status = os.waitpid(pid, os.WNOHANG)
+    return status if done else None
+
+
+def _drain(fd: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _whole(message: bytearray) -> bool:
+    return len(message) >= _SIZE.size and len(message) - _SIZE.size == _SIZE.unpack_from(message)[0]
 
 
 def _died(status: int, slot: mmap.mmap) -> Any:

@@ -138,3 +138,33 @@ def test_a_worker_dying_on_no_one_document_is_an_error() -> None:
 def test_marks_outside_a_child_cost_nothing_and_change_nothing() -> None:
     items = watchdog.watched([1, 2, 3], "step", key=str)
     assert list(items) == [1, 2, 3] and items[1:] == [2, 3] and len(items) == 3
+
+
+def test_a_child_forked_meanwhile_by_another_thread_does_not_hold_up_the_result() -> None:
+    """Two batches in two threads: the second one's child, forked while the first waits, inherits the
+    first one's pipe. The first result must not wait for that child to end."""
+    import threading
+
+    def quick(stuck):
+        time.sleep(1.0)
+        return "quick"
+
+    def slow(stuck):
+        time.sleep(8.0)
+        return "slow"
+
+    took: dict[str, float] = {}
+
+    def timed(name, work):
+        started = time.monotonic()
+        assert watchdog.guarded(work, 30) == name
+        took[name] = time.monotonic() - started
+
+    first = threading.Thread(target=timed, args=("quick", quick))
+    first.start()
+    time.sleep(0.3)
+    second = threading.Thread(target=timed, args=("slow", slow))
+    second.start()
+    first.join()
+    second.join()
+    assert took["quick"] < 5 < took["slow"]

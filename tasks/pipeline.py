@@ -159,7 +159,7 @@ def _validated(
     return validate.validate_batch(validator(), tables, run, batch_id, texts, uris)
 
 
-_VALIDATOR_LOCK = threading.Lock()
+_VALIDATOR_LOCK = watchdog.hold_across_fork(threading.Lock())
 
 
 @cache

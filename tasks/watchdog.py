@@ -42,12 +42,21 @@ _SIZE = struct.Struct("<Q")  # the length of the child's message, sent before it
 _POLL_SECONDS = 0.05
 
 _slot: mmap.mmap | None = None  # set in a guarded child only: marks elsewhere cost one check
+_FORK_LOCKS: list[Any] = []  # held across fork (see hold_across_fork)
 
 
 def mark(doc_id: str | None, stage: str) -> None:
     """Say that `stage` now works on `doc_id` (None: on the batch as a whole, which is not timed)."""
     if _slot is not None:
         _slot[:] = _LAYOUT.pack(time.monotonic(), (doc_id or "").encode(), stage.encode())
+
+
+def hold_across_fork(lock: Any) -> Any:
+    """Register a lock that the batch's work takes (the model's loading, the GX context): a fork waits
+    until no other thread holds it, so a child never inherits it locked by a thread it does not have (it
+    would wait for ever) nor the state that lock guards half changed. Returns the lock."""
+    _FORK_LOCKS.append(lock)
+    return lock
 
 
 class watched(list[T], Generic[T]):
@@ -101,7 +110,13 @@ def _attempt(work: Callable[[dict[str, Stuck]], R], stuck: dict[str, Stuck], tim
     """One child: (True, result), (False, exception), or the Stuck document it was stopped on."""
     slot = mmap.mmap(-1, _LAYOUT.size)
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    for lock in _FORK_LOCKS:  # in registration order, by the only thread that takes more than one
+        lock.acquire()
+    try:
+        pid = os.fork()
+    finally:
+        for lock in reversed(_FORK_LOCKS):  # in the parent and in the child alike
+            lock.release()
     if pid == 0:  # the child: never returns
         _child(work, stuck, slot, read_end, write_end)
     os.close(write_end)

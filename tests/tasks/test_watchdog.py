@@ -168,3 +168,31 @@ def test_a_child_forked_meanwhile_by_another_thread_does_not_hold_up_the_result(
     first.join()
     second.join()
     assert took["quick"] < 5 < took["slow"]
+
+
+def test_a_fork_waits_for_a_lock_another_thread_holds_so_the_child_never_inherits_it_locked() -> None:
+    """The GX context and the model's loading are guarded by locks other batches' threads take: a child
+    forked while one is held would wait for it for ever. The fork waits until it is free."""
+    import threading
+
+    lock = watchdog.hold_across_fork(threading.Lock())
+    try:
+        held = threading.Event()
+
+        def other_batch():
+            with lock:
+                held.set()
+                time.sleep(1.0)
+
+        thread = threading.Thread(target=other_batch)
+        thread.start()
+        held.wait()
+
+        def work(stuck):
+            with lock:  # what validating a table does in the child
+                return "validated"
+
+        assert watchdog.guarded(work, 5) == "validated"
+        thread.join()
+    finally:
+        watchdog._FORK_LOCKS.remove(lock)

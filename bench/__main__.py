@@ -84,6 +84,9 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         command += ["--processes", str(args.workers)]
         floor = run_measured(command, env, ROOT, logs / "floor.log")
         raw["floor"] = {**_fields(_checked(floor, logs / "floor.log")), **_json(work / "f.json")}
+        _step("NER-only floor")
+        floor = run_measured([*command, "--ner-only"], env, ROOT, logs / "ner_floor.log")
+        raw["ner_floor"] = {**_fields(_checked(floor, logs / "ner_floor.log")), **_json(work / "f.json")}
         if not args.skip_html:
             raw["html"] = measure_html(args, work / "html", env)
     _step("DQ dashboard")

@@ -29,6 +29,8 @@ FIGURES = (  # (key, label, unit): every row the table prints, in order
     ("floor_pipe_s", "NER floor: nlp.pipe alone (no imports, no model load)", "s"),
     ("floor_ratio", "newsetl / floor, wall vs wall (each with its own start-up)", "x"),
     ("floor_ratio_no_startup", "newsetl / floor, without start-up (newsetl - fixed cost vs pipe)", "x"),
+    ("ner_floor_s", "NER-only floor (the NER component alone, as newsetl runs it): wall", "s"),
+    ("ner_floor_ratio", "newsetl / NER-only floor, wall vs wall", "x"),
     ("naive_s", "naive peer (full pipeline, nlp() per file, pandas): wall", "s"),
     ("naive_speedup", "newsetl speed-up over the naive peer", "x"),
     ("newsetl_nx_s", "newsetl run Nx: wall", "s"),
@@ -88,6 +90,10 @@ def derive(raw: dict[str, Any]) -> dict[str, Any]:
         "floor_pipe_s": floor["seconds_pipe"],
         "floor_ratio": round(one["seconds"] / floor["seconds"], 2),
         "floor_ratio_no_startup": round((one["seconds"] - fixed) / floor["seconds_pipe"], 2),
+        "ner_floor_s": raw["ner_floor"]["seconds"] if raw.get("ner_floor") else None,
+        "ner_floor_ratio": round(one["seconds"] / raw["ner_floor"]["seconds"], 2)
+        if raw.get("ner_floor")
+        else None,
         "naive_s": raw["naive"]["seconds"] if raw.get("naive") else None,
         "naive_speedup": round(raw["naive"]["seconds"] / one["seconds"], 2) if raw.get("naive") else None,
         "newsetl_nx_s": many["seconds"],

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from flows.terminal import PIPE_WIDTH, OutputFormat, render, rich_table, summary_table, trend_table
-from tasks import pipeline, sources
+from tasks import pipeline, sources, watchdog
 from tasks.reports import dq_trends
 from tasks.sources.jsonl import FIELD_NAMES, field_mapping
 from tasks.warehouse import lock, views
@@ -69,6 +69,14 @@ def run(
         bool, typer.Option("--rebuild", help="Recompute articles and derived tables from raw_documents.")
     ] = False,
     field: FieldOpt = None,
+    doc_timeout: Annotated[
+        float,
+        typer.Option(
+            "--doc-timeout",
+            min=0,
+            help="Seconds one document may hold a stage before it is quarantined as timeout (0: no limit).",
+        ),
+    ] = watchdog.DEFAULT_DOC_TIMEOUT,
 ) -> None:
     """Run the ETL flow once over SOURCE and print what it wrote."""
     from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
@@ -88,6 +96,7 @@ def run(
             dask_address=dask_address,
             rebuild=rebuild,
             fields=field or [],
+            doc_timeout=doc_timeout,
         )
     except (sources.SourceError, ValueError) as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")

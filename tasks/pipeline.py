@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks import enrich, ingest, parse, stories
+from tasks import enrich, ingest, parse, stories, watchdog
 from tasks.quality import suites, validate
 from tasks.records import BatchResult, RawDocument, Rejected, RunContext, SourceRecord
 from tasks.warehouse import rows
@@ -32,20 +32,45 @@ ENRICH_STAGE = "enrich"
 
 
 def process_batch(
-    records: Sequence[SourceRecord], run: RunContext, batch_id: str, seconds: dict[str, float] | None = None
+    records: Sequence[SourceRecord],
+    run: RunContext,
+    batch_id: str,
+    seconds: dict[str, float] | None = None,
+    doc_timeout: float | None = None,
 ) -> BatchResult:
     """ingest -> parse -> validate -> enrich -> validate source records (a new batch, or the records of
     raw_documents again when the warehouse is rebuilt); `seconds` gathers each stage's wall seconds.
 
+    With `doc_timeout`, the batch runs in a watched child process (tasks.watchdog): a document that holds
+    one stage longer than that many seconds, or crashes the worker, is quarantined (`timeout`, `crashed`)
+    with the stage it was in, and the batch goes on without it.
+
     Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
     """
     seconds = {} if seconds is None else seconds
+    if not doc_timeout:
+        return _process_batch(records, run, batch_id, seconds, {})
+    _warm()
+    result = watchdog.guarded(lambda stuck: _process_batch(records, run, batch_id, {}, stuck), doc_timeout)
+    for stage, spent in result.seconds.items():
+        seconds[stage] = round(seconds.get(stage, 0.0) + spent, 3)
+    result.seconds = seconds
+    return result
+
+
+def _process_batch(
+    records: Sequence[SourceRecord],
+    run: RunContext,
+    batch_id: str,
+    seconds: dict[str, float],
+    stuck: dict[str, watchdog.Stuck],
+) -> BatchResult:
     timer = stage_timer(seconds)
     with timer("ingest"):
         ingested = ingest.ingest_batch(records)
-    documents = ingested.documents
+    documents = ingested.documents  # all kept in raw_documents, the stopped ones too (a rebuild retries them)
     with timer("parse"):
-        articles, unparsed = parse.parse_batch(documents)
+        articles, unparsed = parse.parse_batch(watchdog.without(documents, stuck, lambda d: d.doc_id))
     with timer("load"):
         tables = rows.batch_tables(run, documents, articles, [])
         tables.pop(QUARANTINE.name)
@@ -77,6 +102,7 @@ def process_batch(
             *unparsed,
             *checked.rejected,
             *_enrich_failures(documents, enriched.failed),
+            *_stopped(documents, stuck),
         ],
         rejected_rows=derived.rejected,
         checks=checked.checks + derived.checks,
@@ -96,6 +122,32 @@ def _enrich_failures(documents: Sequence[RawDocument], failed: dict[str, str]) -
     ]
 
 
+_WARM_UP = (  # an invented article: one batch of it loads the model, GX, the gazetteer and the vocabularies
+    "Storm closes the harbour for a third day\n\nBy A. Writer\n\n"
+    "The harbour in Bergen stayed shut on Monday as the storm turned, the port authority said.\n\n"
+    "Ferries to Oslo and Stavanger were cancelled, and two fishing boats were towed in overnight.\n"
+)
+
+
+@cache
+def _warm() -> None:
+    """Run one small batch in this process, so that every watched child inherits what a batch loads
+    instead of loading it again (the model alone takes a second)."""
+    record = SourceRecord("warm-up.txt", _WARM_UP.encode())
+    _process_batch([record], RunContext.new(), "warm-up", {}, {})
+
+
+def _stopped(documents: Sequence[RawDocument], stuck: dict[str, watchdog.Stuck]) -> list[Rejected]:
+    """Quarantine rows, with their bytes, for the documents the watchdog stopped (tasks.watchdog)."""
+    return [
+        Rejected(
+            d.source_uri, d.doc_id, s.stage.split("/")[0], s.reason, s.detail, d.data or d.raw_text.encode()
+        )
+        for d in documents
+        if (s := stuck.get(d.doc_id)) is not None
+    ]
+
+
 def _validated(
     tables: dict[str, pa.Table],
     run: RunContext,
@@ -109,7 +161,7 @@ def _validated(
     return validate.validate_batch(validator(), tables, run, batch_id, texts, uris)
 
 
-_VALIDATOR_LOCK = threading.Lock()
+_VALIDATOR_LOCK = watchdog.hold_across_fork(threading.Lock())
 
 
 @cache

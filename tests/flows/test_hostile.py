@@ -135,3 +135,57 @@ def test_a_text_of_tens_of_megabytes_among_good_ones(prefect_api: str, tmp_path:
     assert con.execute("select files_seen, articles_written, quarantined from runs").fetchone() == (4, 3, 1)
     kept = con.execute("select octet_length(payload) from quarantine").fetchone()[0]
     assert kept == (source / "dump.txt").stat().st_size  # its bytes are kept, nothing is lost
+
+
+# `newsetl run` in a process whose quote extractor first runs a careless rule over every article: a regular
+# expression that backtracks for ever on a long run of one letter. A real hang, not a sleep.
+CARELESS_RUN = """
+import re, sys
+from flows import cli
+from tasks.enrich import quotes
+
+careless, real = re.compile(r"(a+)+b"), quotes.extract
+
+def extract(articles, found):
+    for article in articles:
+        careless.search(article.body)
+    return real(articles, found)
+
+quotes.extract = extract
+sys.argv = ["newsetl", "run", *sys.argv[1:]]
+cli.main()
+"""
+
+
+def test_a_document_that_hangs_an_extractor_is_quarantined_and_the_run_completes(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    source, warehouse = tmp_path / "in", tmp_path / "wh"
+    source.mkdir()
+    for name in ("000_5d18932342450ac8.txt", "001_ace7b6f46e57d16b.txt"):
+        (source / name).write_bytes((ROOT / "seeds" / name).read_bytes())
+    cheer = (
+        'The stadium rose as one, and the cry of "Waaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaah!" went on. '
+    )
+    (source / "cheer.txt").write_text("Fans cheer the late winner\n\n" + cheer + BODY)
+    command = [sys.executable, "-c", CARELESS_RUN, str(source), "--warehouse", str(warehouse)]
+    command += ["--doc-timeout", "5"]
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    con = views.connect(warehouse)
+    assert sorted(_outcomes(con)) == [
+        ("000_5d18932342450ac8.txt", "article"),
+        ("001_ace7b6f46e57d16b.txt", "article"),
+        ("cheer.txt", "enrich:timeout"),
+    ]
+    assert con.execute("select detail, octet_length(payload) from quarantine").fetchone() == (
+        "stopped after 5 s in stage enrich/quotes",
+        (source / "cheer.txt").stat().st_size,
+    )
+    assert con.execute("select files_seen, articles_written, quarantined, status from runs").fetchone() == (
+        3,
+        2,
+        1,
+        "completed",
+    )

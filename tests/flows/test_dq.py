@@ -36,6 +36,7 @@ FUTURE = (
 )
 PUBLISHED_AT = "expect_column_values_to_be_between(published_at)"
 ALL_CAPS = "expect_column_values_to_not_match_regex(title)"
+SHORT_TONE = "tone.expect_column_values_to_be_between(word_count)"  # under 20 words, a tone is unreliable
 
 pytestmark = pytest.mark.e2e
 
@@ -63,11 +64,11 @@ def test_warnings_keep_articles_flagged_and_unusable_rows_are_quarantined(
         con.execute("select regexp_extract(source_uri, '[^/]+$'), dq_flags from articles").fetchall()
     )
     assert {name: flags[name] for name in ("stub.txt", "future.txt", "shouting.txt")} == {
-        "stub.txt": [],  # a stub is real news too: it only lowers the batch's body_words_share
+        "stub.txt": [SHORT_TONE],  # a stub is real news too: kept, its tone flagged as unreliable
         "future.txt": [PUBLISHED_AT],
-        "shouting.txt": [ALL_CAPS],
+        "shouting.txt": [ALL_CAPS, SHORT_TONE],
     }
-    assert sum(len(f) for f in flags.values()) == 2  # the seeds carry no flag
+    assert sum(len(f) for f in flags.values()) == 4  # the seeds carry no flag
     severities = dict(
         con.execute("select expectation || '(' || column_name || ')', severity from dq_results").fetchall()
     )

@@ -17,8 +17,8 @@ import pytest
 from tasks import pipeline, watchdog
 from tasks.enrich import quotes
 from tasks.parse import text
-from tasks.records import RunContext, SourceRecord
-from tests.conftest import SEED_000, SEED_001
+from tasks.records import RunContext
+from tests.tasks.test_pipeline import _accounts, _records  # the seeds and extra records, and their outcome
 
 RUN = RunContext("20260101T000000Z-watchdog", datetime(2026, 1, 1, tzinfo=UTC))
 CARELESS = re.compile(r"(a+)+b")  # exponential on "aaaa…a" not followed by b: 2**40 ways to fail
@@ -27,15 +27,6 @@ CHEER = (
     b'"Waaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaah!" rolled across the stands for a full minute.\n\n'
     b'"I have never heard a noise like it," said Anne Martin, who has held a season ticket for forty years.\n'
 )
-
-
-def _records(*extra: bytes) -> list[SourceRecord]:
-    seeds = [SourceRecord(p.as_uri(), p.read_bytes()) for p in (SEED_000, SEED_001)]
-    return seeds + [SourceRecord(f"file:///extra{i}.txt", data) for i, data in enumerate(extra)]
-
-
-def _accounts(result) -> tuple[int, list[tuple[str, str, str]]]:
-    return result.articles, [(r.source_uri, r.stage, r.reason_code) for r in result.rejected]
 
 
 def test_the_careless_rule_really_hangs() -> None:

@@ -9,9 +9,10 @@ and synthetic copies of BBC articles (bench.story_copies), in that order. Scored
   labelled pairs (bench/story_labels.jsonl, read by a person: duplicate / same_story / different);
 - same-story pairs: precision and recall over the labelled pairs.
 
-Thresholds (tasks/stories/model.json) are fitted by bench/train_stories.py with the labelled pairs in
-held-out folds; `--held-out` scores each fold with the thresholds fitted without it, beside the shipped
-ones (development). The run's signatures are cached under --cache so re-scoring takes seconds.
+Thresholds (tasks/stories/model.json) and the same-story model (tasks/stories/story_model.json) are fitted
+by bench/train_stories.py with the labelled pairs in held-out folds; held out, each fold is scored with the
+containment, weights and threshold fitted without it, beside the shipped model (development).
+The run's signatures are cached under --cache so re-scoring takes seconds.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bench import story_copies
 from bench.folds import fold_of
 from tasks.run import run_inline
 from tasks.stories import MODEL, Index, assign_batch
+from tasks.stories.index import STORY_MODEL, StoryModel
 from tasks.warehouse.schemas import ARTICLES, STORY_INDEX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,9 +86,12 @@ def collect(root: Path = CORPORA, per_folder: int = COPIES_PER_FOLDER) -> Collec
     return Collected(batches, doc_of, titles, copies, time.perf_counter() - started)
 
 
-def assigned(batches: Iterable[pa.Table], model: dict[str, Any] = MODEL) -> dict[str, tuple[str, str]]:
-    """doc_id -> (original, story_id) of every article, assigned afresh with `model`'s thresholds."""
-    index = Index(model)
+def assigned(
+    batches: Iterable[pa.Table], model: dict[str, Any] = MODEL, story: StoryModel = STORY_MODEL
+) -> dict[str, tuple[str, str]]:
+    """doc_id -> (original, story_id) of every article, assigned afresh with `model`'s thresholds and the
+    `story` model."""
+    index = Index(model, story)
     out: dict[str, tuple[str, str]] = {}
     for table in batches:
         for row in assign_batch(index, {STORY_INDEX.name: table, ARTICLES.name: table})[
@@ -276,9 +281,8 @@ def evaluate(root: Path = CORPORA, cache: Path | None = None, held_out: bool = T
     if held_out:
         from bench import train_stories
 
-        figures["held_out"], figures["held_out_thresholds"] = train_stories.held_out(
-            train_stories.grid(data, labels)
-        )
+        trained = train_stories.run(data, labels)
+        figures["held_out"], figures["held_out_thresholds"] = trained["held_out"], trained["per_fold"]
     return figures
 
 

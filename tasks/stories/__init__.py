@@ -6,7 +6,8 @@ entity names (the same story told in other words). The run's Settler assigns, in
 against the index of everything committed before it (tasks.stories.index): the warehouse's `story_index`
 table, loaded once per run, plus the earlier batches and articles of the run. The index rows are committed
 with the articles, in the same atomic commit, so a killed run leaves no half index; a rebuild recomputes
-them. Thresholds are data: tasks/stories/model.json, written by bench/train_stories.py.
+them. Thresholds and the same-story model are data: tasks/stories/model.json and story_model.json, written
+by bench/train_stories.py.
 """
 
 from __future__ import annotations

@@ -9,22 +9,29 @@ so two batches in flight never make two stories of one and the outcome is that o
 An article is a near-duplicate of a candidate whose body shingles contain the shorter body's
 (containment, estimated from the MinHash Jaccard and both shingle counts, at least
 `duplicate_containment`): it takes that candidate's original as duplicate_of and its story. Otherwise it
-joins the story of the most similar candidate whose story signature's Jaccard is at least
-`story_jaccard` and whose publication is within `story_days` (when both dates are known); otherwise it
-starts a story of its own, story_id = its doc_id.
+joins the story of the story candidate (LSH on the story signature) published within `story_days` (when
+both dates are known) that a small logistic model (`story_model.json`, written by bench/train_stories.py)
+gives the highest probability of telling the same story, if that probability is at least the model's
+`threshold`; otherwise it starts a story of its own, story_id = its doc_id. The model's features
+(`story_features`) are what the index holds of both articles: story and body signature agreement and
+body containment.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from importlib import resources
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 
+from tasks.parse.text.blocks import Logistic
 from tasks.stories.signatures import MODEL, from_bytes
 from tasks.warehouse import tables
 from tasks.warehouse.schemas import ARTICLES, STORY_INDEX
@@ -41,6 +48,56 @@ _KEPT = (
 
 
 @dataclass(frozen=True)
+class StoryModel:
+    """Same story or not, for an article and one candidate: a logistic model over `FEATURES` and the
+    probability from which the article joins the candidate's story."""
+
+    classifier: Logistic
+    threshold: float
+
+    @cached_property
+    def _linear(self) -> tuple[np.ndarray, float]:
+        """The weights folded with the standardisation: z = rows @ w + b."""
+        c = self.classifier
+        weights = np.asarray(c.weights) / np.asarray(c.scale)
+        return weights, c.bias - float(np.asarray(c.mean) @ weights)
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """Same-story probability of each row of features (the classifier's, with fewer array copies)."""
+        weights, bias = self._linear
+        return 1.0 / (1.0 + np.exp(-np.clip(rows @ weights + bias, -30.0, 30.0)))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StoryModel:
+        if data.get("features", list(FEATURES)) != list(FEATURES):
+            raise ValueError(f"story model features {data['features']} are not {list(FEATURES)}: retrain")
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data["classifier"].items()}
+        return cls(Logistic(**fields), float(data["threshold"]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": list(FEATURES), "classifier": vars(self.classifier), "threshold": self.threshold}
+
+
+FEATURES = ("story_jaccard", "body_jaccard", "containment")
+STORY_MODEL = StoryModel.from_json(
+    json.loads(resources.files(__package__).joinpath("story_model.json").read_text("utf-8"))
+)
+
+
+def story_features(story: np.ndarray, body: np.ndarray, shingles: int, others: list[Entry]) -> np.ndarray:
+    """One row of `FEATURES` per other article: story and body signature agreement (MinHash Jaccard) and
+    containment of the shorter body. Dates are not a feature: only the labelled pairs of pages/ have them,
+    and a model learns from them that "both dated" means "same story"; `story_days` bounds them instead."""
+    same = np.stack([e.both for e in others]) == np.concatenate([story, body])
+    half = len(story)
+    story_j, body_j = same[:, :half].mean(axis=1), same[:, half:].mean(axis=1)
+    sizes = np.array([max(e.shingles, 1) for e in others], dtype=np.float64)
+    own = float(max(shingles, 1))
+    contained = np.minimum(1.0, body_j * (own + sizes) / (1.0 + body_j) / np.minimum(own, sizes))
+    return np.column_stack([story_j, body_j, contained])
+
+
+@dataclass(frozen=True)
 class Entry:
     """What the index keeps of one article: its story, its original (itself when it is one), its date,
     its shingle count and both signatures (uint32 arrays)."""
@@ -52,12 +109,18 @@ class Entry:
     body: np.ndarray
     story: np.ndarray
 
+    @cached_property
+    def both(self) -> np.ndarray:
+        """The story signature followed by the body signature (one comparison for both)."""
+        return np.concatenate([self.story, self.body])
+
 
 class Index:
     """Every indexed article, searchable by LSH on both signatures."""
 
-    def __init__(self, model: dict[str, Any] = MODEL) -> None:
+    def __init__(self, model: dict[str, Any] = MODEL, story_model: StoryModel = STORY_MODEL) -> None:
         self.model = model
+        self.story_model = story_model
         perm = model["num_perm"]
         self.body_lsh = MinHashLSH(threshold=model["duplicate_lsh_threshold"], num_perm=perm)
         self.story_lsh = MinHashLSH(threshold=model["story_lsh_threshold"], num_perm=perm)
@@ -98,7 +161,10 @@ class Index:
         if copied is not None:
             entry = self.entries[copied]
             return entry.original, entry.story_id
-        told = self._best_story(story.hashvalues, row["published_at"], self.story_lsh.query(story))
+        candidates = self.story_lsh.query(story)
+        told = self._best_story(
+            story.hashvalues, body.hashvalues, row["body_shingles"], row["published_at"], candidates
+        )
         return None, self.entries[told].story_id if told is not None else row["doc_id"]
 
     def _best_copy(self, body: np.ndarray, shingles: int, candidates: list[str]) -> str | None:
@@ -112,15 +178,21 @@ class Index:
         return _best(candidates, scores, self.model["duplicate_containment"])
 
     def _best_story(
-        self, story: np.ndarray, published_at: datetime | None, candidates: list[str]
+        self,
+        story: np.ndarray,
+        body: np.ndarray,
+        shingles: int,
+        published_at: datetime | None,
+        candidates: list[str],
     ) -> str | None:
-        """The most similar candidate story within `story_days`, if at least `story_jaccard` similar."""
+        """The candidate within `story_days` the story model finds likeliest to tell the same story, if
+        its probability is at least the model's threshold."""
         days = self.model["story_days"]
         near = [d for d in candidates if within_days(published_at, self.entries[d].published_at, days)]
         if not near:
             return None
-        scores = (np.stack([self.entries[d].story for d in near]) == story).mean(axis=1)
-        return _best(near, scores, self.model["story_jaccard"])
+        rows = story_features(story, body, shingles, [self.entries[d] for d in near])
+        return _best(near, self.story_model.probabilities(rows), self.story_model.threshold)
 
 
 def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | None:
@@ -146,9 +218,11 @@ def within_days(a: datetime | None, b: datetime | None, days: float) -> bool:
     return a is None or b is None or abs((a - b).total_seconds()) <= days * 86_400
 
 
-def load_index(warehouse: str | os.PathLike[str], model: dict[str, Any] = MODEL) -> Index:
+def load_index(
+    warehouse: str | os.PathLike[str], model: dict[str, Any] = MODEL, story_model: StoryModel = STORY_MODEL
+) -> Index:
     """The index of every article the warehouse's story_index holds (its signature columns only)."""
-    index = Index(model)
+    index = Index(model, story_model)
     dataset = tables.table_dataset(warehouse, STORY_INDEX.name)
     if dataset is not None:
         for batch in dataset.to_batches(columns=list(_KEPT)):

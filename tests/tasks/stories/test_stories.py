@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tasks import pipeline, run, sources, stories
@@ -115,3 +116,31 @@ def test_story_counts_count_the_story_once_with_its_first_articles_number_on_a_t
         "WHERE s.articles = 2 AND c.count_type = 'killed'",
     )
     assert rows == [(129, 2, 1)]
+
+
+def test_the_story_model_reads_signature_overlap_and_prefers_the_candidate_sharing_more_body() -> None:
+    """story_features measures what it says, and the shipped model rates a candidate that shares over
+    half of the article's body above the threshold and one that shares its topic words but not its body below,
+    and more shared body likelier the same story."""
+    from tasks.stories.index import FEATURES, STORY_MODEL, Entry, StoryModel, story_features
+
+    own = np.arange(64, dtype=np.uint32)
+
+    def signature(shared: int) -> np.ndarray:
+        return np.concatenate([own[:shared], np.full(64 - shared, 10_000, dtype=np.uint32)])
+
+    def other(story: int, body: int, shingles: int = 100) -> Entry:
+        return Entry("s", "s", None, shingles, signature(body), signature(story))
+
+    rows = story_features(own, own, 100, [other(32, 24), other(26, 1), other(32, 16, shingles=300)])
+    assert rows.shape == (3, len(FEATURES))
+    assert rows[0].tolist() == pytest.approx([0.5, 0.375, 0.375 * 200 / 1.375 / 100])
+    assert rows[1, :2].tolist() == pytest.approx([26 / 64, 1 / 64])
+    assert rows[2, 2] == pytest.approx(0.25 * 400 / 1.25 / 100)
+    p = STORY_MODEL.probabilities(rows)
+    assert p[0] > STORY_MODEL.threshold > p[1]
+    assert p == pytest.approx(STORY_MODEL.classifier.predict(rows))  # folded weights: the same model
+    more = STORY_MODEL.probabilities(story_features(own, own, 100, [other(32, k) for k in (0, 4, 8, 16, 32)]))
+    assert (np.diff(more) > 0).all()
+    with pytest.raises(ValueError):
+        StoryModel.from_json({**STORY_MODEL.to_json(), "features": ["story_jaccard"]})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import islice
 
 from tasks import vocab
@@ -56,6 +57,10 @@ _CREDIT_TAIL = re.compile(r"\s*\([^()]{1,60}\)$")  # "... in 2019. (Jane Doe/Reu
 _DANGLING = frozenset(vocab.words("dangling_words"))
 _ASCII_DIGITS = str.maketrans("", "", "0123456789")
 _COUNTER = re.compile(r"\b\d+\s+(?:of|/)\s+\d+\b")  # "Image 1 of 9", "1 / 4": gallery counters
+# The headline rules and the ranker (tasks.parse.text.title_model) ask about the same lines of a page, some
+# lines more than once (the window is searched near the body, then wider): the costly checks of a line are
+# remembered for the lines of the last few pages.
+_LINES_REMEMBERED = 4096
 
 
 def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) -> int | None:
@@ -173,9 +178,11 @@ def _best_headline(lines: Sequence[str], page: Sequence[Shape], body_first: int,
 
 def _headline_score(line: str, s: Shape) -> float | None:
     """How much a line looks like a headline; None when it cannot be one."""
-    return None if _is_furniture_or_chrome(line) else _shape_score(line, s)
+    score = _shape_score(line, s)  # the cheap test first: most lines of a page fail it
+    return None if score is None or _is_furniture_or_chrome(line) else score
 
 
+@lru_cache(maxsize=_LINES_REMEMBERED)
 def _is_furniture_or_chrome(line: str) -> bool:
     return chrome.is_chrome(line) or _COUNTER.search(line) is not None
 
@@ -231,6 +238,7 @@ def kicker_at(lines: Sequence[str], page: Sequence[Shape], title: int) -> int | 
     return title - 1 if mostly_caps or breadcrumb or chrome.is_label(line, max_words=3) else None
 
 
+@lru_cache(maxsize=_LINES_REMEMBERED)
 def is_header_furniture(line: str) -> bool:
     """A byline, a date or a time standing on its own line, perhaps with a name or a place beside it."""
     if len(line) > _FURNITURE_MAX_CHARS:

@@ -218,6 +218,44 @@ def _ends_with_full_stop(line: str) -> bool:
     return _CREDIT_TAIL.sub("", line).rstrip("\"'”’)").endswith(".")
 
 
+# What a page's text glues to its headline line, by shape: a breadcrumb of short parts with the headline
+# last ("Home / World / Europe / <headline>"), a relative time ("3h ago <headline>") and a kicker in capitals
+# ("STORM WARNING <headline>"). A separator the headline itself may hold (":", "|", " - ") is not one.
+_CRUMB_SEP = re.compile(r"\s+([/›»>])\s+")
+_CRUMB_MIN_PARTS = 3
+_CRUMB_MAX_WORDS = (
+    4  # a breadcrumb's parts above the headline are section names, each a capital or a figure first
+)
+_RELATIVE_TIME = r"\d{1,3}\s?(?:h|hrs?|hours?|m|mins?|minutes?|d|days?|w|weeks?)\s+ago"
+_TIME_GLUED = re.compile(rf"^{_RELATIVE_TIME}\b[\s·•|,\-–—]*|[\s·•|,\-–—]*\b{_RELATIVE_TIME}$", re.IGNORECASE)
+_CAPS_KICKER = re.compile(r"^(?:[A-ZÀ-Þ][A-ZÀ-Þ'’\-]{3,}\s+){2,}(?=[A-ZÀ-Þ][a-zß-ÿ])")
+_GLUED_MIN_WORDS = 3  # what is left must still be a headline of a few words
+_CRUMB_MIN_WORDS = 2  # a breadcrumb's last part is the page's own title, however short
+_WORD = re.compile(r"\w+")
+
+
+def without_glued(title: str) -> str:
+    """The headline line without a breadcrumb, a relative time or a kicker in capitals glued to it, when
+    a headline of a few words is left."""
+    parts = _CRUMB_SEP.split(title)
+    seps, texts = set(parts[1::2]), parts[::2]
+    crumbs = all(
+        len(_WORD.findall(t)) <= _CRUMB_MAX_WORDS and t[:1].isupper() | t[:1].isdigit() for t in texts[:-1]
+    )
+    if len(texts) >= _CRUMB_MIN_PARTS and len(seps) == 1 and crumbs:
+        title = _left(title, texts[-1], _CRUMB_MIN_WORDS)
+    title = _left(title, _TIME_GLUED.sub("", title))
+    if (kicker := _CAPS_KICKER.match(title)) is not None:
+        rest = title[kicker.end() :]
+        title = title if rest.isupper() else _left(title, rest)
+    return title
+
+
+def _left(title: str, rest: str, min_words: int = _GLUED_MIN_WORDS) -> str:
+    """`rest` when it is still a headline of a few words, else `title`."""
+    return rest.strip() if len(rest.split()) >= min_words else title
+
+
 def kicker_at(lines: Sequence[str], page: Sequence[Shape], title: int) -> int | None:
     """Position of a section label or kicker right above the headline, if there is one."""
     if title == 0:

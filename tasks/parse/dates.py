@@ -127,7 +127,15 @@ def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[list[int]]
     above = nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE, PARAGRAPH_WORDS)
     after = nonblank(lines, range(body_at + 1, n), _AFTER_BODY, PARAGRAPH_WORDS)
     first = [body_at] if body_at < n and body_at != title_at else []
-    return [between, above, first, after]
+    return [between, above, first, after, above_body(lines, title_at, body_at, between)]
+
+
+def above_body(lines: Sequence[str], title_at: int, body_at: int, between: list[int]) -> list[int]:
+    """The non-blank lines right above the body that the zone under the headline (`between`) did not
+    reach: a header printed by the body, found even when the line taken for the headline stands far above
+    it (empty when the headline is near the body)."""
+    near = nonblank(lines, range(body_at - 1, title_at, -1), _BETWEEN)[::-1]
+    return [i for i in near if not between or i > between[-1]]
 
 
 def nonblank(lines: Sequence[str], indices: range, limit: int, stop_words: int = 0) -> list[int]:

@@ -80,6 +80,7 @@ class Layout:
     title_at: int
     body: tuple[int, ...]
     section: str | None = None
+    title: str | None = None  # the headline line without what is glued to it, when that differs
 
 
 def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
@@ -89,7 +90,7 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
     if not any(lines):
         raise ParseError("no_content", "nothing but blank lines")
     layout = _plain_layout(lines) or _page_layout(lines)
-    title = lines[layout.title_at]
+    title = layout.title or lines[layout.title_at]
     if not layout.body:
         raise ParseError("no_body", f"title {title[:80]!r} but no body text")
     authors, published_at, dateline = _header_fields(lines, layout.title_at, layout.body[0])
@@ -138,7 +139,11 @@ def _page_layout(lines: list[str]) -> Layout:
         raise ParseError("no_title", "article prose but no line above it")
     kicker = heading.kicker_at(lines, page, title)
     section = None if kicker is None else lines[page[kicker].index]
-    return Layout(page[title].index, tuple(page[k].index for k in body), section)
+    line = lines[page[title].index]
+    clean = heading.without_glued(line)
+    return Layout(
+        page[title].index, tuple(page[k].index for k in body), section, None if clean == line else clean
+    )
 
 
 def article_block(lines: list[str]) -> tuple[list[blocks.Shape], list[float], list[int]]:

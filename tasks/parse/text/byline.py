@@ -71,13 +71,15 @@ def find_authors(lines: Sequence[str], title_at: int, body_at: int) -> tuple[str
 
 
 def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list[int], bool]]:
-    """(line indices, marked bylines only) per zone: under the headline, above it, after the body."""
+    """(line indices, marked bylines only) per zone: under the headline, above it, after the body, and the
+    marked bylines right above the body that the zone under the headline did not reach."""
     n = len(lines)
     title_at, body_at = max(0, min(title_at, n - 1)), max(0, min(body_at, n))
     between = dates.nonblank(lines, range(title_at + 1, body_at), _BETWEEN)
     above = dates.nonblank(lines, range(title_at - 1, -1, -1), _ABOVE_TITLE)[::-1]
     after = dates.nonblank(lines, range(body_at + 1, n), _AFTER_BODY, dates.PARAGRAPH_WORDS)
-    return [(between, False), (above, True), (after, False)]
+    near_body = dates.above_body(lines, title_at, body_at, between)
+    return [(between, False), (above, True), (after, False), (near_body, True)]
 
 
 def _candidate(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import islice
 
 from tasks import vocab
@@ -56,6 +57,10 @@ _CREDIT_TAIL = re.compile(r"\s*\([^()]{1,60}\)$")  # "... in 2019. (Jane Doe/Reu
 _DANGLING = frozenset(vocab.words("dangling_words"))
 _ASCII_DIGITS = str.maketrans("", "", "0123456789")
 _COUNTER = re.compile(r"\b\d+\s+(?:of|/)\s+\d+\b")  # "Image 1 of 9", "1 / 4": gallery counters
+# The headline rules and the ranker (tasks.parse.text.title_model) ask about the same lines of a page, some
+# lines more than once (the window is searched near the body, then wider): the costly checks of a line are
+# remembered for the lines of the last few pages.
+_LINES_REMEMBERED = 4096
 
 
 def headline_at(lines: Sequence[str], page: Sequence[Shape], body_first: int) -> int | None:
@@ -173,9 +178,11 @@ def _best_headline(lines: Sequence[str], page: Sequence[Shape], body_first: int,
 
 def _headline_score(line: str, s: Shape) -> float | None:
     """How much a line looks like a headline; None when it cannot be one."""
-    return None if _is_furniture_or_chrome(line) else _shape_score(line, s)
+    score = _shape_score(line, s)  # the cheap test first: most lines of a page fail it
+    return None if score is None or _is_furniture_or_chrome(line) else score
 
 
+@lru_cache(maxsize=_LINES_REMEMBERED)
 def _is_furniture_or_chrome(line: str) -> bool:
     return chrome.is_chrome(line) or _COUNTER.search(line) is not None
 
@@ -211,6 +218,44 @@ def _ends_with_full_stop(line: str) -> bool:
     return _CREDIT_TAIL.sub("", line).rstrip("\"'”’)").endswith(".")
 
 
+# What a page's text glues to its headline line, by shape: a breadcrumb of short parts with the headline
+# last ("Home / World / Europe / <headline>"), a relative time ("3h ago <headline>") and a kicker in capitals
+# ("STORM WARNING <headline>"). A separator the headline itself may hold (":", "|", " - ") is not one.
+_CRUMB_SEP = re.compile(r"\s+([/›»>])\s+")
+_CRUMB_MIN_PARTS = 3
+_CRUMB_MAX_WORDS = (
+    4  # a breadcrumb's parts above the headline are section names, each a capital or a figure first
+)
+_RELATIVE_TIME = r"\d{1,3}\s?(?:h|hrs?|hours?|m|mins?|minutes?|d|days?|w|weeks?)\s+ago"
+_TIME_GLUED = re.compile(rf"^{_RELATIVE_TIME}\b[\s·•|,\-–—]*|[\s·•|,\-–—]*\b{_RELATIVE_TIME}$", re.IGNORECASE)
+_CAPS_KICKER = re.compile(r"^(?:[A-ZÀ-Þ][A-ZÀ-Þ'’\-]{3,}\s+){2,}(?=[A-ZÀ-Þ][a-zß-ÿ])")
+_GLUED_MIN_WORDS = 3  # what is left must still be a headline of a few words
+_CRUMB_MIN_WORDS = 2  # a breadcrumb's last part is the page's own title, however short
+_WORD = re.compile(r"\w+")
+
+
+def without_glued(title: str) -> str:
+    """The headline line without a breadcrumb, a relative time or a kicker in capitals glued to it, when
+    a headline of a few words is left."""
+    parts = _CRUMB_SEP.split(title)
+    seps, texts = set(parts[1::2]), parts[::2]
+    crumbs = all(
+        len(_WORD.findall(t)) <= _CRUMB_MAX_WORDS and t[:1].isupper() | t[:1].isdigit() for t in texts[:-1]
+    )
+    if len(texts) >= _CRUMB_MIN_PARTS and len(seps) == 1 and crumbs:
+        title = _left(title, texts[-1], _CRUMB_MIN_WORDS)
+    title = _left(title, _TIME_GLUED.sub("", title))
+    if (kicker := _CAPS_KICKER.match(title)) is not None:
+        rest = title[kicker.end() :]
+        title = title if rest.isupper() else _left(title, rest)
+    return title
+
+
+def _left(title: str, rest: str, min_words: int = _GLUED_MIN_WORDS) -> str:
+    """`rest` when it is still a headline of a few words, else `title`."""
+    return rest.strip() if len(rest.split()) >= min_words else title
+
+
 def kicker_at(lines: Sequence[str], page: Sequence[Shape], title: int) -> int | None:
     """Position of a section label or kicker right above the headline, if there is one."""
     if title == 0:
@@ -231,6 +276,7 @@ def kicker_at(lines: Sequence[str], page: Sequence[Shape], title: int) -> int | 
     return title - 1 if mostly_caps or breadcrumb or chrome.is_label(line, max_words=3) else None
 
 
+@lru_cache(maxsize=_LINES_REMEMBERED)
 def is_header_furniture(line: str) -> bool:
     """A byline, a date or a time standing on its own line, perhaps with a name or a place beside it."""
     if len(line) > _FURNITURE_MAX_CHARS:

@@ -63,6 +63,9 @@ FEATURE_NAMES = (
     "previous_log_words",
     "shaped_neighbours",
     "log_lines_to_furniture",
+    "furniture_within_two_below",
+    "top_of_headline_run",
+    "beyond_the_window",
 )
 
 
@@ -85,30 +88,53 @@ def shipped_model() -> TitleModel:
     return TitleModel.from_json(json.loads(text))
 
 
-def candidates(body_first: int) -> range:
-    """Positions in the page of the lines the headline may be: those a little above the body."""
-    return range(max(0, body_first - ABOVE), body_first)
+def candidates(body_first: int, hand: int | None = None) -> tuple[int, ...]:
+    """Positions in the page of the lines the headline may be: those a little above the body, and the hand
+    rules' choice `hand` when it stands further up (a headline the page quotes in its share text or
+    breadcrumb, above a long run of widgets)."""
+    near = range(max(0, body_first - ABOVE), body_first)
+    return (hand, *near) if hand is not None and hand < near.start else tuple(near)
+
+
+def ranked(
+    lines: Sequence[str], page: Sequence[Shape], probs: Sequence[float], body_first: int
+) -> tuple[tuple[int, ...], np.ndarray]:
+    """(the candidates, one feature row per candidate with columns as FEATURE_NAMES)."""
+    choice = heading.headline_at(lines, page, body_first)
+    at = candidates(body_first, choice)
+    return at, _rows(lines, page, probs, body_first, at, choice)
 
 
 def features(
     lines: Sequence[str], page: Sequence[Shape], probs: Sequence[float], body_first: int
 ) -> np.ndarray:
-    """One row per candidate (as `candidates`), columns as FEATURE_NAMES."""
+    """One row per candidate (as `ranked`), columns as FEATURE_NAMES."""
+    return ranked(lines, page, probs, body_first)[1]
+
+
+def _rows(
+    lines: Sequence[str],
+    page: Sequence[Shape],
+    probs: Sequence[float],
+    body_first: int,
+    at: tuple[int, ...],
+    choice: int | None,
+) -> np.ndarray:
+    """The feature rows of `at`, read off every line from the first candidate down to the body."""
+    span = range(at[0], body_first) if at else range(0)
     quoting = "\n".join({lines[s.index] for s in page if s.chars <= _QUOTE_MAX_CHARS})
-    at = candidates(body_first)
-    furniture = [heading.is_header_furniture(lines[page[k].index]) for k in at]
-    hands = [heading._headline_score(lines[page[k].index], page[k]) for k in at]
+    furniture = [heading.is_header_furniture(lines[page[k].index]) for k in span]
+    hands = [heading._headline_score(lines[page[k].index], page[k]) for k in span]
     best_hand = max((h for h in hands if h is not None), default=0.0)
-    most_words = max((page[k].words for k, h in zip(at, hands, strict=True) if h is not None), default=1)
-    choice = heading.headline_at(lines, page, body_first)
+    most_words = max((page[k].words for k, h in zip(span, hands, strict=True) if h is not None), default=1)
     shaped = np.array([h is not None for h in hands], dtype=float)
     total = np.concatenate([[0.0], np.cumsum(shaped)])
-    ends = np.arange(len(at))
-    lows, highs = np.maximum(ends - _NEAR, 0), np.minimum(ends + _NEAR + 1, len(at))
+    ends = np.arange(len(span))
+    lows, highs = np.maximum(ends - _NEAR, 0), np.minimum(ends + _NEAR + 1, len(span))
     neighbours = total[highs] - total[lows] - shaped  # headline-shaped lines around: a list of teasers
     below = [j for j, f in enumerate(furniture) if f]
     rows = []
-    for j, k in enumerate(at):
+    for j, k in enumerate(span):
         s, line, hand = page[k], lines[page[k].index], hands[j]
         echoes = quoting.count(line) - 1 if s.words >= _ECHO_MIN_WORDS and s.chars <= _QUOTE_MAX_CHARS else 0
         rows.append(
@@ -146,10 +172,17 @@ def features(
                 log1p(page[k + 1].words),
                 log1p(page[k - 1].words) if k else 0.0,
                 neighbours[j],
-                log1p(next((b - j for b in below if b > j), len(at) - j + _NEAR)),
+                log1p(next((b - j for b in below if b > j), len(span) - j + _NEAR)),
+                any(furniture[j + 1 : j + 3]),
+                hand is not None
+                and j + 1 < len(span)
+                and hands[j + 1] is not None
+                and not (j and hands[j - 1] is not None),
+                k < body_first - ABOVE,
             )
         )
-    return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+    table = np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+    return table[[k - span.start for k in at]]
 
 
 def headline_at(
@@ -161,7 +194,7 @@ def headline_at(
 ) -> int | None:
     """Position in `page` of the most probable headline for the body starting at `body_first`; None when
     nothing stands above the body."""
-    if not candidates(body_first):
+    if not body_first:
         return None
-    scores = (model or shipped_model()).classifier.predict(features(lines, page, probs, body_first))
-    return candidates(body_first)[int(np.argmax(scores))]
+    at, rows = ranked(lines, page, probs, body_first)
+    return at[int(np.argmax((model or shipped_model()).classifier.predict(rows)))]

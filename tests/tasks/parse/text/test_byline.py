@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bench import scoring
 from bench.header_eval import page_cases, wire_cases
+from tasks.parse import dates
 from tasks.parse.dates import find_published
 from tasks.parse.names import is_name
 from tasks.parse.text import text_lines
@@ -197,3 +198,18 @@ def test_a_venue_line_beside_a_date_is_no_byline() -> None:
     ]
     assert find_authors(lines, 0, 8) == ()
     assert not is_name("Wembley Stadium") and is_name("Jane Road-Smith")
+
+
+def test_a_byline_and_date_right_above_the_body_are_found_when_the_headline_taken_stands_far_above() -> None:
+    lines = ["Sign up for our newsletter today", *(f"Menu entry {n}" for n in range(30))]
+    lines += [
+        "By Jane Doe published 19 May 2026",
+        "The ministers agreed on Monday to share more intelligence.",
+    ]
+    body_at = len(lines) - 1
+    assert find_authors(lines, 0, body_at) == ("Jane Doe",)
+    assert dates.find_published(lines, 0, body_at).date().isoformat() == "2026-05-19"
+    # near the headline the zone under it reaches the byline already: no second look
+    assert dates.above_body(lines, body_at - 2, body_at, [body_at - 1]) == []
+    lines[5] = "By Max Mustermann"  # a byline under the headline still wins over one further down
+    assert find_authors(lines, 0, body_at) == ("Max Mustermann",)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tasks.parse import text
 from tasks.parse.text import blocks, heading
 from tasks.parse.text.heading import _digits
 
@@ -114,3 +116,34 @@ def test_interface_text_cut_before_its_value_is_not_the_headline() -> None:
 @given(st.text(max_size=40) | st.from_regex(r"[a-z0-9 :/-]{0,40}", fullmatch=True))
 def test_digits_are_counted_in_any_script(line: str) -> None:
     assert _digits(line) == sum(ch.isdigit() for ch in line)
+
+
+@pytest.mark.parametrize(
+    ("line", "headline"),
+    [
+        ("Home / World / 2024 / Storm floods the valley towns", "Storm floods the valley towns"),
+        ("Home  »  Weather  »  Storm floods the valley towns", "Storm floods the valley towns"),
+        ("Home › Local news › Valley floods", "Valley floods"),
+        ("3h ago Storm floods the valley towns", "Storm floods the valley towns"),
+        ("Storm floods the valley towns · 15 mins ago", "Storm floods the valley towns"),
+        ("STORM WARNING Rain floods the valley towns", "Rain floods the valley towns"),
+        # a headline's own separators, acronyms and words are left alone
+        ("Either / or / both: how voters choose", "Either / or / both: how voters choose"),
+        ("Mayor: Roads / Bridges / Ports", "Mayor: Roads / Bridges / Ports"),
+        ("NASA launches a new rocket today", "NASA launches a new rocket today"),
+        ("US FDA Approves New Drug", "US FDA Approves New Drug"),
+        ("STORM FLOODS THE VALLEY TOWNS", "STORM FLOODS THE VALLEY TOWNS"),
+        ("The 3 days ago problem of clocks", "The 3 days ago problem of clocks"),
+        ("2h ago Floods", "2h ago Floods"),  # too little left for a headline
+    ],
+)
+def test_what_is_glued_to_a_headline_is_stripped_by_its_shape(line: str, headline: str) -> None:
+    assert heading.without_glued(line) == headline
+
+
+def test_the_page_parse_writes_the_headline_without_its_breadcrumb() -> None:
+    paragraph = "The ministers agreed on Monday to share more intelligence, officials said after the meeting."
+    page = ["Home", "News", "Home / News / Storm floods the valley towns", "By Jane Doe", "", paragraph]
+    page += [paragraph.replace("Monday", day) for day in ("Tuesday", "Wednesday")]
+    article = text.parse_article("\n".join([*page, "Related stories", "Sport"]))
+    assert article.title == "Storm floods the valley towns"

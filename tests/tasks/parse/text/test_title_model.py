@@ -27,9 +27,27 @@ PAGE = [
 def test_every_candidate_above_the_body_gets_one_row_of_every_feature() -> None:
     lines = text.text_lines("\n".join(PAGE))
     page, probs, body = text.article_block(lines)
-    rows = title_model.features(lines, page, probs, body[0])
-    assert rows.shape == (len(title_model.candidates(body[0])), len(title_model.FEATURE_NAMES))
+    at, rows = title_model.ranked(lines, page, probs, body[0])
+    assert at == title_model.candidates(body[0]) == tuple(range(body[0]))
+    assert rows.shape == (len(at), len(title_model.FEATURE_NAMES))
     assert np.isfinite(rows).all()
+
+
+def test_the_hand_rules_choice_far_above_the_body_is_a_candidate_with_the_rows_of_its_own_line() -> None:
+    near = title_model.candidates(100)
+    assert near == tuple(range(100 - title_model.ABOVE, 100))
+    assert title_model.candidates(100, 7) == (7, *near)
+    assert title_model.candidates(100, 90) == near  # already among them: not twice
+    filler = [f"Widget label number {n}" for n in range(title_model.ABOVE + 5)]
+    lines = text.text_lines("\n".join([HEADLINE, *filler, *PAGE[8:]]))
+    page, probs, body = text.article_block(lines)
+    whole = title_model._rows(lines, page, probs, body[0], tuple(range(body[0])), None)
+    at = title_model.candidates(body[0], 0)
+    rows = title_model._rows(lines, page, probs, body[0], at, None)
+    assert at[0] == 0 and rows.shape == (len(at), len(title_model.FEATURE_NAMES))
+    assert np.array_equal(rows[0], whole[0])  # read off its own neighbours, not the window's first line
+    assert rows[0][title_model.FEATURE_NAMES.index("beyond_the_window")] == 1
+    assert not rows[1:, title_model.FEATURE_NAMES.index("beyond_the_window")].any()
 
 
 def test_the_shipped_ranker_picks_the_headline_over_the_byline_date_menu_and_counter() -> None:

@@ -141,7 +141,7 @@ def _rows(
     neighbours = total[highs] - total[lows] - shaped  # headline-shaped lines around: a list of teasers
     below = [j for j, f in enumerate(furniture) if f]
     opening = "\n".join(lines[b.index] for b in page[body_first : body_first + _BODY_LINES])
-    body_words = {w.casefold() for w in _WORD.findall(opening)}
+    body_words = set(_WORD.findall(opening.casefold()))
     rows = []
     for j, k in enumerate(span):
         s, line, hand = page[k], lines[page[k].index], hands[j]
@@ -189,7 +189,7 @@ def _rows(
                 and not (j and hands[j - 1] is not None),
                 k < body_first - ABOVE,
                 _shared(line, body_words),
-                _WEB_ADDRESS.search(line) is not None,
+                "." in line and _WEB_ADDRESS.search(line) is not None,
             )
         )
     table = np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
@@ -198,8 +198,8 @@ def _rows(
 
 def _shared(line: str, words: set[str]) -> float:
     """The share of a line's words that the body's first lines use too."""
-    own = _WORD.findall(line)
-    return sum(w.casefold() in words for w in own) / len(own) if own else 0.0
+    own = _WORD.findall(line.casefold())
+    return sum(map(words.__contains__, own)) / len(own) if own else 0.0
 
 
 def headline_at(

@@ -4,15 +4,25 @@ never written for, each with its gold publication date, and a silver headline fr
 The silver headline is what the page declares for itself (the JSON-LD article's headline, og:title,
 twitter:title, an <h1>), taken only where a line of the page's text is that declaration
 (compared as bench.scoring compares titles): the text holds the headline and we know which line it is.
-A page whose text holds none of them has no title gold. Gold rows have bench.scoring's form: `doc` (the
-text file's stem), `url`, `site`, `published_at` (the gold day, or None: nothing is to be predicted),
-and `title` where a silver one is found.
+A page whose text holds none of them has no title gold. An <h1> is the headline's declaration only when
+it is the page's one <h1>, or the one whose words its <title> or og:title name most (half of them or
+more), and it is not the site's name (a name the page declares, a short heading spelling the site's
+address): a page's menus, widgets, teasers and site banner are <h1>s too. Gold rows have bench.scoring's
+form: `doc` (the text file's stem), `url`, `site`, `published_at` (the gold day, or None: nothing is to be
+predicted), and `title` and `authors` where silver ones are found.
+
+Silver authors likewise: the people the HTML declares (its JSON-LD author, else its author meta tags,
+read as tasks.parse.html reads them), kept only when each is shaped as a person's name, is not what the
+page calls its site or its <title> names (a publisher, a newsroom, a blog named after its owner), and the
+text prints every one of them. A page that declares a site, an agency or a handle as its author, or none,
+has no authors gold: the text would not name a person, and the HTML does not say whom it does name.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,11 +32,17 @@ from trafilatura import load_html
 from bench import scoring
 from bench.folds import site_of
 from tasks.ingest import decode_text
+from tasks.parse.html import declared_authors
 from tasks.parse.html.meta import PageMeta, page_meta
+from tasks.parse.names import is_name
 from tasks.parse.text import text_lines
 
 NAME = "web/dates/text"
 _MIN_WORDS = 2
+_WORD = re.compile(r"\w+")
+_SITE_NAME_WORDS = 4
+_SHARE_NAMED = 0.5
+_ADDRESS_MIN = 4  # letters of a site's address that a heading must start with to be its name
 
 
 def files(root: Path) -> list[Path]:
@@ -45,29 +61,79 @@ def gold(root: Path) -> list[dict[str, Any]]:
         if doc in rows or not text_file.exists():
             continue
         row = {"doc": doc, "url": g["url"], "site": site_of(g["url"]), "published_at": g["date"]}
-        title = silver_title(root / "web" / "dates" / "html" / f"{g['file']}.gz", text_file)
-        if title is not None:
+        meta, lines = _meta(root / "web" / "dates" / "html" / f"{g['file']}.gz"), _lines(text_file)
+        if (title := _printed_title(meta, lines, row["site"])) is not None:
             row["title"] = title
+        if (authors := _printed_authors(meta, lines)) is not None:
+            row["authors"] = authors
         rows[doc] = row
     return list(rows.values())
 
 
-def silver_title(html_file: Path, text_file: Path) -> str | None:
+def silver_title(html_file: Path, text_file: Path, site: str = "") -> str | None:
     """The headline the HTML declares, as the line of the text that prints it; None when no line does."""
-    lines = {
-        scoring.normal(line): line for line in text_lines(decode_text(text_file.read_bytes())[0]) if line
-    }
-    for declared in declared_titles(_meta(html_file)):
-        if (line := lines.get(scoring.normal(declared))) is not None:
+    return _printed_title(_meta(html_file), _lines(text_file), site)
+
+
+def silver_authors(html_file: Path, text_file: Path) -> tuple[str, ...] | None:
+    """The people the HTML declares as its authors (read as tasks.parse.html reads them), when each is a
+    person's name that the text prints; None when the page declares no one, names a site, an agency or a
+    handle (no person for the text to find), or its text does not print them all."""
+    return _printed_authors(_meta(html_file), _lines(text_file))
+
+
+def _printed_title(meta: PageMeta, lines: list[str], site: str) -> str | None:
+    printed = {scoring.normal(line): line for line in lines if line}
+    for declared in declared_titles(meta, site):
+        if (line := printed.get(scoring.normal(declared))) is not None:
             return line
     return None
 
 
-def declared_titles(meta: PageMeta) -> list[str]:
+def _printed_authors(meta: PageMeta, lines: list[str]) -> tuple[str, ...] | None:
+    people = declared_authors(meta)
+    text = scoring.normal("\n".join(lines))
+    site = scoring.normal(" ".join((*meta.site_names, *meta.titles)))  # the publisher signing as itself
+    if people and all(
+        is_name(p) and scoring.normal(p) in text and scoring.normal(p) not in site for p in people
+    ):
+        return people
+    return None
+
+
+def _lines(text_file: Path) -> list[str]:
+    return text_lines(decode_text(text_file.read_bytes())[0])
+
+
+def declared_titles(meta: PageMeta, site: str = "") -> list[str]:
     """The headlines a page declares, most specific first (not <title>, which carries the site's name, nor
     a one-word declaration: "Loading", a site's name in an <h1>)."""
     named = (meta.headline, meta.first("og:title"), meta.first("twitter:title"))
-    return [t for t in (*named, *meta.h1s) if t and len(t.split()) >= _MIN_WORDS]
+    h1s = (h for h in meta.h1s if _headline_h1(h, meta, site))
+    return [t for t in (*named, *h1s) if t and len(t.split()) >= _MIN_WORDS]
+
+
+def _headline_h1(h1: str, meta: PageMeta, site: str) -> bool:
+    """Whether an <h1> is the page's headline: the one of several that its <title> or og:title names, and
+    not the site's name (a name it declares, or a short heading spelling its address: "Example Blog" on
+    exampleblog.org)."""
+    if len(meta.h1s) > 1:  # the heading the <title> names most words of, half its own words or more
+        shared, share = _named(meta, h1)
+        if shared < max(_named(meta, h)[0] for h in meta.h1s) or share < _SHARE_NAMED:
+            return False
+    if any(scoring.normal(h1) == scoring.normal(name) for name in meta.site_names):
+        return False
+    address = "".join(ch for ch in site.rsplit(".", 2)[-2 if "." in site else -1] if ch.isalnum())
+    letters = "".join(ch for ch in scoring.normal(h1) if ch.isalnum())
+    short = len(h1.split()) <= _SITE_NAME_WORDS
+    return not (len(address) >= _ADDRESS_MIN and short and letters.startswith(address))
+
+
+def _named(meta: PageMeta, h1: str) -> tuple[int, float]:
+    """(how many, what share) of an <h1>'s words the page's <title> or og:title use too."""
+    named = set(_WORD.findall(scoring.normal(" ".join((*meta.titles, meta.first("og:title") or "")))))
+    words = set(_WORD.findall(scoring.normal(h1)))
+    return len(words & named), len(words & named) / len(words) if words else 0.0
 
 
 def _meta(html_file: Path) -> PageMeta:

@@ -68,11 +68,11 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     if tree is None:
         raise ParseError("no_article", "not an HTML document lxml can parse")
     meta = page_meta(tree)
-    declared_authors = _declared_authors(meta)
+    authors_declared = declared_authors(meta)
     # trafilatura's metadata pass (its author heuristics, htmldate) costs about a third of its run:
     # paid only for a page that leaves the authors or every title candidate undeclared
     titled = meta.headline or meta.titles or meta.first("og:title")
-    found = _extract(tree, with_metadata=not (declared_authors and titled))
+    found = _extract(tree, with_metadata=not (authors_declared and titled))
     body = _body(found.text, meta)
     title = headline(meta, found.title)
     title = unicodedata.normalize("NFC", title) if title else title
@@ -84,7 +84,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         doc_id=doc_id,
         source_uri=source_uri,
         title=title,
-        authors=declared_authors or names.declared_people(_split_authors((found.author or "").split("; "))),
+        authors=authors_declared or names.declared_people(_split_authors((found.author or "").split("; "))),
         published_at=published.choose(published.evidence(meta, _searched_date(tree, meta))),
         dateline=None,
         section=meta.first("article:section", "parsely-section"),
@@ -175,7 +175,7 @@ def _language(body: str, declared: str | None) -> str:
     return declared if detected == UNDETERMINED and declared else detected
 
 
-def _declared_authors(meta: PageMeta) -> tuple[str, ...]:
+def declared_authors(meta: PageMeta) -> tuple[str, ...]:
     """The authors the JSON-LD article names, else the first author meta tag that names someone."""
     if meta.ld_authors:
         return names.declared_people(_split_authors(meta.ld_authors, split=False))

@@ -12,6 +12,7 @@ their text prints that line; nothing here knows any site's words.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +29,10 @@ ABOVE = 40  # non-blank lines above the body's first line that may hold the head
 _QUOTE_MAX_CHARS = 300  # lines that quote a headline (share text, breadcrumbs, captions) are short
 _ECHO_MIN_WORDS = 4  # a shorter line is found inside other lines by chance
 _NEAR = 3  # lines either side where other headline-shaped lines make a list of teasers
+_BODY_LINES = 12  # the body's first lines, whose words a headline shares (a menu, a teaser, a site name not)
+_WORD = re.compile(r"\w{3,}")
+# A web address in a line ("example.com", "Example.co.uk"): a site's name or a link, not a headline.
+_WEB_ADDRESS = re.compile(r"\w\.(?:[a-z]{2,3}\.)?[a-z]{2,4}\b(?![.\w])")
 FEATURE_NAMES = (
     "log_words",
     "few_words",
@@ -66,6 +71,8 @@ FEATURE_NAMES = (
     "furniture_within_two_below",
     "top_of_headline_run",
     "beyond_the_window",
+    "body_word_share",
+    "web_address",
 )
 
 
@@ -133,6 +140,8 @@ def _rows(
     lows, highs = np.maximum(ends - _NEAR, 0), np.minimum(ends + _NEAR + 1, len(span))
     neighbours = total[highs] - total[lows] - shaped  # headline-shaped lines around: a list of teasers
     below = [j for j, f in enumerate(furniture) if f]
+    opening = "\n".join(lines[b.index] for b in page[body_first : body_first + _BODY_LINES])
+    body_words = set(_WORD.findall(opening.casefold()))
     rows = []
     for j, k in enumerate(span):
         s, line, hand = page[k], lines[page[k].index], hands[j]
@@ -179,10 +188,18 @@ def _rows(
                 and hands[j + 1] is not None
                 and not (j and hands[j - 1] is not None),
                 k < body_first - ABOVE,
+                _shared(line, body_words),
+                "." in line and _WEB_ADDRESS.search(line) is not None,
             )
         )
     table = np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
     return table[[k - span.start for k in at]]
+
+
+def _shared(line: str, words: set[str]) -> float:
+    """The share of a line's words that the body's first lines use too."""
+    own = _WORD.findall(line.casefold())
+    return sum(map(words.__contains__, own)) / len(own) if own else 0.0
 
 
 def headline_at(

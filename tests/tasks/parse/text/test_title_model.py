@@ -62,3 +62,15 @@ def test_nothing_above_the_body_is_no_headline() -> None:
     lines = [PARAGRAPH]
     page, probs, _ = text.article_block(lines)
     assert title_model.headline_at(lines, page, probs, 0) is None
+
+
+def test_a_line_sharing_the_body_words_and_a_web_address_are_told_apart() -> None:
+    story = "Valley towns flooded after a week of rain"
+    lines = text.text_lines("\n".join(["example-news.com", story, "", PARAGRAPH.replace("ministers", story)]))
+    page, probs, body = text.article_block(lines)
+    at, rows = title_model.ranked(lines, page, probs, body[0])
+    share = rows[:, title_model.FEATURE_NAMES.index("body_word_share")]
+    address = rows[:, title_model.FEATURE_NAMES.index("web_address")]
+    assert [lines[page[k].index] for k in at] == ["example-news.com", story]
+    assert share[1] == 1.0 and share[0] < share[1]
+    assert address.tolist() == [1.0, 0.0]

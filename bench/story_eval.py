@@ -12,7 +12,9 @@ and synthetic copies of BBC articles (bench.story_copies), in that order. Scored
 Thresholds (tasks/stories/model.json) and the same-story model (tasks/stories/story_model.json) are fitted
 by bench/train_stories.py with the labelled pairs in held-out folds; held out, each fold is scored with the
 containment, weights and threshold fitted without it, beside the shipped model (development).
-The run's signatures are cached under --cache so re-scoring takes seconds.
+The run's articles and the names found in them are cached under --cache, and the story_index rows are
+signed again from them with the current code each time (tasks.stories.signatures_table), so re-scoring a
+change of signatures or model takes seconds, not a run.
 """
 
 from __future__ import annotations
@@ -26,22 +28,28 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
 from bench import story_copies
 from bench.folds import fold_of
+from tasks.records import Article, RunContext
 from tasks.run import run_inline
-from tasks.stories import MODEL, Index, assign_batch
+from tasks.stories import MODEL, Index, assign_batch, signatures_table
 from tasks.stories.index import STORY_MODEL, StoryModel
-from tasks.warehouse.schemas import ARTICLES, STORY_INDEX
+from tasks.warehouse.schemas import ARTICLES, ENTITIES, LOCATIONS, STORY_INDEX
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
 LABELS = Path(__file__).resolve().parent / "story_labels.jsonl"
 COPIES_PER_FOLDER = 40  # BBC originals copied per folder (x4 kinds, fewer where a kind does not apply)
 DUPLICATE, SAME_STORY, DIFFERENT = "duplicate", "same_story", "different"
+_SIGNED_FROM = {  # what signatures_table reads, kept per batch to sign again
+    ARTICLES.name: ["doc_id", "source_uri", "url", "title", "body", "published_at", "published_month"],
+    ENTITIES.name: ["doc_id", "label", "canonical"],
+    LOCATIONS.name: ["doc_id", "canonical"],
+}
 
 
 @dataclass
@@ -54,6 +62,54 @@ class Collected:
     titles: dict[str, str]  # doc_id -> title
     copies: list[tuple[str, str]]  # (copy path, original path), corpus-relative
     seconds: float
+    inputs: list[dict[str, pa.Table]] | None = None  # per batch, the columns of _SIGNED_FROM
+
+
+class _Name(NamedTuple):
+    doc_id: str
+    canonical: str
+    label: str
+
+
+class _Place(NamedTuple):
+    doc_id: str
+    canonical: str
+
+
+def signed_again(data: Collected) -> Collected:
+    """`data` with its story_index batches signed again by the current code from the kept inputs (as the
+    run signed them: each batch's articles with the names found in them)."""
+    if not data.inputs:
+        return data
+    run = RunContext.new()
+    batches = []
+    for kept in data.inputs:
+        rows = kept[ARTICLES.name].to_pylist()
+        articles = [_article(r) for r in rows]
+        found = {
+            ENTITIES.name: [_Name(**r) for r in kept[ENTITIES.name].to_pylist()],
+            LOCATIONS.name: [_Place(**r) for r in kept[LOCATIONS.name].to_pylist()],
+        }
+        months = {r["doc_id"]: r["published_month"] for r in rows}
+        batches.append(signatures_table(articles, found, run, months))
+    return Collected(batches, data.doc_of, data.titles, data.copies, data.seconds, data.inputs)
+
+
+def _article(row: dict[str, Any]) -> Article:
+    return Article(
+        doc_id=row["doc_id"],
+        source_uri=row["source_uri"],
+        title=row["title"],
+        authors=(),
+        published_at=row["published_at"],
+        dateline=None,
+        section=None,
+        language="en",
+        body=row["body"],
+        word_count=0,
+        content_hash="",
+        url=row["url"],
+    )
 
 
 def key_of(uri: str, copies_root: Path) -> str:
@@ -76,14 +132,15 @@ def collect(root: Path = CORPORA, per_folder: int = COPIES_PER_FOLDER) -> Collec
             *(c.path for c in written),
         ]
         started = time.perf_counter()
-        batches, doc_of, titles = [], {}, {}
+        batches, doc_of, titles, inputs = [], {}, {}, []
         for result in run_inline([str(f) for f in files]):
             batches.append(result.tables[STORY_INDEX.name])
+            inputs.append({name: result.tables[name].select(cols) for name, cols in _SIGNED_FROM.items()})
             for row in result.tables[ARTICLES.name].select(["doc_id", "source_uri", "title"]).to_pylist():
                 doc_of[key_of(row["source_uri"], Path(tmp))] = row["doc_id"]
                 titles[row["doc_id"]] = row["title"]
         copies = [(f"copies/{c.kind}/{c.path.name}", key_of(str(c.original), Path(tmp))) for c in written]
-    return Collected(batches, doc_of, titles, copies, time.perf_counter() - started)
+    return Collected(batches, doc_of, titles, copies, time.perf_counter() - started, inputs)
 
 
 def assigned(
@@ -312,7 +369,7 @@ def render(figures: dict[str, Any]) -> str:
 def cached(cache: Path | None, refresh: bool, root: Path = CORPORA) -> Collected:
     """The evaluation run's data: from `cache` when it exists (unless `refresh`), else run (and keep it)."""
     if cache is not None and cache.exists() and not refresh:
-        return Collected(**pickle.loads(cache.read_bytes()))
+        return signed_again(Collected(**pickle.loads(cache.read_bytes())))
     data = collect(root)
     if cache is not None:
         cache.write_bytes(pickle.dumps(vars(data)))  # a dict: readable whichever module ran it

@@ -4,8 +4,9 @@ The evaluation run's signatures (bench.story_eval, cached with --cache) are assi
 
 - `duplicate_containment` (how much of the shorter body's shingles the other must hold), on a grid: the
   one with the best F1 of duplicate pairs;
-- the same-story model: an L2 logistic regression (bench.train_lines' Newton fit) over
-  tasks.stories.index.story_features of the labelled same_story and different pairs (duplicates are
+- the same-story model: an L2 logistic regression (bench.train_lines' Newton fit) over the named
+  tasks.stories.index.pair_features (`--features`, the model's own by default) of the labelled same_story
+  and different pairs (duplicates are
   decided before the story model is asked), and its probability threshold, on a grid: the best F1 of
   same-story pairs among thresholds with precision at least STORY_PRECISION (the target), else the most
   precise. Thresholds are scored on whole assignments (a story joins transitively), not pair by pair.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from bench import story_eval
 from bench.folds import K
 from bench.train_lines import _logistic
 from tasks.stories import MODEL
-from tasks.stories.index import Entry, StoryModel, story_features
+from tasks.stories.index import FEATURES, StoryModel, signatures, story_features
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tasks" / "stories"
 MODEL_PATH = PACKAGE / "model.json"
@@ -46,37 +48,29 @@ def _f1(figures: dict[str, Any]) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def examples(data: story_eval.Collected, labels: list[dict[str, str]]) -> list[tuple[int, np.ndarray, int]]:
+def examples(
+    data: story_eval.Collected, labels: list[dict[str, str]], features: tuple[str, ...] = FEATURES
+) -> list[tuple[int, np.ndarray, int]]:
     """(fold, features, same story?) of every labelled same_story or different pair both of whose articles
     are in the run."""
     rows = {r["doc_id"]: r for table in data.batches for r in table.to_pylist()}
-    entry = {d: _entry(r) for d, r in rows.items()}
+    entry = {d: signatures(r).entry(d, d, r) for d, r in rows.items()}
     out = []
     for label in labels:
         a, b = data.doc_of.get(label["a"]), data.doc_of.get(label["b"])
         if a and b and label["label"] != story_eval.DUPLICATE:
-            e = entry[a]
-            x = story_features(e.story, e.body, e.shingles, [entry[b]])[0]
+            x = story_features(entry[a], [entry[b]], features)[0]
             out.append((story_eval.label_fold(label), x, int(label["label"] == story_eval.SAME_STORY)))
     return out
 
 
-def _entry(row: dict[str, Any]) -> Entry:
-    return Entry(
-        row["doc_id"],
-        row["doc_id"],
-        row["published_at"],
-        row["body_shingles"],
-        np.frombuffer(row["body_signature"], dtype=np.uint32),
-        np.frombuffer(row["story_signature"], dtype=np.uint32),
-    )
-
-
-def fit(found: list[tuple[int, np.ndarray, int]], folds: set[int]) -> StoryModel:
+def fit(
+    found: list[tuple[int, np.ndarray, int]], folds: set[int], features: tuple[str, ...] = FEATURES
+) -> StoryModel:
     """The logistic model fitted on the examples of `folds` (threshold still to choose)."""
     kept = [(x, y) for f, x, y in found if f in folds]
     classifier = _logistic(np.vstack([x for x, _ in kept]), np.array([y for _, y in kept], dtype=np.float64))
-    return StoryModel(classifier, 0.5)
+    return StoryModel(classifier, 0.5, features)
 
 
 def counts_for(
@@ -107,25 +101,28 @@ def tuned(
     found: list[tuple[int, np.ndarray, int]],
     folds: set[int],
     containments: Grid,
+    features: tuple[str, ...] = FEATURES,
 ) -> tuple[float, StoryModel, Grid]:
     """Containment, story model and threshold chosen on `folds`; and the counts of every threshold."""
     containment = choose_containment(containments, folds)
-    story = fit(found, folds)
-    grid = {t: counts_for(data, labels, containment, StoryModel(story.classifier, t)) for t in PROBABILITIES}
-    return containment, StoryModel(story.classifier, choose_probability(grid, folds)), grid
+    story = fit(found, folds, features)
+    grid = {t: counts_for(data, labels, containment, replace(story, threshold=t)) for t in PROBABILITIES}
+    return containment, replace(story, threshold=choose_probability(grid, folds)), grid
 
 
-def run(data: story_eval.Collected, labels: list[dict[str, str]]) -> dict[str, Any]:
+def run(
+    data: story_eval.Collected, labels: list[dict[str, str]], features: tuple[str, ...] = FEATURES
+) -> dict[str, Any]:
     """Development and held-out figures, the chosen values per fold, and the model fitted on all folds."""
-    found = examples(data, labels)
+    found = examples(data, labels, features)
     everything = set(range(K))
-    full = fit(found, everything)
-    containments = {c: counts_for(data, labels, c, StoryModel(full.classifier, 0.5)) for c in CONTAINMENTS}
-    containment, story, grid = tuned(data, labels, found, everything, containments)
+    full = fit(found, everything, features)
+    containments = {c: counts_for(data, labels, c, full) for c in CONTAINMENTS}
+    containment, story, grid = tuned(data, labels, found, everything, containments, features)
     pooled: dict[str, story_eval.Counts] = {name: {} for name in grid[story.threshold]}
     chosen = []
     for fold in range(K):
-        c, s, g = tuned(data, labels, found, everything - {fold}, containments)
+        c, s, g = tuned(data, labels, found, everything - {fold}, containments, features)
         chosen.append([c, s.threshold])
         for name, by_fold in g[s.threshold].items():
             if fold in by_fold:
@@ -144,9 +141,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--write", action="store_true", help="write the model fitted on all folds")
+    parser.add_argument("--features", nargs="+", default=list(FEATURES), help="pair_features to fit on")
     args = parser.parse_args(argv)
     data = story_eval.cached(args.cache, refresh=False)
-    result = run(data, story_eval.load_labels())
+    result = run(data, story_eval.load_labels(), tuple(args.features))
     containment, story = result.pop("model")
     print(json.dumps(result, indent=1))
     if args.write:
@@ -154,8 +152,8 @@ def main(argv: list[str] | None = None) -> None:
         MODEL_PATH.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
         note = {
             "note": "Written by bench/train_stories.py: tasks.stories' same-story model (logistic over "
-            "tasks.stories.index.FEATURES), fitted on the labelled pairs; threshold chosen on assignments "
-            "with held-out folds (see docs/stories.md). Edit by retraining."
+            "the named tasks.stories.index.pair_features), fitted on the labelled pairs; threshold chosen "
+            "on assignments with held-out folds (see docs/stories.md). Edit by retraining."
         }
         text = json.dumps({**note, **story.to_json()}, indent=2) + "\n"
         STORY_MODEL_PATH.write_text(text, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""An article's two MinHash signatures, computed where its batch runs (any worker): the rows of
+"""An article's MinHash signatures and story keys, computed where its batch runs (any worker): the rows of
 `story_index` before the Settler fills in duplicate_of and story_id.
 
 - body: the set of the body's word shingles (`shingle_words` lower-cased words in a row). A copy with other
@@ -6,6 +6,11 @@
 - story: the set of the body's content words (stop words out, numbers out) and the entity and place names
   found in it. Two reports of one event in other words share many of them; two stories of one topic share
   fewer (their people, places and specifics differ).
+- keys: what a report of an event names, whatever its wording: the people, organisations and places the
+  enrich stage found, the title's content words and the body's specific numbers (not years, not single
+  digits). Kept as a small sorted set of hashes (`story_keys`, each with its kind in the low 3 bits: the
+  same-story model counts what two articles share of each kind) and as a MinHash (`keys_signature`): a
+  second way to find story candidates, for reports that share names and facts but few words.
 
 Hashes are zlib.crc32 of the UTF-8 bytes with datasketch's affine32 permutations: stable across processes,
 machines and runs, so a signature committed today matches one computed by a later run.
@@ -33,7 +38,11 @@ MODEL: dict[str, Any] = json.loads(resources.files(__package__).joinpath("model.
 SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
 _NAMED = ("entities", "locations")  # extracted tables whose `canonical` names join an article's story words
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"})
+KEY_KINDS = ("person", "organisation", "place", "title", "number")  # a key's kind: its hash's low 3 bits
+_KIND_OF_LABEL = {"PERSON": 0, "ORG": 1, "NORP": 1, "EVENT": 1, "GPE": 2, "LOC": 2, "FAC": 2}
+_PLACE = 2  # rows of the locations table have no label: they are places
+_NUMBER = re.compile(r"\d[\d.,]*")  # a number with its separators (and any trailing stop, stripped)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def minhash(tokens: Iterable[bytes], num_perm: int = MODEL["num_perm"]) -> MinHash:
@@ -41,6 +50,19 @@ def minhash(tokens: Iterable[bytes], num_perm: int = MODEL["num_perm"]) -> MinHa
     signature = MinHash(num_perm, hashfunc=zlib.crc32, permutations=_permutations(num_perm), scheme=SCHEME)
     signature.update_batch(list(tokens))
     return signature
+
+
+def keys_minhash(keys: np.ndarray, num_perm: int = MODEL["num_perm"]) -> MinHash:
+    """The MinHash of a set of story keys: crc32 of each key's 4 little-endian bytes."""
+    signature = MinHash(
+        num_perm, hashfunc=_crc32_of_uint32, permutations=_permutations(num_perm), scheme=SCHEME
+    )
+    signature.update_batch(keys.tolist())
+    return signature
+
+
+def _crc32_of_uint32(key: int) -> int:
+    return zlib.crc32(key.to_bytes(4, "little"))
 
 
 def from_bytes(data: bytes) -> MinHash:
@@ -66,9 +88,31 @@ def body_shingles(body: str, size: int = MODEL["shingle_words"]) -> set[bytes]:
 
 def story_tokens(body: str, names: Iterable[str]) -> set[bytes]:
     """Content words of a body (no stop words, no numbers, three letters or more) and names found in it."""
+    return {w.encode() for w in _content_words(body)} | {f"@{n.lower()}".encode() for n in names}
+
+
+def _content_words(text: str) -> set[str]:
+    """The lower-cased words of a text that are not stop words or common news words, not numbers, and
+    three letters or more."""
     stop = _common_words()
-    words = {w for w in _WORD.findall(body.lower()) if len(w) > 2 and not w.isdigit() and w not in stop}
-    return {w.encode() for w in words} | {f"@{n.lower()}".encode() for n in names}
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and not w.isdigit() and w not in stop}
+
+
+def story_keys(title: str, body: str, names: Iterable[tuple[int, str]]) -> np.ndarray:
+    """The sorted distinct key hashes of an article: its (kind, name) pairs, its title's content words and its
+    body's specific numbers; each hash is crc32 of the key with its kind (KEY_KINDS) in the low 3 bits."""
+    keys = {(kind, name.lower()) for kind, name in names}
+    keys |= {(3, w) for w in _content_words(title)}
+    keys |= {(4, n) for n in specific_numbers(body)}
+    hashes = [(zlib.crc32(f"{kind}:{key}".encode()) & 0x1FFFFFFF) << 3 | kind for kind, key in keys]
+    return np.unique(np.array(hashes, dtype=np.uint32))
+
+
+def specific_numbers(text: str) -> set[str]:
+    """The numbers of a text that can tell one event from another (thousands separators dropped): not a
+    year and not a single digit, which any story of a topic repeats."""
+    found = (n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text))
+    return {n for n in found if not _YEAR.fullmatch(n) and not (n.isdigit() and int(n) < 10)}
 
 
 def signatures_table(
@@ -79,14 +123,18 @@ def signatures_table(
 ) -> pa.Table:
     """One story_index row per article, in batch order; story_id is provisionally the article's own doc_id
     and duplicate_of null until the Settler assigns them (tasks.stories.index.assign_batch)."""
-    names: dict[str, set[str]] = {}
+    names: dict[str, set[tuple[int, str]]] = {}
     for table in _NAMED:
         for row in found.get(table, ()):
-            if getattr(row, "label", "GPE") in _NAME_LABELS:
-                names.setdefault(row.doc_id, set()).add(row.canonical)
+            label = getattr(row, "label", None)
+            if label is None or label in _KIND_OF_LABEL:
+                kind = _PLACE if label is None else _KIND_OF_LABEL[label]
+                names.setdefault(row.doc_id, set()).add((kind, row.canonical))
     rows = []
     for a in articles:
         shingles = body_shingles(a.body)
+        named = names.get(a.doc_id, set())
+        keys = story_keys(a.title, a.body, named)
         rows.append(
             {
                 "doc_id": a.doc_id,
@@ -96,9 +144,9 @@ def signatures_table(
                 "published_at": a.published_at,
                 "body_shingles": len(shingles),
                 "body_signature": minhash(shingles).hashvalues.tobytes(),
-                "story_signature": minhash(
-                    story_tokens(a.body, names.get(a.doc_id, ()))
-                ).hashvalues.tobytes(),
+                "story_signature": minhash(story_tokens(a.body, {n for _, n in named})).hashvalues.tobytes(),
+                "story_keys": keys,
+                "keys_signature": keys_minhash(keys).hashvalues.tobytes(),
                 "run_id": run.run_id,
                 "published_month": months[a.doc_id],
             }

@@ -139,6 +139,7 @@ _DUCK_TYPES = {
     pa.large_string(): "VARCHAR",
     pa.int32(): "INTEGER",
     pa.int64(): "BIGINT",
+    pa.uint32(): "UINTEGER",
     pa.float64(): "DOUBLE",
     pa.bool_(): "BOOLEAN",
     pa.large_binary(): "BLOB",

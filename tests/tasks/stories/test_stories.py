@@ -5,14 +5,26 @@ and story_facts shows both numbers with one source each."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 
 from tasks import pipeline, run, sources, stories
 from tasks.ingest import dedup
-from tasks.records import RunContext
-from tasks.stories.index import containment, within_days
+from tasks.records import Article, RunContext
+from tasks.stories.index import (
+    FEATURES,
+    STORY_MODEL,
+    Entry,
+    StoryModel,
+    containment,
+    pair_features,
+    signatures,
+    story_features,
+    within_days,
+)
+from tasks.stories.signatures import KEY_KINDS, specific_numbers, story_keys
 from tasks.warehouse import commit, views
 from tests.conftest import BBC, SEED_000, SEED_001
 
@@ -118,29 +130,98 @@ def test_story_counts_count_the_story_once_with_its_first_articles_number_on_a_t
     assert rows == [(129, 2, 1)]
 
 
-def test_the_story_model_reads_signature_overlap_and_prefers_the_candidate_sharing_more_body() -> None:
-    """story_features measures what it says, and the shipped model rates a candidate that shares over
-    half of the article's body above the threshold and one that shares its topic words but not its body below,
-    and more shared body likelier the same story."""
-    from tasks.stories.index import FEATURES, STORY_MODEL, Entry, StoryModel, story_features
-
-    own = np.arange(64, dtype=np.uint32)
+def _entry(story: int = 0, body: int = 0, keys: tuple[int, ...] = (), shingles: int = 100) -> Entry:
+    """An index entry sharing `story` and `body` of 64 signature values with `OWN`, and these keys."""
 
     def signature(shared: int) -> np.ndarray:
-        return np.concatenate([own[:shared], np.full(64 - shared, 10_000, dtype=np.uint32)])
+        return np.concatenate([OWN[:shared], np.full(64 - shared, 10_000, dtype=np.uint32)])
 
-    def other(story: int, body: int, shingles: int = 100) -> Entry:
-        return Entry("s", "s", None, shingles, signature(body), signature(story))
+    return Entry(
+        "s", "s", None, shingles, signature(body), signature(story), np.unique(np.array(keys, np.uint32))
+    )
 
-    rows = story_features(own, own, 100, [other(32, 24), other(26, 1), other(32, 16, shingles=300)])
-    assert rows.shape == (3, len(FEATURES))
-    assert rows[0].tolist() == pytest.approx([0.5, 0.375, 0.375 * 200 / 1.375 / 100])
-    assert rows[1, :2].tolist() == pytest.approx([26 / 64, 1 / 64])
-    assert rows[2, 2] == pytest.approx(0.25 * 400 / 1.25 / 100)
+
+OWN = np.arange(64, dtype=np.uint32)
+
+
+def _article(doc_id: str, title: str, body: str) -> Article:
+    return Article(doc_id, f"file:///{doc_id}.txt", title, (), None, None, None, "en", body, 0, "")
+
+
+class _Place(NamedTuple):  # a locations row as the enrich stage hands it on: no label, a place
+    doc_id: str
+    canonical: str
+
+
+def _key(kind: str, n: int) -> int:
+    return n << 3 | KEY_KINDS.index(kind)
+
+
+def test_story_keys_are_typed_names_title_words_and_specific_numbers() -> None:
+    keys = story_keys(
+        "Storm shuts the harbour",
+        "Ferries wait: 1,250 people, 3 boats, 4.5m tonnes, in 2015.",
+        {(2, "Bergen")},
+    )
+    kinds = sorted(KEY_KINDS[k & 7] for k in keys.tolist())
+    assert kinds == ["number", "number", "place", "title", "title", "title"]  # "the" is a stop word
+    assert specific_numbers("1,250 and 1250, 3 boats, 4.5m, in 2015 or 1999, 12") == {"1250", "4.5", "12"}
+    assert keys.dtype == np.uint32 and (np.diff(keys.astype(np.int64)) > 0).all()
+
+
+def test_the_keys_channel_finds_a_report_in_other_words_sharing_names_title_words_and_numbers() -> None:
+    """Two invented reports of one event that share names, title words and numbers but few words: the keys
+    LSH finds the first for the second, the story LSH alone does not; without a keys threshold, no channel."""
+    names = {"a": ["Kestrel Valley", "Ana Morel"], "b": ["Kestrel Valley", "Ana Morel"]}
+    texts = {
+        "a": (
+            "Flood closes Kestrel Valley bridge",
+            "Water rose 2.4 metres overnight; 1,350 homes lost power.",
+        ),
+        "b": (
+            "Kestrel Valley bridge shut by flood",
+            "Crews said 1350 households were dark after a 2.4 m surge.",
+        ),
+    }
+    articles = [_article(d, title, body) for d, (title, body) in texts.items()]
+    found = {"locations": [_Place(d, n) for d, ns in names.items() for n in ns]}
+    rows = stories.signatures_table(articles, found, RunContext.new(), {"a": "unknown", "b": "unknown"})
+    first, second = rows.to_pylist()
+    for model, expected in ((stories.MODEL, ["a"]), ({**stories.MODEL, "keys_lsh_threshold": None}, [])):
+        index = stories.Index(model)
+        index.add(first)
+        assert index.story_candidates(signatures(second)) == expected
+
+
+def test_pair_features_count_shared_keys_by_kind() -> None:
+    me = _entry(
+        64, 64, (_key("person", 1), _key("person", 2), _key("title", 3), _key("title", 4), _key("number", 5))
+    )
+    them = [
+        _entry(32, 16, (_key("person", 1), _key("title", 3), _key("number", 5), _key("number", 6))),
+        _entry(26, 1),  # no keys (a row written before keys existed)
+    ]
+    features = pair_features(me, them)
+    assert features["story_jaccard"].tolist() == pytest.approx([0.5, 26 / 64])
+    assert features["body_jaccard"].tolist() == pytest.approx([0.25, 1 / 64])
+    assert features["containment"][0] == pytest.approx(0.25 * 200 / 1.25 / 100)
+    assert features["names_jaccard"].tolist() == [0.5, 0.0]
+    assert features["title_jaccard"].tolist() == [0.5, 0.0]
+    assert features["numbers_shared"].tolist() == [1.0, 0.0]
+    assert story_features(me, them).shape == (2, len(FEATURES))
+
+
+def test_the_story_model_prefers_the_candidate_sharing_more_body() -> None:
+    """The shipped model rates a candidate sharing half the body above its threshold and one sharing only
+    topic words below, and more shared body likelier the same story; it names the features it uses."""
+    me = _entry(64, 64, tuple(_key(k, n) for k in KEY_KINDS for n in range(1, 5)))
+    rows = story_features(me, [_entry(32, 32), _entry(26, 1)], STORY_MODEL.features)
     p = STORY_MODEL.probabilities(rows)
     assert p[0] > STORY_MODEL.threshold > p[1]
     assert p == pytest.approx(STORY_MODEL.classifier.predict(rows))  # folded weights: the same model
-    more = STORY_MODEL.probabilities(story_features(own, own, 100, [other(32, k) for k in (0, 4, 8, 16, 32)]))
+    others = [_entry(26, k) for k in (0, 4, 8, 16, 32)]
+    more = STORY_MODEL.probabilities(story_features(me, others, STORY_MODEL.features))
     assert (np.diff(more) > 0).all()
+    assert StoryModel.from_json(STORY_MODEL.to_json()) == STORY_MODEL
     with pytest.raises(ValueError):
-        StoryModel.from_json({**STORY_MODEL.to_json(), "features": ["story_jaccard"]})
+        StoryModel.from_json({**STORY_MODEL.to_json(), "features": ["story_jaccard", "unknown"]})

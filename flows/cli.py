@@ -15,6 +15,7 @@ from tasks import pipeline, sources, watchdog
 from tasks.reports import dq_trends
 from tasks.sources.jsonl import FIELD_NAMES, field_mapping
 from tasks.warehouse import lock, views
+from tasks.warehouse.store import is_remote
 
 if TYPE_CHECKING:
     import duckdb
@@ -91,7 +92,7 @@ def run(
 
     try:
         field_mapping(field or [])
-        if not rebuild:
+        if not rebuild and not is_remote(source):  # an object store's listing is paid once, in the flow
             sources.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
         summary = etl(
             source=source,

@@ -15,7 +15,6 @@ from tasks import pipeline, sources, watchdog
 from tasks.reports import dq_trends
 from tasks.sources.jsonl import FIELD_NAMES, field_mapping
 from tasks.warehouse import lock, views
-from tasks.warehouse.store import is_remote
 
 if TYPE_CHECKING:
     import duckdb
@@ -92,8 +91,8 @@ def run(
 
     try:
         field_mapping(field or [])
-        if not rebuild and not is_remote(source):  # an object store's listing is paid once, in the flow
-            sources.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
+        if not rebuild:  # fail fast with a clear message, before Prefect starts its server
+            sources.check_source(source)  # without listing: a large SOURCE is listed once, by the flow
         summary = etl(
             source=source,
             warehouse=warehouse,

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pyarrow.fs as pafs
 
@@ -54,6 +54,7 @@ __all__ = [
     "ListedFile",
     "ReadOptions",
     "SourceError",
+    "check_source",
     "iter_records",
     "iter_sources",
     "list_files",
@@ -132,9 +133,10 @@ SOURCE_SUFFIXES = tuple(sorted(READERS, key=len, reverse=True))  # longest first
 def suffix_of(name: str) -> str | None:
     """The registered suffix a file name ends with (the longest), None when no reader takes it; a `.gz`
     counts only around a name another reader takes (`x.jsonl.gz`, not `x.csv.gz`)."""
-    lower = name.lower()
-    suffix = next((s for s in SOURCE_SUFFIXES if lower.endswith(s)), None)
-    if suffix == ".gz" and suffix_of(lower[: -len(".gz")]) is None:
+    parts = name.lower().rsplit(".", 2)  # no suffix has more than two dots: `.tar.gz`, `.warc.gz`
+    ends = (".".join(["", *parts[1:]]), f".{parts[-1]}") if len(parts) == 3 else (f".{parts[-1]}",)
+    suffix = next((s for s in ends if s in READERS), None) if len(parts) > 1 else None
+    if suffix == ".gz" and suffix_of(name[: -len(".gz")]) is None:
         return None
     return suffix
 
@@ -166,10 +168,11 @@ class ListedFile:
     byte_size: int
     modified_at: datetime | None  # mtime, or the object's LastModified (UTC)
     etag: str | None = None  # an S3 object's ETag; None on a local disk
+    source_uri: str = ""  # source_uri_of(path), which the listing may compute once per folder
 
-    @property
-    def source_uri(self) -> str:
-        return source_uri_of(self.path)
+    def __post_init__(self) -> None:
+        if not self.source_uri:
+            object.__setattr__(self, "source_uri", source_uri_of(self.path))
 
 
 def list_sources(source: str | os.PathLike[str]) -> list[str]:
@@ -186,11 +189,16 @@ def list_files(source: str | os.PathLike[str]) -> list[ListedFile]:
         return _list_remote(text)
     path = Path(text)
     if path.is_dir():
-        found = []
+        found: list[ListedFile] = []
         for root, dirs, names in os.walk(path):  # followlinks=False: a symlink loop cannot trap us
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found += [os.path.join(root, f) for f in names if suffix_of(f) is not None]
-        return [_stat(p) for p in sorted(found)]
+            folder_uri = Path(root).absolute().as_uri()  # once per folder: as_uri per file costs more
+            found += [
+                _stat(os.path.join(root, f), f"{folder_uri}/{quote(f)}")
+                for f in names
+                if suffix_of(f) is not None
+            ]
+        return sorted(found, key=lambda f: f.path)
     if path.is_file() or path.is_symlink():
         return [_stat(text)]
     if glob.has_magic(text):
@@ -198,14 +206,25 @@ def list_files(source: str | os.PathLike[str]) -> list[ListedFile]:
     raise SourceError(f"{text}: no such file, directory or matching glob")
 
 
-def _stat(path: str) -> ListedFile:
+def check_source(source: str | os.PathLike[str]) -> None:
+    """SourceError when a local SOURCE names nothing (no file, folder or glob match), without listing a
+    folder; an object-store SOURCE is checked when the run lists it."""
+    text = os.fspath(source)
+    if is_remote(text) or os.path.lexists(text) or (glob.has_magic(text) and glob.glob(text, recursive=True)):
+        return
+    raise SourceError(f"{text}: no such file, directory or matching glob")
+
+
+def _stat(path: str, uri: str = "") -> ListedFile:
     """A local file's size and mtime; a file gone (or a dangling link) lists as size -1, and reading it
     says why."""
     try:
         info = os.stat(path)
     except OSError:
-        return ListedFile(path, -1, None)
-    return ListedFile(path, info.st_size, _EPOCH + timedelta(microseconds=info.st_mtime_ns // 1000))
+        return ListedFile(path, -1, None, None, uri)
+    return ListedFile(
+        path, info.st_size, _EPOCH + timedelta(microseconds=info.st_mtime_ns // 1000), None, uri
+    )
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # mtimes to the microsecond, as the ledger's timestamps keep them

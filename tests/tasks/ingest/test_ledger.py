@@ -24,7 +24,8 @@ T0 = datetime(2026, 12, 1, 9, 0, 0, 123456, tzinfo=UTC)
 
 
 def _entry(listed: ListedFile, digest: str = DIGEST) -> ledger.Entry:
-    return ledger.Entry(listed.source_uri, listed.byte_size, listed.modified_at, listed.etag, digest, 1, {})
+    moment = ledger.micros(listed.modified_at) if listed.modified_at else None
+    return ledger.Entry(listed.source_uri, listed.byte_size, moment, listed.etag, digest, 1, {})
 
 
 def test_only_new_changed_or_otherwise_read_files_are_read() -> None:
@@ -60,8 +61,8 @@ def test_an_object_is_known_by_its_etag_and_size() -> None:
 
 def test_unread_files_count_their_records_as_skipped_or_ignored() -> None:
     entries = [
-        ledger.Entry("a", 1, T0, None, DIGEST, 5, {"warc:request": 2}),
-        ledger.Entry("b", 1, T0, None, DIGEST, 1, {}),
+        ledger.Entry("a", 1, 0, None, DIGEST, 5, {"warc:request": 2}),
+        ledger.Entry("b", 1, 0, None, DIGEST, 1, {}),
     ]
     assert ledger.accounts(entries) == (6, 4, {"warc:request": 2})
 
@@ -98,6 +99,7 @@ def test_a_files_row_goes_with_the_batch_cut_after_its_last_record(landing: Path
     assert cuts == [[], ["a.jsonl"], [], ["b.jsonl"]] and reads.rest() == []
     a = listed[0]
     assert (a.byte_size, a.modified_at) == (os.path.getsize(a.path), _mtime(a.path))
+    assert a.source_uri == sources.source_uri_of(a.path)  # computed once per folder, the same
 
 
 def _mtime(path: str) -> datetime:

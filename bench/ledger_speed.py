@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         figures: dict[str, Any] = {"files": args.files}
         figures["local"] = local_line(args.files, Path(work) / "local", env, args.logs)
+        args.out.write_text(json.dumps(figures, indent=2, default=str) + "\n")  # kept if S3 is cut short
         if not args.skip_s3:
             (Path(work) / "s3").mkdir()
             figures["s3"] = s3_line(args.files, Path(work) / "s3", env, args.logs)

@@ -89,6 +89,19 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         raw["ner_floor"] = {**_fields(_checked(floor, logs / "ner_floor.log")), **_json(work / "f.json")}
         if not args.skip_html:
             raw["html"] = measure_html(args, work / "html", env)
+        _step("ledger: no-op re-run over many small files, local and S3 (moto)")
+        command = [
+            sys.executable,
+            "-m",
+            "bench.ledger_speed",
+            "--out",
+            str(work / "l.json"),
+            "--logs",
+            str(logs),
+        ]
+        command += ["--files", str(2_000 if args.quick else 100_000)]
+        ledger = run_measured(command, env, ROOT, logs / "ledger.log")
+        raw["ledger"] = _checked(ledger, logs / "ledger.log") and _json(work / "l.json")
     _step("DQ dashboard")
     runs = 200 if args.quick else dashboard.RUNS_STORED
     command = [sys.executable, "-m", "bench.dashboard", "--runs", str(runs), "--out", str(work / "d.json")]

@@ -54,6 +54,14 @@ FIGURES = (  # (key, label, unit): every row the table prints, in order
         "trafilatura alone (bare_extraction, with metadata): pages/s, one core",
         "pages/s",
     ),
+    ("ledger_files", "ledger: small files in SOURCE, all read by an earlier run (no-op re-run)", "files"),
+    ("ledger_local_s", "ledger: no-op re-run, local folder: wall of the CLI process", "s"),
+    ("ledger_local_flow_s", "ledger: no-op re-run, local: the flow's own seconds (list; total)", "s"),
+    ("ledger_local_cpu_s", "ledger: no-op re-run, local: CPU seconds of the CLI process (load-proof)", "s"),
+    ("ledger_local_opened", "ledger: no-op re-run, local: source files opened (audit hook)", "files"),
+    ("ledger_s3_s", "ledger: no-op re-run, S3 (moto server): wall of the CLI process", "s"),
+    ("ledger_s3_flow_s", "ledger: no-op re-run, S3: the flow's own seconds (list; total)", "s"),
+    ("ledger_s3_requests", "ledger: no-op re-run, S3: GET/HEAD on source objects; listing pages", "requests"),
     ("dashboard_runs", "DQ dashboard: runs of history stored (committed one run at a time)", "runs"),
     ("dashboard_cold_first_s", "DQ dashboard: cold build (every stored run's files read), first", "s"),
     ("dashboard_cold_s", "DQ dashboard: cold build, best of 3", "s"),
@@ -105,6 +113,7 @@ def derive(raw: dict[str, Any]) -> dict[str, Any]:
         "rss_ratio": round(many["peak_rss_mib"] / one["peak_rss_mib"], 2),
         **derive_html(raw.get("html")),
         **_dashboard(raw.get("dashboard")),
+        **_ledger(raw.get("ledger")),
     }
 
 
@@ -141,6 +150,25 @@ def _dashboard(measured: dict[str, Any] | None) -> dict[str, Any]:
     return {**figures, "dashboard_cpu_s": None if None in cpu else f"{cpu[0]}; {cpu[1]}"}
 
 
+def _ledger(measured: dict[str, Any] | None) -> dict[str, Any]:
+    """The ledger line's figures (bench.ledger_speed); None where it was not measured."""
+    local, s3 = (measured or {}).get("local"), (measured or {}).get("s3")
+
+    def flow(run: dict[str, Any] | None) -> str | None:
+        return None if run is None else f"{run['seconds_list']}; {run['seconds_total']}"
+
+    return {
+        "ledger_files": (measured or {}).get("files"),
+        "ledger_local_s": local and local["seconds"],
+        "ledger_local_flow_s": flow(local),
+        "ledger_local_cpu_s": local and local.get("cpu_seconds"),
+        "ledger_local_opened": local and local["files_opened"],
+        "ledger_s3_s": s3 and s3["seconds"],
+        "ledger_s3_flow_s": flow(s3),
+        "ledger_s3_requests": s3 and f"{s3['object_requests']}; {s3['list_pages']}",
+    }
+
+
 TARGETS = (  # (target, figure key, unit, limit, True when the figure must stay at or below the limit)
     ("end-to-end <= 1.15 x NER floor", "floor_ratio", "x", 1.15, True),
     ("end-to-end >= 2 x faster than naive", "naive_speedup", "x", 2.0, False),
@@ -149,6 +177,9 @@ TARGETS = (  # (target, figure key, unit, limit, True when the figure must stay 
     ("peak RSS at Nx <= 1.2 x at 1x", "rss_ratio", "x", 1.2, True),
     ("HTML extraction >= 30 pages/s per core", "html_extract_pages_per_s", "pages/s", 30.0, False),
     ("DQ dashboard build < 1 s (1,000 runs, cold)", "dashboard_cold_first_s", "s", 1.0, True),
+    ("no-op re-run, 100k files, local < 30 s", "ledger_local_s", "s", 30.0, True),
+    ("no-op re-run, 100k files, local: none opened", "ledger_local_opened", "files", 0, True),
+    ("no-op re-run, 100k objects, S3 < 30 s", "ledger_s3_s", "s", 30.0, True),
 )
 
 

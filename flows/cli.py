@@ -77,14 +77,22 @@ def run(
             help="Seconds one document may hold a stage before it is quarantined as timeout (0: no limit).",
         ),
     ] = watchdog.DEFAULT_DOC_TIMEOUT,
+    rescan: Annotated[
+        bool,
+        typer.Option(
+            "--rescan",
+            help="Read every file again, also those unchanged since a run read them (content hashes still "
+            "decide what is new).",
+        ),
+    ] = False,
 ) -> None:
     """Run the ETL flow once over SOURCE and print what it wrote."""
     from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
 
     try:
         field_mapping(field or [])
-        if not rebuild:
-            sources.list_sources(source)  # fail fast with a clear message, before Prefect starts its server
+        if not rebuild:  # fail fast with a clear message, before Prefect starts its server
+            sources.check_source(source)  # without listing: a large SOURCE is listed once, by the flow
         summary = etl(
             source=source,
             warehouse=warehouse,
@@ -97,6 +105,7 @@ def run(
             rebuild=rebuild,
             fields=field or [],
             doc_timeout=doc_timeout,
+            rescan=rescan,
         )
     except (sources.SourceError, ValueError) as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")

@@ -35,6 +35,7 @@ def summary_table(summary: RunSummary) -> RichTable:
         ("source", summary.source),
         ("warehouse", summary.warehouse),
         ("files seen", summary.files_seen),
+        ("  skipped unread (unchanged since read)", summary.files_unread),
         ("records seen", summary.records_seen),
         ("articles written", summary.articles_written),
         ("quarantined", summary.quarantined),

@@ -208,10 +208,11 @@ class SuiteTally:
 class RunSummary:
     """What one run did: records seen = articles written + quarantined + skipped + ignored.
 
-    A file holds one record (a .txt page) or many (JSON Lines, WARC, archives). `quarantined` counts input
-    records; `skipped` those already in the warehouse; `records_ignored` those passed over on purpose
-    (WARC requests and metadata, non-HTML responses, archive members of no known format), by kind in
-    `ignored_kinds`. `rows_quarantined` counts extracted rows (entities, quotes, ...) that failed
+    A file holds one record (a .txt page) or many (JSON Lines, WARC, archives); a file left unread
+    (`files_unread`) counts its records as its last read did, each skipped or ignored. `quarantined`
+    counts input records; `skipped` those already in the warehouse; `records_ignored` those passed over
+    on purpose (WARC requests and metadata, non-HTML responses, archive members of no known format), by
+    kind in `ignored_kinds`. `rows_quarantined` counts extracted rows (entities, quotes, ...) that failed
     validation while their article loaded.
     """
 
@@ -219,6 +220,7 @@ class RunSummary:
     source: str
     warehouse: str
     files_seen: int = 0
+    files_unread: int = 0  # of files_seen: unchanged since a run read them (tasks.ingest.ledger), not opened
     records_seen: int = 0
     articles_written: int = 0
     quarantined: int = 0
@@ -249,8 +251,9 @@ class RunSummary:
     def counts_line(self) -> str:
         """The run's accounts in one line, as the log, the Prefect artifacts and the CLI print them."""
         ignored = f", {self.records_ignored} ignored" if self.records_ignored else ""
+        unread = f" ({self.files_unread} unchanged, skipped unread)" if self.files_unread else ""
         return (
-            f"run {self.run_id}: {self.files_seen} files and {self.records_seen} records seen, "
+            f"run {self.run_id}: {self.files_seen} files{unread} and {self.records_seen} records seen, "
             f"{self.articles_written} articles written, {self.quarantined} quarantined, "
             f"{self.skipped} skipped{ignored}"
         )

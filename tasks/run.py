@@ -1,6 +1,7 @@
 """What a run decides, as plain functions: the flow (flows.etl) only reads, calls them and writes.
 
-A run lists its sources, reads their records as a stream and skips those whose doc_id the warehouse
+A run lists its sources, leaves unread the files the ledger of files read says are unchanged
+(tasks.ingest.ledger), reads the others' records as a stream and skips those whose doc_id the warehouse
 already holds (`record_batches`), cuts the rest into batches that run anywhere (tasks.pipeline
 .process_batch), then settles each batch's result in batch order (`Settler.settle`): records an earlier
 batch of the run already had become duplicates, the batch's DQ measures are taken against the recent
@@ -21,11 +22,11 @@ from typing import Any, Protocol, TypeVar
 import pyarrow as pa
 
 from tasks import pipeline, rebuild, sources, stories
-from tasks.ingest import dedup
+from tasks.ingest import dedup, ledger
 from tasks.quality import drift, metrics
 from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
 from tasks.warehouse import rows
-from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE
+from tasks.warehouse.schemas import DQ_METRICS, DQ_RESULTS, QUARANTINE, SOURCE_FILES
 
 T = TypeVar("T")
 Timer = Callable[[str], Any]  # stage name -> a context manager adding its wall seconds (pipeline.stage_timer)
@@ -67,13 +68,19 @@ def record_batches(
     tally: dedup.ReadTally,
     batch_size: int,
     timer: Timer | None = None,
+    reads: ledger.Reads | None = None,
 ) -> Iterator[list[SourceRecord]]:
     """The records of the listed files that the warehouse does not hold yet, in batches of `batch_size`,
-    read only as the batches are asked for; every record met is counted in `tally`."""
-    fresh: Iterable[SourceRecord] = dedup.skip_known(sources.iter_sources(listed, options), known, tally)
+    read only as the batches are asked for; every record met is counted in `tally`. With `reads`,
+    `listed` are ListedFiles and each file read to its end is handed to the batch cut after it."""
+    items = reads.items(listed, options) if reads is not None else sources.iter_sources(listed, options)
+    fresh: Iterable[SourceRecord] = dedup.skip_known(items, known, tally)
     if timer is not None:
         fresh = timed(fresh, timer, "read")
-    return batched(fresh, batch_size)
+    for batch in batched(fresh, batch_size):
+        if reads is not None:
+            reads.cut()
+        yield batch
 
 
 @dataclass
@@ -114,6 +121,13 @@ def committed_tables(result: BatchResult, run: RunContext) -> dict[str, pa.Table
         DQ_RESULTS.name: rows.dq_results_table(result.checks, run, result.batch_id),
         DQ_METRICS.name: rows.dq_metrics_table(result.metrics, run),
     }
+
+
+def ledger_tables(
+    files: Sequence[ledger.FileRead], run: RunContext, read_options: str
+) -> dict[str, pa.Table]:
+    """The ledger rows (source_files) of files read to their end, committed with the batch cut after them."""
+    return {SOURCE_FILES.name: rows.source_files_table(files, run, read_options)}
 
 
 def rebuild_tables(result: BatchResult, run: RunContext) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:

@@ -56,8 +56,9 @@ def bbc() -> Path:
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An S3-compatible server (moto's server mode) on 127.0.0.1, started here and stopped by pid."""
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """An S3-compatible server (moto's server mode) on 127.0.0.1, started here and stopped by pid; yields
+    its endpoint and its log, where it writes a line per request."""
     import urllib.request
 
     from tests.flows.servers import BIN, background, free_port, wait_until
@@ -74,7 +75,13 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 return response.status == 200
 
         wait_until(up, 60, f"moto server ({log})", interval=0.2)
-        yield endpoint
+        yield endpoint, log
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(moto_server: tuple[str, Path]) -> str:
+    """The moto server's endpoint, http://127.0.0.1:PORT."""
+    return moto_server[0]
 
 
 S3_ENV = {

@@ -4,7 +4,8 @@
 
 Each Prefect task below wraps one plain function of tasks/; what a run decides (which records are new,
 duplicates across batches, DQ measures, what each batch commits) is tasks.run's. The flow lists the
-sources, reads their records as a stream in batches (tasks.run.record_batches: a multi-GB WARC spreads
+sources, leaves the files unchanged since a run read them unread (tasks.ingest.ledger), reads the
+others' records as a stream in batches (tasks.run.record_batches: a multi-GB WARC spreads
 over batches like a folder of files does, and memory holds the batches in flight, not the file), runs
 each batch (tasks.pipeline.process_batch) on the chosen task runner, so batches spread over threads,
 processes or a Dask cluster (whose workers need no access to the sources), and settles and commits the
@@ -29,7 +30,7 @@ from flows import artifacts
 from flows.progress import progress_bar
 from flows.runners import import_in_background, task_runner_of
 from tasks import pipeline, rebuild, run, sources, stories, watchdog
-from tasks.ingest import dedup
+from tasks.ingest import dedup, ledger
 from tasks.pipeline import stage_timer
 from tasks.quality import drift, suites, validate
 from tasks.records import BatchResult, RunContext, RunSummary
@@ -67,8 +68,9 @@ def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
     )
 
 
-list_sources = task(sources.list_sources, name="list-sources", cache_policy=NO_CACHE)  # fails at once
+list_files = task(sources.list_files, name="list-sources", cache_policy=NO_CACHE)  # fails at once
 recover_warehouse = _touching_outside(commit.recover, "recover")
+source_ledger = _touching_outside(ledger.load_ledger, "source-ledger")
 known_doc_ids = _touching_outside(tables.known_doc_ids, "known-doc-ids")
 dq_baselines = _touching_outside(drift.recent_baselines, "dq-baselines")
 story_index = _touching_outside(stories.load_index, "story-index")
@@ -104,6 +106,7 @@ def etl(
     rebuild: bool = False,
     fields: list[str] | None = None,
     doc_timeout: float = watchdog.DEFAULT_DOC_TIMEOUT,
+    rescan: bool = False,
 ) -> RunSummary:
     """Ingest, parse, validate and load every record of every file under `source`; returns the run's
     accounts.
@@ -112,6 +115,8 @@ def etl(
     names JSON record keys for article fields (`["body=maintext", "title=meta.headline"]`) where the
     common names are not used. A document that holds one stage (parse, an extractor) for `doc_timeout`
     seconds is stopped and quarantined as `timeout`, and its batch goes on (0: no limit; tasks.watchdog).
+    A file the ledger of files read (source_files) says is unchanged since a run read it is not opened;
+    `rescan` reads every file again (tasks.ingest.ledger).
 
     With `rebuild`, `source` is not read: articles, the enrichment tables and the parse/validate
     quarantine rows are recomputed from raw_documents and replace the old ones atomically.
@@ -122,7 +127,7 @@ def etl(
     options = sources.ReadOptions(max_record_bytes=max_file_bytes, fields=field_mapping(fields or []))
     context = RunContext.new()
     summary = RunSummary(run_id=context.run_id, source=source, warehouse=warehouse)
-    plan = _Plan(context, summary, Runner(runner), workers, dask_address, batch_size, doc_timeout)
+    plan = _Plan(context, summary, Runner(runner), workers, dask_address, batch_size, doc_timeout, rescan)
     started = time.perf_counter()
     with lock.warehouse_lock(warehouse, lock_timeout, holder=f"run {context.run_id}, pid {os.getpid()}"):
         error = None
@@ -154,9 +159,10 @@ class _Plan:
         dask_address: str | None,
         batch_size: int,
         doc_timeout: float,
+        rescan: bool = False,
     ) -> None:
         self.context, self.summary, self.batch_size = context, summary, batch_size
-        self.doc_timeout = doc_timeout
+        self.doc_timeout, self.rescan = doc_timeout, rescan
         self.runner, self.workers, self.dask_address = runner, workers, dask_address
         self.timer = stage_timer(summary.stage_seconds)
 
@@ -167,36 +173,46 @@ class _Plan:
 
 
 def _run_batches(plan: _Plan, options: sources.ReadOptions) -> None:
-    """recover, list, then every batch of new records as they are read; settled and committed in order."""
+    """recover, list, leave unchanged files unread, then every batch of new records as they are read;
+    settled and committed in order, each with the ledger rows of the files it ends."""
     context, summary, timer = plan.context, plan.summary, plan.timer
     warehouse = summary.warehouse
     with timer("recover"):
         if rolled := recover_warehouse(warehouse):
             get_run_logger().warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
     with timer("list"):
-        listed = list_sources(summary.source)
-        known = frozenset(known_doc_ids(warehouse))
-        settler = run.Settler(context, known, dq_baselines(warehouse), index=story_index(warehouse))
-    summary.files_seen = len(listed)
+        listed = list_files(summary.source)
+        digest = ledger.options_digest(options)
+        chosen = ledger.plan(listed, source_ledger(warehouse), digest, plan.rescan)
+        settler = run.Settler(context)
+        if chosen.to_read:  # a run with nothing to read needs neither the known records nor the index
+            known = frozenset(known_doc_ids(warehouse))
+            settler = run.Settler(context, known, dq_baselines(warehouse), index=story_index(warehouse))
+    summary.files_seen, summary.files_unread = len(listed), len(chosen.unread)
+    summary.add_read(*ledger.accounts(chosen.unread))
     get_run_logger().info(
-        "run %s: %d files to read, %d records already in %s",
-        *(context.run_id, len(listed), len(settler.known), warehouse),
+        "run %s: %d files to read, %d unchanged since read (skipped unread), %d records already in %s",
+        *(context.run_id, len(chosen.to_read), len(chosen.unread), len(settler.known), warehouse),
     )
-    tally = dedup.ReadTally()
-    batches = run.record_batches(listed, options, settler.known, tally, plan.batch_size, timer)
+    tally, reads = dedup.ReadTally(), ledger.Reads()
+    batches = run.record_batches(chosen.to_read, options, settler.known, tally, plan.batch_size, timer, reads)
     ahead = list(islice(batches, 2))  # two batches tell `auto` whether more than one will run
 
     def commit_in_order(result: BatchResult) -> BatchResult:
         settled = settler.settle(result)
         save_results(warehouse, context.run_id, context.started_at, settled.batch_id, settled.results)
-        commit_batch(warehouse, settled.batch_id, run.committed_tables(settled, context))
+        files = run.ledger_tables(reads.for_next_commit(), context, digest)
+        commit_batch(warehouse, settled.batch_id, {**run.committed_tables(settled, context), **files})
         return settled
+
+    def commit_rest() -> None:  # files read to their end after the last batch: all known, or ignored
+        commit_batch(warehouse, f"{context.run_id}-files", run.ledger_tables(reads.rest(), context, digest))
 
     task_runner = plan.task_runner(sum(map(len, ahead)) + (plan.batch_size if len(ahead) == 2 else 0))
     if summary.runner != Runner.threads:  # for the report, while the last batches run
         batches = run.then(batches, lambda: import_in_background("great_expectations"))
     try:
-        _batches(plan, task_runner, chain(ahead, batches), process_batch, commit_in_order)
+        _batches(plan, task_runner, chain(ahead, batches), process_batch, commit_in_order, finish=commit_rest)
     finally:
         summary.add_read(tally.seen, tally.skipped + settler.skipped, tally.ignored)
 
@@ -232,7 +248,9 @@ def _rebuild(plan: _Plan) -> None:
 
     batches = tables.iter_raw_records(warehouse, plan.batch_size)
     task_runner = plan.task_runner(summary.files_seen)
-    _batches(plan, task_runner, batches, rebuild_batch, stage_in_order, summary.files_seen, finish=swap)
+    _batches(
+        plan, task_runner, batches, rebuild_batch, stage_in_order, summary.files_seen, swap, "newsetl rebuild"
+    )
 
 
 def _batches(
@@ -243,6 +261,7 @@ def _batches(
     keep: Callable[[BatchResult], BatchResult],
     total: int | None = None,
     finish: Callable[[], None] | None = None,
+    description: str = "newsetl run",
 ) -> None:
     """Every batch on the task runner, each result kept (`keep`: committed or staged, returning what it
     kept) and counted in batch order, then `finish`. A failed critical expectation keeps nothing of its
@@ -259,7 +278,6 @@ def _batches(
         }
         return runner.submit(batch_task, parameters=parameters)
 
-    description = "newsetl rebuild" if finish else "newsetl run"
     try:
         with task_runner as runner, progress_bar(total, description) as advance:
             for result, size in run.in_order(submit, batches, 2 * plan.workers):

@@ -17,11 +17,14 @@ import io
 import os
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
+
+import pyarrow.fs as pafs
 
 from tasks.isolation import describe
 from tasks.records import TEXT_PLAIN, SourceRecord
@@ -38,7 +41,7 @@ from tasks.sources.common import (
     stream_error_code,
     too_large,
 )
-from tasks.warehouse.store import is_remote, open_store
+from tasks.warehouse.store import Store, is_remote, open_store, s3_client_options
 
 DEFAULT_MAX_FILE_BYTES = ReadOptions.max_record_bytes
 MAX_ARCHIVE_DEPTH = 1  # an archive inside an archive is read; one more level down is refused
@@ -48,10 +51,13 @@ __all__ = [
     "READERS",
     "Ignored",
     "Item",
+    "ListedFile",
     "ReadOptions",
     "SourceError",
+    "check_source",
     "iter_records",
     "iter_sources",
+    "list_files",
     "list_sources",
     "read_member",
     "read_sources",
@@ -127,9 +133,10 @@ SOURCE_SUFFIXES = tuple(sorted(READERS, key=len, reverse=True))  # longest first
 def suffix_of(name: str) -> str | None:
     """The registered suffix a file name ends with (the longest), None when no reader takes it; a `.gz`
     counts only around a name another reader takes (`x.jsonl.gz`, not `x.csv.gz`)."""
-    lower = name.lower()
-    suffix = next((s for s in SOURCE_SUFFIXES if lower.endswith(s)), None)
-    if suffix == ".gz" and suffix_of(lower[: -len(".gz")]) is None:
+    parts = name.lower().rsplit(".", 2)  # no suffix has more than two dots: `.tar.gz`, `.warc.gz`
+    ends = (".".join(["", *parts[1:]]), f".{parts[-1]}") if len(parts) == 3 else (f".{parts[-1]}",)
+    suffix = next((s for s in ends if s in READERS), None) if len(parts) > 1 else None
+    if suffix == ".gz" and suffix_of(name[: -len(".gz")]) is None:
         return None
     return suffix
 
@@ -152,41 +159,140 @@ def _guarded(items: Iterator[Item], uri: str, inner: bool = False) -> Iterator[I
         yield bad_record(uri, f"after:{last}" if last else "", code, detail, None)
 
 
+@dataclass(frozen=True)
+class ListedFile:
+    """A source file as listing it tells (no byte of it read): its path, size and version, which the
+    ledger of files read (tasks.ingest.ledger) compares with those of the last read."""
+
+    path: str  # as list_sources gives it: a local path, or scheme://bucket/key[?query]
+    byte_size: int
+    modified_at: datetime | None  # mtime, or the object's LastModified (UTC)
+    etag: str | None = None  # an S3 object's ETag; None on a local disk
+    source_uri: str = ""  # source_uri_of(path), which the listing may compute once per folder
+
+    def __post_init__(self) -> None:
+        if not self.source_uri:
+            object.__setattr__(self, "source_uri", source_uri_of(self.path))
+
+
 def list_sources(source: str | os.PathLike[str]) -> list[str]:
     """Sorted paths of the input files: a file, a folder (recursive, every suffix READERS takes) or a
     glob; on the local disk, or `s3://bucket/prefix[?endpoint_override=...]` in an object store."""
+    return [f.path for f in list_files(source)]
+
+
+def list_files(source: str | os.PathLike[str]) -> list[ListedFile]:
+    """list_sources with each file's size and version, from the listing alone: a stat per local file, the
+    ListObjects pages of an S3 prefix (size, LastModified, ETag); no file is opened."""
     text = os.fspath(source)
     if is_remote(text):
         return _list_remote(text)
     path = Path(text)
     if path.is_dir():
-        found = []
+        found: list[ListedFile] = []
         for root, dirs, names in os.walk(path):  # followlinks=False: a symlink loop cannot trap us
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found += [os.path.join(root, f) for f in names if suffix_of(f) is not None]
-        return sorted(found)
+            folder_uri = Path(root).absolute().as_uri()  # once per folder: as_uri per file costs more
+            found += [
+                _stat(os.path.join(root, f), f"{folder_uri}/{quote(f)}")
+                for f in names
+                if suffix_of(f) is not None
+            ]
+        return sorted(found, key=lambda f: f.path)
     if path.is_file() or path.is_symlink():
-        return [text]
+        return [_stat(text)]
     if glob.has_magic(text):
-        return sorted(p for p in glob.glob(text, recursive=True) if not os.path.isdir(p))
+        return [_stat(p) for p in sorted(glob.glob(text, recursive=True)) if not os.path.isdir(p)]
     raise SourceError(f"{text}: no such file, directory or matching glob")
 
 
-def _list_remote(text: str) -> list[str]:
-    """list_sources in an object store: a key, every readable key under a prefix, or a glob's matches."""
+def check_source(source: str | os.PathLike[str]) -> None:
+    """SourceError when a local SOURCE names nothing (no file, folder or glob match), without listing a
+    folder; an object-store SOURCE is checked when the run lists it."""
+    text = os.fspath(source)
+    if is_remote(text) or os.path.lexists(text) or (glob.has_magic(text) and glob.glob(text, recursive=True)):
+        return
+    raise SourceError(f"{text}: no such file, directory or matching glob")
+
+
+def _stat(path: str, uri: str = "") -> ListedFile:
+    """A local file's size and mtime; a file gone (or a dangling link) lists as size -1, and reading it
+    says why."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ListedFile(path, -1, None, None, uri)
+    return ListedFile(
+        path, info.st_size, _EPOCH + timedelta(microseconds=info.st_mtime_ns // 1000), None, uri
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # mtimes to the microsecond, as the ledger's timestamps keep them
+
+
+def _list_remote(text: str) -> list[ListedFile]:
+    """list_files in an object store: a key, every readable key under a prefix, or a glob's matches."""
     base, sep, query = text.partition("?")
     scheme, _, path = base.partition("://")
     pattern = path if glob.has_magic(path) else None
     folder = path[: path.find("/", 0, _first_magic(path)) + 1] if pattern else path
     store = open_store(f"{scheme}://{folder.rstrip('/')}{sep}{query}")
-    kind = store.fs.get_file_info(store.root).type.name
-    if kind == "File" and not pattern:
-        return [text]
-    if kind != "Directory":
+    listed = _objects(store) if store.fs.type_name == "s3" else _infos(store)
+    if not pattern and store.root in listed:
+        return [_listed(text, listed[store.root])]
+    under = store.root.rstrip("/") + "/"
+    keys = sorted(k for k in listed if k.startswith(under))
+    if not keys:
         raise SourceError(f"{text}: no such object, prefix or matching glob")
-    keys = [store.path(rel) for rel in store.files("")]
     chosen = [k for k in keys if fnmatch.fnmatchcase(k, pattern)] if pattern else keys
-    return sorted(f"{scheme}://{k}{sep}{query}" for k in chosen if pattern or suffix_of(k) is not None)
+    return [
+        _listed(f"{scheme}://{k}{sep}{query}", listed[k])
+        for k in chosen
+        if pattern or suffix_of(k) is not None
+    ]
+
+
+_Listing = tuple[int, datetime | None, str | None]  # size, modified_at, etag
+
+
+def _listed(path: str, entry: _Listing) -> ListedFile:
+    return ListedFile(path, *entry)
+
+
+def _objects(store: Store) -> dict[str, _Listing]:
+    """Every S3 object at the store's root key or under it as a prefix, by bucket/key: one ListObjectsV2
+    page per 1,000 keys (boto3: pyarrow's listing has no ETag)."""
+    import boto3  # the s3 extra
+
+    bucket, _, key = store.root.partition("/")
+    client = boto3.client("s3", **s3_client_options(store))
+    found: dict[str, _Listing] = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key):
+        for obj in page.get("Contents", ()):
+            if obj["Key"] == key or obj["Key"].startswith(key.rstrip("/") + "/" if key else ""):
+                found[f"{bucket}/{obj['Key']}"] = (
+                    obj["Size"],
+                    obj["LastModified"].astimezone(UTC),
+                    obj["ETag"],
+                )
+    return found
+
+
+def _infos(store: Store) -> dict[str, _Listing]:
+    """Every file at the store's root or under it, in any other pyarrow filesystem (size and mtime)."""
+    info = store.fs.get_file_info(store.root)
+    if info.type == pafs.FileType.File:
+        return {store.root: (info.size, _utc(info.mtime), None)}
+    selector = pafs.FileSelector(store.root, recursive=True, allow_not_found=True)
+    return {
+        i.path: (i.size, _utc(i.mtime), None)
+        for i in store.fs.get_file_info(selector)
+        if i.type == pafs.FileType.File
+    }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 def _first_magic(path: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,9 +23,13 @@ from tasks.warehouse.schemas import (
     RAW_DOCUMENTS,
     RUN_STAGES,
     RUNS,
+    SOURCE_FILES,
     TABLES,
     Table,
 )
+
+if TYPE_CHECKING:
+    from tasks.ingest.ledger import FileRead
 
 UNKNOWN_MONTH = "unknown"
 DQ_FLAGS = "dq_flags"
@@ -203,6 +207,7 @@ def runs_table(
                 "articles_written",
                 "quarantined",
                 "skipped",
+                "files_unread",
                 "rows_quarantined",
                 "batches",
             )
@@ -212,6 +217,26 @@ def runs_table(
         "run_date": run.started_at.strftime("%Y-%m-%d"),
     }
     return _table(RUNS, [row])
+
+
+def source_files_table(reads: Sequence[FileRead], run: RunContext, read_options: str) -> pa.Table:
+    """The ledger rows of files this run read to their end (tasks.ingest.ledger), one per file."""
+    rows = [
+        {
+            "source_uri": r.listed.source_uri,
+            "byte_size": r.listed.byte_size,
+            "modified_at": r.listed.modified_at,
+            "etag": r.listed.etag,
+            "read_options": read_options,
+            "records": r.records,
+            "ignored_kinds": sorted(r.ignored_kinds.items()),
+            "run_id": run.run_id,
+            "read_at": run.started_at,
+            "run_date": run.started_at.strftime("%Y-%m-%d"),
+        }
+        for r in reads
+    ]
+    return _table(SOURCE_FILES, rows)
 
 
 def with_dq_flags(table: pa.Table, flags: Mapping[str, Sequence[str]]) -> pa.Table:

@@ -310,6 +310,8 @@ RUNS = Table(
             pa.field("articles_written", pa.int64(), nullable=False),
             pa.field("quarantined", pa.int64(), nullable=False),  # input records
             pa.field("skipped", pa.int64(), nullable=False),  # records already in the warehouse
+            # Files not opened, unchanged since a run read them (source_files); null in runs before it.
+            pa.field("files_unread", pa.int64()),
             pa.field("rows_quarantined", pa.int64(), nullable=False),  # extracted rows
             pa.field("batches", pa.int64(), nullable=False),
             *(pa.field(f"seconds_{stage}", pa.float64(), nullable=False) for stage in RUN_STAGES),
@@ -345,8 +347,35 @@ STORY_INDEX = Table(
 )
 STORY_TABLES: tuple[Table, ...] = (STORY_INDEX,)
 
+# --- Runs at scale (issue 26): the ledger of source files read, committed with their last records. ----
+SOURCE_FILES = Table(
+    name="source_files",
+    grain="one source file read to its end by one run, with what it yielded",
+    partition_by="run_date",
+    schema=pa.schema(
+        [
+            pa.field("source_uri", pa.string(), nullable=False),  # tasks.sources.source_uri_of the file
+            pa.field("byte_size", pa.int64(), nullable=False),  # as listed (stat, or ListObjects)
+            pa.field("modified_at", UTC_TS),  # mtime, or the object's LastModified
+            pa.field("etag", pa.string()),  # the object's ETag; null on a local disk
+            pa.field(
+                "read_options", pa.string(), nullable=False
+            ),  # digest of the ReadOptions it was read with
+            pa.field("records", pa.int64(), nullable=False),  # records read from it, ignored ones included
+            # Of those, the ones passed over on purpose, by kind (warc:request, member:.png, ...).
+            pa.field("ignored_kinds", pa.map_(pa.string(), pa.int64()), nullable=False),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("read_at", UTC_TS, nullable=False),  # when the run that read it started
+            pa.field("run_date", pa.string(), nullable=False),  # YYYY-MM-DD (UTC) of read_at
+        ]
+    ),
+)
+LEDGER_TABLES: tuple[Table, ...] = (SOURCE_FILES,)
+
 CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
 # One per extractor (tasks.enrich.EXTRACTORS fills them, in this order: each after the tables it reads).
 EXTRACTED: tuple[Table, ...] = (ENTITIES, EVENT_COUNTS, MENTIONED_DATES, LOCATIONS, QUOTES, *GDELT)
 RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, DQ_METRICS, RUNS)  # the tables about runs
-TABLES: dict[str, Table] = {t.name: t for t in (*CORE, *EXTRACTED, *STORY_TABLES, *RUN_TABLES)}
+TABLES: dict[str, Table] = {
+    t.name: t for t in (*CORE, *EXTRACTED, *STORY_TABLES, *LEDGER_TABLES, *RUN_TABLES)
+}

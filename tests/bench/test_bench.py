@@ -113,3 +113,20 @@ def test_html_line_figures_and_target() -> None:
         for target, _, ok in report.targets({**dict.fromkeys(k for _, k, *_ in report.TARGETS), **figures})
     }
     assert met["HTML extraction >= 30 pages/s per core"] is True
+
+
+def test_ledger_line_figures_and_targets() -> None:
+    run = {"seconds_list": 1.5, "seconds_total": 4.0}
+    measured = {
+        "files": 100_000,
+        "local": {"seconds": 12.0, "files_opened": 0, "cpu_seconds": 9.5, **run},
+        "s3": {"seconds": 40.0, "object_requests": 0, "list_pages": 100, **run},
+    }
+    figures = report._ledger(measured)
+    assert figures["ledger_local_flow_s"] == "1.5; 4.0" and figures["ledger_s3_requests"] == "0; 100"
+    assert figures["ledger_local_cpu_s"] == 9.5
+    checked = report.targets({**dict.fromkeys(k for k, _, _ in report.FIGURES), **figures})
+    assert ("no-op re-run, 100k files, local < 30 s", "12.0 s", True) in checked
+    assert ("no-op re-run, 100k files, local: none opened", "0 files", True) in checked
+    assert ("no-op re-run, 100k objects, S3 < 30 s", "40.0 s", False) in checked
+    assert set(report._ledger(None).values()) == {None}  # not measured

@@ -82,7 +82,7 @@ def test_the_cli_runs_queries_and_reports_an_object_store_warehouse(
 
 
 def test_sources_in_an_object_store_are_listed_and_read_like_local_ones(
-    prefect_api: str, s3_warehouse: str, tmp_path: Path
+    prefect_api: str, s3_warehouse: str, moto_server: tuple[str, Path], tmp_path: Path
 ) -> None:
     import boto3
 
@@ -117,5 +117,19 @@ def test_sources_in_an_object_store_are_listed_and_read_like_local_ones(
     assert summary.accounted and summary.articles_written >= 2
     uris = views.connect(s3_warehouse).execute("select source_uri, locator from raw_documents order by all")
     assert uris.fetchall()[-2:] == [(f"{prefix}/feed.jsonl", "line:1"), (f"{prefix}/feed.jsonl", "line:2")]
+    ledger = views.connect(s3_warehouse).execute("select source_uri, etag, records from source_files")
+    etags = {uri: (etag, records) for uri, etag, records in ledger.fetchall()}
+    assert etags[f"{prefix}/feed.jsonl"] == (s3.head_object(Bucket=bucket, Key="in/feed.jsonl")["ETag"], 2)
+
+    warc = s3.get_object(Bucket=bucket, Key="in/crawl/pages.warc.gz")["Body"].read()
+    s3.put_object(Bucket=bucket, Key="in/crawl/pages.warc.gz", Body=warc)  # same bytes: same ETag
+    log, logged = moto_server[1], moto_server[1].stat().st_size
     again = etl(source=prefix, warehouse=s3_warehouse)
     assert (again.skipped, again.articles_written, again.quarantined) == (3, 0, 0)
+    assert again.files_unread == 2 and again.records_ignored == 3  # counted as the ledger says
+    with log.open() as requests:
+        requests.seek(logged)
+        read = [
+            line for line in requests if f"/{bucket}/in/" in line and ('"GET ' in line or '"HEAD ' in line)
+        ]
+    assert read == []  # listed, never opened

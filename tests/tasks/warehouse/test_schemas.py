@@ -72,7 +72,13 @@ def _has_default(field: dataclasses.Field) -> bool:
 
 
 def test_every_table_is_declared_once_with_its_grain_and_partition() -> None:
-    declared = [*schemas.CORE, *schemas.EXTRACTED, *schemas.STORY_TABLES, *schemas.RUN_TABLES]
+    declared = [
+        *schemas.CORE,
+        *schemas.EXTRACTED,
+        *schemas.STORY_TABLES,
+        *schemas.LEDGER_TABLES,
+        *schemas.RUN_TABLES,
+    ]
     assert list(schemas.TABLES.values()) == declared and len(schemas.TABLES) == len(declared)
     for name, table in schemas.TABLES.items():
         assert table.name == name and table.grain.startswith("one "), name

@@ -154,4 +154,6 @@ def duckdb_type(arrow_type: pa.DataType) -> str:
         return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
     if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
         return f"{duckdb_type(arrow_type.value_type)}[]"
+    if pa.types.is_map(arrow_type):
+        return f"MAP({duckdb_type(arrow_type.key_type)}, {duckdb_type(arrow_type.item_type)})"
     return _DUCK_TYPES[arrow_type]

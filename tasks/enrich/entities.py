@@ -214,10 +214,18 @@ def finished(d: Draft, shared: entity_rules.Evidence | None = None) -> list[Enti
 
 
 def dateline_entities(doc_id: str, dateline: str | None) -> list[Entity]:
-    """The dateline's place as one mention ("LONDON" -> London, GPE), by the gazetteer's name if known."""
+    """The dateline's places, each one mention ("LONDON" -> London, GPE; "SPRINGFIELD, Illinois" -> the
+    city and its state), by the gazetteer's name if known."""
     if not dateline or not any(c.isalpha() for c in dateline):
         return []
-    entry = places.resolve(dateline.title())
-    canonical = entry.canonical if entry else " ".join(w.capitalize() for w in dateline.split())
-    label = "LOC" if entry is not None and entry.feature == "continent" else "GPE"
-    return [Entity(doc_id, dateline, canonical, label, 0, len(dateline), "dateline")]
+    rows, at = [], 0
+    for part in dateline.split(","):
+        start = at + len(part) - len(part.lstrip())
+        at += len(part) + 1
+        name = part.strip()
+        if any(c.isalpha() for c in name):
+            entry = places.resolve(name.title())
+            canonical = entry.canonical if entry else " ".join(w.capitalize() for w in name.split())
+            label = "LOC" if entry is not None and entry.feature == "continent" else "GPE"
+            rows.append(Entity(doc_id, name, canonical, label, start, start + len(name), "dateline"))
+    return rows

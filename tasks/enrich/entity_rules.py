@@ -43,6 +43,7 @@ _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  #
 _SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "France 2-1", "Riverside 4 1 1 2"
 _AT = re.compile(r"(?<=[a-z]) (?:at|in) (?=[A-Z])")
 _DASHES = re.compile(r".*\s[-–—]+\s")
+_IN_REGION = re.compile(r", +(?=[A-Z])")  # "Springfield, Illinois": a place and the region it is in
 _PHONE = re.compile(r"\s+\+[\d\s-]*$")  # "Example Newsroom +44"
 _PARTICLE = re.compile(rf"^(?:{vocab.alternation(vocab.words('name_particles'))})\b")
 
@@ -56,6 +57,8 @@ def pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, 
         lines = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
         runs_on = [(s, e) for s, e in lines if results_lines.line_of(text, s).strip() != text[s:e].strip()]
         return [piece for s, e in runs_on for piece in pieces(text, s, e, label)]
+    if label in ("GPE", "LOC", "FAC") and (comma := _IN_REGION.search(text, start, end)):
+        return [(start, comma.start(), label), (comma.end(), end, label)]
     cut = _AT.search(text, start, end)
     if cut is None:
         return [(start, end, label)]
@@ -84,10 +87,14 @@ def trimmed(text: str, start: int, end: int, label: str) -> tuple[int, int, str,
     return (start, end, label, titled) if end > start else None
 
 
+_TIME_ZONES = frozenset(vocab.mapping("time_zones"))  # "GMT": a clock's zone, no organisation
+
+
 def is_junk(text: str, start: int, end: int) -> bool:
-    """Across lines, without letters, too short, or opening in lowercase (not a particle: "al-Qaeda")."""
+    """Across lines, without letters, too short, a time zone, or opening in lowercase (not a particle:
+    "al-Qaeda")."""
     span = text[start:end]
-    if "\n" in span or len(span) < 2 or not any(ch.isalpha() for ch in span):
+    if "\n" in span or len(span) < 2 or not any(ch.isalpha() for ch in span) or span in _TIME_ZONES:
         return True
     return span[0].islower() and not _PARTICLE.match(span)
 

@@ -194,6 +194,7 @@ def draft(doc_id: str, view: View, spans: Iterable[tuple[int, int, str]]) -> Dra
                 titled.add(cut[:2])
     found += entity_rules.gazetteer_misses(text, [(s, e) for s, e, _ in found])
     found += results_lines.results_mentions(text, [(s, e) for s, e, _ in found])
+    found += entity_rules.introduced_names(text, [(s, e) for s, e, _ in found])
     named = entity_names.canonical_names(text, sorted(found))
     named = sorted(named + entity_names.abbreviations(text, named))
     at_title = {i for i, m in enumerate(named) if m[:2] in titled}

@@ -38,6 +38,8 @@ _ROLE_AFTER = re.compile(rf"\s+(?:{_TEAM_ROLES}|{vocab.alternation(vocab.words('
 # A role after a name the model did not take for a place: the name is the body the person speaks for
 # ("Acme president", "Example Agency officials"); a place has officials too ("Delhi officials").
 _BODY_ROLE_AFTER = re.compile(rf"\s+(?:{vocab.alternation(vocab.words('spokesperson_roles'))})\b")
+# A kind of place and "of" before a name say the name is a place's ("the city of Springfield").
+_PLACE_OF = re.compile(rf"\b(?:{vocab.alternation(vocab.words('settlement_nouns'))}) of\s+$")
 _LEAD = re.compile(rf"(?:(?:the|The)\s+|{TITLES})+")
 _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  # keeps the dot of "U.S."
 _SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "France 2-1", "Riverside 4 1 1 2"
@@ -141,7 +143,16 @@ def gazetteer_misses(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
         s, e = match.span()
         if not any(cs < e and s < ce for cs, ce in spans) and not is_junk(text, s, e):
             missed.append((s, e, "GPE"))
+    for match in _AGENCY.finditer(text):
+        s, e = match.span()
+        if not any(cs < e and s < ce for cs, ce in spans):
+            missed.append((s, e, "ORG"))
     return missed
+
+
+# The wire services (tasks/vocab/news_agencies.txt) a story cites: organisations wherever they stand.
+AGENCIES = frozenset(a for a in vocab.words("news_agencies") if len(a) > 2 and a[0].isupper())
+_AGENCY = re.compile(rf"(?<![\w\-’'])(?:{vocab.alternation(sorted(AGENCIES))})(?![\w\-])")
 
 
 @cache
@@ -174,6 +185,10 @@ def evidence_of(text: str, named: list[Mention], titled: set[int]) -> tuple[Evid
             seen["PERSON"] += 2 if i in titled or (role and role.group()[0].isupper()) else 1
         elif " " in canonical and _is_nationality(text, end):  # "Jane Doe (France) beat ..."
             seen["PERSON"] += 2
+        elif _PLACE_OF.search(text, max(0, start - 16), start):
+            seen["GPE"] += 2
+        elif canonical in AGENCIES:
+            seen["ORG"] += 2
         elif label != "PERSON" or " " not in canonical:
             speaks_for = label not in ("GPE", "LOC") and _BODY_ROLE_AFTER.match(text, end)
             seen["ORG"] += results_lines.plays(text, start, end) or bool(
@@ -207,6 +222,8 @@ def one_label_per_name(votes: Evidence, evidence: Evidence, shared: Evidence | N
             pass  # a people's adjective, an event, a law: no evidence here says otherwise
         elif entry is not None and entry.rank == 0 and not (counter["PERSON"] and seen["PERSON"]):
             label = "GPE"  # a country, also when its team plays ("France beat Spain")
+        elif seen["GPE"] > seen["PERSON"] + seen["ORG"]:
+            label = "GPE"  # "the city of X"
         elif seen["PERSON"] > seen["ORG"] and (counter["PERSON"] or seen["PERSON"] > 1):
             label = "PERSON"
         elif seen["ORG"] and seen["ORG"] * 4 >= counter["PERSON"]:

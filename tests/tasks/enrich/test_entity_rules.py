@@ -8,6 +8,7 @@ from tasks.enrich.entities import dateline_entities
 from tasks.enrich.entity_names import Mention
 from tasks.enrich.entity_rules import (
     evidence_of,
+    gazetteer_misses,
     introduced_names,
     is_junk,
     one_label_per_name,
@@ -202,3 +203,14 @@ def test_a_year_before_a_name_is_no_score() -> None:
 
 def test_trimmed_keeps_a_saints_name() -> None:
     assert _trim("St Louis", "GPE") == ("St Louis", "GPE", False)
+
+
+def test_a_name_after_city_of_is_a_place() -> None:
+    text = "an attack on the city of Quorbel; Quorbel fell"
+    assert _labels(text, ("Quorbel", "ORG"), ("Quorbel", "ORG")) == {"Quorbel": "GPE"}
+
+
+def test_a_wire_service_is_an_organisation() -> None:
+    text = "the Kyodo News agency said"
+    assert [(text[s:e], label) for s, e, label in gazetteer_misses(text, [])] == [("Kyodo News", "ORG")]
+    assert _labels(text, ("Kyodo News", "PERSON")) == {"Kyodo News": "ORG"}

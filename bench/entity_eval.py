@@ -116,6 +116,7 @@ STEPS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     "split spans": lambda: _patches((entity_rules, "pieces", lambda text, s, e, label: [(s, e, label)])),
     "gazetteer misses": lambda: _patches((entity_rules, "gazetteer_misses", lambda text, covered: [])),
     "results lines": lambda: _patches((results_lines, "results_mentions", lambda text, covered: [])),
+    "introduced names": lambda: _patches((entity_rules, "introduced_names", lambda text, covered: [])),
     "abbreviations": lambda: _patches((entity_names, "abbreviations", lambda text, named: [])),
     "label evidence": lambda: _patches((entity_rules, "evidence_of", _no_evidence)),
     "batch evidence": lambda: _patches(

@@ -46,6 +46,9 @@ _SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "France 2-1", "Riv
 _AT = re.compile(r"(?<=[a-z]) (?:at|in) (?=[A-Z])")
 _DASHES = re.compile(r".*\s[-–—]+\s")
 _IN_REGION = re.compile(r", +(?=[A-Z])")  # "Springfield, Illinois": a place and the region it is in
+# Words in lowercase that end a span: what the name is, not the name ("Example news agency"); not a
+# company's legal form ("Acme plc").
+_LOWER_TAIL = re.compile(rf"(?:\s+(?!(?:{vocab.alternation(vocab.words('legal_forms'))})\b)[a-z][a-z]*)+$")
 _PHONE = re.compile(r"\s+\+[\d\s-]*$")  # "Example Newsroom +44"
 _PARTICLE = re.compile(rf"^(?:{vocab.alternation(vocab.words('name_particles'))})\b")
 
@@ -86,6 +89,8 @@ def trimmed(text: str, start: int, end: int, label: str) -> tuple[int, int, str,
         end = phone.start()
     if tail := _TAIL.search(text, start, end):
         end = tail.start()
+    if lower := _LOWER_TAIL.search(text, start, end):  # "Example news agency": the name before it
+        end = lower.start()
     return (start, end, label, titled) if end > start else None
 
 

@@ -214,3 +214,9 @@ def test_a_wire_service_is_an_organisation() -> None:
     text = "the Kyodo News agency said"
     assert [(text[s:e], label) for s, e, label in gazetteer_misses(text, [])] == [("Kyodo News", "ORG")]
     assert _labels(text, ("Kyodo News", "PERSON")) == {"Kyodo News": "ORG"}
+
+
+def test_trimmed_cuts_the_lowercase_words_that_end_a_span() -> None:
+    assert _trim("Example news agency") == ("Example", "ORG", False)
+    assert _trim("Northshire province", "GPE") == ("Northshire", "GPE", False)
+    assert _trim("Acme Holdings plc") == ("Acme Holdings plc", "ORG", False)

@@ -122,6 +122,7 @@ STEPS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     "batch evidence": lambda: _patches(
         (entity_rules, "one_label_per_name", lambda votes, evidence, shared=None: _ONE_LABEL(votes, evidence))
     ),
+    "batch names": lambda: _patches((entities, "with_batch_names", lambda d, known: d)),
     "propagation": lambda: _patches((entity_rules, "propagated", lambda text, named, labels: [])),
     "dateline": lambda: _patches((entities, "dateline_entities", lambda doc_id, dateline: [])),
 }

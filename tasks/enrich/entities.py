@@ -152,6 +152,8 @@ def extract_entities(articles: Sequence[Article], nlp: Any = None, batch_size: i
         )
         for article, view, doc in zip(articles, views, docs, strict=True)
     ]
+    known = entity_rules.batch_names((d.view.text, d.named) for d in drafts)
+    drafts = [with_batch_names(d, known) for d in drafts]
     shared: entity_rules.Evidence = {}
     for d in drafts:
         for canonical, seen in d.evidence.items():
@@ -199,6 +201,20 @@ def draft(doc_id: str, view: View, spans: Iterable[tuple[int, int, str]]) -> Dra
     named = sorted(named + entity_names.abbreviations(text, named))
     at_title = {i for i, m in enumerate(named) if m[:2] in titled}
     return Draft(doc_id, view, named, *entity_rules.evidence_of(text, named, at_title))
+
+
+def with_batch_names(d: Draft, known: entity_rules.BatchNames) -> Draft:
+    """The draft with the names other stories of its batch found where it writes them and the model did
+    not (entity_rules.batch_mentions), each a vote for its label."""
+    added = entity_rules.batch_mentions(d.view.text, d.named, known)
+    if not added:
+        return d
+    votes = {c: Counter(v) for c, v in d.votes.items()}
+    evidence = dict(d.evidence)
+    for _, _, canonical, label in added:
+        votes.setdefault(canonical, Counter())[label] += 1
+        evidence.setdefault(canonical, Counter())
+    return dataclasses.replace(d, named=sorted(d.named + added), votes=votes, evidence=evidence)
 
 
 def finished(d: Draft, shared: entity_rules.Evidence | None = None) -> list[Entity]:

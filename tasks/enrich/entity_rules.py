@@ -264,6 +264,42 @@ def propagated(text: str, named: list[Mention], labels: dict[str, str]) -> list[
     return sorted(found)
 
 
+BatchNames = dict[str, dict[str, str]]  # a name's first word -> name as written -> label
+
+
+def batch_names(stories: Iterable[tuple[str, list[Mention]]]) -> BatchNames:
+    """Names of two words or more the model found as a person or organisation in the batch's stories
+    ((text, mentions) each), as written -> the label most of their mentions have, by first word."""
+    seen: dict[str, Counter[str]] = {}
+    for text, named in stories:
+        for start, end, _, label in named:
+            surface = text[start:end]
+            if label in ("PERSON", "ORG") and " " in surface and "\n" not in surface and surface[0].isupper():
+                seen.setdefault(surface, Counter())[label] += 1
+    known: BatchNames = {}
+    for surface, labels in seen.items():
+        known.setdefault(surface.split(" ", 1)[0], {})[surface] = labels.most_common(1)[0][0]
+    return known
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][^\s]*")
+
+
+def batch_mentions(text: str, named: list[Mention], known: BatchNames) -> list[Mention]:
+    """Mentions of names other stories of the batch found (`known`, see batch_names) where this story
+    writes them and the model found nothing."""
+    words = set(_CAPITALISED.findall(text)) & known.keys()
+    present = {k: v for w in words for k, v in known[w].items() if k in text}
+    taken = [(s, e) for s, e, _, _ in named]
+    found = []
+    for s, e in _occurrences(text, present):
+        if any(ts < e and s < te for ts, te in taken) or _inside_a_name(text, s, e):
+            continue
+        taken.append((s, e))
+        found.append((s, e, text[s:e], present[text[s:e]]))
+    return found
+
+
 def _occurrences(text: str, surfaces: Iterable[str]) -> list[tuple[int, int]]:
     """Where each surface stands as a whole word (not inside a longer word, "U.S." not in "U.S.A"),
     longest first at any place."""

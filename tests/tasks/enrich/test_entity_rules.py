@@ -7,6 +7,8 @@ from collections import Counter
 from tasks.enrich.entities import dateline_entities
 from tasks.enrich.entity_names import Mention
 from tasks.enrich.entity_rules import (
+    batch_mentions,
+    batch_names,
     evidence_of,
     gazetteer_misses,
     introduced_names,
@@ -220,3 +222,11 @@ def test_trimmed_cuts_the_lowercase_words_that_end_a_span() -> None:
     assert _trim("Example news agency") == ("Example", "ORG", False)
     assert _trim("Northshire province", "GPE") == ("Northshire", "GPE", False)
     assert _trim("Acme Holdings plc") == ("Acme Holdings plc", "ORG", False)
+
+
+def test_a_name_another_story_of_the_batch_found_is_found_here() -> None:
+    first = "Jane Marlowe spoke for Example Works Ltd."
+    known = batch_names([(first, _named(first, ("Jane Marlowe", "PERSON"), ("Example Works Ltd", "ORG")))])
+    second = "Later, Jane Marlowe left. Marlowe and Example Works Ltd."
+    found = batch_mentions(second, _named(second, ("Example Works Ltd", "ORG")), known)
+    assert [(second[s:e], label) for s, e, _, label in found] == [("Jane Marlowe", "PERSON")]

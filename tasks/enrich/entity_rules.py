@@ -2,15 +2,20 @@
 
 All work on the text the model read (tasks.enrich.entities.View: title and body, case restored) and on
 (start, end, label) spans into it:
-- spans trimmed of a leading "the", titles ("President", "Col."), possessive "'s", punctuation, and of the
-  scores and bracketed notes a results line runs into them ("France 2-1", "Jane Doe (Australia");
-- spans run across lines or across "at"/"in" split, and no junk: without letters, or opening in lowercase;
-- countries and capitals the model missed added from the gazetteer (names on results lines:
+- spans trimmed of a leading "the", titles ("President", "Col."), possessive "'s", punctuation, the
+  lowercase words that end them ("Example news agency"), and of the scores and bracketed notes a results
+  line runs into them ("France 2-1", "Jane Doe (Australia");
+- spans run across lines, across "at"/"in", a country and a dash, or a place and its region's comma
+  split, and no junk: without letters, a time zone, or opening in lowercase;
+- countries and capitals the model missed added from the gazetteer, and the wire services; people the
+  text introduces ("Mr Doe", "spokesman John Doe", "Jane Doe (Kenya)") (names on results lines:
   tasks.enrich.results_lines; the name each mention refers to: tasks.enrich.entity_names);
-- one label per name, by evidence: the model's votes, a title before the name ("Mr", "coach"), the
-  gazetteer (a country or capital is a place), and a team's shape on sports copy (a name with its score
-  on a results line, "X beat Y"): a town or county playing is an organisation, a country stays a place;
-- a name found once is found everywhere the story writes it again.
+- one label per name, by evidence: the model's votes, a title before the name ("Mr", "coach") or a
+  nationality after it, "the city of" before it, the gazetteer (a country or capital is a place), and a
+  team's shape on sports copy (a name with its score on a results line, "X beat Y"): a town or county
+  playing is an organisation, a country stays a place;
+- a name found once is found everywhere the story writes it again, and a name of two words or more
+  that one story of the batch found, wherever another story writes it.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ _TAIL = re.compile(r"(?:['’]s|['’]|[\s,;:!?\"“”)(-]|(?<![A-Z])\.)+$")  #
 _SCORE_TAIL = re.compile(r"(?:\s+\d+(?:[-–/:.]\d+)*)+$")  # "France 2-1", "Riverside 4 1 1 2"
 _AT = re.compile(r"(?<=[a-z]) (?:at|in) (?=[A-Z])")
 _DASHES = re.compile(r".*\s[-–—]+\s")
+_DASH = re.compile(r"\s[-–—]+\s")
 _IN_REGION = re.compile(r", +(?=[A-Z])")  # "Springfield, Illinois": a place and the region it is in
 # Words in lowercase that end a span: what the name is, not the name ("Example news agency"); not a
 # company's legal form ("Acme plc").
@@ -57,11 +63,15 @@ def pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, 
     """A person's name the model ran across lines, as those of its lines that are not a line alone
     ("Doe\n\nJohn Smith"; other labels across lines are headings run together, and junk); a span
     it ran across "at" or "in" between two names, as the two ("Riverside at Mill Park": the second a
-    place); any other span as it is."""
+    place); a country or capital before a dash and what follows it as two ("FRANCE - Bonds"); a place
+    and the region after its comma as two ("Springfield, Illinois"); any other span as it is."""
     if "\n" in text[start:end] and label == "PERSON":  # a heading alone is no name
         lines = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
         runs_on = [(s, e) for s, e in lines if results_lines.line_of(text, s).strip() != text[s:e].strip()]
         return [piece for s, e in runs_on for piece in pieces(text, s, e, label)]
+    dash = _DASH.search(text, start, end)
+    if dash and (entry := places.resolve(text[start : dash.start()])) and entry.rank <= 1:
+        return [(start, dash.start(), "GPE"), *pieces(text, dash.end(), end, label)]  # "FRANCE - Bonds"
     if label in ("GPE", "LOC", "FAC") and (comma := _IN_REGION.search(text, start, end)):
         return [(start, comma.start(), label), (comma.end(), end, label)]
     cut = _AT.search(text, start, end)
@@ -223,7 +233,9 @@ def one_label_per_name(votes: Evidence, evidence: Evidence, shared: Evidence | N
         label = counter.most_common(1)[0][0]
         if shared and not +seen and label not in ("GPE", "LOC"):  # a place the model saw stays one
             seen = shared.get(canonical, seen)
-        if label not in NAMED:
+        if label == "NORP" and entry is not None and entry.rank == 0:
+            label = "GPE"  # a country's name, not its people's adjective
+        elif label not in NAMED:
             pass  # a people's adjective, an event, a law: no evidence here says otherwise
         elif entry is not None and entry.rank == 0 and not (counter["PERSON"] and seen["PERSON"]):
             label = "GPE"  # a country, also when its team plays ("France beat Spain")

@@ -230,3 +230,15 @@ def test_a_name_another_story_of_the_batch_found_is_found_here() -> None:
     second = "Later, Jane Marlowe left. Marlowe and Example Works Ltd."
     found = batch_mentions(second, _named(second, ("Example Works Ltd", "ORG")), known)
     assert [(second[s:e], label) for s, e, _, label in found] == [("Jane Marlowe", "PERSON")]
+
+
+def test_pieces_splits_a_country_before_a_dash() -> None:
+    text = "FRANCE - Bonds rose"
+    assert [(text[a:b], label) for a, b, label in pieces(text, 0, 14, "ORG")] == [
+        ("FRANCE", "GPE"),
+        ("Bonds", "ORG"),
+    ]
+
+
+def test_a_country_the_model_took_for_a_peoples_adjective_is_a_place() -> None:
+    assert _labels("Kenya said", ("Kenya", "NORP")) == {"Kenya": "GPE"}

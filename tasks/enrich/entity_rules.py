@@ -116,7 +116,7 @@ def is_junk(text: str, start: int, end: int) -> bool:
     return span[0].islower() and not _PARTICLE.match(span)
 
 
-_NAME_WORD = r"[A-Z][a-z]*[\w'’-]*[a-z][\w'’-]*"  # "Doe", "O'Neill", "McCague", "Smith-Jones"; not "BBC"
+_NAME_WORD = r"[A-Z](?=[\w'’-]*[a-z])[\w'’-]*+"  # "Doe", "O'Neill", "McCague", "Smith-Jones"; not "BBC"
 # A name the text introduces as a person's: after an honorific or a title of office written with its
 # capital ("Mr Doe", "Dr. Jane Doe", "President Doe"), or a role written in lowercase ("spokesman John Doe").
 _INTRODUCED = re.compile(
@@ -125,8 +125,8 @@ _INTRODUCED = re.compile(
 )
 
 
-# A competitor's name and nationality ("Jane Doe (Kenya)", "J. Doe (Kenya)").
-_COMPETITOR = re.compile(rf"(?<![\w.-])((?:[A-Z]\. ?)?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})(?= \([A-Z])")
+# A competitor's name before their nationality ("Jane Doe (Kenya)", "J. Doe (Kenya)").
+_COMPETITOR = re.compile(rf"(?<![\w.-])(?:[A-Z]\. ?)?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}}$")
 
 
 def introduced_names(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -136,7 +136,10 @@ def introduced_names(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
     spans = list(covered)
     found = []
     named = [m.span(1) for m in _INTRODUCED.finditer(text)]
-    named += [m.span(1) for m in _COMPETITOR.finditer(text) if _is_nationality(text, m.end(1))]
+    for bracket in _BRACKETED.finditer(text):  # the bracket first: a pattern ending in one is slow
+        name = _COMPETITOR.search(text, max(0, bracket.start() - 60), bracket.start())
+        if name and _is_nationality(text, name.end()):
+            named.append(name.span())
     for s, e in named:
         if not any(cs < e and s < ce for cs, ce in spans) and not is_junk(text, s, e):
             found.append((s, e, "PERSON"))

@@ -116,11 +116,13 @@ STEPS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     "split spans": lambda: _patches((entity_rules, "pieces", lambda text, s, e, label: [(s, e, label)])),
     "gazetteer misses": lambda: _patches((entity_rules, "gazetteer_misses", lambda text, covered: [])),
     "results lines": lambda: _patches((results_lines, "results_mentions", lambda text, covered: [])),
+    "introduced names": lambda: _patches((entity_rules, "introduced_names", lambda text, covered: [])),
     "abbreviations": lambda: _patches((entity_names, "abbreviations", lambda text, named: [])),
     "label evidence": lambda: _patches((entity_rules, "evidence_of", _no_evidence)),
     "batch evidence": lambda: _patches(
         (entity_rules, "one_label_per_name", lambda votes, evidence, shared=None: _ONE_LABEL(votes, evidence))
     ),
+    "batch names": lambda: _patches((entities, "with_batch_names", lambda d, known: d)),
     "propagation": lambda: _patches((entity_rules, "propagated", lambda text, named, labels: [])),
     "dateline": lambda: _patches((entities, "dateline_entities", lambda doc_id, dateline: [])),
 }

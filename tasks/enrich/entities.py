@@ -152,6 +152,8 @@ def extract_entities(articles: Sequence[Article], nlp: Any = None, batch_size: i
         )
         for article, view, doc in zip(articles, views, docs, strict=True)
     ]
+    known = entity_rules.batch_names((d.view.text, d.named) for d in drafts)
+    drafts = [with_batch_names(d, known) for d in drafts]
     shared: entity_rules.Evidence = {}
     for d in drafts:
         for canonical, seen in d.evidence.items():
@@ -194,10 +196,25 @@ def draft(doc_id: str, view: View, spans: Iterable[tuple[int, int, str]]) -> Dra
                 titled.add(cut[:2])
     found += entity_rules.gazetteer_misses(text, [(s, e) for s, e, _ in found])
     found += results_lines.results_mentions(text, [(s, e) for s, e, _ in found])
+    found += entity_rules.introduced_names(text, [(s, e) for s, e, _ in found])
     named = entity_names.canonical_names(text, sorted(found))
     named = sorted(named + entity_names.abbreviations(text, named))
     at_title = {i for i, m in enumerate(named) if m[:2] in titled}
     return Draft(doc_id, view, named, *entity_rules.evidence_of(text, named, at_title))
+
+
+def with_batch_names(d: Draft, known: entity_rules.BatchNames) -> Draft:
+    """The draft with the names other stories of its batch found where it writes them and the model did
+    not (entity_rules.batch_mentions), each a vote for its label."""
+    added = entity_rules.batch_mentions(d.view.text, d.named, known)
+    if not added:
+        return d
+    votes = {c: Counter(v) for c, v in d.votes.items()}
+    evidence = dict(d.evidence)
+    for _, _, canonical, label in added:
+        votes.setdefault(canonical, Counter())[label] += 1
+        evidence.setdefault(canonical, Counter())
+    return dataclasses.replace(d, named=sorted(d.named + added), votes=votes, evidence=evidence)
 
 
 def finished(d: Draft, shared: entity_rules.Evidence | None = None) -> list[Entity]:
@@ -214,10 +231,18 @@ def finished(d: Draft, shared: entity_rules.Evidence | None = None) -> list[Enti
 
 
 def dateline_entities(doc_id: str, dateline: str | None) -> list[Entity]:
-    """The dateline's place as one mention ("LONDON" -> London, GPE), by the gazetteer's name if known."""
+    """The dateline's places, each one mention ("LONDON" -> London, GPE; "SPRINGFIELD, Illinois" -> the
+    city and its state), by the gazetteer's name if known."""
     if not dateline or not any(c.isalpha() for c in dateline):
         return []
-    entry = places.resolve(dateline.title())
-    canonical = entry.canonical if entry else " ".join(w.capitalize() for w in dateline.split())
-    label = "LOC" if entry is not None and entry.feature == "continent" else "GPE"
-    return [Entity(doc_id, dateline, canonical, label, 0, len(dateline), "dateline")]
+    rows, at = [], 0
+    for part in dateline.split(","):
+        start = at + len(part) - len(part.lstrip())
+        at += len(part) + 1
+        name = part.strip()
+        if any(c.isalpha() for c in name):
+            entry = places.resolve(name.title())
+            canonical = entry.canonical if entry else " ".join(w.capitalize() for w in name.split())
+            label = "LOC" if entry is not None and entry.feature == "continent" else "GPE"
+            rows.append(Entity(doc_id, name, canonical, label, start, start + len(name), "dateline"))
+    return rows

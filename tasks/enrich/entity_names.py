@@ -36,7 +36,7 @@ def canonical_names(text: str, spans: list[tuple[int, int, str]]) -> list[Mentio
         full = _full_name(name, people)
         if full and not _is_country_or_capital(name):
             named.append((start, end, full, "PERSON"))
-        elif label in ("GPE", "LOC"):
+        elif label in ("GPE", "LOC") and _kind(name, label) == label:  # not "Springfield Open"
             entry = places.resolve(name)
             named.append((start, end, entry.canonical if entry else places.normalise(name), label))
         elif named and _abbreviates(text, named[-1], start, end):

@@ -85,3 +85,9 @@ def test_abbreviations_skips_brackets_that_do_not_spell_the_name() -> None:
         abbreviations("Western Union (WU) paid.", [(0, 13, "Western Union", "ORG"), (15, 17, "x", "ORG")])
         == []
     )
+
+
+def test_a_competition_named_after_a_place_is_an_event() -> None:
+    text = "the Springfield Open and Springfield"
+    named = canonical_names(text, [(4, 20, "GPE"), (25, 36, "GPE")])
+    assert [(m[2], m[3]) for m in named] == [("Springfield Open", "EVENT"), ("Springfield", "GPE")]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tasks.enrich.entities import dateline_entities
 from tasks.enrich.entity_names import Mention
 from tasks.enrich.entity_rules import (
+    batch_mentions,
+    batch_names,
     evidence_of,
+    gazetteer_misses,
+    introduced_names,
     is_junk,
     one_label_per_name,
     pieces,
@@ -47,6 +52,45 @@ def test_pieces_keeps_the_line_of_a_person_that_runs_on() -> None:
 def test_pieces_splits_at_between_two_names() -> None:
     text = "Northshire at Millfield lost."
     assert pieces(text, 0, 23, "ORG") == [(0, 10, "ORG"), (14, 23, "GPE")]
+
+
+def test_pieces_splits_a_place_at_its_comma() -> None:
+    text = "in Springfield, Illinois on"
+    s = text.index("S")
+    assert [text[a:b] for a, b, _ in pieces(text, s, s + len("Springfield, Illinois"), "GPE")] == [
+        "Springfield",
+        "Illinois",
+    ]
+    assert pieces(text, s, s + len("Springfield, Illinois"), "ORG") == [(s, s + 21, "ORG")]
+
+
+def test_a_dateline_names_each_of_its_places() -> None:
+    rows = dateline_entities("d", "SPRINGFIELD, Illinois")
+    assert [(e.text, e.start_char, e.end_char, e.label) for e in rows] == [
+        ("SPRINGFIELD", 0, 11, "GPE"),
+        ("Illinois", 13, 21, "GPE"),
+    ]
+    assert [e.text for e in dateline_entities("d", "LONDON")] == ["LONDON"]
+
+
+def test_introduced_names_after_a_title_a_role_or_before_a_nationality() -> None:
+    text = "Mr Quorbel and spokesman Alan Vettri met.\n1. Jane Marlowe (Kenya) 12.71\nJo Bright (Acme) won"
+    found = [text[s:e] for s, e, label in introduced_names(text, []) if label == "PERSON"]
+    assert found == ["Quorbel", "Alan Vettri", "Jane Marlowe"]  # "(Acme)" is no country
+    covered = [(text.index("Quorbel"), text.index("Quorbel") + 2)]
+    assert "Quorbel" not in [text[s:e] for s, e, _ in introduced_names(text, covered)]
+
+
+def test_a_country_in_brackets_after_a_name_is_a_persons_evidence() -> None:
+    text = "Jane Marlowe (Kenya) beat Ann Hale (Chile) 6-4"
+    assert _labels(text, ("Jane Marlowe", "ORG"), ("Ann Hale", "ORG")) == {
+        "Jane Marlowe": "PERSON",
+        "Ann Hale": "PERSON",
+    }
+
+
+def test_is_junk_on_a_time_zone() -> None:
+    assert is_junk("at 1400 GMT", 8, 11)
 
 
 def test_pieces_leaves_a_plain_name_and_other_labels_across_lines() -> None:
@@ -157,3 +201,44 @@ def test_propagated_finds_nothing_without_capitalised_names() -> None:
 def test_a_year_before_a_name_is_no_score() -> None:
     text = "In 2003, Northfield grew wheat and barley."
     assert _labels(text, ("Northfield", "GPE")) == {"Northfield": "GPE"}
+
+
+def test_trimmed_keeps_a_saints_name() -> None:
+    assert _trim("St Louis", "GPE") == ("St Louis", "GPE", False)
+
+
+def test_a_name_after_city_of_is_a_place() -> None:
+    text = "an attack on the city of Quorbel; Quorbel fell"
+    assert _labels(text, ("Quorbel", "ORG"), ("Quorbel", "ORG")) == {"Quorbel": "GPE"}
+
+
+def test_a_wire_service_is_an_organisation() -> None:
+    text = "the Kyodo News agency said"
+    assert [(text[s:e], label) for s, e, label in gazetteer_misses(text, [])] == [("Kyodo News", "ORG")]
+    assert _labels(text, ("Kyodo News", "PERSON")) == {"Kyodo News": "ORG"}
+
+
+def test_trimmed_cuts_the_lowercase_words_that_end_a_span() -> None:
+    assert _trim("Example news agency") == ("Example", "ORG", False)
+    assert _trim("Northshire province", "GPE") == ("Northshire", "GPE", False)
+    assert _trim("Acme Holdings plc") == ("Acme Holdings plc", "ORG", False)
+
+
+def test_a_name_another_story_of_the_batch_found_is_found_here() -> None:
+    first = "Jane Marlowe spoke for Example Works Ltd."
+    known = batch_names([(first, _named(first, ("Jane Marlowe", "PERSON"), ("Example Works Ltd", "ORG")))])
+    second = "Later, Jane Marlowe left. Marlowe and Example Works Ltd."
+    found = batch_mentions(second, _named(second, ("Example Works Ltd", "ORG")), known)
+    assert [(second[s:e], label) for s, e, _, label in found] == [("Jane Marlowe", "PERSON")]
+
+
+def test_pieces_splits_a_country_before_a_dash() -> None:
+    text = "FRANCE - Bonds rose"
+    assert [(text[a:b], label) for a, b, label in pieces(text, 0, 14, "ORG")] == [
+        ("FRANCE", "GPE"),
+        ("Bonds", "ORG"),
+    ]
+
+
+def test_a_country_the_model_took_for_a_peoples_adjective_is_a_place() -> None:
+    assert _labels("Kenya said", ("Kenya", "NORP")) == {"Kenya": "GPE"}

@@ -43,7 +43,7 @@ _MON = rf"(?P<month>{MONTHS})\b\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 # A year may run straight into a time when a page glues its spans ("APR 28 20232:23 PM").
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d|['’]\d\d)(?=\D|\d{1,2}[:.]\d\d|$)"
-_YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d|[/.]\d\d\b")  # cheap test first: most lines name no year
+YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d|[/.]\d\d\b")  # cheap test first: most lines name no year
 _STAMP_FORMS = (
     re.compile(rf"\b{_MON}\s*{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # April 25, 2023
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", re.IGNORECASE),  # 25 April 2023
@@ -81,7 +81,7 @@ class Stamp:
 @lru_cache(maxsize=8192)
 def stamps(line: str) -> tuple[Stamp, ...]:
     """The explicit dates in one line, left to right, with the time and zone printed next to them."""
-    if not _YEARISH.search(line):
+    if not YEARISH.search(line):
         return ()
     found: list[Stamp] = []
     for form in _STAMP_FORMS:
@@ -238,7 +238,7 @@ def _locale(language: str) -> dict:
 def page_stamps(line: str, language: str) -> tuple[Stamp, ...]:
     """The explicit dates in one line of a page in `language`: those `stamps` reads, and those written as
     the language writes them."""
-    if not _YEARISH.search(line):
+    if not YEARISH.search(line):
         return ()
     found = list(stamps(line))
     book = calendar(language)

@@ -6,10 +6,12 @@ those of the page's language, from dateparser's locale data). Each gets a score 
 the body, the body's first line, inside the body, after it; its distances to them), the shape of its line
 (a date alone on its line, the words around it, a time, a numeric form, a two-digit year), the cue words
 before and around it (a publication label, an update label, a reader's comment: the vocabularies
-published_cues, updated_cues and comment_cues), how the page prints its day (how often, the earliest or
-latest of the page's days, other dated lines around it: a list of teasers or comments) and the hand rules'
-choice (tasks.parse.dates.find_published). The most probable candidate's instant is the page's; a page
-that prints no full date has none (never guessed from the clock or a relative "3 hours ago"). The weights
+published_cues, updated_cues, comment_cues, byline_cues) and how the page prints its day (how often, the
+earliest or latest of the page's days, other dated lines around it: a list of teasers or comments). The
+most probable candidate's instant is the page's, unless it scores below the model's cut (learned as a
+"none" choice: the page's dates are a comment's, a teaser's...); a page that prints no full date has none
+(never guessed from the clock or a relative "3 hours ago"). A photo caption's date and a date the body's
+prose mentions are no candidates. The weights
 ship as `date_model.json`, trained by `bench/train_text_dates.py` with sites held out; nothing here knows
 any site's words.
 """
@@ -18,18 +20,20 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 from math import log1p
 
 import numpy as np
 
 from tasks import vocab
-from tasks.parse import chrome, dates
-from tasks.parse.stamps import Stamp, page_stamps
+from tasks.parse import chrome
+from tasks.parse.stamps import YEARISH, Stamp, page_stamps
 from tasks.parse.text.blocks import Logistic
 
 MODEL_FILE = "date_model.json"
@@ -39,6 +43,7 @@ _FAR = 10  # non-blank lines: a date this far above the headline is the site's (
 _COMMENT_REACH = 2  # lines either side where a comment's words mark a date as the comment's
 _SENTENCE_WORDS = 10
 _LABELLED_WORDS = 30
+_OPENING = 80  # characters of a paragraph that may hold its dateline's date
 _WORD = re.compile(r"[^\W_]+")
 _FOUR_DIGIT_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
@@ -101,7 +106,6 @@ FEATURE_NAMES = (
     "log_days_after_earliest",
     "log_days_before_latest",
     "dated_neighbours",
-    "hand_choice",
 )
 
 
@@ -142,16 +146,28 @@ def shipped_model() -> DateModel:
 
 def candidates(lines: Sequence[str], body: Sequence[int], language: str) -> tuple[Candidate, ...]:
     """Every explicit date of the page, in reading order, but a photo's (a caption's date is the day the
-    picture was taken) and those the article's prose mentions (a date with running text on both sides in
-    a line of the body, no publication word on that line: "the match on 17 November 2015 was moved")."""
+    picture was taken) and those the article's prose mentions (a date with running text before it, and
+    after it or a sentence's length, in a line of the body with no publication word on a short line:
+    "the match on 17 November 2015 was moved"). Of a paragraph of the body only the opening is read (a
+    dateline's date): its other dates are the prose's."""
     kept = frozenset(body)
-    return tuple(
-        Candidate(i, s)
-        for i, line in enumerate(lines)
-        if line
-        for s in page_stamps(line, language)
-        if not _is_caption(lines, i) and not (i in kept and _in_prose(line, s) and not _labelled(line))
-    )
+    found = []
+    for i in _yearish_lines(lines):
+        line = lines[i]
+        read = line[:_OPENING] if i in kept and i != body[0] and line.count(" ") >= _LABELLED_WORDS else line
+        found += [
+            Candidate(i, s)
+            for s in page_stamps(read, language)
+            if not (i in kept and _in_prose(line, s) and not _labelled(line)) and not _is_caption(lines, i)
+        ]
+    return tuple(found)
+
+
+def _yearish_lines(lines: Sequence[str]) -> list[int]:
+    """Indices of the lines that may print a year: one search of the whole page, not one per line."""
+    starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+    hits = (bisect_right(starts, m.start()) - 1 for m in YEARISH.finditer("\n".join(lines)))
+    return sorted(set(hits))
 
 
 def _is_caption(lines: Sequence[str], i: int) -> bool:
@@ -170,8 +186,7 @@ def features(
 ) -> np.ndarray:
     """One row per candidate, columns as FEATURE_NAMES."""
     first, last, kept = body[0], body[-1], frozenset(body)
-    nonblank = np.cumsum([bool(line) for line in lines])  # position counted in non-blank lines
-    hand = dates.find_published(lines, title_at, first)
+    nonblank = list(accumulate(map(bool, lines)))  # position counted in non-blank lines
     days = [c.stamp.when.date() for c in found]
     earliest, latest, counts = min(days), max(days), {d: days.count(d) for d in set(days)}
     dated = sorted({c.line for c in found})
@@ -233,7 +248,6 @@ def features(
                 log1p((day - earliest).days),
                 log1p((latest - day).days),
                 _dated_near(dated, i),
-                hand is not None and day == hand.date(),
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))

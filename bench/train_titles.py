@@ -91,15 +91,22 @@ def _example(site: str, gold: bool, path: Path, title: str) -> Example | None:
 
 
 def fit(examples: Sequence[Example]) -> title_model.TitleModel:
-    """The ranker fitted on `examples`: a conditional logit (a softmax over each page's candidates, the
-    log-probability of its headline maximised, L2 on standardised weights), by L-BFGS."""
-    x = np.vstack([e.rows for e in examples])
+    """The ranker fitted on `examples` (bench.train_titles.conditional_logit), a person's title weighing
+    GOLD_WEIGHT silver ones."""
+    return title_model.TitleModel(conditional_logit([(e.rows, e.labels, _weight(e)) for e in examples]))
+
+
+def conditional_logit(pages: Sequence[tuple[np.ndarray, np.ndarray, float]], l2: float = _L2) -> Logistic:
+    """A ranker over each page's candidates: (feature rows, 0/1 labels, the page's weight) per page; a
+    softmax over a page's candidates, the log-probability of its right ones maximised, L2 on standardised
+    weights, by L-BFGS. Its `predict` orders a page's candidates as the softmax does."""
+    x = np.vstack([rows for rows, _, _ in pages])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    pages = [((e.rows - mean) / scale, _weight(e) * e.labels / e.labels.sum()) for e in examples]
+    standard = [((rows - mean) / scale, weight * labels / labels.sum()) for rows, labels, weight in pages]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = _L2 * w @ w / 2, _L2 * w
-        for z, y in pages:
+        total, grad = l2 * w @ w / 2, l2 * w
+        for z, y in standard:
             s = z @ w
             p = np.exp(s - s.max())
             p /= p.sum()
@@ -108,9 +115,7 @@ def fit(examples: Sequence[Example]) -> title_model.TitleModel:
         return total, grad
 
     w = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x
-    return title_model.TitleModel(
-        Logistic(tuple(mean.tolist()), tuple(scale.tolist()), tuple(w.tolist()), 0.0)
-    )
+    return Logistic(tuple(mean.tolist()), tuple(scale.tolist()), tuple(w.tolist()), 0.0)
 
 
 def _weight(example: Example) -> float:

@@ -43,7 +43,7 @@ _MON = rf"(?P<month>{MONTHS})\b\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 # A year may run straight into a time when a page glues its spans ("APR 28 20232:23 PM").
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d|['’]\d\d)(?=\D|\d{1,2}[:.]\d\d|$)"
-_YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d|[/.]\d\d\b")  # cheap test first: most lines name no year
+YEARISH = re.compile(r"(?:1[89]|20)\d\d|['’]\d\d|[/.]\d\d\b")  # cheap test first: most lines name no year
 _STAMP_FORMS = (
     re.compile(rf"\b{_MON}\s*{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # April 25, 2023
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", re.IGNORECASE),  # 25 April 2023
@@ -81,7 +81,7 @@ class Stamp:
 @lru_cache(maxsize=8192)
 def stamps(line: str) -> tuple[Stamp, ...]:
     """The explicit dates in one line, left to right, with the time and zone printed next to them."""
-    if not _YEARISH.search(line):
+    if not YEARISH.search(line):
         return ()
     found: list[Stamp] = []
     for form in _STAMP_FORMS:
@@ -92,8 +92,9 @@ def stamps(line: str) -> tuple[Stamp, ...]:
     return tuple(sorted(found, key=lambda s: s.start))
 
 
-def _stamp(line: str, m: re.Match[str]) -> Stamp | None:
-    """A Stamp for one date match, or None when its fields make no calendar date."""
+def _stamp(line: str, m: re.Match[str], calendar: Calendar | None = None) -> Stamp | None:
+    """A Stamp for one date match (month names of `calendar`, English without one), or None when its
+    fields make no calendar date."""
     parts = m.groupdict()
     start, end = m.start(), m.end()
     clock = m if parts.get("h") else None
@@ -110,7 +111,9 @@ def _stamp(line: str, m: re.Match[str]) -> Stamp | None:
     if zone_text and zone is None and clock is not None and clock["zone"]:
         end = min(end, clock.start("zone"))  # a word after the time that names no zone is not ours
     try:
-        day = _calendar_day(parts, (zone_text or "").strip("()").upper() in _US_ZONES)
+        us_zone = (zone_text or "").strip("()").upper() in _US_ZONES
+        slashed = calendar is not None and calendar.month_first and "/" in m.group(0)  # dots: day first
+        day = _calendar_day(parts, us_zone or slashed, calendar)
         hour, minute, second = _clock(clock)
         naive = datetime(day[0], day[1], day[2], hour, minute, second)
     except (ValueError, KeyError):
@@ -119,10 +122,15 @@ def _stamp(line: str, m: re.Match[str]) -> Stamp | None:
     return Stamp(start, end, local.astimezone(UTC))
 
 
-def _calendar_day(parts: dict[str, str | None], month_first: bool) -> tuple[int, int, int]:
-    """(year, month, day) of a match; an all-numeric date is day first unless a US zone is named."""
+def _calendar_day(
+    parts: dict[str, str | None], month_first: bool, calendar: Calendar | None = None
+) -> tuple[int, int, int]:
+    """(year, month, day) of a match; an all-numeric date is day first unless `month_first` (a US zone is
+    named, or the page's language writes the month first)."""
     year_text = (parts["year"] or "").lstrip("'’")
     year = int(year_text) + (2000 if int(year_text) < 70 else 1900) if len(year_text) == 2 else int(year_text)
+    if parts.get("month") and calendar is not None:
+        return year, calendar.months[parts["month"].lower()], int(parts["day"] or 0)
     if parts.get("month"):
         return year, MONTH_NUMBERS[parts["month"].capitalize()], int(parts["day"] or 0)
     if parts.get("mnum"):
@@ -162,3 +170,81 @@ def _tz(text: str) -> tzinfo | None:
         offset = timedelta(hours=int(m["h"]), minutes=int(m["m"] or 0))
         return timezone(-offset if m["sign"] == "-" else offset)
     return None
+
+
+# --- Dates as a page in its own language prints them -----------------------------------------------------
+# Month names, the words after a year and a day ("2020年2月15日", "2020 m. spalio 26 d.") and the order of an
+# all-numeric date come from dateparser's locale data (CLDR's calendars), for every language it knows. The
+# shapes are the same in every language: a day, a month name and a year with the particles and ordinal
+# marks languages put between them ("11 de Outubro de 2020", "1er novembre 2023", "28. Juli 2019"), the
+# year first ("2020. augusztus 18."), and the numeric forms of Europe and Asia ("2020.10.26",
+# "18. 05. 2014", "02-11-2023", and "31.10.23" with every part in two digits).
+
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_WORD = r"[^\W\d_]"  # a letter of any script
+_PARTICLE = rf"(?:{_WORD}{{1,3}}\s+)?"  # "de", "of", "du": a short word between a date's parts
+_ORDINAL = rf"(?:\.|{_WORD}{{1,2}}(?!{_WORD}))?"  # "28.", "1er", "3rd", "15º"
+_NUMERIC_FORMS = (
+    re.compile(r"(?<![\d.:/-])(?P<year>(?:19|20)\d\d)\.(?P<mnum>[01]?\d)\.(?P<day>[0-3]?\d)(?![\d.]\d)"),
+    re.compile(r"(?<![\d.:/-])(?P<a>[0-3]?\d)\.\s(?P<b>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)(?!\d)"),
+    re.compile(r"(?<![\d.:/-])(?P<a>[0-3]?\d)-(?P<b>[01]?\d)-(?P<year>(?:19|20)\d\d)(?![\d-])"),
+    re.compile(r"(?<![\d.:/-])(?P<a>[0-3]\d)(?P<sep>[./])(?P<b>[01]\d)(?P=sep)(?P<year>\d\d)(?![\d./]|,\d)"),
+)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """How a language writes dates: its month names (lower-cased) and the forms that read them."""
+
+    months: dict[str, int]
+    month_first: bool  # an all-numeric date is read month first (CLDR's order for the language)
+    forms: tuple[re.Pattern[str], ...]
+
+
+@lru_cache(maxsize=64)
+def calendar(language: str) -> Calendar:
+    """The calendar of a language (ISO 639-1); English month names are read in every language."""
+    info = _locale(language)
+    months = {name.lower(): number for name, number in MONTH_NUMBERS.items()}
+    for number, key in enumerate(_MONTH_KEYS, start=1):
+        months |= {n.lower().rstrip("."): number for n in info.get(key, ()) if len(n) > 1}
+    names = vocab.alternation(list(months))
+    years, days = (vocab.alternation(info.get(k) or ["\x00"]) for k in ("year", "day"))
+    month = rf"(?<!{_WORD})(?P<month>{names})(?!{_WORD})\.?"
+    named = (
+        rf"(?<![\d.])(?P<day>[0-3]?\d){_ORDINAL}\s*{_PARTICLE}{month},?\s*{_PARTICLE}{_YEAR}",
+        rf"{month}\s*(?P<day>[0-3]?\d){_ORDINAL}(?!\d),?\s+{_YEAR}",
+        rf"(?<!\d)(?P<year>(?:1[89]|20)\d\d)(?:\s*(?:{years})\.?)?[\s.,]*(?P<month>{names})\.?\s*"
+        rf"(?P<day>[0-3]?\d)(?!\d)(?:\s*(?:{days}))?",
+    )
+    forms = tuple(re.compile(f, re.IGNORECASE) for f in named) + _NUMERIC_FORMS
+    return Calendar(months, str(info.get("date_order", "DMY")).startswith("M"), forms)
+
+
+def _locale(language: str) -> dict:
+    """dateparser's locale data of a language ({} when it has none)."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
+    except (ModuleNotFoundError, ValueError):
+        return {}
+
+
+@lru_cache(maxsize=8192)
+def page_stamps(line: str, language: str) -> tuple[Stamp, ...]:
+    """The explicit dates in one line of a page in `language`: those `stamps` reads, and those written as
+    the language writes them."""
+    if not YEARISH.search(line):
+        return ()
+    found = list(stamps(line))
+    book = calendar(language)
+    for form in book.forms:
+        for m in form.finditer(line):
+            clear = not any(s.start < m.end() and m.start() < s.end for s in found)
+            if clear and (stamp := _stamp(line, m, book)) is not None:
+                found.append(stamp)
+    return tuple(sorted(found, key=lambda s: s.start))

@@ -15,7 +15,7 @@ from tasks.parse import chrome, dates
 from tasks.parse.article import ParseError, measures
 from tasks.parse.language import detect_language
 from tasks.parse.names import NAME_SPLIT
-from tasks.parse.text import blocks, byline, heading, title_model
+from tasks.parse.text import blocks, byline, date_model, heading, title_model
 from tasks.parse.text.ending import before_the_end, without_link_runs
 from tasks.parse.text.line_shapes import PROSE_WORDS
 from tasks.records import Article
@@ -85,18 +85,13 @@ class Layout:
 
 def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     """The article in one page of text; raises ParseError when the page holds none."""
-    refuse_non_text(text)
-    lines = text_lines(text)
-    if not any(lines):
-        raise ParseError("no_content", "nothing but blank lines")
-    layout = _plain_layout(lines) or _page_layout(lines)
+    lines, layout = page_layout(text)
     title = layout.title or lines[layout.title_at]
-    if not layout.body:
-        raise ParseError("no_body", f"title {title[:80]!r} but no body text")
-    authors, published_at, dateline = _header_fields(lines, layout.title_at, layout.body[0])
-    body = _join(lines, layout.body, _dateline(lines[layout.body[0]])[2])
+    body = body_text(lines, layout)
     if not body:
         raise ParseError("no_body", f"title {title[:80]!r} but no body text")
+    language = detect_language(body)
+    authors, published_at, dateline = _header_fields(lines, layout, language)
     words, digest = measures(body)
     return Article(
         doc_id=doc_id,
@@ -106,11 +101,30 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
         published_at=published_at,
         dateline=dateline,
         section=layout.section,
-        language=detect_language(body),
+        language=language,
         body=body,
         word_count=words,
         content_hash=digest,
     )
+
+
+def page_layout(text: str) -> tuple[list[str], Layout]:
+    """(the page's lines, where its article stands); raises ParseError when the page holds none."""
+    refuse_non_text(text)
+    lines = text_lines(text)
+    if not any(lines):
+        raise ParseError("no_content", "nothing but blank lines")
+    layout = _plain_layout(lines) or _page_layout(lines)
+    if not layout.body:
+        raise ParseError(
+            "no_body", f"title {(layout.title or lines[layout.title_at])[:80]!r} but no body text"
+        )
+    return lines, layout
+
+
+def body_text(lines: list[str], layout: Layout) -> str:
+    """The article's body: its lines joined, without the dateline that opens it."""
+    return _join(lines, layout.body, _dateline(lines[layout.body[0]])[2])
 
 
 def _plain_layout(lines: list[str]) -> Layout | None:
@@ -195,18 +209,19 @@ def _without_chrome(
 
 
 def _header_fields(
-    lines: list[str], title_at: int, body_at: int
+    lines: list[str], layout: Layout, language: str
 ) -> tuple[tuple[str, ...], datetime | None, str | None]:
-    """(authors, published_at, dateline): bylines and dates where pages print them (tasks.parse.text.byline,
-    tasks.parse.dates), the dateline's place from a `CITY YYYY-MM-DD` line under the headline or the
-    body's opening `PARIS (Reuters) -`."""
+    """(authors, published_at, dateline): bylines where pages print them (tasks.parse.text.byline), the
+    date the ranker of tasks.parse.text.date_model chooses among those the page prints, the dateline's
+    place from a `CITY YYYY-MM-DD` line under the headline or the body's opening `PARIS (Reuters) -`."""
+    title_at, body_at = layout.title_at, layout.body[0]
     places = (
         m["place"].strip() for line in lines[title_at + 1 : body_at] if (m := _DATELINE_DATE.fullmatch(line))
     )
     dateline = next(places, None) or _dateline(lines[body_at])[0]
     return (
         byline.find_authors(lines, title_at, body_at),
-        dates.find_published(lines, title_at, body_at),
+        date_model.published_at(lines, title_at, layout.body, language),
         dateline,
     )
 

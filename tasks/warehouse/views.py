@@ -153,4 +153,6 @@ def duckdb_type(arrow_type: pa.DataType) -> str:
         return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
     if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
         return f"{duckdb_type(arrow_type.value_type)}[]"
+    if pa.types.is_struct(arrow_type):
+        return f"STRUCT({', '.join(f'{f.name} {duckdb_type(f.type)}' for f in arrow_type)})"
     return _DUCK_TYPES[arrow_type]

@@ -129,3 +129,11 @@ def test_a_rebuild_commits_the_rows_it_reused_with_the_run_that_computed_them(wa
     first = ner_cache.first_of_run({NER_CACHE.name: rows}, committed)[NER_CACHE.name]
     again = ner_cache.first_of_run({NER_CACHE.name: rows}, committed)[NER_CACHE.name]
     assert (first.num_rows, again.num_rows) == (2, 0)  # a later batch of the run does not repeat a text
+
+
+def test_an_object_store_warehouse_serves_the_cache_as_a_local_one_does(s3_warehouse: str) -> None:
+    memo = ner_cache.Memo(entities.model_key(), ner_cache.Source(s3_warehouse), MONTHS)
+    fresh = entities.extract_entities(BATCH, nlp=CountingModel(), memo=memo)
+    commit.commit_batch(s3_warehouse, "b1", {NER_CACHE.name: memo.table(FIRST, MONTHS)})
+    cached, model = _run(BATCH, ner_cache.Memo(entities.model_key(), ner_cache.Source(s3_warehouse), MONTHS))
+    assert model.texts == [] and cached == fresh

@@ -22,10 +22,11 @@ from typing import Any
 import pyarrow as pa
 
 from tasks import enrich, ingest, parse, stories, watchdog
+from tasks.enrich import entities, ner_cache
 from tasks.quality import suites, validate
 from tasks.records import BatchResult, RawDocument, Rejected, RunContext, SourceRecord
 from tasks.warehouse import rows
-from tasks.warehouse.schemas import ARTICLES, QUARANTINE, STORY_INDEX
+from tasks.warehouse.schemas import ARTICLES, NER_CACHE, QUARANTINE, STORY_INDEX
 
 DEFAULT_BATCH_SIZE = 250  # records read, parsed and committed together: one Prefect task per batch
 ENRICH_STAGE = "enrich"
@@ -37,6 +38,7 @@ def process_batch(
     batch_id: str,
     seconds: dict[str, float] | None = None,
     doc_timeout: float | None = None,
+    model_cache: ner_cache.Source | None = None,
 ) -> BatchResult:
     """ingest -> parse -> validate -> enrich -> validate source records (a new batch, or the records of
     raw_documents again when the warehouse is rebuilt); `seconds` gathers each stage's wall seconds.
@@ -45,13 +47,18 @@ def process_batch(
     one stage longer than that many seconds, or crashes the worker, is quarantined (`timeout`, `crashed`)
     with the stage it was in, and the batch goes on without it.
 
+    With `model_cache`, the NER model's output for a text it read before is taken from that warehouse's
+    ner_cache table, and the batch's ner_cache rows are returned with its other rows (tasks.enrich.ner_cache).
+
     Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
     """
     seconds = {} if seconds is None else seconds
     if not doc_timeout:
-        return _process_batch(records, run, batch_id, seconds, {})
+        return _process_batch(records, run, batch_id, seconds, {}, model_cache)
     _warm()
-    result = watchdog.guarded(lambda stuck: _process_batch(records, run, batch_id, {}, stuck), doc_timeout)
+    result = watchdog.guarded(
+        lambda stuck: _process_batch(records, run, batch_id, {}, stuck, model_cache), doc_timeout
+    )
     for stage, spent in result.seconds.items():
         seconds[stage] = round(seconds.get(stage, 0.0) + spent, 3)
     result.seconds = seconds
@@ -64,6 +71,7 @@ def _process_batch(
     batch_id: str,
     seconds: dict[str, float],
     stuck: dict[str, watchdog.Stuck],
+    model_cache: ner_cache.Source | None = None,
 ) -> BatchResult:
     timer = stage_timer(seconds)
     with timer("ingest"):
@@ -78,13 +86,15 @@ def _process_batch(
         checked = _validated(tables, run, batch_id)
     kept_ids = checked.kept_ids(ARTICLES.name)
     kept = [a for a in articles if a.doc_id in kept_ids]
+    months = {a.doc_id: rows.published_month(a.published_at) for a in kept}
+    memo = ner_cache.Memo(entities.model_key(), model_cache, months)
     with timer("enrich"):
-        enriched = enrich.enrich_articles(kept)
+        enriched = enrich.enrich_articles(kept, memo)
     if enriched.failed:
         kept = [a for a in kept if a.doc_id not in enriched.failed]
         checked.tables[ARTICLES.name] = rows.without_docs(checked.tables[ARTICLES.name], enriched.failed)
+        months = {d: m for d, m in months.items() if d not in enriched.failed}
     with timer("load"):
-        months = {a.doc_id: rows.published_month(a.published_at) for a in kept}
         extracted = {
             name: rows.extracted_table(name, found, run, months) for name, found in enriched.rows.items()
         }
@@ -96,7 +106,12 @@ def _process_batch(
         signed = stories.signatures_table(kept, enriched.rows, run, months)
     return BatchResult(
         batch_id=batch_id,
-        tables={**checked.tables, **derived.tables, STORY_INDEX.name: signed},
+        tables={
+            **checked.tables,
+            **derived.tables,
+            STORY_INDEX.name: signed,
+            NER_CACHE.name: memo.table(run, months),
+        },
         rejected=[
             *ingested.rejected,
             *unparsed,

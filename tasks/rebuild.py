@@ -1,7 +1,9 @@
 """What `newsetl run --rebuild` recomputes from raw_documents, and what it keeps as it was.
 
 The rebuild replays every record of raw_documents (its original bytes) through ingest, parse, validate
-and enrich, and replaces the REBUILT tables whole. raw_documents itself, dq_results and runs are kept.
+and enrich, and replaces the REBUILT tables whole. The NER model reads only the texts the ner_cache table
+does not hold for it (tasks.enrich.ner_cache): with an unchanged parser and model, none. raw_documents
+itself, dq_results and runs are kept.
 Of quarantine, the ingest-stage rows are kept: their records were never decoded, so raw_documents has
 nothing to replay for them; every other quarantine row is recomputed.
 """
@@ -16,12 +18,13 @@ import pyarrow.dataset as ds
 
 from tasks import ingest
 from tasks.warehouse import commit, tables
-from tasks.warehouse.schemas import ARTICLES, EXTRACTED, QUARANTINE, STORY_TABLES
+from tasks.warehouse.schemas import ARTICLES, CACHE_TABLES, EXTRACTED, QUARANTINE, STORY_TABLES
 
 REBUILT: tuple[str, ...] = (
     ARTICLES.name,
     *(t.name for t in EXTRACTED),
     *(t.name for t in STORY_TABLES),
+    *(t.name for t in CACHE_TABLES),  # the NER cache: rewritten with the texts the rebuild read or reused
     QUARANTINE.name,
 )
 _KEPT_BATCH_ROWS = 1_000  # quarantine rows carry their payloads: read them a bounded batch at a time

@@ -22,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 import pyarrow as pa
 
 from tasks import pipeline, rebuild, sources, stories
+from tasks.enrich import ner_cache
 from tasks.ingest import dedup, ledger
 from tasks.quality import drift, metrics
 from tasks.records import BatchResult, RunContext, RunSummary, SourceRecord
@@ -94,13 +95,14 @@ class Settler:
     seen: dict[str, str] = field(default_factory=dict)
     skipped: int = 0  # records a batch found already in the warehouse
     index: stories.Index = field(default_factory=stories.Index)  # near-duplicates and stories so far
+    cached: set[str] = field(default_factory=set)  # texts whose ner_cache row the run committed
 
     def settle(self, result: BatchResult) -> BatchResult:
         """The batch as it commits: without records the warehouse or an earlier batch had (those are
         skips and duplicates), with its DQ measures. Batches must be settled in order."""
         result, skipped = dedup.drop_known(result, self.known)
         result = metrics.measured(dedup.drop_seen(result, self.seen), self.baselines)
-        result = replace(result, tables=stories.assign_batch(self.index, result.tables))
+        result = replace(result, tables=self._assigned(result.tables))
         for doc_id, uri in result.seen.items():
             self.seen.setdefault(doc_id, uri)
         self.skipped += skipped
@@ -109,8 +111,12 @@ class Settler:
     def settle_rebuilt(self, result: BatchResult) -> BatchResult:
         """A rebuilt batch, whose records all come from the warehouse: its DQ measures are added and its
         articles assigned against the rebuilt index (`index` starts empty)."""
-        result = replace(result, tables=stories.assign_batch(self.index, result.tables))
+        result = replace(result, tables=self._assigned(result.tables))
         return metrics.measured(result, self.baselines)
+
+    def _assigned(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        """The batch's stories assigned, and its ner_cache rows each text's first in the run."""
+        return ner_cache.first_of_run(stories.assign_batch(self.index, tables), self.cached)
 
 
 def committed_tables(result: BatchResult, run: RunContext) -> dict[str, pa.Table]:

@@ -30,6 +30,7 @@ from flows import artifacts
 from flows.progress import progress_bar
 from flows.runners import import_in_background, task_runner_of
 from tasks import pipeline, rebuild, run, sources, stories, watchdog
+from tasks.enrich import ner_cache
 from tasks.ingest import dedup, ledger
 from tasks.pipeline import stage_timer
 from tasks.quality import drift, suites, validate
@@ -165,6 +166,7 @@ class _Plan:
         self.doc_timeout, self.rescan = doc_timeout, rescan
         self.runner, self.workers, self.dask_address = runner, workers, dask_address
         self.timer = stage_timer(summary.stage_seconds)
+        self.model_cache = ner_cache.Source(summary.warehouse)  # a rebuild sets rebuild=True
 
     def task_runner(self, documents: int) -> TaskRunner[Any]:
         chosen = run.chosen_runner(self.runner, self.workers, documents, self.batch_size)
@@ -232,6 +234,7 @@ def _rebuild(plan: _Plan) -> None:
             legacy,
         )
     rebuild_id = f"{context.run_id}-rebuild"
+    plan.model_cache = ner_cache.Source(warehouse, rebuild=True)
     settler = run.Settler(context, baselines=dq_baselines(warehouse))
 
     def stage_in_order(result: BatchResult) -> BatchResult:
@@ -275,6 +278,7 @@ def _batches(
             "run": context,
             "batch_id": run.batch_id(context, number),
             "doc_timeout": plan.doc_timeout,
+            "model_cache": plan.model_cache,
         }
         return runner.submit(batch_task, parameters=parameters)
 

@@ -8,19 +8,31 @@ declared with the others in tasks.warehouse.schemas; its record lists those colu
 Adding an extractor is that module, its table in schemas.EXTRACTED, its line below and its GX suite
 `expectations/<table>.json`.
 
-`enrich_articles` runs them in dependency order: spaCy NER once over the batch (entities), then the
-rule-based extractors. An article on which an extractor raises is set aside with the exception (see
-tasks.isolation); the others keep all their rows.
+`enrich_articles` runs them in dependency order: spaCy NER once over the batch (entities; the texts the
+NER cache knows are not read again, tasks.enrich.ner_cache), then the rule-based extractors. An article
+on which an extractor raises is set aside with the exception (see tasks.isolation); the others keep all
+their rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from types import ModuleType
 from typing import Any
 
-from tasks.enrich import amounts, entities, event_counts, locations, mentioned_dates, quotes, themes, tone
+from tasks.enrich import (
+    amounts,
+    entities,
+    event_counts,
+    locations,
+    mentioned_dates,
+    ner_cache,
+    quotes,
+    themes,
+    tone,
+)
 from tasks.isolation import describe, isolated
 from tasks.records import Article
 from tasks.watchdog import watched
@@ -53,15 +65,17 @@ def reads(module: ModuleType, language: str) -> bool:
     return languages is None or language in languages
 
 
-def enrich_articles(articles: Sequence[Article]) -> Enriched:
+def enrich_articles(articles: Sequence[Article], memo: ner_cache.Memo | None = None) -> Enriched:
     """Every extracted row of the articles, keyed by table name; an article an extractor fails on is
-    left out of every table and named in `failed`."""
+    left out of every table and named in `failed`. `memo`: the model's output the batch may reuse, and
+    where it records what the model read (entities, the one extractor that runs a model)."""
     found: dict[str, list[Any]] = {}
     failed: dict[str, str] = {}
     for name, module in EXTRACTORS.items():
         live = [a for a in articles if a.doc_id not in failed and reads(module, a.language)]
+        extract = partial(entities.extract, memo=memo) if module is entities else module.extract
         found[name], errors = isolated(
-            live, lambda part, m=module, n=name: m.extract(watched(part, f"enrich/{n}"), found)
+            live, lambda part, x=extract, n=name: x(watched(part, f"enrich/{n}"), found)
         )
         for article, exc in errors:
             failed[article.doc_id] = f"{name}: {describe(exc)}"

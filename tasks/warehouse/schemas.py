@@ -371,11 +371,37 @@ SOURCE_FILES = Table(
     ),
 )
 LEDGER_TABLES: tuple[Table, ...] = (SOURCE_FILES,)
+# --- Runs at scale (issue 26): the NER model's output per text, committed with the batch ----------------
+# (tasks.enrich.ner_cache).
+NER_SPAN = pa.struct(
+    [
+        pa.field("start_char", pa.int32(), nullable=False),  # offsets into the text the model read
+        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),  # the model's label, every label it gives
+    ]
+)
+NER_CACHE = Table(
+    name="ner_cache",
+    grain="one text the NER model read (an article's title and body as the model sees them), per model",
+    partition_by="published_month",
+    schema=pa.schema(
+        [
+            pa.field("text_sha256", pa.string(), nullable=False),  # sha256 hex of the text the model read
+            pa.field("model", pa.string(), nullable=False),  # package==version, spaCy's, components left out
+            pa.field("text_chars", pa.int32(), nullable=False),  # the text's length
+            pa.field("spans", pa.list_(NER_SPAN), nullable=False),  # the model's entities, in text order
+            pa.field("doc_id", pa.string(), nullable=False),  # the article the text is of
+            pa.field("run_id", pa.string(), nullable=False),  # the run that ran the model on it
+            pa.field("published_month", pa.string(), nullable=False),  # the article's partition
+        ]
+    ),
+)
+CACHE_TABLES: tuple[Table, ...] = (NER_CACHE,)
 
 CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
 # One per extractor (tasks.enrich.EXTRACTORS fills them, in this order: each after the tables it reads).
 EXTRACTED: tuple[Table, ...] = (ENTITIES, EVENT_COUNTS, MENTIONED_DATES, LOCATIONS, QUOTES, *GDELT)
 RUN_TABLES: tuple[Table, ...] = (DQ_RESULTS, DQ_METRICS, RUNS)  # the tables about runs
 TABLES: dict[str, Table] = {
-    t.name: t for t in (*CORE, *EXTRACTED, *STORY_TABLES, *LEDGER_TABLES, *RUN_TABLES)
+    t.name: t for t in (*CORE, *EXTRACTED, *STORY_TABLES, *LEDGER_TABLES, *CACHE_TABLES, *RUN_TABLES)
 }

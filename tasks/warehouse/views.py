@@ -156,4 +156,6 @@ def duckdb_type(arrow_type: pa.DataType) -> str:
         return f"{duckdb_type(arrow_type.value_type)}[]"
     if pa.types.is_map(arrow_type):
         return f"MAP({duckdb_type(arrow_type.key_type)}, {duckdb_type(arrow_type.item_type)})"
+    if pa.types.is_struct(arrow_type):
+        return f"STRUCT({', '.join(f'{f.name} {duckdb_type(f.type)}' for f in arrow_type)})"
     return _DUCK_TYPES[arrow_type]

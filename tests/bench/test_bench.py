@@ -49,6 +49,7 @@ def test_table_and_json_hold_every_figure_and_target(tmp_path: Path) -> None:
         "startup": {"seconds_imports": 2.0, "seconds_gx": 3.0, "seconds_model": 1.0},
         "newsetl_1x": run,
         "noop": {"seconds": 8.0, "peak_rss_mib": 300.0},
+        "rebuild": {"seconds": 25.0, "peak_rss_mib": 900.0, "stages": {**stages, "enrich": 4.0}},
         "newsetl_nx": {**run, "seconds": 450.0, "peak_rss_mib": 1100.0},
         "floor": {"seconds": 90.0, "peak_rss_mib": 900.0, "seconds_pipe": 85.0},
         "ner_floor": {"seconds": 80.0, "peak_rss_mib": 850.0, "seconds_pipe": 75.0},
@@ -68,11 +69,13 @@ def test_table_and_json_hold_every_figure_and_target(tmp_path: Path) -> None:
     assert figures["floor_ratio"] == 1.11 and figures["ner_floor_ratio"] == 1.25  # 100 s against 90 and 80
     assert ("DQ dashboard build < 1 s (1,000 runs, cold)", "1.2 s", False) in report.targets(figures)
     assert figures["dashboard_cpu_s"] == "0.5; 0.05"
+    assert figures["rebuild_share"] == 25.0 and report.derive({**raw, "rebuild": None})["rebuild_s"] is None
     assert report.derive({**raw, "dashboard": None})["dashboard_per_run_s"] is None  # not measured
     table = report.render(figures)
     assert all(label in table for _, label, _ in report.FIGURES)
     assert "no-op re-run <= 10 % of a full run" in table and "8.0 %  met" in table
     assert "1.11 x  met" in table and "400 docs/s  NOT met" in table
+    assert "rebuild, no parser change <= 20 % of a full run" in table and "25.0 %  NOT met" in table
     report.write_json(tmp_path / "r.json", figures, raw)
     assert '"floor_ratio": 1.11' in (tmp_path / "r.json").read_text()
 

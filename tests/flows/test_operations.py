@@ -98,6 +98,12 @@ def test_a_failing_commit_is_retried_and_pure_stages_are_not(
     assert flows.etl.process_batch.retry_condition_fn is flows.etl._transient  # batches: I/O errors only
 
 
+def _ner_cache_runs(warehouse: Path) -> list[str]:
+    """The run that ran the NER model on each text of ner_cache (a reused text keeps its run)."""
+    rows = views.connect(warehouse).execute("select run_id from ner_cache order by all").fetchall()
+    return [r[0] for r in rows]
+
+
 def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -141,6 +147,7 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
         }
 
     assert content(warehouse) == content(clean)  # as if the improved code had run from the start
+    assert _ner_cache_runs(warehouse) == [summary.run_id] * 3  # every title changed: the model read all
     kept = views.connect(warehouse).execute(
         "select raw_bytes, encoding, media_type from raw_documents where source_uri like '%cp1252.txt'"
     )
@@ -148,4 +155,5 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     assert (warehouse / "articles").is_symlink()  # swapped in whole, with one rename
     again = etl(source=str(warehouse), warehouse=str(warehouse), rebuild=True)
     assert again.articles_written == 3 and content(warehouse) == content(clean)
+    assert _ner_cache_runs(warehouse) == [summary.run_id] * 3  # nothing changed: the model read nothing
     assert len(list((warehouse / commit.VERSIONS).iterdir())) == len(REBUILT)  # old versions removed

@@ -183,7 +183,7 @@ def _run_batches(plan: _Plan, options: sources.ReadOptions) -> None:
         *(context.run_id, len(listed), len(settler.known), warehouse),
     )
     tally = dedup.ReadTally()
-    batches = run.record_batches(listed, options, settler.known, tally, plan.batch_size, timer)
+    batches = run.record_batches(listed, options, settler.known, tally, plan.batch_size, timer, plan.workers)
     ahead = list(islice(batches, 2))  # two batches tell `auto` whether more than one will run
 
     def commit_in_order(result: BatchResult) -> BatchResult:

@@ -197,7 +197,9 @@ def _run_batches(plan: _Plan, options: sources.ReadOptions) -> None:
         *(context.run_id, len(chosen.to_read), len(chosen.unread), len(settler.known), warehouse),
     )
     tally, reads = dedup.ReadTally(), ledger.Reads()
-    batches = run.record_batches(chosen.to_read, options, settler.known, tally, plan.batch_size, timer, reads)
+    batches = run.record_batches(
+        chosen.to_read, options, settler.known, tally, plan.batch_size, timer, reads, plan.workers
+    )
     ahead = list(islice(batches, 2))  # two batches tell `auto` whether more than one will run
 
     def commit_in_order(result: BatchResult) -> BatchResult:

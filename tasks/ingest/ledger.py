@@ -159,8 +159,16 @@ class Reads:
 
     def cut(self) -> None:
         """A batch was cut: the files read to their end so far commit with it."""
-        self.cuts.append(self.done)
-        self.done = []
+        self.cut_with(self.take_done())
+
+    def take_done(self) -> list[FileRead]:
+        """The files read to their end since this was last asked, no longer pending."""
+        done, self.done = self.done, []
+        return done
+
+    def cut_with(self, files: list[FileRead]) -> None:
+        """A batch was cut: `files` commit with it."""
+        self.cuts.append(files)
 
     def for_next_commit(self) -> list[FileRead]:
         """The files of the next batch to commit (batches commit in the order they were cut)."""

@@ -32,6 +32,30 @@ def test_sizes_below_one_are_refused() -> None:
     run.check_sizes(1, 1)
 
 
+def test_full_batches_then_a_tail_cut_so_the_workers_finish_together() -> None:
+    weights = [100 + (i * 37) % 900 for i in range(2225)]  # bytes of records of uneven length
+    batches = list(run.balanced(range(2225), 250, 2, weights.__getitem__))
+    assert [i for b in batches for i in b] == list(range(2225))  # every record once, in order
+    assert [len(b) for b in batches[:6]] == [250] * 6  # three rounds of two full batches
+    tail = [sum(map(weights.__getitem__, b)) for b in batches[6:]]  # 725 records left: four lists
+    assert len(tail) == 4 and max(tail) - min(tail) <= 900  # equal weight, within one record
+    assert len(list(run.balanced(range(2225), 250, 1, weights.__getitem__))) == 9  # one worker: plain
+
+
+def test_balancing_never_cuts_one_batch_nor_exceeds_the_batch_size() -> None:
+    assert [len(b) for b in run.balanced(range(250), 250, 2, lambda i: 1)] == [250]  # one batch stays one
+    assert [len(b) for b in run.balanced(range(300), 250, 2, lambda i: 1)] == [150, 150]
+    heavy_first = [len(b) for b in run.balanced(range(600), 250, 2, lambda i: 10**6 if i == 0 else 1)]
+    assert heavy_first == [150, 150, 150, 150]  # a cut by weight would put 599 records in one list
+
+
+def test_balanced_reads_ahead_at_most_two_rounds() -> None:
+    read = []
+    source = (read.append(i) or i for i in range(10_000))
+    first = next(run.balanced(source, 10, 2, lambda i: 1))
+    assert first == list(range(10)) and len(read) == 41  # 2 rounds of 2 batches of 10, and one more
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two seeds, then a byte-identical copy of the first, sorted last."""

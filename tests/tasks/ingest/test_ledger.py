@@ -102,6 +102,28 @@ def test_a_files_row_goes_with_the_batch_cut_after_its_last_record(landing: Path
     assert a.source_uri == sources.source_uri_of(a.path)  # computed once per folder, the same
 
 
+def test_balanced_last_batches_never_commit_a_file_before_its_last_record(tmp_path: Path) -> None:
+    """With two workers the tail is read ahead and cut by weight: a file's row must still go with the
+    batch of its last record or a later one (batches commit in order), else a kill between the two
+    commits would leave a file marked read whose last records were never committed."""
+    for name, count in (("a.jsonl", 7), ("b.jsonl", 2), ("c.jsonl", 9), ("d.jsonl", 1)):
+        _lines(tmp_path, name, count)
+    reads, tally = ledger.Reads(), dedup.ReadTally()
+    listed = sources.list_files(tmp_path)
+    batches = list(run.record_batches(listed, ReadOptions(), frozenset(), tally, 3, reads=reads, workers=2))
+    assert sum(len(b) for b in batches) == 19 and len(batches) > 19 // 3  # the tail was cut finer
+    last_batch = {}
+    for number, batch in enumerate(batches):
+        for record in batch:
+            last_batch[Path(record.source_uri).name] = number
+    committed = {}
+    for number in range(len(batches)):
+        for read in reads.for_next_commit():
+            committed[Path(read.listed.path).name] = number
+    assert reads.rest() == [] and set(committed) == set(last_batch)
+    assert all(committed[name] >= last_batch[name] for name in last_batch), (committed, last_batch)
+
+
 def _mtime(path: str) -> datetime:
     return datetime.fromtimestamp(os.stat(path).st_mtime_ns // 1000 / 1e6, UTC)
 

@@ -20,6 +20,7 @@ import os
 import signal
 import threading
 import time
+from typing import Any
 
 PARENT_POLL_SECONDS = 0.5
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -47,10 +48,18 @@ def _follow(parent: int) -> None:
     os._exit(70)
 
 
+def _prctl() -> Any:
+    """prctl(2), found once at import: a child forked from a process with threads must not dlopen (another
+    thread may have held the loader's lock at the fork). None where there is no prctl."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()
+
+
 def _death_signal(signum: int) -> bool:
     """Ask for `signum` when the parent thread ends; False where prctl(2) is not available."""
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return False
-    return prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    return _PRCTL is not None and _PRCTL(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0

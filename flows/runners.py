@@ -10,6 +10,7 @@ from typing import Any
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from tasks import orphans
 from tasks.run import Runner
 
 
@@ -25,8 +26,10 @@ def task_runner_of(runner: Runner, workers: int, dask_address: str | None) -> Ta
     if runner is Runner.threads:
         return ThreadPoolTaskRunner(max_workers=workers)
     _share_api_with_workers()
-    if runner is Runner.processes:
-        return ProcessPoolTaskRunner(max_workers=workers)
+    if runner is Runner.processes:  # a worker exits with the flow's process, even when that is killed
+        return ProcessPoolTaskRunner(
+            max_workers=workers, initializer=orphans.exit_with_parent, initargs=(os.getpid(),)
+        )
     from prefect_dask import DaskTaskRunner
 
     if dask_address:

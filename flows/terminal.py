@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import sys
 from enum import StrEnum
 
@@ -18,6 +19,30 @@ from rich.text import Text
 from tasks.records import RunSummary
 
 PIPE_WIDTH = 160
+RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")  # where Prefect logs a run's or task's failure
+
+
+class _MessageOnly(logging.Filter):
+    """Drops the traceback of a logged failure whose exception's message is the whole story."""
+
+    def __init__(self, exceptions: tuple[type[BaseException], ...]) -> None:
+        super().__init__()
+        self.exceptions = exceptions
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], self.exceptions):
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def without_tracebacks(*exceptions: type[BaseException]) -> None:
+    """Prefect logs a failed task or flow run with its traceback; for these exceptions (an operational
+    state such as a full disk or a held lock, whose message names the path and what to do) one line is
+    printed and sent to the API instead of a screenful of frames."""
+    for name in RUN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _MessageOnly) for f in logger.filters):
+            logger.addFilter(_MessageOnly(exceptions))
 
 
 class OutputFormat(StrEnum):

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from tasks import orphans
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -110,6 +112,7 @@ def _attempt(work: Callable[[dict[str, Stuck]], R], stuck: dict[str, Stuck], tim
     """One child: (True, result), (False, exception), or the Stuck document it was stopped on."""
     slot = mmap.mmap(-1, _LAYOUT.size)
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     for lock in _FORK_LOCKS:  # in registration order, by the only thread that takes more than one
         lock.acquire()
     try:
@@ -118,7 +121,7 @@ def _attempt(work: Callable[[dict[str, Stuck]], R], stuck: dict[str, Stuck], tim
         for lock in reversed(_FORK_LOCKS):  # in the parent and in the child alike
             lock.release()
     if pid == 0:  # the child: never returns
-        _child(work, stuck, slot, read_end, write_end)
+        _child(work, stuck, slot, read_end, write_end, parent)
     os.close(write_end)
     try:
         return _wait(pid, read_end, slot, timeout)
@@ -128,11 +131,17 @@ def _attempt(work: Callable[[dict[str, Stuck]], R], stuck: dict[str, Stuck], tim
 
 
 def _child(
-    work: Callable[[dict[str, Stuck]], Any], stuck: dict[str, Stuck], slot: mmap.mmap, r: int, w: int
+    work: Callable[[dict[str, Stuck]], Any],
+    stuck: dict[str, Stuck],
+    slot: mmap.mmap,
+    r: int,
+    w: int,
+    parent: int,
 ) -> None:
     global _slot
     code = 0
     try:
+        orphans.die_with_forker(parent)  # a killed run or worker leaves no child (tasks.orphans)
         os.close(r)
         _slot = slot
         mark(None, "start")

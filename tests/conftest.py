@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,3 +116,34 @@ def seeds_warehouse(root: Path) -> Path:
     for result in run.run_inline(sources.list_sources(str(SEEDS)), run=context):
         commit.commit_batch(root, result.batch_id, run.committed_tables(result, context))
     return root
+
+
+class SmallDisk:
+    """A tmpfs of its own, made small to fill up: `path` is its mount point."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def used(self) -> int:
+        """Bytes in use (tmpfs counts whole pages)."""
+        stats = os.statvfs(self.path)
+        return (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+
+    def resize(self, size: int) -> None:
+        """Grow it, or shrink it down to what is in use, without touching the files."""
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(self.path)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
+    """A 1 MiB tmpfs under tmp_path, unmounted afterwards. Mounting needs root (CI's containers and the
+    project's machines run the tests as root); elsewhere the full-disk tests are skipped, saying why."""
+    if os.geteuid() != 0:
+        pytest.skip("a full disk is a small tmpfs mounted by the test, and mounting needs root")
+    path = tmp_path / "disk"
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "newsetl-test", str(path)], check=True)
+    try:
+        yield SmallDisk(path)
+    finally:
+        subprocess.run(["umount", "--lazy", str(path)], check=True)

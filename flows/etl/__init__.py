@@ -29,6 +29,7 @@ from prefect.task_runners import TaskRunner
 from flows import artifacts
 from flows.progress import progress_bar
 from flows.runners import import_in_background, task_runner_of
+from flows.terminal import without_tracebacks
 from tasks import pipeline, rebuild, run, sources, stories, watchdog
 from tasks.enrich import ner_cache
 from tasks.ingest import dedup, ledger
@@ -38,10 +39,11 @@ from tasks.records import BatchResult, RunContext, RunSummary
 from tasks.reports import dashboard_site, data_docs
 from tasks.run import Runner
 from tasks.sources.jsonl import field_mapping
-from tasks.warehouse import commit, lock, rows, tables
+from tasks.warehouse import commit, lock, rows, store, tables
 from tasks.warehouse.schemas import RUNS
 
 OUTSIDE_TIMEOUT_SECONDS = 600  # one commit or report build; generous next to the ~0.1 s they take
+without_tracebacks(store.WarehouseFull, lock.WarehouseLocked)  # their message says what and where
 
 
 def _transient(task: Task[..., Any], task_run: Any, state: Any) -> bool:
@@ -55,6 +57,17 @@ def _transient(task: Task[..., Any], task_run: Any, state: Any) -> bool:
     return False
 
 
+def _not_a_full_disk(task: Task[..., Any], task_run: Any, state: Any) -> bool:
+    """Retry a warehouse write, unless the disk is full: it is still full seconds later."""
+    try:
+        state.result()
+    except store.WarehouseFull:
+        return False
+    except Exception:
+        return True
+    return True
+
+
 def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
     """A task that writes the warehouse: retried with backoff, given up on when a stuck filesystem (a
     hung network mount) holds it longer than OUTSIDE_TIMEOUT_SECONDS."""
@@ -65,6 +78,7 @@ def _touching_outside(fn: Callable[..., Any], name: str) -> Task[..., Any]:
         retries=2,
         retry_delay_seconds=[1, 5],
         retry_jitter_factor=0.5,
+        retry_condition_fn=_not_a_full_disk,
         timeout_seconds=OUTSIDE_TIMEOUT_SECONDS,
     )
 
@@ -143,7 +157,12 @@ def etl(
         finally:
             summary.seconds = round(time.perf_counter() - started, 3)
             row = rows.runs_table(summary, context, datetime.now(UTC), _flow_run_id(), error)
-            commit_batch(warehouse, f"{context.run_id}-run", {RUNS.name: row})
+            try:
+                commit_batch(warehouse, f"{context.run_id}-run", {RUNS.name: row})
+            except Exception as exc:
+                if error is None:
+                    raise
+                get_run_logger().error("the runs row of this failed run was not written: %s", exc)
     get_run_logger().info("%s in %.1f s", summary.counts_line(), summary.seconds)
     return summary
 

@@ -11,13 +11,15 @@ however many runs the warehouse has seen.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -140,7 +142,12 @@ def build_data_docs(
     if store.is_local:
         site = Path(store.path(REPORTS, DATA_DOCS))
         building = site.with_name(f"{DATA_DOCS}.building")
-        _build_site(building, suites, records)
+        try:
+            with store.full_disk(posixpath.join(REPORTS, building.name), "the previous Data Docs are kept"):
+                _build_site(building, suites, records)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)  # half a site takes space and serves nothing
+            raise
         old = site.with_name(f"{DATA_DOCS}.old")
         shutil.rmtree(old, ignore_errors=True)
         if site.exists():
@@ -182,8 +189,35 @@ def _build_site(folder: Path, suites: Mapping[str, dict[str, Any]], records: lis
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_how_to_buttons": False},
         },
     )
-    context.build_data_docs(site_names=["newsetl"])
+    with _page_errors_raised():
+        context.build_data_docs(site_names=["newsetl"])
     use_vendored_assets(folder)
+
+
+@contextlib.contextmanager
+def _page_errors_raised() -> Iterator[None]:
+    """GX logs a page it could not render or write (with a traceback inside the message) and goes on; a
+    site missing pages must not replace a whole one, so the first such error is raised instead: an OS
+    error as itself (a full disk becomes WarehouseFull), anything else as a RuntimeError."""
+    caught: list[str] = []
+    builder = logging.getLogger("great_expectations.render.renderer.site_builder")
+
+    def catch(record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        caught.append(record.getMessage())
+        return False
+
+    builder.addFilter(catch)
+    try:
+        yield
+    finally:
+        builder.removeFilter(catch)
+    if caught:
+        if code := re.search(r"\[Errno (\d+)\]", caught[0]):
+            raise OSError(int(code[1]), os.strerror(int(code[1])))
+        said = re.search(r"Detailed information follows:\s*(.{0,300}?)\.\s+Traceback", caught[0], re.S)
+        raise RuntimeError(f"GX could not build a Data Docs page: {said[1] if said else caught[0][:300]}")
 
 
 def use_vendored_assets(site: Path) -> None:

@@ -38,14 +38,26 @@ def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[
     store = open_store(warehouse)
     staging = posixpath.join(STAGING, batch_id)
     store.delete_dir(staging)
-    written: list[str] = []
-    for name, rows in tables.items():
-        if rows.num_rows:
-            written += _stage_table(store, staging, TABLES[name], rows, batch_id)
-    if not written:
-        return []
-    store.write_bytes(posixpath.join(staging, MANIFEST), json.dumps(sorted(written)).encode())
-    _apply(store, staging)
+    written = _staged(store, staging, batch_id, tables)
+    if written:
+        _apply(store, staging)
+    return written
+
+
+def _staged(store: Store, staging: str, batch_id: str, tables: dict[str, pa.Table]) -> list[str]:
+    """Stage a batch and write its manifest; on a full disk the staging folder is dropped at once (it
+    was never visible; the space goes back) and WarehouseFull names it."""
+    try:
+        with store.full_disk(staging, f"nothing of batch {batch_id} is visible"):
+            written: list[str] = []
+            for name, rows in tables.items():
+                if rows.num_rows:
+                    written += _stage_table(store, staging, TABLES[name], rows, batch_id)
+            if written:
+                store.write_bytes(posixpath.join(staging, MANIFEST), json.dumps(sorted(written)).encode())
+    except BaseException:
+        _drop(store, staging)
+        raise
     return sorted(written)
 
 
@@ -114,9 +126,10 @@ def stage_replacement(
     _checked_name("part", part)
     store = open_store(warehouse)
     staging = posixpath.join(STAGING, rebuild_id)
-    for name, rows in tables.items():
-        if rows.num_rows:
-            _stage_table(store, staging, TABLES[name], rows, f"{rebuild_id}-{part}")
+    with store.full_disk(staging, "the tables are unchanged; the next run drops the rebuild's rows"):
+        for name, rows in tables.items():
+            if rows.num_rows:
+                _stage_table(store, staging, TABLES[name], rows, f"{rebuild_id}-{part}")
 
 
 def replace_tables(warehouse: str | os.PathLike[str], rebuild_id: str, names: list[str]) -> None:
@@ -186,11 +199,23 @@ def _point(root: Path, name: str, version: Path) -> None:
 
 
 def _apply(store: Store, staging: str) -> None:
-    """Move every file named by the manifest into its table (idempotent), then drop the staging folder."""
-    for rel in json.loads(store.read_bytes(posixpath.join(staging, MANIFEST))):
-        if store.is_file(posixpath.join(staging, rel)):
-            store.move(posixpath.join(staging, rel), rel)
+    """Move every file named by the manifest into its table (idempotent), then drop the staging folder.
+    Folders first: on a full disk a new partition's folder is what fails, before any file is visible."""
+    files = json.loads(store.read_bytes(posixpath.join(staging, MANIFEST)))
+    kept = f"its manifest is written; the next run (recover) finishes the commit of {staging}"
+    with store.full_disk(staging, kept):
+        if store.is_local:
+            for folder in sorted({posixpath.dirname(rel) for rel in files}):
+                os.makedirs(store.path(folder), exist_ok=True)
+        for rel in files:
+            if store.is_file(posixpath.join(staging, rel)):
+                store.move(posixpath.join(staging, rel), rel)
+    _drop(store, staging)
+
+
+def _drop(store: Store, staging: str) -> None:
+    """Delete a batch's staging folder, and `_staging` with it when no other batch is staged."""
     store.delete_dir(staging)
     if store.is_local:
         with contextlib.suppress(OSError):
-            os.rmdir(store.path(STAGING))  # only when no other batch is staged
+            os.rmdir(store.path(STAGING))

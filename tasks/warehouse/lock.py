@@ -60,8 +60,9 @@ def _file_lock(store: Store, timeout: float, holder: str) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _waiting(store, timeout, lambda: _try_flock(fd), lambda: _read_text(path))
-        os.ftruncate(fd, 0)
-        os.write(fd, _stamp(holder).encode())
+        with contextlib.suppress(OSError):  # the stamp only names the holder: a full disk must not stop
+            os.ftruncate(fd, 0)  # a run whose recover may free space (an abandoned staging folder)
+            os.write(fd, _stamp(holder).encode())
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

@@ -13,13 +13,21 @@ copy then a delete (each object appears whole, but not several at once) and ther
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 import pyarrow.fs as pafs
+
+FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class WarehouseFull(OSError):
+    """The warehouse's disk (or the user's quota) is full; the message names the path and what was kept."""
 
 
 @dataclass(frozen=True)
@@ -70,11 +78,31 @@ class Store:
             return
         os.makedirs(posixpath.dirname(target), exist_ok=True)
         tmp = target + ".tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with self.full_disk(rel, "the file is unchanged"), open(tmp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # a part written before a full disk takes space and holds nothing
+            raise
         os.replace(tmp, target)
+
+    @contextlib.contextmanager
+    def full_disk(self, rel: str, kept: str) -> Iterator[None]:
+        """Writes to `rel` in the block: a full disk (ENOSPC, EDQUOT) is raised as WarehouseFull, a
+        message naming the path and `kept` (what a reader still sees, and what the next run does)."""
+        try:
+            yield
+        except OSError as exc:
+            if exc.errno not in FULL_DISK or isinstance(exc, WarehouseFull):
+                raise
+            code = errno.errorcode[exc.errno]
+            raise WarehouseFull(
+                f"disk full ({code}: {os.strerror(exc.errno).lower()}) writing {self.display(rel)}: {kept}; "
+                "free space, then run again"
+            ) from exc
 
     def files(self, rel: str) -> list[str]:
         """Warehouse-relative paths of every file below `rel`, sorted; empty when it does not exist."""

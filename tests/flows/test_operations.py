@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,11 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from flows.cli import app
 from flows.etl import etl
 from tasks.rebuild import REBUILT
 from tasks.warehouse import commit, lock, views
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, SmallDisk
+from tests.flows.accounts import assert_each_record_once, assert_no_partial_batch, consistent_counts
 
 pytestmark = pytest.mark.e2e
 
@@ -72,10 +76,38 @@ def test_two_runs_started_at_once_do_not_corrupt_the_warehouse(
     for table in ("raw_documents", "articles"):
         total, distinct = con.execute(f"select count(*), count(distinct doc_id) from {table}").fetchone()
         assert total == distinct > 0, table
-    every_file = (
-        "select count(distinct source_uri) from (from raw_documents union all by name from quarantine)"
-    )
-    assert con.execute(every_file).fetchone() == (files,)  # each file landed: ingested or quarantined
+    assert_each_record_once(warehouse, [p.as_uri() for p in source.iterdir()])  # across both runs
+
+
+def test_a_full_disk_fails_clearly_and_the_next_run_completes(
+    prefect_api: str, tmp_path: Path, bbc: Path, small_disk: SmallDisk
+) -> None:
+    """The warehouse on a tmpfs that fills up in the middle of a run, then is given room again."""
+    source, warehouse = tmp_path / "in", small_disk.path / "wh"
+    source.mkdir()
+    for path in sorted(bbc.glob("tech/*.txt"))[:30]:  # ten batches of ~200 KB each on the disk: 1 MiB
+        shutil.copy(path, source)  # holds four or five
+    command = [sys.executable, "-m", "flows.etl", str(source), "--warehouse", str(warehouse)]
+    command += ["--batch-size", "3", "--runner", "threads"]
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+
+    def run() -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.CompletedProcess(done.args, done.returncode, done.stdout + done.stderr)
+
+    full = run()
+    assert full.returncode == 1 and "Traceback" not in full.stdout, full.stdout
+    said = [line for line in full.stdout.splitlines() if line.startswith("newsetl run failed")]
+    assert said and re.search(rf"disk full \(ENOSPC: .*\) writing {re.escape(str(warehouse))}/", said[0])
+    committed = consistent_counts(warehouse)["articles"]
+    assert 0 < committed < 30, "the disk was full before or after the run"
+    assert_no_partial_batch(warehouse)
+    query = ["query", "select count(*) as n from articles", "-w", str(warehouse), "-f", "csv"]
+    assert CliRunner().invoke(app, query).stdout == f"n\n{committed}\n"  # newsetl query reads it, full
+    small_disk.resize(64 << 20)
+    again = run()
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert_each_record_once(warehouse, [p.as_uri() for p in source.iterdir()])
 
 
 def test_a_failing_commit_is_retried_and_pure_stages_are_not(

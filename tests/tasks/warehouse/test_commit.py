@@ -11,7 +11,8 @@ from tasks.records import Article, RawDocument, Rejected, RunContext
 from tasks.warehouse import commit, tables, views
 from tasks.warehouse.rows import batch_tables
 from tasks.warehouse.schemas import TABLES
-from tasks.warehouse.store import Store
+from tasks.warehouse.store import Store, WarehouseFull, open_store
+from tests.conftest import SmallDisk
 
 RUN = RunContext("20260101T000000Z-00000000", datetime(2026, 1, 1, tzinfo=UTC))
 
@@ -135,3 +136,31 @@ def test_partition_values_and_batch_ids_cannot_leave_the_warehouse(tmp_path: Pat
     with pytest.raises(ValueError, match="unsafe batch id"):
         commit.commit_batch(tmp_path / "wh", f"b1/{value}/..", _batch(1))
     assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_a_full_disk_fails_naming_the_path_and_leaves_nothing_visible(small_disk: SmallDisk) -> None:
+    warehouse = small_disk.path / "wh"
+    commit.commit_batch(warehouse, "b1", _batch(2, "a"))
+    small_disk.resize(small_disk.used() + 4096)  # room for one page: not for a batch's files
+    staging = warehouse / commit.STAGING / "b2"
+    said = rf"^disk full \(ENOSPC: .*\) writing {staging}: nothing of batch b2 is visible"
+    with pytest.raises(WarehouseFull, match=said):
+        commit.commit_batch(warehouse, "b2", _batch(2, "b"))
+    assert not (warehouse / commit.STAGING).exists()  # dropped at once: the space is back
+    assert not [p for p in warehouse.rglob("*") if p.name.endswith(".tmp")]
+    con = views.connect(warehouse)
+    assert con.execute("select count(*) from raw_documents").fetchone() == (2,)  # b1, whole, only
+    assert con.execute("select count(*) from articles").fetchone() == (2,)
+    small_disk.resize(1 << 20)
+    commit.commit_batch(warehouse, "b2", _batch(2, "b"))
+    assert views.connect(warehouse).execute("select count(distinct doc_id) from articles").fetchone() == (4,)
+
+
+def test_a_file_written_on_a_full_disk_keeps_its_old_contents(small_disk: SmallDisk) -> None:
+    store = open_store(small_disk.path)
+    store.write_bytes("_reports/kept.json", b"old")
+    small_disk.resize(small_disk.used())
+    with pytest.raises(WarehouseFull, match=f"writing {small_disk.path}/_reports/kept.json: the file is"):
+        store.write_bytes("_reports/kept.json", b"new" * 10_000)
+    assert store.read_bytes("_reports/kept.json") == b"old"
+    assert sorted(p.name for p in (small_disk.path / "_reports").iterdir()) == ["kept.json"]  # no .tmp

@@ -1,0 +1,65 @@
+"""A process started by the run ends when the run's process is SIGKILLed (tasks.orphans)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+FORKED = """
+import os, sys, time
+from tasks import orphans
+parent = os.getpid()
+pid = os.fork()
+if pid == 0:
+    orphans.die_with_forker(parent)
+    time.sleep(60)
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(60)
+"""
+
+SPAWNED = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1]])
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+WORKER = "import os, time; from tasks import orphans; orphans.exit_with_parent(os.getppid()); time.sleep(60)"
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie nobody reaped (a reparented child's reaper may be slow)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+@pytest.mark.parametrize(("script", "argv"), [(FORKED, []), (SPAWNED, [WORKER])], ids=["forked", "spawned"])
+def test_a_child_ends_when_its_parent_is_killed(script: str, argv: list[str]) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", script, *argv]
+    parent = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        child = int(parent.stdout.readline())
+        time.sleep(0.3)  # the child is past its set-up
+        assert _alive(child)
+        os.kill(parent.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child), "the child outlived its killed parent"
+    finally:
+        os.killpg(parent.pid, signal.SIGKILL)
+        parent.stdout.close()

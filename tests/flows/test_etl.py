@@ -113,7 +113,7 @@ def test_bad_inputs_are_quarantined_with_reason_and_bytes(prefect_api: str, tmp_
     summary = _run(source, warehouse, batch_size=3, max_file_bytes=4000)
     assert summary.files_seen == 9 and summary.accounted
     assert (summary.articles_written, summary.quarantined, summary.skipped) == (2, 7, 0)
-    assert summary.batches == 3
+    assert summary.batches == 4  # 9 records, batches of 3, 2 workers: 3, then the last 6 in 3 shares
     assert summary.quarantine_reasons == {
         "ingest:binary": 1,
         "ingest:duplicate_content": 1,
@@ -162,7 +162,9 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
     assert first.articles_written + first.quarantined == 2225  # nothing skipped on a first run
     # The corpus holds 98 byte-identical copies under other names: quarantined, naming the first copy.
     assert first.quarantine_reasons == {"ingest:duplicate_content": 98}
-    assert first.batches == 9  # 250 documents per batch, not one task per document
+    # 250 documents per batch, not one task per document: 6 full batches, then the last 725 in 4 shares
+    # so that both workers finish together (tasks.run.balanced)
+    assert first.batches == 10
     con = views.connect(tmp_path)
     titles = dict(con.execute("select source_uri, title from articles").fetchall())
     assert len(titles) == first.articles_written
@@ -187,7 +189,7 @@ def test_bbc_corpus_every_file_accounted_then_skipped(prefect_api: str, tmp_path
         "select table_name, count(distinct batch_id), count(*) from dq_results"
         " where expectation like 'expect_%' group by all order by 1"
     ).fetchall()
-    assert evaluated == [(t, 9, 9 * len(loaded[t]["expectations"])) for t in sorted(loaded)]
+    assert evaluated == [(t, 10, 10 * len(loaded[t]["expectations"])) for t in sorted(loaded)]
     # Enrichment: every article enriched, at least one entity for >= 95 % of them, offsets exact.
     with_entities = con.execute("select count(distinct doc_id) from entities").fetchone()[0]
     assert with_entities >= 0.95 * first.articles_written

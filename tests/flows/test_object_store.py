@@ -27,7 +27,9 @@ def _contents(warehouse: str) -> dict[str, list[tuple]]:
     contents = {}
     for name in DATA_TABLES:
         cols = [
-            c for c in TABLES[name].columns if c not in ("run_id", "ingested_at", "run_date", "ingest_date")
+            c
+            for c in TABLES[name].columns
+            if c not in ("run_id", "ingested_at", "run_date", "ingest_date", "read_at")
         ]
         contents[name] = con.execute(f"select {', '.join(cols)} from {name} order by all").fetchall()
     return contents

@@ -28,7 +28,6 @@ import numpy as np
 
 from bench import scoring, web_text
 from bench.folds import split
-from bench.train_lines import page_site
 from bench.train_titles import conditional_logit
 from tasks.ingest import decode_text
 from tasks.parse import dates
@@ -60,16 +59,8 @@ class Example:
 @cache
 def load_examples(root: Path) -> tuple[Example, ...]:
     """Every page with a gold date field (a day, or None: the page has none) that the parser reads."""
-    pages = [
-        (page_site(g), root / "pages" / "text" / f"{g['doc']}.txt", g["published_at"])
-        for g in map(json.loads, (root / "pages" / "gold.jsonl").read_text(encoding="utf-8").splitlines())
-        if "published_at" in g
-    ]
-    pages += [
-        (g["site"], root / "web" / "dates" / "text" / f"{g['doc']}.txt", g["published_at"])
-        for g in web_text.gold(root)
-    ]
-    found = (_example(site, path, scoring.day_of(gold)) for site, path, gold in pages)
+    pages = web_text.text_pages(root, "published_at", lambda g: "published_at" in g)
+    found = (_example(p.site, p.path, scoring.day_of(p.value)) for p in pages)
     return tuple(e for e in found if e is not None)
 
 

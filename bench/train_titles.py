@@ -16,7 +16,6 @@ the model is fitted on every page and written to tasks/parse/text/title_model.js
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +27,7 @@ from scipy.optimize import minimize
 
 from bench import scoring, web_text
 from bench.folds import split
-from bench.train_lines import page_site, write_model
+from bench.train_lines import write_model
 from tasks.ingest import decode_text
 from tasks.parse.article import ParseError
 from tasks.parse.text import article_block, heading, text_lines, title_model
@@ -59,16 +58,7 @@ class Example:
 @cache
 def load_examples(root: Path) -> tuple[Example, ...]:
     """Every page with a gold or silver title that its candidates hold."""
-    pages = [
-        (page_site(g), True, root / "pages" / "text" / f"{g['doc']}.txt", g["title"])
-        for g in map(json.loads, (root / "pages" / "gold.jsonl").read_text(encoding="utf-8").splitlines())
-        if g.get("title")
-    ]
-    pages += [
-        (g["site"], False, root / "web" / "dates" / "text" / f"{g['doc']}.txt", g["title"])
-        for g in web_text.gold(root)
-        if g.get("title")
-    ]
+    pages = web_text.text_pages(root, "title", lambda g: bool(g.get("title")))
     found = (_example(*page) for page in pages)
     return tuple(e for e in found if e is not None)
 

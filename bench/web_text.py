@@ -23,9 +23,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from trafilatura import load_html
 
@@ -51,6 +52,30 @@ def files(root: Path) -> list[Path]:
 
 
 @cache
+def text_pages(root: Path, field: str, keep: Callable[[dict[str, Any]], bool]) -> list[TextPage]:
+    """The development text pages whose gold row `keep`s: pages/ gold rows (a person's labels), then the
+    web/dates/text rows of `gold` (htmldate's dates and silver titles), each with `field`'s value."""
+    from bench.train_lines import page_site  # bench.train_lines reads no web page: no cycle
+
+    pages_gold = (root / "pages" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    return [
+        TextPage(page_site(g), True, root / "pages" / "text" / f"{g['doc']}.txt", g[field])
+        for g in map(json.loads, pages_gold)
+        if keep(g)
+    ] + [
+        TextPage(g["site"], False, root / "web" / "dates" / "text" / f"{g['doc']}.txt", g[field])
+        for g in gold(root)
+        if keep(g)
+    ]
+
+
+class TextPage(NamedTuple):
+    site: str
+    from_pages: bool  # a pages/ row (a person's label), not a web/dates one
+    path: Path
+    value: Any
+
+
 def gold(root: Path) -> list[dict[str, Any]]:
     """One gold row per rendered text page (a file annotated under two URLs counts once: its first)."""
     rows: dict[str, dict[str, Any]] = {}

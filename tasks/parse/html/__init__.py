@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC
 
 from tasks import vocab
 from tasks.parse import chrome, names
@@ -80,12 +81,13 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
     body = _without_headline(body, {title, *meta.h1s})
     words, digest = measures(body)
+    when = published.choose(published.evidence(meta, _searched_date(tree, meta)))  # in the page's zone
     return Article(
         doc_id=doc_id,
         source_uri=source_uri,
         title=title,
         authors=authors_declared or names.declared_people(_split_authors((found.author or "").split("; "))),
-        published_at=published.choose(published.evidence(meta, _searched_date(tree, meta))),
+        published_at=when.astimezone(UTC) if when else None,
         dateline=None,
         section=meta.first("article:section", "parsely-section"),
         language=_language(body, meta.lang),
@@ -94,6 +96,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         content_hash=digest,
         url=meta.url,
         site_name=meta.site_name,
+        published_date=when.date() if when else None,
     )
 
 

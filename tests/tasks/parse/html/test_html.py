@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -97,6 +97,18 @@ def test_json_ld_headline_authors_and_date_win() -> None:
     assert a.title == "Council approves tram extension after decade of debate"
     assert a.authors == ("Ana Ruiz", "Tom Bell")
     assert a.published_at == datetime(2024, 3, 5, 23, 30, tzinfo=UTC)
+
+
+def test_the_pages_own_day_is_kept_beside_the_utc_instant() -> None:
+    # an evening story in a zone west of UTC: its instant falls on the next UTC day, its day is the page's
+    node = ld(**{"@type": "NewsArticle", "headline": "Council approves tram", "datePublished": LATE})
+    a = parse_html(page(node + meta("article:published_time", LATE)))
+    assert (a.published_at, a.published_at.tzinfo) == (datetime(2024, 3, 6, 2, 30, tzinfo=UTC), UTC)
+    assert a.published_date == date(2024, 3, 5)
+    assert parse_html(page()).published_date is None
+
+
+LATE = "2024-03-05T21:30:00-05:00"
 
 
 def test_json_ld_graph_author_by_id_and_truncated_headline_repaired() -> None:

@@ -6,9 +6,11 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from trafilatura import load_html
 
 from tasks.parse import ParseError, parse_batch
-from tasks.parse.html import parse_html
+from tasks.parse.html import _main_text, parse_html
+from tasks.parse.html.meta import page_meta
 from tasks.parse.html.title import host_labels, is_site, strip_site
 from tasks.records import TEXT_HTML, RawDocument
 
@@ -206,6 +208,28 @@ def test_a_block_of_prose_is_an_article_beside_many_links_and_no_markup() -> Non
     html = INDEX.replace("<body>", f"<body><main><h1>Council budget vote</h1>{prose}</main>")
     article = parse_html(html)
     assert article.body.startswith(PARAGRAPHS[0])
+
+
+SHORT_POST = page(meta("og:type", "article"), title="Tram vote").replace(
+    "".join(f"<p>{p}</p>" for p in PARAGRAPHS), f"<p>{PARAGRAPHS[0][:120]}.</p>"
+)
+
+
+def test_a_short_declared_post_with_a_paragraph_is_an_article_unless_declared_paywalled() -> None:
+    assert parse_html(SHORT_POST).body == PARAGRAPHS[0][:120] + "."
+    locked = ld(**{"@type": "BlogPosting", "headline": "Tram vote", "isAccessibleForFree": "False"})
+    with pytest.raises(ParseError, match="stub"):
+        parse_html(SHORT_POST.replace("<title>", locked + "<title>"))
+
+
+def test_jusText_paragraphs_stand_in_when_the_extractor_keeps_too_little_of_a_declared_article() -> None:
+    tree = load_html(page(meta("og:type", "article")))
+    found = _main_text(tree, page_meta(tree), "Your guide to the city.", "Council approves tram extension")
+    assert found.split("\n") == PARAGRAPHS
+    # paragraphs that do not name the headline are the site's own text, not the article
+    assert _main_text(tree, page_meta(tree), "Your guide.", "What? Where did it go?") == "Your guide."
+    undeclared = load_html(page())  # no article markup: nothing to stand in for
+    assert _main_text(undeclared, page_meta(undeclared), "Your guide.", "Council approves") == "Your guide."
 
 
 def test_parse_batch_dispatches_html_and_quarantines_a_page_without_article() -> None:

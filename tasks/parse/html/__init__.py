@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from tasks import vocab
 from tasks.parse import chrome, names
@@ -49,6 +50,7 @@ _LANGUAGE_MIN_CHARS = 200  # below this the declared language beats a guess from
 _AUTHOR_META = vocab.words("author_meta_tags")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=\S+\s+\S)")
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
+_CODE = "//script[not(@type) or contains(@type, 'javascript') or @type = 'module']"  # not JSON-LD data
 _HEADLINE_WORD = re.compile(r"\w{4,}")  # a word that names something (not "a", "the", "of"), any script
 _INVERTED = re.compile(r"^(?P<last>[^,\s][^,]*),\s*(?P<first>[^,]+)$")  # Dublin Core "Last, First"
 
@@ -78,6 +80,9 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     title = headline(meta, found.title)
     title = unicodedata.normalize("NFC", title) if title else title
     text = _main_text(tree, meta, found.text, title or "")
+    if (shown := _script_drawn(tree, text)) is not None:
+        detail = f"script page: {shown} characters of text as served, the rest is drawn by its scripts"
+        raise ParseError("no_article", detail)
     if not text and not found.text.strip():
         raise ParseError("no_article", "empty: no main text in the page (an index, error or empty page)")
     body = _body(text, meta)
@@ -139,6 +144,16 @@ def _main_text(tree: object, meta: PageMeta, extracted: str, title: str) -> str:
     about = found.casefold()
     named = any(w in about for w in _HEADLINE_WORD.findall(title.casefold()))
     return found if named and prose_block(found) >= MIN_PROSE_BLOCK_CHARS else text
+
+
+def _script_drawn(tree: Any, text: str) -> int | None:
+    """For a page whose scripts draw its text (an app shell: nothing to read as served), the characters
+    of text its <body> shows (scripts, styles and <noscript> aside); None for any other page."""
+    if len(text) >= MIN_ARTICLE_CHARS or prose_block(text) >= PROSE_LINE_CHARS or not tree.xpath(_CODE):
+        return None
+    shown = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+    size = sum(len(t.strip()) for t in shown)
+    return size if size < MIN_ARTICLE_CHARS else None
 
 
 def _without_furniture(text: str) -> str:

@@ -194,6 +194,11 @@ INDEX = (
         (PAYWALL, "stub"),
         (INDEX, "index page"),
         ("<html><body></body></html>", "no main"),
+        (
+            '<html><body><noscript>Enable JavaScript.</noscript><div id="app"></div><script src="a.js"></script>'
+            "</body></html>",
+            "script page",
+        ),
     ],
 )
 def test_pages_without_an_article_are_refused(html: str, why: str) -> None:

@@ -272,12 +272,14 @@ def render(figures: dict[str, Any]) -> str:
             lines.append(f"  {name:30}{cells}{f['no_output']:>7}/{f['pages']}")
         lines.append("  (nothing fitted acts on the main text: newsetl's held-out figures are these)")
         lost = fig["lost_articles"]
-        lines.append(f"  quarantined with prose snippets: {lost['count']} {lost['reasons']}")
+        lines.append(f"  newsetl quarantined: {fig['newsetl'].get('quarantined', {})}")
+        lines.append(f"  quarantined with prose snippets: {lost['count']} {lost['pages']}")
     if "dates" in figures:
         fig = figures["dates"]
         lines.append(f"{'web/dates (same day)':32}{'accuracy':>10}{'no date':>11}")
         for name, f in fig.items():
             lines.append(f"  {name:30}{f['accuracy']:10.3f}{f['no_date']:>7}/{f['pages']}")
+        lines.append(f"  newsetl quarantined: {fig.get('newsetl dev', {}).get('quarantined', {})}")
     return "\n".join(lines)
 
 

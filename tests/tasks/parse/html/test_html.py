@@ -195,8 +195,8 @@ INDEX = (
         (INDEX, "index page"),
         ("<html><body></body></html>", "no main"),
         (
-            '<html><body><noscript>Enable JavaScript.</noscript><div id="app"></div><script src="a.js"></script>'
-            "</body></html>",
+            '<html><body><noscript>Enable JavaScript.</noscript><div id="app"></div>'
+            '<script src="a.js"></script></body></html>',
             "script page",
         ),
     ],

@@ -2,7 +2,8 @@
 
 Fields compare after `normal()`: Unicode NFKC, curly quotes made straight, whitespace collapsed, a
 trailing full stop dropped, case folded. Authors compare as a set of such names. A date compares as the
-calendar date of our `published_at` (UTC) against the gold value's own date. A body compares as a bag of
+day our article is dated, `published_date` (the page's own day; `published_at` is the UTC instant),
+against the gold value's own date. A body compares as a bag of
 lower-cased `\\w+` tokens: precision and recall per page, averaged over pages; F1 from the two averages.
 A page with no article scores 0 on every field it has gold for.
 """
@@ -43,6 +44,12 @@ def day_of(value: str | date | datetime | None) -> date | None:
     if isinstance(value, date):
         return value
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+
+
+def published_day(article: Mapping[str, Any]) -> date | None:
+    """The day an article is dated: its published_date (the page's own day) where it has one, else the
+    day of its published_at (a peer's row)."""
+    return day_of(article.get("published_date") or article.get("published_at"))
 
 
 def tokens(text: str | None) -> Counter[str]:
@@ -106,7 +113,7 @@ def score(found: Mapping[str, Mapping[str, Any]], gold: Sequence[Mapping[str, An
             if key in g:
                 result.golds[name] += 1
                 expected = day_of(g[key])
-                result.hits[name] += bool(article) and day_of(article.get("published_at")) == expected
+                result.hits[name] += bool(article) and published_day(article) == expected
         if g.get("body") is not None:
             p, r = body_scores(article.get("body"), g["body"]) if article else (0.0, 0.0)
             result.precisions.append(p)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +43,10 @@ class Example:
     gold: date | None
 
 
+@cache
 def page_evidence(text: str) -> published.DateEvidence:
-    """The date candidates of one page, exactly as parse_html gathers them."""
+    """The date candidates of one page, exactly as parse_html gathers them (once per page and process:
+    `make eval` asks for them in its pages/html and web blocks)."""
     from trafilatura import load_html
 
     tree = load_html(text)
@@ -50,6 +54,31 @@ def page_evidence(text: str) -> published.DateEvidence:
         return published.DateEvidence(())
     meta = html.page_meta(tree)
     return published.evidence(meta, html._searched_date(tree, meta))
+
+
+def web_examples(web: Path = WEB) -> list[Example]:
+    """Every web/dates page's date candidates with its gold day: the chooser's training examples."""
+    from bench import web_eval
+
+    return web_eval.date_examples(web_eval.load_pages(web / "dates"))
+
+
+@cache
+def fold_model(web: Path, fold: int) -> Logistic:
+    """The chooser fitted on the web/dates pages of every site outside `fold` (bench/folds.py): the
+    weights a page of that fold is scored held-out with, whatever corpus it is from."""
+    return fit([e for e in web_examples(web) if folds.fold_of(e.site) != fold])
+
+
+@contextmanager
+def dating_with(model: Logistic) -> Iterator[None]:
+    """Within the block, the HTML parser chooses dates with `model` where it reads the shipped weights."""
+    shipped = published.shipped_model
+    published.shipped_model = lambda: model  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        published.shipped_model = shipped  # type: ignore[assignment]
 
 
 def fit(examples: Sequence[Example]) -> Logistic:
@@ -86,13 +115,11 @@ def cross_validate(examples: Sequence[Example]) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench import web_eval
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--web", type=Path, default=WEB)
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all pages to {OUT}")
     args = parser.parse_args(argv)
-    examples = web_eval.date_examples(web_eval.load_pages(args.web / "dates"))
+    examples = web_examples(args.web)
     dev, held = cross_validate(examples)
     print(f"{len(examples)} pages: same day, training folds {dev:.3f}, held-out sites {held:.3f}")
     if args.write:

@@ -9,7 +9,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -95,7 +95,9 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Article:
-    """One parsed article (grain of articles); published_at is UTC or None."""
+    """One parsed article (grain of articles); published_at is UTC or None, published_date the calendar day
+    the page gives it, in the page's own zone (an evening story of New York is dated its day there, though
+    its UTC instant falls on the next one)."""
 
     doc_id: str
     source_uri: str
@@ -111,6 +113,7 @@ class Article:
     url: str | None = None  # the page's address: the source record's, else the page's canonical link
     fetched_at: datetime | None = None  # UTC, from the source record
     site_name: str | None = None  # the site's name as an HTML page declares it (og:site_name, ...)
+    published_date: date | None = None  # None with a published_at: tasks.parse gives its UTC day
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
-_MAX_CONTROL_SHARE = 0.01  # more control characters than this and the "text" is binary
+# More control characters (NUL bytes included) than this and the "text" is binary; a few stray ones in a
+# served page (a CMS pasting NULs after an image tag) leave it the text it is.
+_MAX_CONTROL_SHARE = 0.01
 _CHAOS_TOLERANCE = 0.1  # charset-normalizer candidates this close in chaos compete on coherence
 # Unlabelled single-byte news text is far more often Windows-1252 than its look-alikes (the WHATWG
 # default for unlabelled Western pages); short samples score near-equal, so this prior breaks ties.
@@ -41,8 +43,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 raise DecodeError(
                     "undecodable", f"has a {encoding} BOM but is not {encoding}: {exc}"
                 ) from exc
-    if b"\x00" in data:
-        raise DecodeError("binary", f"NUL byte at offset {data.index(0)}")
+    if (nuls := data.count(0)) > _MAX_CONTROL_SHARE * len(data):  # UTF-16 without a BOM, an image, a zip
+        raise DecodeError("binary", f"{nuls} NUL bytes in {len(data)}, the first at offset {data.index(0)}")
     try:
         return _checked(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import UTC
 
 from tasks import watchdog
 from tasks.isolation import describe
@@ -52,6 +53,17 @@ def parse_document(doc: RawDocument, max_chars: int = MAX_TEXT_CHARS) -> Article
         raise ParseError("too_long", f"a body of {len(article.body):,} characters is over the {max_chars:,}")
     if doc.url or doc.fetched_at:  # what the source record says of the page wins over the page itself
         article = replace(article, url=doc.url or article.url, fetched_at=doc.fetched_at)
+    return _dated(article)
+
+
+def _dated(article: Article) -> Article:
+    """The article with its published_date: the page's own day where its parser keeps it (HTML pages, JSON
+    records), else published_at's UTC day (the text parser reads a date printed without a zone as UTC, so
+    that is the day it prints); none without a published_at."""
+    if article.published_at is None:
+        return replace(article, published_date=None) if article.published_date else article
+    if article.published_date is None:
+        return replace(article, published_date=article.published_at.astimezone(UTC).date())
     return article
 
 

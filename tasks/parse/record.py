@@ -38,11 +38,13 @@ def parse_record(raw: str, *, doc_id: str = "", source_uri: str = "") -> Article
     title = _text(fields.get("title"))
     article = _parsed_body(body, title, doc_id, source_uri)
     language = _language(fields.get("language"))
+    published = published_of(fields.get("published"))
     return replace(
         article,
         title=title or article.title,
         authors=authors_of(fields.get("authors")) or article.authors,
-        published_at=published_of(fields.get("published")) or article.published_at,
+        published_at=published.astimezone(UTC) if published else article.published_at,
+        published_date=published.date() if published else article.published_date,
         language=language or article.language,
         url=_text(fields.get("url")) or article.url,
     )
@@ -82,7 +84,8 @@ def authors_of(value: Any) -> tuple[str, ...]:
 
 def published_of(value: Any) -> datetime | None:
     """A publication date from ISO 8601 text, any text dateparser reads with day, month and year, or a
-    Unix epoch number (seconds, or milliseconds); UTC. A date without a zone is taken as UTC."""
+    Unix epoch number (seconds, or milliseconds), in the zone the record writes it (its own day is the
+    article's published_date); a date without a zone, or an epoch number, is taken as UTC."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -97,7 +100,7 @@ def published_of(value: Any) -> datetime | None:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
         return dates.parse_date(value)
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _language(value: Any) -> str | None:

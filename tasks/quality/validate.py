@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tasks import watchdog
 from tasks.isolation import describe, isolated
@@ -67,10 +68,13 @@ class Validated:
 
 
 def validation_frame(table: pa.Table, texts: Texts | None = None) -> pd.DataFrame:
-    """The pandas view GX validates: list columns joined with "; ", and for extracted tables the slice of
-    its article's text field each row claims (`field_slice`; the body unless the row has a `field`
-    column naming another) and that field's length (`field_length`), for tables with offsets."""
+    """The pandas view GX validates: list columns joined with "; ", for articles the days from the UTC day
+    of published_at to the page's own day (`published_day_gap`), and for extracted tables the slice of its
+    article's text field each row claims (`field_slice`; the body unless the row has a `field` column
+    naming another) and that field's length (`field_length`), for tables with offsets."""
     frame = table.to_pandas(types_mapper=None)
+    if {"published_at", "published_date"} <= set(table.column_names):
+        frame["published_day_gap"] = published_day_gap(table).to_pandas()
     for name in table.column_names:
         if pa.types.is_list(table.schema.field(name).type):
             frame[name] = ["; ".join(v) for v in table.column(name).to_pylist()]
@@ -81,6 +85,14 @@ def validation_frame(table: pa.Table, texts: Texts | None = None) -> pd.DataFram
         frame["field_slice"] = [t[s:e] for t, s, e in slices]
         frame["field_length"] = [len(t) for t, _, _ in slices]
     return frame
+
+
+def published_day_gap(table: pa.Table) -> pa.Array:
+    """Per row, published_date minus the UTC day of published_at, in days (null when either is null): a
+    page's own day lies within a day of its UTC day, zones running from UTC-12 to UTC+14."""
+    utc_day = pc.cast(pc.cast(table.column("published_at"), pa.date32()), pa.int32())
+    own_day = pc.cast(table.column("published_date"), pa.int32())
+    return pc.subtract(own_day, utc_day).combine_chunks()
 
 
 class Validator:

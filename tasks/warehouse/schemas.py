@@ -78,6 +78,9 @@ ARTICLES = Table(
             pa.field("url", pa.string()),  # the page's address (source record's, or canonical link)
             pa.field("fetched_at", UTC_TS),  # when the source says the page was fetched
             pa.field("site_name", pa.string()),  # as an HTML page names its site (og:site_name, publisher)
+            # The day of publication as the page gives it, in its own zone (published_at's day in UTC may be
+            # the next or the one before); null exactly when published_at is.
+            pa.field("published_date", pa.date32()),
             # Names of the warning expectations this row failed: kept, and flagged for the user.
             pa.field("dq_flags", pa.list_(pa.string()), nullable=False),
             pa.field("run_id", pa.string(), nullable=False),

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, date, datetime
 
 import pytest
 
-from bench.web_eval import date_right, snippet_counts, snippet_figures
+from bench import train_dates
+from bench.web_eval import date_right, newsetl_days, snippet_counts, snippet_figures
+from tasks.parse import ParseError
+from tasks.parse.html import published
+from tasks.records import Article
 
 GOLD = {"with": ["the council voted", "a tram  line"], "without": ["Share this", "Cookie policy"]}
 
@@ -38,3 +43,40 @@ def test_precision_recall_f1_accuracy_over_snippets() -> None:
 )
 def test_the_publication_day(gold: str | None, predicted: str | None, right: bool) -> None:
     assert date_right(gold, predicted) is right
+
+
+def test_newsetl_is_scored_on_the_pages_own_day_with_the_utc_day_beside_it() -> None:
+    late = Article(
+        "d",
+        "u",
+        "T",
+        (),
+        datetime(2024, 3, 6, 2, 30, tzinfo=UTC),
+        None,
+        None,
+        "en",
+        "b",
+        1,
+        "h",
+        published_date=date(2024, 3, 5),
+    )
+    found = {"late": late, "lost": ParseError("no_article", "stub")}
+    assert newsetl_days(found) == {"late": "2024-03-05", "lost": None}
+    assert newsetl_days(found, utc=True) == {"late": "2024-03-06", "lost": None}
+
+
+def test_held_out_dating_swaps_the_chooser_and_puts_the_shipped_one_back() -> None:
+    shipped = published.shipped_model()
+    other = train_dates.fit(
+        [
+            train_dates.Example(
+                "a.example",
+                published.DateEvidence(((k, datetime(2020, 1, d, tzinfo=UTC)),)),
+                date(2020, 1, 1),
+            )
+            for k, d in (("ld", 1), ("url", 2))
+        ]
+    )
+    with train_dates.dating_with(other):
+        assert published.shipped_model() is other
+    assert published.shipped_model() is shipped

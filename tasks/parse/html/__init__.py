@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
 
 from tasks import vocab
 from tasks.parse import chrome, names
@@ -48,6 +50,8 @@ _LANGUAGE_MIN_CHARS = 200  # below this the declared language beats a guess from
 _AUTHOR_META = vocab.words("author_meta_tags")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=\S+\s+\S)")
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
+_CODE = "//script[not(@type) or contains(@type, 'javascript') or @type = 'module']"  # not JSON-LD data
+_HEADLINE_WORD = re.compile(r"\w{4,}")  # a word that names something (not "a", "the", "of"), any script
 _INVERTED = re.compile(r"^(?P<last>[^,\s][^,]*),\s*(?P<first>[^,]+)$")  # Dublin Core "Last, First"
 
 
@@ -73,19 +77,26 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     # paid only for a page that leaves the authors or every title candidate undeclared
     titled = meta.headline or meta.titles or meta.first("og:title")
     found = _extract(tree, with_metadata=not (authors_declared and titled))
-    body = _body(found.text, meta)
     title = headline(meta, found.title)
     title = unicodedata.normalize("NFC", title) if title else title
+    text = _main_text(tree, meta, found.text, title or "")
+    if (shown := _script_drawn(tree, text)) is not None:
+        detail = f"script page: {shown} characters of text as served, the rest is drawn by its scripts"
+        raise ParseError("no_article", detail)
+    if not text and not found.text.strip():
+        raise ParseError("no_article", "empty: no main text in the page (an index, error or empty page)")
+    body = _body(text, meta)
     if not title:
         raise ParseError("no_title", f"main text of {word_count(body)} words but no title")
     body = _without_headline(body, {title, *meta.h1s})
     words, digest = measures(body)
+    when = published.choose(published.evidence(meta, _searched_date(tree, meta)))  # in the page's zone
     return Article(
         doc_id=doc_id,
         source_uri=source_uri,
         title=title,
         authors=authors_declared or names.declared_people(_split_authors((found.author or "").split("; "))),
-        published_at=published.choose(published.evidence(meta, _searched_date(tree, meta))),
+        published_at=when.astimezone(UTC) if when else None,
         dateline=None,
         section=meta.first("article:section", "parsely-section"),
         language=_language(body, meta.lang),
@@ -94,6 +105,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         content_hash=digest,
         url=meta.url,
         site_name=meta.site_name,
+        published_date=when.date() if when else None,
     )
 
 
@@ -112,9 +124,47 @@ def _extract(tree: object, with_metadata: bool) -> _Extracted:
     found = bare_extraction(tree, fast=True, **options)
     if found is None or len(found.text or "") < FULL_CASCADE_BELOW_CHARS:
         found = bare_extraction(tree, **options)
-    if found is None or not found.text:
-        raise ParseError("no_article", "empty: no main text in the page (an index, error or empty page)")
-    return _Extracted(found.text, found.title, found.author)
+    if found is None:
+        return _Extracted("", None, None)
+    return _Extracted(found.text or "", found.title, found.author)
+
+
+def _main_text(tree: object, meta: PageMeta, extracted: str, title: str) -> str:
+    """The page's main text without furniture lines: trafilatura's; where that leaves too little for the
+    article a page declares (its container chosen amiss on a page of odd markup), jusText's paragraphs of
+    the whole page, when they hold a block of prose about the headline (a word of it: not the site's
+    about-us text under an error page's heading)."""
+    text = _without_furniture(extracted)
+    if len(text) >= MIN_ARTICLE_CHARS or not meta.is_article:
+        return text
+    from trafilatura.external import try_justext
+
+    paragraphs = try_justext(tree, meta.url, meta.lang)  # trafilatura's own second safety net, alone
+    found = _without_furniture("\n".join(p.text for p in paragraphs if p.text))
+    about = found.casefold()
+    named = any(w in about for w in _HEADLINE_WORD.findall(title.casefold()))
+    return found if named and prose_block(found) >= MIN_PROSE_BLOCK_CHARS else text
+
+
+def _script_drawn(tree: Any, text: str) -> int | None:
+    """For a page whose scripts draw its text (an app shell: nothing to read as served), the characters
+    of text its <body> shows (scripts, styles and <noscript> aside); None for any other page."""
+    if len(text) >= MIN_ARTICLE_CHARS or prose_block(text) >= PROSE_LINE_CHARS or not tree.xpath(_CODE):
+        return None
+    shown = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+    size = sum(len(t.strip()) for t in shown)
+    return size if size < MIN_ARTICLE_CHARS else None
+
+
+def _without_furniture(text: str) -> str:
+    """Non-blank lines, stripped, in composed Unicode (NFC), without site furniture."""
+    # trafilatura keeps furniture lines inside the article container ("Advertisement", "Read more",
+    # app promos, photo credits): the same vocabulary the text parser drops
+    # composed Unicode (NFC), as a reader types it: a page served decomposed would not match a search
+    lines = (line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
+    return "\n".join(
+        line for line in lines if line and not (len(line) <= _CHROME_MAX_CHARS and chrome.is_chrome(line))
+    )
 
 
 def _searched_date(tree: object, meta: PageMeta) -> str | None:
@@ -124,17 +174,10 @@ def _searched_date(tree: object, meta: PageMeta) -> str | None:
     return find_date(tree, url=meta.url, **_HTMLDATE)
 
 
-def _body(text: str, meta: PageMeta) -> str:
+def _body(body: str, meta: PageMeta) -> str:
     """The main text, or ParseError when there is no article in the page."""
-    # trafilatura keeps furniture lines inside the article container ("Advertisement", "Read more",
-    # app promos, photo credits): the same vocabulary the text parser drops
-    # composed Unicode (NFC), as a reader types it: a page served decomposed would not match a search
-    lines = (line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
-    body = "\n".join(
-        line for line in lines if line and not (len(line) <= _CHROME_MAX_CHARS and chrome.is_chrome(line))
-    )
     size = len(body)
-    if size < MIN_ARTICLE_CHARS:
+    if size < MIN_ARTICLE_CHARS and not _short_article(body, meta):
         raise ParseError(
             "no_article", f"stub: {size} characters of main text (a paywall, error or teaser page)"
         )
@@ -147,6 +190,12 @@ def _body(text: str, meta: PageMeta) -> str:
         detail = f"index page: {meta.teasers} linked headlines or article cards, no article markup"
         raise ParseError("no_article", f"{detail} and no block of prose ({prose} characters)")
     return body
+
+
+def _short_article(body: str, meta: PageMeta) -> bool:
+    """A short article: the page declares an article, not one behind a paywall, and its main text holds
+    a paragraph (a short blog post, a notice); a teaser or error page has no paragraph of its own."""
+    return meta.is_article and not meta.paywalled and prose_block(body) >= PROSE_LINE_CHARS
 
 
 def prose_block(text: str) -> int:

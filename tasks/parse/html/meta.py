@@ -42,6 +42,7 @@ class PageMeta:
     lang: str | None = None
     teasers: int = 0  # linked headings or <article> cards: what a listing page is made of
     time_published: tuple[str, ...] = ()  # <time> marked as the publication
+    paywalled: bool = False  # the JSON-LD article (or a part of it) is declared not free to read
 
     def first(self, *names: str) -> str | None:
         """The first non-empty content among meta tags `names`, in the order of `names`."""
@@ -75,7 +76,16 @@ def page_meta(tree: HtmlElement) -> PageMeta:
         lang=_declared_language(tree, meta),
         teasers=max(len(tree.xpath(_LINKED_HEADINGS)), len(tree.xpath("//article"))),
         time_published=tuple(str(v) for v in published),
+        paywalled=_not_free(article),
     )
+
+
+def _not_free(article: dict[str, Any]) -> bool:
+    """Whether the article node, or a part it lists, declares isAccessibleForFree false (schema.org's
+    paywall markup: a boolean or the text "False")."""
+    parts = article.get("hasPart")
+    nodes = [article, *(p for p in (parts if isinstance(parts, list) else [parts]) if isinstance(p, dict))]
+    return any(str(n.get("isAccessibleForFree", "")).strip().lower() == "false" for n in nodes)
 
 
 def _meta_tags(tree: HtmlElement) -> dict[str, tuple[str, ...]]:

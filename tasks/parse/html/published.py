@@ -146,12 +146,14 @@ def rows(ev: DateEvidence) -> list[tuple[date, datetime, list[float]]]:
 
 
 def choose(ev: DateEvidence, model: Logistic | None = None) -> datetime | None:
-    """The publication instant (UTC) of the day the model rates highest; None when the page gives none."""
+    """The publication instant of the day the model rates highest, in the zone the page writes it: its
+    date is the page's own day (the article's published_date), its UTC instant the published_at. None
+    when the page gives no date."""
     scored = rows(ev)
     if not scored:
         return None
     probabilities = (model or shipped_model()).predict(np.array([r for _, _, r in scored], dtype=float))
-    return scored[int(np.argmax(probabilities))][1].astimezone(UTC)
+    return scored[int(np.argmax(probabilities))][1]
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -47,6 +47,24 @@ def test_the_records_fields_win_over_what_the_text_says() -> None:
     assert article.authors == ("Ann Lee", "Bo Chan") != from_text.authors
     assert article.published_at == datetime(2020, 2, 3, 3, 5, 6, tzinfo=UTC)
     assert article.url == "https://example.org/story"
+
+
+def test_the_records_own_day_beside_the_utc_instant() -> None:
+    # 21:30 in New York is 02:30 the next day in UTC: the record dates it the 5th
+    article = parse_record(_record(body=BODY, title="Ministers agree", published="2024-03-05T21:30:00-05:00"))
+    assert article.published_at == datetime(2024, 3, 6, 2, 30, tzinfo=UTC)
+    assert article.published_at.tzinfo is UTC
+    assert article.published_date == date(2024, 3, 5)
+    assert parse_record(_record(body=BODY, title="Ministers agree")).published_date is None
+
+
+def test_the_parse_stage_gives_a_dated_article_its_utc_day_when_its_parser_keeps_none() -> None:
+    # the text parser reads a date printed without a zone as UTC: its day is the day printed
+    text = "Ministers agree\n\nBy Ann Lee\n2 January 2024\n\n" + BODY
+    document = RawDocument("d", "file:///d.txt", len(text), "utf-8", text)
+    article = parse_document(document)
+    assert article.published_at is not None
+    assert article.published_date == article.published_at.date() == date(2024, 1, 2)
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from trafilatura import load_html
 
 from tasks.parse import ParseError, parse_batch
-from tasks.parse.html import parse_html
+from tasks.parse.html import _main_text, parse_html
+from tasks.parse.html.meta import page_meta
 from tasks.parse.html.title import host_labels, is_site, strip_site
 from tasks.records import TEXT_HTML, RawDocument
 
@@ -99,6 +101,18 @@ def test_json_ld_headline_authors_and_date_win() -> None:
     assert a.published_at == datetime(2024, 3, 5, 23, 30, tzinfo=UTC)
 
 
+def test_the_pages_own_day_is_kept_beside_the_utc_instant() -> None:
+    # an evening story in a zone west of UTC: its instant falls on the next UTC day, its day is the page's
+    node = ld(**{"@type": "NewsArticle", "headline": "Council approves tram", "datePublished": LATE})
+    a = parse_html(page(node + meta("article:published_time", LATE)))
+    assert (a.published_at, a.published_at.tzinfo) == (datetime(2024, 3, 6, 2, 30, tzinfo=UTC), UTC)
+    assert a.published_date == date(2024, 3, 5)
+    assert parse_html(page()).published_date is None
+
+
+LATE = "2024-03-05T21:30:00-05:00"
+
+
 def test_json_ld_graph_author_by_id_and_truncated_headline_repaired() -> None:
     full = "Council approves tram extension to the northern suburbs after a decade of debate"
     graph = {
@@ -180,6 +194,11 @@ INDEX = (
         (PAYWALL, "stub"),
         (INDEX, "index page"),
         ("<html><body></body></html>", "no main"),
+        (
+            '<html><body><noscript>Enable JavaScript.</noscript><div id="app"></div>'
+            '<script src="a.js"></script></body></html>',
+            "script page",
+        ),
     ],
 )
 def test_pages_without_an_article_are_refused(html: str, why: str) -> None:
@@ -194,6 +213,28 @@ def test_a_block_of_prose_is_an_article_beside_many_links_and_no_markup() -> Non
     html = INDEX.replace("<body>", f"<body><main><h1>Council budget vote</h1>{prose}</main>")
     article = parse_html(html)
     assert article.body.startswith(PARAGRAPHS[0])
+
+
+SHORT_POST = page(meta("og:type", "article"), title="Tram vote").replace(
+    "".join(f"<p>{p}</p>" for p in PARAGRAPHS), f"<p>{PARAGRAPHS[0][:120]}.</p>"
+)
+
+
+def test_a_short_declared_post_with_a_paragraph_is_an_article_unless_declared_paywalled() -> None:
+    assert parse_html(SHORT_POST).body == PARAGRAPHS[0][:120] + "."
+    locked = ld(**{"@type": "BlogPosting", "headline": "Tram vote", "isAccessibleForFree": "False"})
+    with pytest.raises(ParseError, match="stub"):
+        parse_html(SHORT_POST.replace("<title>", locked + "<title>"))
+
+
+def test_jusText_paragraphs_stand_in_when_the_extractor_keeps_too_little_of_a_declared_article() -> None:
+    tree = load_html(page(meta("og:type", "article")))
+    found = _main_text(tree, page_meta(tree), "Your guide to the city.", "Council approves tram extension")
+    assert found.split("\n") == PARAGRAPHS
+    # paragraphs that do not name the headline are the site's own text, not the article
+    assert _main_text(tree, page_meta(tree), "Your guide.", "What? Where did it go?") == "Your guide."
+    undeclared = load_html(page())  # no article markup: nothing to stand in for
+    assert _main_text(undeclared, page_meta(undeclared), "Your guide.", "Council approves") == "Your guide."
 
 
 def test_parse_batch_dispatches_html_and_quarantines_a_page_without_article() -> None:

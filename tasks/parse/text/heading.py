@@ -228,6 +228,8 @@ _CRUMB_MAX_WORDS = (
 )
 _RELATIVE_TIME = r"\d{1,3}\s?(?:h|hrs?|hours?|m|mins?|minutes?|d|days?|w|weeks?)\s+ago"
 _TIME_GLUED = re.compile(rf"^{_RELATIVE_TIME}\b[\s·•|,\-–—]*|[\s·•|,\-–—]*\b{_RELATIVE_TIME}$", re.IGNORECASE)
+# A numeric date run into the headline without a space ("27.01.2022Storm floods ..."): a date line glued.
+_DATE_GLUED = re.compile(r"^(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})(?=[A-ZÀ-Þ])")
 _CAPS_KICKER = re.compile(r"^(?:[A-ZÀ-Þ][A-ZÀ-Þ'’\-]{3,}\s+){2,}(?=[A-ZÀ-Þ][a-zß-ÿ])")
 _GLUED_MIN_WORDS = 3  # what is left must still be a headline of a few words
 _CRUMB_MIN_WORDS = 2  # a breadcrumb's last part is the page's own title, however short
@@ -235,8 +237,8 @@ _WORD = re.compile(r"\w+")
 
 
 def without_glued(title: str) -> str:
-    """The headline line without a breadcrumb, a relative time or a kicker in capitals glued to it, when
-    a headline of a few words is left."""
+    """The headline line without a breadcrumb, a relative time, a date run into it or a kicker in capitals
+    glued to it, when a headline of a few words is left."""
     parts = _CRUMB_SEP.split(title)
     seps, texts = set(parts[1::2]), parts[::2]
     crumbs = all(
@@ -245,6 +247,7 @@ def without_glued(title: str) -> str:
     if len(texts) >= _CRUMB_MIN_PARTS and len(seps) == 1 and crumbs:
         title = _left(title, texts[-1], _CRUMB_MIN_WORDS)
     title = _left(title, _TIME_GLUED.sub("", title))
+    title = _left(title, _DATE_GLUED.sub("", title))
     if (kicker := _CAPS_KICKER.match(title)) is not None:
         rest = title[kicker.end() :]
         title = title if rest.isupper() else _left(title, rest)

@@ -31,6 +31,7 @@ _ECHO_MIN_WORDS = 4  # a shorter line is found inside other lines by chance
 _NEAR = 3  # lines either side where other headline-shaped lines make a list of teasers
 _BODY_LINES = 12  # the body's first lines, whose words a headline shares (a menu, a teaser, a site name not)
 _WORD = re.compile(r"\w{3,}")
+_GLUED_MIN_WORDS = 3  # a shorter line ends a longer one by chance
 # A web address in a line ("example.com", "Example.co.uk"): a site's name or a link, not a headline.
 _WEB_ADDRESS = re.compile(r"\w\.(?:[a-z]{2,3}\.)?[a-z]{2,4}\b(?![.\w])")
 FEATURE_NAMES = (
@@ -214,4 +215,17 @@ def headline_at(
     if not body_first:
         return None
     at, rows = ranked(lines, page, probs, body_first)
-    return at[int(np.argmax((model or shipped_model()).classifier.predict(rows)))]
+    return _unglued(lines, page, at[int(np.argmax((model or shipped_model()).classifier.predict(rows)))])
+
+
+def _unglued(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:
+    """`k`, or the line next to it that `k` ends with, run into what precedes it without a space, when the
+    page prints that line on its own too: the headline, with a breadcrumb, a date or a kicker glued to it
+    in `k` ("HomeNews<headline>"). A kicker printed with a space ("Italy: <headline>") stays."""
+    line = lines[page[k].index]
+    for n in (k + 1, k - 1, k + 2, k - 2):
+        if 0 <= n < len(page) and page[n].words >= _GLUED_MIN_WORDS:
+            other = lines[page[n].index]
+            if len(other) < len(line) and line.endswith(other) and not line[-len(other) - 1].isspace():
+                return n
+    return k

@@ -127,6 +127,8 @@ def test_digits_are_counted_in_any_script(line: str) -> None:
         ("3h ago Storm floods the valley towns", "Storm floods the valley towns"),
         ("Storm floods the valley towns · 15 mins ago", "Storm floods the valley towns"),
         ("STORM WARNING Rain floods the valley towns", "Rain floods the valley towns"),
+        ("03.04.2024Storm floods the valley towns", "Storm floods the valley towns"),
+        ("2024-04-03Storm floods the valley towns", "Storm floods the valley towns"),
         # a headline's own separators, acronyms and words are left alone
         ("Either / or / both: how voters choose", "Either / or / both: how voters choose"),
         ("Mayor: Roads / Bridges / Ports", "Mayor: Roads / Bridges / Ports"),
@@ -135,6 +137,7 @@ def test_digits_are_counted_in_any_script(line: str) -> None:
         ("STORM FLOODS THE VALLEY TOWNS", "STORM FLOODS THE VALLEY TOWNS"),
         ("The 3 days ago problem of clocks", "The 3 days ago problem of clocks"),
         ("2h ago Floods", "2h ago Floods"),  # too little left for a headline
+        ("03.04.2024 - Storm floods the valley towns", "03.04.2024 - Storm floods the valley towns"),
     ],
 )
 def test_what_is_glued_to_a_headline_is_stripped_by_its_shape(line: str, headline: str) -> None:

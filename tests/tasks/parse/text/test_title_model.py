@@ -74,3 +74,13 @@ def test_a_line_sharing_the_body_words_and_a_web_address_are_told_apart() -> Non
     assert [lines[page[k].index] for k in at] == ["example-news.com", story]
     assert share[1] == 1.0 and share[0] < share[1]
     assert address.tolist() == [1.0, 0.0]
+
+
+def test_a_headline_line_with_a_breadcrumb_run_into_it_gives_way_to_the_page_s_own_line_of_it() -> None:
+    glued = f"HomeNews{HEADLINE}"
+    lines = text.text_lines("\n".join([glued, HEADLINE, "", PARAGRAPH]))
+    page = text.blocks.shapes(lines)
+    assert title_model._unglued(lines, page, 0) == 1
+    spaced = text.text_lines("\n".join([f"Weather: {HEADLINE}", HEADLINE, "", PARAGRAPH]))
+    assert title_model._unglued(spaced, text.blocks.shapes(spaced), 0) == 0  # a kicker printed with a space
+    assert title_model._unglued(lines, page, 1) == 1

@@ -283,6 +283,7 @@ def test_a_shared_rare_key_weighs_more_than_a_shared_common_one() -> None:
     weighed = pair_features(me, them, ("names_idf", "keys_idf"), index.key_weights)
     assert plain[0] == plain[1] and weighed["names_idf"][1] > weighed["names_idf"][0]
     assert weighed["keys_idf"][1] > weighed["keys_idf"][0] > 0
+    assert pair_features(me, them, ("days_close",))["days_close"].tolist() == [0.5, 0.5]  # undated: neutral
 
 
 def _row(doc_id: str, keys: list[int]) -> dict:

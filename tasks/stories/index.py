@@ -181,8 +181,8 @@ def pair_features(
         weigh = weigh or _unweighed
         shared, theirs = _key_counts(article.keys, others, weigh)
         mine = np.bincount(article.keys & 7, weights=weigh(article.keys), minlength=len(KEY_KINDS))
-        for name, kinds in _WEIGHED.items():
-            features[name] = _jaccard(shared, mine, theirs, kinds)
+        for name in set(names) & set(_WEIGHED):
+            features[name] = _jaccard(shared, mine, theirs, _WEIGHED[name])
         both, smaller = shared.sum(axis=1), np.minimum(mine.sum(), theirs.sum(axis=1))
         features["keys_idf_contained"] = np.divide(both, smaller, out=np.zeros_like(both), where=smaller > 0)
     if "days_close" in names:

@@ -32,7 +32,7 @@ from bench import story_eval
 from bench.folds import K
 from bench.train_lines import _logistic
 from tasks.stories import MODEL
-from tasks.stories.index import FEATURES, StoryModel, signatures, story_features
+from tasks.stories.index import FEATURES, Index, StoryModel, story_features
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tasks" / "stories"
 MODEL_PATH = PACKAGE / "model.json"
@@ -53,15 +53,27 @@ def examples(
 ) -> list[tuple[int, np.ndarray, int]]:
     """(fold, features, same story?) of every labelled same_story or different pair both of whose articles
     are in the run."""
-    rows = {r["doc_id"]: r for table in data.batches for r in table.to_pylist()}
-    entry = {d: signatures(r).entry(d, d, r) for d, r in rows.items()}
+    index = indexed(data)
     out = []
     for label in labels:
         a, b = data.doc_of.get(label["a"]), data.doc_of.get(label["b"])
         if a and b and label["label"] != story_eval.DUPLICATE:
-            x = story_features(entry[a], [entry[b]], features)[0]
+            x = story_features(index.entries[a], [index.entries[b]], features, index.key_weights)[0]
             out.append((story_eval.label_fold(label), x, int(label["label"] == story_eval.SAME_STORY)))
     return out
+
+
+def indexed(data: story_eval.Collected) -> Index:
+    """Every article of the run in one index, with the duplicate_of and story_id the shipped model gives
+    (so that the key frequencies count originals, as a run's index does)."""
+    result = story_eval.assigned(data.batches)
+    index = Index()
+    for table in data.batches:
+        for row in table.to_pylist():
+            original, story = result[row["doc_id"]]
+            copied = None if original == row["doc_id"] else original
+            index.add({**row, "duplicate_of": copied, "story_id": story})
+    return index
 
 
 def fit(

@@ -1,38 +1,43 @@
 """The near-duplicate and story index, and each article's assignment against it, in commit order.
 
-`Index` holds every indexed article's signatures in two datasketch MinHashLSH tables (bands of the body
-and of the story signature) and, per doc_id, what the decision needs: story, original, date, shingle
-count. A run loads the warehouse's `story_index` once (`load_index`: signatures only, never the articles),
-then `assign_batch` settles each batch in order, one article after the other, adding each to the index,
-so two batches in flight never make two stories of one and the outcome is that of a sequential run.
+`Index` holds every indexed article's signatures in datasketch MinHashLSH tables (bands of the body, the
+story and the keys signature; `Bands`: each article's band keys computed once for its lookups and its
+insertion), per doc_id what the decision needs (story, original, date, shingle count, story keys), and in
+how many indexed originals each story key occurs (`frequencies`: a fixed-size table, counted as the index
+is loaded and filled, never stored). A run loads the warehouse's `story_index` once (`load_index`:
+signatures only, never the articles), then `assign_batch` settles each batch in order, one article after
+the other, adding each to the index, so two batches in flight never make two stories of one and the
+outcome is that of a sequential run.
 
 An article is a near-duplicate of a candidate whose body shingles contain the shorter body's
 (containment, estimated from the MinHash Jaccard and both shingle counts, at least
 `duplicate_containment`): it takes that candidate's original as duplicate_of and its story. Otherwise it
-joins the story of the story candidate (LSH on the story signature) published within `story_days` (when
-both dates are known) that a small logistic model (`story_model.json`, written by bench/train_stories.py)
-gives the highest probability of telling the same story, if that probability is at least the model's
-`threshold`; otherwise it starts a story of its own, story_id = its doc_id. The model's features
-(`story_features`) are what the index holds of both articles: story and body signature agreement and
-body containment.
+joins the story of the story candidate (LSH on the story and the keys signatures) published within
+`story_days` (when both dates are known) that a small logistic model (`story_model.json`, written by
+bench/train_stories.py) gives the highest probability of telling the same story, if that probability is
+at least the model's `threshold`; otherwise it starts a story of its own, story_id = its doc_id. The
+model's features (`pair_features`, the model names its own) are what the index holds of both articles:
+signature agreement, body containment, and the story keys they share, plain or weighted by how rare each
+key is in the index (IDF).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 
 from tasks.parse.text.blocks import Logistic
-from tasks.stories.signatures import KEY_KINDS, MODEL, from_bytes
+from tasks.stories.signatures import KEY_KINDS, MODEL
 from tasks.warehouse import tables
 from tasks.warehouse.schemas import ARTICLES, STORY_INDEX
 
@@ -56,6 +61,13 @@ ALL_FEATURES = (  # what pair_features measures of two articles
     "names_jaccard",
     "title_jaccard",
     "numbers_shared",
+    "names_idf",
+    "title_idf",
+    "numbers_idf",
+    "lead_idf",
+    "keys_idf",
+    "keys_idf_contained",
+    "days_close",
 )
 FEATURES = (
     "story_jaccard",
@@ -108,6 +120,15 @@ _NAME_KINDS = [KEY_KINDS.index(k) for k in ("person", "organisation", "place")]
 _TITLE, _NUMBER = KEY_KINDS.index("title"), KEY_KINDS.index("number")
 NUMBERS_CAP = 5  # shared specific numbers counted up to this many: more says nothing more
 _NO_KEYS = np.zeros(0, dtype=np.uint32)
+_LEAD = KEY_KINDS.index("lead")
+_WEIGHED = {  # IDF-weighted Jaccard of the story keys of these kinds
+    "names_idf": _NAME_KINDS,
+    "title_idf": [_TITLE],
+    "numbers_idf": [_NUMBER],
+    "lead_idf": [_LEAD],
+    "keys_idf": list(range(len(KEY_KINDS))),
+}
+FREQUENCY_CELLS = 1 << 22  # document frequencies of story keys counted in this many cells (16 MB, any size)
 
 
 @dataclass(frozen=True)
@@ -131,14 +152,18 @@ class Entry:
 
 
 def pair_features(
-    article: Entry, others: list[Entry], names: tuple[str, ...] = ALL_FEATURES
+    article: Entry,
+    others: list[Entry],
+    names: tuple[str, ...] = ALL_FEATURES,
+    weigh: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """The named features of an article and each other article, one value per other article: story and
     body signature agreement (MinHash Jaccard), containment of the shorter body, and over the story keys
     (counted only when a key feature is asked for): the Jaccard of their people, organisations and places,
-    of their title words, and how many specific numbers they share (up to NUMBERS_CAP). Dates are not a
-    feature: only the labelled pairs of pages/ have them, and a model learns from them that "both dated"
-    means "same story"; `story_days` bounds them instead."""
+    of their title words, and how many specific numbers they share (up to NUMBERS_CAP); the same Jaccards
+    weighted by each key's `weigh`t (the index's IDF: a name most articles carry says less than one few
+    carry), of the numbers, of the lead's words and of all keys (`*_idf`); and how close their dates are
+    (`days_close`, neutral when either is unknown)."""
     same = np.stack([e.both for e in others]) == article.both
     half = len(article.story)
     story_j, body_j = same[:, :half].mean(axis=1), same[:, half:].mean(axis=1)
@@ -146,31 +171,62 @@ def pair_features(
     own = float(max(article.shingles, 1))
     contained = np.minimum(1.0, body_j * (own + sizes) / (1.0 + body_j) / np.minimum(own, sizes))
     features = {"story_jaccard": story_j, "body_jaccard": body_j, "containment": contained}
-    if set(names) - set(features):
+    if set(names) & {"names_jaccard", "title_jaccard", "numbers_shared"}:
         shared, theirs = _key_counts(article.keys, others)
         mine = np.bincount(article.keys & 7, minlength=len(KEY_KINDS)).astype(np.float64)
         features["names_jaccard"] = _jaccard(shared, mine, theirs, _NAME_KINDS)
         features["title_jaccard"] = _jaccard(shared, mine, theirs, [_TITLE])
         features["numbers_shared"] = np.minimum(shared[:, _NUMBER], NUMBERS_CAP)
+    if set(names) & {*_WEIGHED, "keys_idf_contained"}:
+        weigh = weigh or _unweighed
+        shared, theirs = _key_counts(article.keys, others, weigh)
+        mine = np.bincount(article.keys & 7, weights=weigh(article.keys), minlength=len(KEY_KINDS))
+        for name in set(names) & set(_WEIGHED):
+            features[name] = _jaccard(shared, mine, theirs, _WEIGHED[name])
+        both, smaller = shared.sum(axis=1), np.minimum(mine.sum(), theirs.sum(axis=1))
+        features["keys_idf_contained"] = np.divide(both, smaller, out=np.zeros_like(both), where=smaller > 0)
+    if "days_close" in names:
+        features["days_close"] = np.array([_closeness(article.published_at, e.published_at) for e in others])
     return {n: features[n] for n in names}
 
 
-def story_features(article: Entry, others: list[Entry], names: tuple[str, ...] = FEATURES) -> np.ndarray:
+def _closeness(a: datetime | None, b: datetime | None) -> float:
+    """1 for the same time, 0 for `story_days` or more apart; 0.5 (neither near nor far) when either date
+    is unknown, so an undated source is not taken for a far one."""
+    if a is None or b is None:
+        return 0.5
+    return max(0.0, 1.0 - abs((a - b).total_seconds()) / 86_400 / MODEL["story_days"])
+
+
+def story_features(
+    article: Entry,
+    others: list[Entry],
+    names: tuple[str, ...] = FEATURES,
+    weigh: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """One row of the named features (the model's by default) per other article."""
-    features = pair_features(article, others, names)
+    features = pair_features(article, others, names, weigh)
     return np.column_stack([features[n] for n in names])
 
 
-def _key_counts(keys: np.ndarray, others: list[Entry]) -> tuple[np.ndarray, np.ndarray]:
-    """(keys shared with each other article, each other article's keys), counted by kind: (n, kinds) each,
-    in one pass over all the others' keys."""
+def _key_counts(
+    keys: np.ndarray, others: list[Entry], weigh: Callable[[np.ndarray], np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(keys shared with each other article, each other article's keys), counted by kind (or summed over
+    their `weigh`ts): (n, kinds) each, in one pass over all the others' keys."""
     kinds = len(KEY_KINDS)
     theirs = np.concatenate([e.keys for e in others])
     cells = np.repeat(np.arange(len(others)) * kinds, [len(e.keys) for e in others]) + (theirs & 7)
     size = len(others) * kinds
-    shared = np.bincount(cells[np.isin(theirs, keys, assume_unique=True)], minlength=size)
-    counts = np.bincount(cells, minlength=size)
+    weights = None if weigh is None else weigh(theirs)
+    both = np.isin(theirs, keys, assume_unique=True)
+    shared = np.bincount(cells[both], None if weights is None else weights[both], minlength=size)
+    counts = np.bincount(cells, weights, minlength=size)
     return shared.reshape(-1, kinds).astype(np.float64), counts.reshape(-1, kinds).astype(np.float64)
+
+
+def _unweighed(keys: np.ndarray) -> np.ndarray:
+    return np.ones(len(keys))
 
 
 def _jaccard(shared: np.ndarray, mine: np.ndarray, theirs: np.ndarray, kinds: list[int]) -> np.ndarray:
@@ -187,13 +243,15 @@ class Index:
         self.model = model
         self.story_model = story_model
         perm = model["num_perm"]
-        self.body_lsh = MinHashLSH(threshold=model["duplicate_lsh_threshold"], num_perm=perm)
-        self.story_lsh = MinHashLSH(threshold=model["story_lsh_threshold"], num_perm=perm)
-        keyed = model.get(
-            "keys_lsh_threshold"
-        )  # null: no keys channel, story candidates by the story LSH only
-        self.keys_lsh = MinHashLSH(threshold=keyed, num_perm=perm) if keyed else None
+        self.body_lsh = Bands(model["duplicate_lsh_threshold"], perm)
+        self.story_lsh = Bands(model["story_lsh_threshold"], perm)
+        keyed = model.get("keys_lsh_threshold")  # null: no keys channel, candidates by the story LSH only
+        self.keys_lsh = Bands(keyed, perm) if keyed else None
         self.entries: dict[str, Entry] = {}
+        # In how many indexed originals each story key occurs (hashed into a fixed number of cells, so the
+        # table does not grow with the warehouse; a rare collision only makes a key look commoner).
+        self.frequencies = np.zeros(FREQUENCY_CELLS, dtype=np.uint32)
+        self.originals = 0
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -209,10 +267,12 @@ class Index:
         # Only originals are searched: a duplicate's text and story are its original's, so a later copy finds
         # the original, and lookups do not grow with how often a story was syndicated.
         if row["body_shingles"] and not row["duplicate_of"]:
-            self.body_lsh.insert(doc_id, signed.body, check_duplication=False)
-            self.story_lsh.insert(doc_id, signed.story, check_duplication=False)
+            np.add.at(self.frequencies, signed.keys % FREQUENCY_CELLS, 1)
+            self.originals += 1
+            self.body_lsh.insert(doc_id, signed.bands(self.body_lsh, "body"))
+            self.story_lsh.insert(doc_id, signed.bands(self.story_lsh, "story"))
             if self.keys_lsh is not None and signed.keys_signature is not None:
-                self.keys_lsh.insert(doc_id, signed.keys_signature, check_duplication=False)
+                self.keys_lsh.insert(doc_id, signed.bands(self.keys_lsh, "keys_signature"))
 
     def decide(self, row: dict[str, Any], signed: Signed | None = None) -> tuple[str | None, str]:
         """(duplicate_of, story_id) of an article not indexed yet."""
@@ -220,20 +280,27 @@ class Index:
             return None, row["doc_id"]
         signed = signed or signatures(row)
         article = signed.entry(row["doc_id"], row["doc_id"], row)
-        copied = self._best_copy(article.body, row["body_shingles"], self.body_lsh.query(signed.body))
+        found = self.body_lsh.query(signed.bands(self.body_lsh, "body"))
+        copied = self._best_copy(article.body, row["body_shingles"], sorted(found))
         if copied is not None:
             entry = self.entries[copied]
             return entry.original, entry.story_id
         told = self._best_story(article, self.story_candidates(signed))
         return None, self.entries[told].story_id if told is not None else row["doc_id"]
 
+    def key_weights(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's inverse document frequency among the indexed originals (smoothed: a key no original
+        has weighs most, one every original has weighs 1)."""
+        frequency = self.frequencies[keys % FREQUENCY_CELLS].astype(np.float64)
+        return np.log((self.originals + 1.0) / (frequency + 1.0)) + 1.0
+
     def story_candidates(self, signed: Signed) -> list[str]:
         """The indexed originals that may tell the same story (sorted): by the story LSH (shared content
         words) and, when the model has a keys channel, by the keys LSH (shared names, title words, numbers:
         reports of one event in other words)."""
-        candidates = set(self.story_lsh.query(signed.story))
+        candidates = self.story_lsh.query(signed.bands(self.story_lsh, "story"))
         if self.keys_lsh is not None and signed.keys_signature is not None:
-            candidates.update(self.keys_lsh.query(signed.keys_signature))
+            candidates |= self.keys_lsh.query(signed.bands(self.keys_lsh, "keys_signature"))
         return sorted(candidates)
 
     def _best_copy(self, body: np.ndarray, shingles: int, candidates: list[str]) -> str | None:
@@ -255,7 +322,8 @@ class Index:
         ]
         if not near:
             return None
-        rows = story_features(article, [self.entries[d] for d in near], self.story_model.features)
+        others = [self.entries[d] for d in near]
+        rows = story_features(article, others, self.story_model.features, self.key_weights)
         return _best(near, self.story_model.probabilities(rows), self.story_model.threshold)
 
 
@@ -265,25 +333,59 @@ def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | 
     return candidates[order[0]] if scores[order[0]] >= threshold else None
 
 
-@dataclass(frozen=True)
-class Signed:
-    """A story_index row's signatures as MinHashes and its story keys; no keys signature in rows written
-    before keys existed, or when an article has no key (an empty set's MinHash would match every other)."""
+class Bands:
+    """A datasketch MinHashLSH (its bands and rows chosen by datasketch for `threshold`), searched and filled
+    with the band keys of a signature computed once (`keys`: its own `_H`, each band's values byte-swapped),
+    so that an article's lookups and its insertion share them. Only searched and filled here: no removal."""
 
-    body: MinHash
-    story: MinHash
-    keys_signature: MinHash | None
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        self.lsh = MinHashLSH(num_perm=num_perm, params=_optimal_bands(threshold, num_perm))
+
+    def keys(self, values: np.ndarray) -> list[bytes]:
+        """The band keys of a signature (uint32 values), as MinHashLSH.insert and query make them."""
+        data = values.byteswap().tobytes()
+        return [data[start * 4 : end * 4] for start, end in self.lsh.hashranges]
+
+    def query(self, keys: list[bytes]) -> set[str]:
+        """The doc_ids sharing at least one band with the signature of these band keys."""
+        found: set[str] = set()
+        for key, table in zip(keys, self.lsh.hashtables, strict=True):
+            found.update(table.get(key))
+        return found
+
+    def insert(self, doc_id: str, keys: list[bytes]) -> None:
+        for key, table in zip(keys, self.lsh.hashtables, strict=True):
+            table.insert(key, doc_id)
+
+
+@cache
+def _optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's bands and rows for a Jaccard threshold (found by numerical integration: once)."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+@dataclass
+class Signed:
+    """A story_index row's signatures (uint32 arrays) and story keys; no keys signature in rows written
+    before keys existed, or when an article has no searched key (an empty set's signature would match every
+    other). Band keys are computed once per index (`bands`)."""
+
+    body: np.ndarray
+    story: np.ndarray
+    keys_signature: np.ndarray | None
     keys: np.ndarray
+    _bands: dict[str, list[bytes]] = field(default_factory=dict)
+
+    def bands(self, lsh: Bands, name: str) -> list[bytes]:
+        """The band keys of the named signature in `lsh` (the same for every index of its bands and rows)."""
+        if name not in self._bands:
+            self._bands[name] = lsh.keys(getattr(self, name))
+        return self._bands[name]
 
     def entry(self, story_id: str, original: str, row: dict[str, Any]) -> Entry:
         return Entry(
-            story_id,
-            original,
-            row["published_at"],
-            row["body_shingles"],
-            self.body.hashvalues,
-            self.story.hashvalues,
-            self.keys,
+            story_id, original, row["published_at"], row["body_shingles"], self.body, self.story, self.keys
         )
 
 
@@ -291,13 +393,18 @@ def signatures(row: dict[str, Any]) -> Signed:
     """A story_index row's signatures and keys."""
     keys = row.get("story_keys")
     keys = _NO_KEYS if keys is None else np.asarray(keys, dtype=np.uint32)
-    keyed = row.get("keys_signature") is not None and len(keys) > 0
-    return Signed(
-        from_bytes(row["body_signature"]),
-        from_bytes(row["story_signature"]),
-        from_bytes(row["keys_signature"]) if keyed else None,
-        keys,
-    )
+    searched = row.get("keys_signature")
+    searched = None if searched is None else np.frombuffer(searched, dtype=np.uint32)
+    if searched is not None and (searched == _EMPTY).all():  # no key to search by
+        searched = None
+    return Signed(_values(row["body_signature"]), _values(row["story_signature"]), searched, keys)
+
+
+def _values(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=np.uint32)
+
+
+_EMPTY = np.iinfo(np.uint32).max  # every value of an empty set's signature
 
 
 def containment(jaccard: float, size_a: int, size_b: int) -> float:

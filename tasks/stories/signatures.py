@@ -7,13 +7,16 @@
   found in it. Two reports of one event in other words share many of them; two stories of one topic share
   fewer (their people, places and specifics differ).
 - keys: what a report of an event names, whatever its wording: the people, organisations and places the
-  enrich stage found, the title's content words and the body's specific numbers (not years, not single
-  digits). Kept as a small sorted set of hashes (`story_keys`, each with its kind in the low 3 bits: the
-  same-story model counts what two articles share of each kind) and as a MinHash (`keys_signature`): a
-  second way to find story candidates, for reports that share names and facts but few words.
+  enrich stage found, the title's content words, the body's specific numbers (not years, not single
+  digits) and the content words of its lead (the first `lead_words` words). Kept as a small sorted set of
+  hashes (`story_keys`, each with its kind in the low 3 bits: the same-story model weighs what two articles
+  share of each kind) and, all but the lead's, as a MinHash (`keys_signature`): a second way to find story
+  candidates, for reports that share names and facts but few words.
 
 Hashes are zlib.crc32 of the UTF-8 bytes with datasketch's affine32 permutations: stable across processes,
-machines and runs, so a signature committed today matches one computed by a later run.
+machines and runs, so a signature committed today matches one computed by a later run. A batch's
+signatures are computed together (`signature_values`: datasketch's MinHash arithmetic over all the batch's
+token hashes in a few numpy operations; a test holds it equal to datasketch's MinHash).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ MODEL: dict[str, Any] = json.loads(resources.files(__package__).joinpath("model.
 SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
 _NAMED = ("entities", "locations")  # extracted tables whose `canonical` names join an article's story words
-KEY_KINDS = ("person", "organisation", "place", "title", "number")  # a key's kind: its hash's low 3 bits
+KEY_KINDS = ("person", "organisation", "place", "title", "number", "lead")  # a key's kind: its low 3 bits
+_LEAD = KEY_KINDS.index("lead")
 _KIND_OF_LABEL = {"PERSON": 0, "ORG": 1, "NORP": 1, "EVENT": 1, "GPE": 2, "LOC": 2, "FAC": 2}
 _PLACE = 2  # rows of the locations table have no label: they are places
 _NUMBER = re.compile(r"\d[\d.,]*")  # a number with its separators (and any trailing stop, stripped)
@@ -46,23 +50,40 @@ _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def minhash(tokens: Iterable[bytes], num_perm: int = MODEL["num_perm"]) -> MinHash:
-    """The MinHash of a set of tokens (empty set: datasketch's all-maximum signature)."""
+    """The MinHash of a set of tokens (empty set: datasketch's all-maximum signature): datasketch's own, the
+    reference that `signature_values` computes in bulk."""
     signature = MinHash(num_perm, hashfunc=zlib.crc32, permutations=_permutations(num_perm), scheme=SCHEME)
     signature.update_batch(list(tokens))
     return signature
 
 
-def keys_minhash(keys: np.ndarray, num_perm: int = MODEL["num_perm"]) -> MinHash:
-    """The MinHash of a set of story keys: crc32 of each key's 4 little-endian bytes."""
-    signature = MinHash(
-        num_perm, hashfunc=_crc32_of_uint32, permutations=_permutations(num_perm), scheme=SCHEME
-    )
-    signature.update_batch(keys.tolist())
-    return signature
+def signature_values(token_hashes: Sequence[np.ndarray], num_perm: int = MODEL["num_perm"]) -> np.ndarray:
+    """The MinHash values (one row of `num_perm` uint32 per set) of sets of 32-bit token hashes, for a whole
+    batch in a few numpy operations: exactly what datasketch's MinHash (affine32, seed 1) gives for each set
+    hashed with the same function (its fmix pre-mix, then a * h + b modulo 2^32, the least per permutation;
+    an empty set keeps the maximum), without a MinHash object and a pass per set."""
+    a, b = _permutations(num_perm)
+    out = np.full((len(token_hashes), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    sizes = np.array([len(h) for h in token_hashes], dtype=np.int64)
+    filled = np.flatnonzero(sizes)
+    for chunk in np.array_split(filled, max(1, int(sizes.sum()) // _TOKENS_AT_ONCE)):
+        if len(chunk):
+            hashes = _fmix32(np.concatenate([token_hashes[i] for i in chunk]).astype(np.uint32))
+            starts = np.concatenate([[0], np.cumsum(sizes[chunk])[:-1]])
+            out[chunk] = np.minimum.reduceat(hashes[:, None] * a + b, starts, axis=0)
+    return out
 
 
-def _crc32_of_uint32(key: int) -> int:
-    return zlib.crc32(key.to_bytes(4, "little"))
+_TOKENS_AT_ONCE = 1 << 13  # tokens permuted at once (x num_perm x 4 bytes: 2 MB at 64, cache-sized)
+
+
+def _fmix32(hashes: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, datasketch's pre-mix of each input hash (uint32 arithmetic wraps)."""
+    hashes = hashes ^ (hashes >> np.uint32(16))
+    hashes = hashes * np.uint32(0x85EBCA6B)
+    hashes = hashes ^ (hashes >> np.uint32(13))
+    hashes = hashes * np.uint32(0xC2B2AE35)
+    return hashes ^ (hashes >> np.uint32(16))
 
 
 def from_bytes(data: bytes) -> MinHash:
@@ -78,32 +99,40 @@ def _permutations(num_perm: int) -> np.ndarray:
     return MinHash(num_perm=num_perm, seed=1, scheme=SCHEME).permutations
 
 
-def body_shingles(body: str, size: int = MODEL["shingle_words"]) -> set[bytes]:
-    """The distinct runs of `size` lower-cased words of a body (the whole body when it is shorter)."""
-    words = _WORD.findall(body.lower())
+def _shingles(words: list[str], size: int = MODEL["shingle_words"]) -> set[str]:
+    """The distinct runs of `size` words, joined by a space (the whole text when it is shorter)."""
     if len(words) <= size:
-        return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+        return {" ".join(words)} if words else set()
+    return {" ".join(run) for run in zip(*(words[i:] for i in range(size)), strict=False)}
 
 
-def story_tokens(body: str, names: Iterable[str]) -> set[bytes]:
-    """Content words of a body (no stop words, no numbers, three letters or more) and names found in it."""
-    return {w.encode() for w in _content_words(body)} | {f"@{n.lower()}".encode() for n in names}
+def _story_words(words: list[str], names: Iterable[str]) -> set[str]:
+    """The story signature's tokens: the content words of a body (its lower-cased words) and the names found
+    in it."""
+    return _content_words(words) | {f"@{n.lower()}" for n in names}
 
 
-def _content_words(text: str) -> set[str]:
-    """The lower-cased words of a text that are not stop words or common news words, not numbers, and
-    three letters or more."""
-    stop = _common_words()
-    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and not w.isdigit() and w not in stop}
+def _content_words(words: Iterable[str]) -> set[str]:
+    """The lower-cased words that are not stop words or common news words, not numbers, and three letters
+    or more."""
+    return {w for w in set(words) - _common_words() if len(w) > 2 and not w.isdigit()}
 
 
-def story_keys(title: str, body: str, names: Iterable[tuple[int, str]]) -> np.ndarray:
-    """The sorted distinct key hashes of an article: its (kind, name) pairs, its title's content words and its
-    body's specific numbers; each hash is crc32 of the key with its kind (KEY_KINDS) in the low 3 bits."""
+def story_keys(
+    title: str, body: str, names: Iterable[tuple[int, str]], lead_words: int = MODEL.get("lead_words", 0)
+) -> np.ndarray:
+    """The sorted distinct key hashes of an article: its (kind, name) pairs, its title's content words, its
+    body's specific numbers and the content words of its lead (the body's first `lead_words` words: what a
+    report of an event says first); each hash is crc32 of the key with its kind (KEY_KINDS) in the low 3
+    bits."""
+    return _keys(title, body, _WORD.findall(body.lower())[:lead_words], names)
+
+
+def _keys(title: str, body: str, lead: list[str], names: Iterable[tuple[int, str]]) -> np.ndarray:
     keys = {(kind, name.lower()) for kind, name in names}
-    keys |= {(3, w) for w in _content_words(title)}
+    keys |= {(3, w) for w in _content_words(_WORD.findall(title.lower()))}
     keys |= {(4, n) for n in specific_numbers(body)}
+    keys |= {(_LEAD, w) for w in _content_words(lead)}
     hashes = [(zlib.crc32(f"{kind}:{key}".encode()) & 0x1FFFFFFF) << 3 | kind for kind, key in keys]
     return np.unique(np.array(hashes, dtype=np.uint32))
 
@@ -122,7 +151,39 @@ def signatures_table(
     months: Mapping[str, str],
 ) -> pa.Table:
     """One story_index row per article, in batch order; story_id is provisionally the article's own doc_id
-    and duplicate_of null until the Settler assigns them (tasks.stories.index.assign_batch)."""
+    and duplicate_of null until the Settler assigns them (tasks.stories.index.assign_batch). The three
+    signatures of the whole batch are computed at once (`signature_values`)."""
+    names = _names(found)
+    sets, shingles, keys = [], [], []
+    for a in articles:
+        words = _WORD.findall(a.body.lower())
+        named = names.get(a.doc_id, set())
+        body = _shingles(words)
+        own = _keys(a.title, a.body, words[: MODEL.get("lead_words", 0)], named)
+        signed = own[(own & 7) != _LEAD]  # the lead's words are weighed by the model, not searched
+        sets += [_crc32s(body), _crc32s(_story_words(words, {n for _, n in named})), _crc32s_of_keys(signed)]
+        shingles.append(len(body))
+        keys.append(own)
+    values = signature_values(sets).reshape(len(articles), 3, -1)
+    columns = {
+        "doc_id": [a.doc_id for a in articles],
+        "story_id": [a.doc_id for a in articles],
+        "duplicate_of": [None] * len(articles),
+        "source": [sources.source_of(a.source_uri, a.url) for a in articles],
+        "published_at": [a.published_at for a in articles],
+        "body_shingles": shingles,
+        "body_signature": [v.tobytes() for v in values[:, 0]],
+        "story_signature": [v.tobytes() for v in values[:, 1]],
+        "story_keys": keys,
+        "keys_signature": [v.tobytes() for v in values[:, 2]],
+        "run_id": [run.run_id] * len(articles),
+        "published_month": [months[a.doc_id] for a in articles],
+    }
+    return pa.Table.from_pydict(columns, schema=STORY_INDEX.schema)
+
+
+def _names(found: Mapping[str, Sequence[Any]]) -> dict[str, set[tuple[int, str]]]:
+    """Each article's (kind, name) pairs: the entities of a kind that names a story key, and the places."""
     names: dict[str, set[tuple[int, str]]] = {}
     for table in _NAMED:
         for row in found.get(table, ()):
@@ -130,28 +191,18 @@ def signatures_table(
             if label is None or label in _KIND_OF_LABEL:
                 kind = _PLACE if label is None else _KIND_OF_LABEL[label]
                 names.setdefault(row.doc_id, set()).add((kind, row.canonical))
-    rows = []
-    for a in articles:
-        shingles = body_shingles(a.body)
-        named = names.get(a.doc_id, set())
-        keys = story_keys(a.title, a.body, named)
-        rows.append(
-            {
-                "doc_id": a.doc_id,
-                "story_id": a.doc_id,
-                "duplicate_of": None,
-                "source": sources.source_of(a.source_uri, a.url),
-                "published_at": a.published_at,
-                "body_shingles": len(shingles),
-                "body_signature": minhash(shingles).hashvalues.tobytes(),
-                "story_signature": minhash(story_tokens(a.body, {n for _, n in named})).hashvalues.tobytes(),
-                "story_keys": keys,
-                "keys_signature": keys_minhash(keys).hashvalues.tobytes(),
-                "run_id": run.run_id,
-                "published_month": months[a.doc_id],
-            }
-        )
-    return pa.Table.from_pylist(rows, schema=STORY_INDEX.schema)
+    return names
+
+
+def _crc32s(tokens: set[str]) -> np.ndarray:
+    """crc32 of each token's UTF-8 bytes."""
+    return np.fromiter(map(zlib.crc32, map(str.encode, tokens)), np.uint32, len(tokens))
+
+
+def _crc32s_of_keys(keys: np.ndarray) -> np.ndarray:
+    """crc32 of each story key's 4 little-endian bytes."""
+    data = keys.astype("<u4").tobytes()
+    return np.fromiter((zlib.crc32(data[i : i + 4]) for i in range(0, len(data), 4)), np.uint32, len(keys))
 
 
 @cache

@@ -4,11 +4,13 @@ and story_facts shows both numbers with one source each."""
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pytest
+from datasketch import MinHashLSH
 
 from tasks import pipeline, run, sources, stories
 from tasks.ingest import dedup
@@ -16,7 +18,9 @@ from tasks.records import Article, RunContext
 from tasks.stories.index import (
     FEATURES,
     STORY_MODEL,
+    Bands,
     Entry,
+    Index,
     StoryModel,
     containment,
     pair_features,
@@ -24,7 +28,14 @@ from tasks.stories.index import (
     story_features,
     within_days,
 )
-from tasks.stories.signatures import KEY_KINDS, specific_numbers, story_keys
+from tasks.stories.signatures import (
+    KEY_KINDS,
+    from_bytes,
+    minhash,
+    signature_values,
+    specific_numbers,
+    story_keys,
+)
 from tasks.warehouse import commit, views
 from tests.conftest import BBC, SEED_000, SEED_001
 
@@ -162,9 +173,11 @@ def test_story_keys_are_typed_names_title_words_and_specific_numbers() -> None:
         "Storm shuts the harbour",
         "Ferries wait: 1,250 people, 3 boats, 4.5m tonnes, in 2015.",
         {(2, "Bergen")},
+        lead_words=3,
     )
     kinds = sorted(KEY_KINDS[k & 7] for k in keys.tolist())
-    assert kinds == ["number", "number", "place", "title", "title", "title"]  # "the" is a stop word
+    # "the" is a stop word; the lead is "Ferries wait 1": two content words, no number
+    assert kinds == ["lead", "lead", "number", "number", "place", "title", "title", "title"]
     assert specific_numbers("1,250 and 1250, 3 boats, 4.5m, in 2015 or 1999, 12") == {"1250", "4.5", "12"}
     assert keys.dtype == np.uint32 and (np.diff(keys.astype(np.int64)) > 0).all()
 
@@ -225,3 +238,65 @@ def test_the_story_model_prefers_the_candidate_sharing_more_body() -> None:
     assert StoryModel.from_json(STORY_MODEL.to_json()) == STORY_MODEL
     with pytest.raises(ValueError):
         StoryModel.from_json({**STORY_MODEL.to_json(), "features": ["story_jaccard", "unknown"]})
+
+
+def test_signatures_of_a_batch_are_datasketchs_minhashes() -> None:
+    """signature_values gives, for a batch of sets at once, what datasketch's MinHash gives each set
+    (empty, one token, a few, more than one chunk)."""
+    rng = np.random.default_rng(7)
+    sets = [{rng.bytes(8) for _ in range(n)} for n in (0, 1, 5, 300, 9000)]
+    hashes = [np.array([zlib.crc32(t) for t in s], dtype=np.uint32) for s in sets]
+    values = signature_values(hashes)
+    for row, tokens in zip(values, sets, strict=True):
+        assert (row == minhash(tokens).hashvalues).all()
+
+
+def test_bands_find_what_datasketchs_lsh_query_finds() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, 64, dtype=np.uint32)
+    signatures_ = [
+        np.where(rng.random(64) < share, base, rng.integers(0, 2**32, 64, dtype=np.uint32))
+        for share in np.linspace(0.0, 1.0, 40)
+    ]
+    bands, lsh = Bands(0.3, 64), MinHashLSH(threshold=0.3, num_perm=64)
+    for n, values in enumerate(signatures_):
+        bands.insert(str(n), bands.keys(values.astype(np.uint32)))
+        lsh.insert(str(n), from_bytes(values.astype(np.uint32).tobytes()))
+    found = bands.query(bands.keys(base))
+    assert found == set(lsh.query(from_bytes(base.tobytes()))) and "39" in found and len(found) < 40
+
+
+def test_a_shared_rare_key_weighs_more_than_a_shared_common_one() -> None:
+    """IDF-weighted key features: the key frequencies count indexed originals, and sharing a name most
+    articles carry says less than sharing one that few carry."""
+    index = Index()
+    common, rare = _key("person", 1), _key("person", 2)
+    for n in range(20):
+        keys = [common, _key("person", 100 + n)] + ([rare] if n == 0 else [])
+        index.add(_row(f"d{n}", keys))
+    assert index.originals == 20
+    weights = index.key_weights(np.array([common, rare, _key("place", 9)], dtype=np.uint32))
+    assert weights[0] < weights[1] < weights[2]  # in all, in one, in none
+    me = _entry(keys=(common, rare, _key("title", 5)))
+    them = [_entry(keys=(common, _key("title", 6))), _entry(keys=(rare, _key("title", 6)))]
+    plain = pair_features(me, them, ("names_jaccard",))["names_jaccard"]
+    weighed = pair_features(me, them, ("names_idf", "keys_idf"), index.key_weights)
+    assert plain[0] == plain[1] and weighed["names_idf"][1] > weighed["names_idf"][0]
+    assert weighed["keys_idf"][1] > weighed["keys_idf"][0] > 0
+    assert pair_features(me, them, ("days_close",))["days_close"].tolist() == [0.5, 0.5]  # undated: neutral
+
+
+def _row(doc_id: str, keys: list[int]) -> dict:
+    """A story_index row with these story keys (its signatures are arbitrary)."""
+    values = np.arange(64, dtype=np.uint32).tobytes()
+    return {
+        "doc_id": doc_id,
+        "story_id": doc_id,
+        "duplicate_of": None,
+        "published_at": None,
+        "body_shingles": 10,
+        "body_signature": values,
+        "story_signature": values,
+        "story_keys": keys,
+        "keys_signature": values,
+    }

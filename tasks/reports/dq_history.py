@@ -103,8 +103,7 @@ def newest_runs(rows: pa.Table, max_runs: int) -> pa.Table:
 def aggregate(store: Store, kind: str, run_dates: list[str] | None) -> pa.Table:
     """AGGREGATES rows of one kind, over these run-date partitions of its table (None: all), through its
     view."""
-    con = views.connect(store, only=(KINDS[kind],), run_dates=run_dates)
-    result = con.sql(_SQL[kind]).to_arrow_table()
+    result = views.read(store, lambda con: con.sql(_SQL[kind]).to_arrow_table(), (KINDS[kind],), run_dates)
     return pa.Table.from_arrays(
         [c.cast(f.type) for c, f in zip(result.columns, AGGREGATES, strict=True)], schema=AGGREGATES
     )

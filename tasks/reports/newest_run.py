@@ -85,13 +85,17 @@ class Newest:
     sources: tuple[SourceScore, ...]  # worst first
 
 
-def read_newest(store: Store, run_id: str, run_date: str) -> Newest:
-    """The newest run's figures, failing expectations with examples, and sources ranked worst first."""
-    newest = views.read(store, lambda con: _newest(con, run_id), _NEWEST, [run_date], run_id)
+def read_newest(
+    store: Store, run_id: str, run_date: str, within: duckdb.DuckDBPyConnection | None = None
+) -> Newest:
+    """The newest run's figures, failing expectations with examples, and sources ranked worst first.
+    `within`: the DuckDB (views.shared) to read in."""
+    newest = views.read(store, lambda con: _newest(con, run_id), _NEWEST, [run_date], run_id, within)
     missing = {f.doc_id for f in newest.failures if f.doc_id and not f.title}
     warned = [f for f in newest.failures if not f.doc_id and f.severity == "warning"]
     if missing or warned:
-        return replace(newest, failures=tuple(_from_articles(store, run_id, list(newest.failures))))
+        failures = _from_articles(store, run_id, list(newest.failures), within)
+        return replace(newest, failures=tuple(failures))
     return newest
 
 
@@ -211,7 +215,9 @@ def _replace(failure: Failure, doc_id: str | None, title: str | None) -> Failure
     return Failure(**{**failure.__dict__, "doc_id": doc_id, "title": title})
 
 
-def _from_articles(store: Store, run_id: str, failures: list[Failure]) -> list[Failure]:
+def _from_articles(
+    store: Store, run_id: str, failures: list[Failure], within: duckdb.DuckDBPyConnection | None
+) -> list[Failure]:
     """Titles of example doc_ids, and a flagged article of the run for warnings without an example."""
     wanted = [f.doc_id for f in failures if f.doc_id]
     rows = views.read(
@@ -222,6 +228,7 @@ def _from_articles(store: Store, run_id: str, failures: list[Failure]) -> list[F
             [run_id, wanted],
         ).fetchall(),
         ("articles",),
+        within=within,
     )
     titles = {doc_id: title for doc_id, title, _ in rows}
     found = []

@@ -64,6 +64,7 @@ def connect(
     run_dates: Sequence[str] | None = None,
     declared: bool = False,
     run_id: str | None = None,
+    within: duckdb.DuckDBPyConnection | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB session with every table of the warehouse as a view named after it, and the
     DERIVED views over them.
@@ -75,9 +76,11 @@ def connect(
     read_only: files outside the warehouse cannot be read or written, extensions cannot be installed,
     and the configuration is locked; pair it with `check_read_only` for the statements themselves.
     declared: local views bound on the declared schemas (see the module's docstring; `read` uses it).
+    within: a DuckDB of `shared()`: the session is a cursor of it, its tables and views its own (TEMP).
     """
     store = as_store(warehouse)
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:") if within is None else within.cursor()
+    temp = "" if within is None else "TEMP "
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET parquet_metadata_cache = true")  # several queries of a session open the same files
     chosen = [t for t in TABLES.values() if only is None or t.name in only]
@@ -86,12 +89,14 @@ def connect(
         partitions = sorted(run_dates) if run_dates is not None and by_run else None
         select = _view(con, table, store, partitions, declared)
         if run_id is not None and by_run:
-            con.execute(f"CREATE TABLE {table.name} AS SELECT * FROM ({select}) WHERE run_id = ?", [run_id])
+            con.execute(
+                f"CREATE {temp}TABLE {table.name} AS SELECT * FROM ({select}) WHERE run_id = ?", [run_id]
+            )
         else:
-            con.execute(f"CREATE VIEW {table.name} AS {select}")
+            con.execute(f"CREATE {temp}VIEW {table.name} AS {select}")
     for name, (reads, select) in DERIVED.items():
         if all(r in {t.name for t in chosen} for r in reads):
-            con.execute(f"CREATE VIEW {name} AS {select}")
+            con.execute(f"CREATE {temp}VIEW {name} AS {select}")
     if read_only:
         _lock(con, store)
     return con
@@ -105,21 +110,31 @@ def _lock(con: duckdb.DuckDBPyConnection, store: Store) -> None:
     con.execute("SET lock_configuration = true")
 
 
+def shared() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for a reader's several sessions (`connect(within=)`, `read(within=)`): they
+    share its start-up and its cache of Parquet footers, each with its own views."""
+    db = duckdb.connect(":memory:")
+    db.execute("SET GLOBAL parquet_metadata_cache = true")
+    return db
+
+
 def read(
     warehouse: str | os.PathLike[str] | Store,
     queries: Callable[[duckdb.DuckDBPyConnection], T],
     only: Sequence[str] | None = None,
     run_dates: Sequence[str] | None = None,
     run_id: str | None = None,
+    within: duckdb.DuckDBPyConnection | None = None,
 ) -> T:
-    """`queries(con)` over a session of `connect(warehouse, only=, run_dates=, run_id=, declared=True)`:
-    every file is read once per query (once in all with `run_id`), by the columns it uses. When a file
-    lacks one of those columns (written before the column existed), `queries` runs again over the union
-    views, which read it as null."""
+    """`queries(con)` over a session of `connect(warehouse, only=, run_dates=, run_id=, within=,
+    declared=True)`: every file is read once per query (once in all with `run_id`), by the columns it
+    uses. When a file lacks one of those columns (written before the column existed), `queries` runs
+    again over the union views, which read it as null."""
+    chosen = {"only": only, "run_dates": run_dates, "run_id": run_id, "within": within}
     try:
-        return queries(connect(warehouse, only=only, run_dates=run_dates, declared=True, run_id=run_id))
+        return queries(connect(warehouse, declared=True, **chosen))
     except duckdb.InvalidInputException:  # a file without a column read; a damaged file fails again below
-        return queries(connect(warehouse, only=only, run_dates=run_dates, run_id=run_id))
+        return queries(connect(warehouse, **chosen))
 
 
 def check_read_only(sql: str) -> None:

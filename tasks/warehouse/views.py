@@ -76,7 +76,8 @@ def connect(
     read_only: files outside the warehouse cannot be read or written, extensions cannot be installed,
     and the configuration is locked; pair it with `check_read_only` for the statements themselves.
     declared: local views bound on the declared schemas (see the module's docstring; `read` uses it).
-    within: a DuckDB of `shared()`: the session is a cursor of it, its tables and views its own (TEMP).
+    within: a DuckDB of `shared()`: the session is a cursor of it, its tables and views its own (TEMP);
+    not with read_only, whose settings would lock that DuckDB for every session.
     """
     store = as_store(warehouse)
     con = duckdb.connect(":memory:") if within is None else within.cursor()

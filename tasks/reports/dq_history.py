@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -53,9 +54,12 @@ _SQL = {
 Versions = dict[str, str]  # "<table>/<run date>" -> the partition's version
 
 
-def read_history(store: Store, max_runs: int, keep: bool = False) -> pa.Table:
+def read_history(
+    store: Store, max_runs: int, keep: bool = False, within: duckdb.DuckDBPyConnection | None = None
+) -> pa.Table:
     """The AGGREGATES rows of the newest `max_runs` runs (those with dq_metrics or dq_results), oldest
-    first; with `keep`, reusing the kept aggregates of every partition whose version is unchanged."""
+    first; with `keep`, reusing the kept aggregates of every partition whose version is unchanged.
+    `within`: the DuckDB (views.shared) to read in."""
     versions, every = window_versions(store, max_runs)
     kept_rows, kept_versions = _load(store) if keep else (AGGREGATES.empty_table(), {})
     reused = {key for key, version in versions.items() if kept_versions.get(key) == version}
@@ -65,7 +69,7 @@ def read_history(store: Store, max_runs: int, keep: bool = False) -> pa.Table:
     for kind, table in KINDS.items():
         dates = [k.partition("/")[2] for k in versions if k.startswith(f"{table}/") and k not in reused]
         if dates:  # all of a table's partitions: one view over the whole table, no list of folders
-            parts.append(aggregate(store, kind, None if len(dates) == every[table] else dates))
+            parts.append(aggregate(store, kind, None if len(dates) == every[table] else dates, within))
     rows = pa.concat_tables([AGGREGATES.empty_table(), *parts])
     if keep:
         _save(store, rows, versions)  # whole partitions, also runs outside the window
@@ -100,14 +104,19 @@ def newest_runs(rows: pa.Table, max_runs: int) -> pa.Table:
     return rows.filter(pc.is_in(rows["run_id"], value_set=runs.combine_chunks()))
 
 
-def aggregate(store: Store, kind: str, run_dates: list[str] | None) -> pa.Table:
+def aggregate(
+    store: Store, kind: str, run_dates: list[str] | None, within: duckdb.DuckDBPyConnection | None = None
+) -> pa.Table:
     """AGGREGATES rows of one kind, over these run-date partitions of its table (None: all), through its
     view."""
-    con = views.connect(store, only=(KINDS[kind],), run_dates=run_dates)
-    result = con.sql(_SQL[kind]).to_arrow_table()
+    result = views.read(store, lambda con: _aggregated(con, kind), (KINDS[kind],), run_dates, within=within)
     return pa.Table.from_arrays(
         [c.cast(f.type) for c, f in zip(result.columns, AGGREGATES, strict=True)], schema=AGGREGATES
     )
+
+
+def _aggregated(con: duckdb.DuckDBPyConnection, kind: str) -> pa.Table:
+    return con.sql(_SQL[kind]).to_arrow_table()
 
 
 def _load(store: Store) -> tuple[pa.Table, Versions]:

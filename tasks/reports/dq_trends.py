@@ -17,6 +17,7 @@ import pyarrow as pa
 from tasks.reports import dq_history, newest_run
 from tasks.reports.dq_history import PASS_RATE
 from tasks.reports.newest_run import Newest, SourceScore
+from tasks.warehouse import views
 from tasks.warehouse.store import open_store
 
 DEFAULT_RUNS = 1000
@@ -68,7 +69,8 @@ def read_trends(
     """The trends of the newest `max_runs` runs of a warehouse (local or object store); `keep` reuses and
     updates the aggregates kept by the previous build (tasks.reports.dq_history)."""
     store = open_store(warehouse)
-    rows = dq_history.read_history(store, max_runs, keep)
+    within = views.shared()  # one DuckDB for the build's reads
+    rows = dq_history.read_history(store, max_runs, keep, within)
     if not rows.num_rows:
         return DqTrends(runs=())
     starts = rows.group_by("run_id", use_threads=False).aggregate([("run_at", "min"), ("run_date", "max")])
@@ -77,7 +79,7 @@ def read_trends(
     found = _series(rows, runs)
     metric = {(suite, m): s for (kind, suite, m), s in found.items() if kind == "metric"}
     rates = {suite: s for (kind, suite, _), s in found.items() if kind == "result"}
-    newest = newest_run.read_newest(store, runs[-1], starts["run_date_max"][-1].as_py())
+    newest = newest_run.read_newest(store, runs[-1], starts["run_date_max"][-1].as_py(), within)
     return DqTrends(
         runs=runs,
         run_times=tuple(starts["run_at_min"].to_pylist()),

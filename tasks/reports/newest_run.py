@@ -1,18 +1,19 @@
 """The newest run in detail, for the top of the DQ dashboard: its figures, what failed, its worst sources.
 
-Read through the warehouse's DuckDB views, from the newest run's run date on only (dq_results, dq_metrics,
-quarantine and runs are partitioned by it). Examples for a failing expectation: a quarantined row's doc_id
-and title (validation quarantines a row under the first expectation it failed), else the "doc_id title"
-examples a coverage measure records (the expectation's `meta.measure` in its suite names it; a doc_id
-there is its first 12 characters), else an article of the run whose dq_flags name the expectation (a
-warning keeps the row). Titles of quarantined rows come from the row itself (its payload), else articles.
+Read through the warehouse's DuckDB views: the newest run's rows of its run date only (dq_results,
+dq_metrics, quarantine and runs are partitioned by it), read once and queried in memory. Examples for a
+failing expectation: a quarantined row's doc_id and title (validation quarantines a row under the first
+expectation it failed), else the "doc_id title" examples a coverage measure records (the expectation's
+`meta.measure` in its suite names it; a doc_id there is its first 12 characters), else an article of the
+run whose dq_flags name the expectation (a warning keeps the row). Titles of quarantined rows come from
+the row itself (its payload), else articles.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -84,15 +85,24 @@ class Newest:
     sources: tuple[SourceScore, ...]  # worst first
 
 
-def read_newest(store: Store, run_id: str, run_date: str) -> Newest:
-    """The newest run's figures, failing expectations with examples, and sources ranked worst first."""
-    con = views.connect(store, only=_NEWEST, run_dates=[run_date])
+def read_newest(
+    store: Store, run_id: str, run_date: str, within: duckdb.DuckDBPyConnection | None = None
+) -> Newest:
+    """The newest run's figures, failing expectations with examples, and sources ranked worst first.
+    `within`: the DuckDB (views.shared) to read in."""
+    newest = views.read(store, lambda con: _newest(con, run_id), _NEWEST, [run_date], run_id, within)
+    missing = {f.doc_id for f in newest.failures if f.doc_id and not f.title}
+    warned = [f for f in newest.failures if not f.doc_id and f.severity == "warning"]
+    if missing or warned:
+        failures = _from_articles(store, run_id, list(newest.failures), within)
+        return replace(newest, failures=tuple(failures))
+    return newest
+
+
+def _newest(con: duckdb.DuckDBPyConnection, run_id: str) -> Newest:
+    """The run's figures, failures with the examples its own DQ rows hold, and sources."""
     measured = _measure_examples(con, run_id)
     failures = [_with_example(f, ex, measured) for f, ex in zip(*_failures(con, run_id), strict=True)]
-    missing = {f.doc_id for f in failures if f.doc_id and not f.title}
-    warned = [f for f in failures if not f.doc_id and f.severity == "warning"]
-    if missing or warned:
-        failures = _from_articles(store, run_id, failures)
     return Newest(figures(con, run_id), tuple(failures), tuple(sources(con, run_id)))
 
 
@@ -205,15 +215,21 @@ def _replace(failure: Failure, doc_id: str | None, title: str | None) -> Failure
     return Failure(**{**failure.__dict__, "doc_id": doc_id, "title": title})
 
 
-def _from_articles(store: Store, run_id: str, failures: list[Failure]) -> list[Failure]:
+def _from_articles(
+    store: Store, run_id: str, failures: list[Failure], within: duckdb.DuckDBPyConnection | None
+) -> list[Failure]:
     """Titles of example doc_ids, and a flagged article of the run for warnings without an example."""
-    con = views.connect(store, only=("articles",))
     wanted = [f.doc_id for f in failures if f.doc_id]
-    rows = con.execute(
-        "select doc_id, title, dq_flags from articles "
-        "where run_id = ? and (len(dq_flags) > 0 or list_contains(?, doc_id)) order by doc_id",
-        [run_id, wanted],
-    ).fetchall()
+    rows = views.read(
+        store,
+        lambda con: con.execute(
+            "select doc_id, title, dq_flags from articles "
+            "where run_id = ? and (len(dq_flags) > 0 or list_contains(?, doc_id)) order by doc_id",
+            [run_id, wanted],
+        ).fetchall(),
+        ("articles",),
+        within=within,
+    )
     titles = {doc_id: title for doc_id, title, _ in rows}
     found = []
     for f in failures:

@@ -9,12 +9,21 @@ Besides the tables, DERIVED views hold definitions every reader shares (one pass
 `newsetl report` and `newsetl query` alike). A session can be opened on a few tables, and on the tables
 partitioned by run date only some dates (`run_dates`): the reports read a run's DQ rows without opening
 every other run's files.
+
+A local view reads its files by name into the columns its query uses. By default it is typed by the union
+of the files' own schemas (DuckDB reads every file's footer when the view is bound, and again when a query
+reads it), so a file written before a column existed reads it as null. `declared=True` binds it on the
+table's declared schema instead: no file is opened before a query reads it, and each file once per query
+(each is mapped by column name and cast to the declared type), but a query reading a column that some
+file lacks fails (duckdb.InvalidInputException, "schema mismatch"). `read` runs a reader's queries that
+way and, when a file lacks a column they read, once more over the union views.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -31,6 +40,7 @@ class QueryRefused(ValueError):
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")  # PRAGMA: SHOW TABLES / DESCRIBE; settings are locked
 RUN_DATE = "run_date"  # the partition of the tables about runs: dq_results, dq_metrics, quarantine, runs
+T = TypeVar("T")
 
 # name -> (the tables it reads, its SELECT). Grain and units are in each view's comment.
 DERIVED: dict[str, tuple[tuple[str, ...], str]] = {
@@ -52,33 +62,80 @@ def connect(
     read_only: bool = False,
     only: Sequence[str] | None = None,
     run_dates: Sequence[str] | None = None,
+    declared: bool = False,
+    run_id: str | None = None,
+    within: duckdb.DuckDBPyConnection | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB session with every table of the warehouse as a view named after it, and the
     DERIVED views over them.
 
     only: just these tables (and the derived views reading only them). run_dates: `YYYY-MM-DD` dates: the
-    tables partitioned by run date hold only those partitions (no other file is opened).
+    tables partitioned by run date hold only those partitions (no other file is opened). run_id: those
+    tables hold only that run's rows, read once into the session (for a reader querying them several
+    times; a file of another run is passed over on its footer's statistics).
     read_only: files outside the warehouse cannot be read or written, extensions cannot be installed,
     and the configuration is locked; pair it with `check_read_only` for the statements themselves.
+    declared: local views bound on the declared schemas (see the module's docstring; `read` uses it).
+    within: a DuckDB of `shared()`: the session is a cursor of it, its tables and views its own (TEMP);
+    not with read_only, whose settings would lock that DuckDB for every session.
     """
     store = as_store(warehouse)
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:") if within is None else within.cursor()
+    temp = "" if within is None else "TEMP "
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET parquet_metadata_cache = true")  # several queries of a session open the same files
     chosen = [t for t in TABLES.values() if only is None or t.name in only]
     for table in chosen:
-        partitions = sorted(run_dates) if run_dates is not None and table.partition_by == RUN_DATE else None
-        con.execute(f"CREATE VIEW {table.name} AS {_view(con, table, store, partitions)}")
+        by_run = table.partition_by == RUN_DATE
+        partitions = sorted(run_dates) if run_dates is not None and by_run else None
+        select = _view(con, table, store, partitions, declared)
+        if run_id is not None and by_run:
+            con.execute(
+                f"CREATE {temp}TABLE {table.name} AS SELECT * FROM ({select}) WHERE run_id = ?", [run_id]
+            )
+        else:
+            con.execute(f"CREATE {temp}VIEW {table.name} AS {select}")
     for name, (reads, select) in DERIVED.items():
         if all(r in {t.name for t in chosen} for r in reads):
-            con.execute(f"CREATE VIEW {name} AS {select}")
+            con.execute(f"CREATE {temp}VIEW {name} AS {select}")
     if read_only:
-        if store.is_local:
-            root = os.path.realpath(store.root).replace("'", "''")
-            con.execute(f"SET allowed_directories = ['{root}']")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+        _lock(con, store)
     return con
+
+
+def _lock(con: duckdb.DuckDBPyConnection, store: Store) -> None:
+    if store.is_local:
+        root = os.path.realpath(store.root).replace("'", "''")
+        con.execute(f"SET allowed_directories = ['{root}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def shared() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for a reader's several sessions (`connect(within=)`, `read(within=)`): they
+    share its start-up and its cache of Parquet footers, each with its own views."""
+    db = duckdb.connect(":memory:")
+    db.execute("SET GLOBAL parquet_metadata_cache = true")
+    return db
+
+
+def read(
+    warehouse: str | os.PathLike[str] | Store,
+    queries: Callable[[duckdb.DuckDBPyConnection], T],
+    only: Sequence[str] | None = None,
+    run_dates: Sequence[str] | None = None,
+    run_id: str | None = None,
+    within: duckdb.DuckDBPyConnection | None = None,
+) -> T:
+    """`queries(con)` over a session of `connect(warehouse, only=, run_dates=, run_id=, within=,
+    declared=True)`: every file is read once per query (once in all with `run_id`), by the columns it
+    uses. When a file lacks one of those columns (written before the column existed), `queries` runs
+    again over the union views, which read it as null."""
+    chosen = {"only": only, "run_dates": run_dates, "run_id": run_id, "within": within}
+    try:
+        return queries(connect(warehouse, declared=True, **chosen))
+    except duckdb.InvalidInputException:  # a file without a column read; a damaged file fails again below
+        return queries(connect(warehouse, **chosen))
 
 
 def check_read_only(sql: str) -> None:
@@ -92,9 +149,11 @@ def check_read_only(sql: str) -> None:
             )
 
 
-def _view(con: duckdb.DuckDBPyConnection, table: Table, store: Store, partitions: list[str] | None) -> str:
+def _view(
+    con: duckdb.DuckDBPyConnection, table: Table, store: Store, partitions: list[str] | None, declared: bool
+) -> str:
     if store.is_local:
-        return view_sql(table, store, partitions)
+        return view_sql(table, store, partitions, declared)
     if partitions is None:
         dataset = tables.table_dataset(store, table.name)
     else:
@@ -106,10 +165,14 @@ def _view(con: duckdb.DuckDBPyConnection, table: Table, store: Store, partitions
 
 
 def view_sql(
-    table: Table, warehouse: str | os.PathLike[str] | Store, partitions: list[str] | None = None
+    table: Table,
+    warehouse: str | os.PathLike[str] | Store,
+    partitions: list[str] | None = None,
+    declared: bool = False,
 ) -> str:
     """SELECT over a local table's Parquet files, typed by its schema (empty before any file); with
-    `partitions`, over those partition values' files only."""
+    `partitions`, over those partition values' files only; `declared`: bound on the declared schema, not
+    on the files' (see the module's docstring)."""
     store = as_store(warehouse)
     folder = store.path(tables.table_path(table.name))
     part = table.schema.field(table.partition_by)
@@ -123,9 +186,14 @@ def view_sql(
         if not patterns:
             return _empty_select(table)
     listed = ", ".join("'" + p.replace("'", "''") + "'" for p in patterns)
+    if declared:  # DuckDB then needs every hive type given, and uses it as is
+        types = ", ".join(f"'{f.name}': '{duckdb_type(f.type)}'" for f in table.schema)
+        schema = f"hive_types_autocast = false, bound_schema = {{{types}}}"
+    else:
+        schema = "union_by_name = true"
     return (
         f"SELECT {', '.join(table.columns)} FROM read_parquet([{listed}], hive_partitioning = true, "
-        f"union_by_name = true, hive_types = {{'{part.name}': '{duckdb_type(part.type)}'}})"
+        f"{schema}, hive_types = {{'{part.name}': '{duckdb_type(part.type)}'}})"
     )
 
 

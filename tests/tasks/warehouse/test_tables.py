@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from tasks.ingest import ingest_batch
 from tasks.records import RunContext, SourceRecord
@@ -51,6 +53,22 @@ def test_records_replay_original_bytes_and_legacy_rows_their_text(tmp_path: Path
     con = views.connect(tmp_path, read_only=True)
     rows = con.execute("select source_uri, raw_bytes is null from raw_documents order by 1").fetchall()
     assert rows == [("file:///new.txt", False), ("file:///old0.txt", True)]
+
+
+def test_declared_views_open_no_file_until_read_and_fall_back_to_the_union_views(tmp_path: Path) -> None:
+    """Bound on the declared schema, a view reads the columns every file has; a query reading a column a
+    legacy file lacks fails there, and views.read runs it again over the union views (null there)."""
+    _legacy_file(tmp_path, ["Old headline\n\nOld body."])
+    new = ingest_batch([SourceRecord("file:///new.txt", b"New headline\n\nNew body.")])
+    commit.commit_batch(tmp_path, "b1", {"raw_documents": raw_documents_table(new.documents, RUN)})
+    declared = views.connect(tmp_path, declared=True)
+    assert declared.execute("select count(distinct doc_id) from raw_documents").fetchone() == (2,)
+    query = "select source_uri, raw_bytes is null from raw_documents order by 1"
+    with pytest.raises(duckdb.InvalidInputException, match="schema mismatch"):
+        declared.execute(query).fetchall()
+    union = views.connect(tmp_path).execute(query).fetchall()
+    assert views.read(tmp_path, lambda con: con.execute(query).fetchall()) == union
+    assert union == [("file:///new.txt", False), ("file:///old0.txt", True)]
 
 
 def test_no_raw_documents_yet(tmp_path: Path) -> None:

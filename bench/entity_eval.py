@@ -295,11 +295,16 @@ def speed(stories: Sequence[Story], nlp: Any, repeat: int = 2) -> dict[str, floa
     return {"model_s": round(model, 2), "entity_step_s": round(step, 2), "extra": round(step / model - 1, 4)}
 
 
-def evaluate(root: Path = CORPORA, timing: bool = True) -> dict[str, Any]:
-    """Every figure of this module on wire/."""
-    stories = wire_stories(root)
+def evaluate(
+    root: Path = CORPORA,
+    timing: bool = True,
+    stories: Sequence[Story] | None = None,
+    model: MemoModel | None = None,
+) -> dict[str, Any]:
+    """Every figure of this module on wire/ (the stories and the memoised model given, or read here)."""
+    stories = stories if stories is not None else wire_stories(root)
     nlp = entities.load_nlp()
-    model = MemoModel(nlp)
+    model = model or MemoModel(nlp)
     figures = rule_steps(stories, model) | learned(stories, model) | city_population(stories, model)
     figures["raw model"] = raw_model(stories, root, nlp)
     figures["canonical_id"] = consistency(stories, model)

@@ -116,7 +116,7 @@ def is_junk(text: str, start: int, end: int) -> bool:
     return span[0].islower() and not _PARTICLE.match(span)
 
 
-_NAME_WORD = r"[A-Z](?=[\w'’-]*[a-z])[\w'’-]*+"  # "Doe", "O'Neill", "McCague", "Smith-Jones"; not "BBC"
+_NAME_WORD = r"[A-Z](?=[\w'’-]*[a-z])[\w'’-]*+"  # "Doe", "O'Dowd", "MacQuarrie", "Smith-Jones"; not "BBC"
 # A name the text introduces as a person's: after an honorific or a title of office written with its
 # capital ("Mr Doe", "Dr. Jane Doe", "President Doe"), or a role written in lowercase ("spokesman John Doe").
 _INTRODUCED = re.compile(

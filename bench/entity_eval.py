@@ -115,6 +115,15 @@ STEPS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     ),
     "split spans": lambda: _patches((entity_rules, "pieces", lambda text, s, e, label: [(s, e, label)])),
     "gazetteer misses": lambda: _patches((entity_rules, "gazetteer_misses", lambda text, covered: [])),
+    "organisation shapes": lambda: _patches(
+        (entity_names, "is_headed", lambda name: False),
+        (entity_rules, "organisation_misses", lambda text, covered: []),
+        (entity_rules, "organisation_pieces", lambda text, s, e, label: [(s, e, label)]),
+    ),
+    "results splits": lambda: _patches(
+        (results_lines, "split_at_scores", lambda text, s, e, label: [(s, e, label)]),
+        (results_lines, "two_scored_names", lambda line: False),
+    ),
     "results lines": lambda: _patches((results_lines, "results_mentions", lambda text, covered: [])),
     "introduced names": lambda: _patches((entity_rules, "introduced_names", lambda text, covered: [])),
     "abbreviations": lambda: _patches((entity_names, "abbreviations", lambda text, named: [])),

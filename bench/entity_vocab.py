@@ -51,6 +51,7 @@ FILES = (
     "time_zones",
     "legal_forms",
     "company_designators",
+    "organisation_heads",
     "competition_words",
     "result_verbs",
     "numbered_nouns",

@@ -79,9 +79,34 @@ def plays(text: str, start: int, end: int) -> bool:
 
 
 def is_results_line(text: str, at: int) -> bool:
-    """A line of results or a table: a score ("2-1"), or three numbers in at most 25 words."""
+    """A line of results or a table: a score ("2-1"), three numbers in at most 25 words, or two names
+    each with its score ("Riverside 1 Hill Town 0")."""
     line = line_of(text, at)
-    return bool(_SCORE.search(line)) or (len(_NUMBER.findall(line)) >= 3 and len(line.split()) <= 25)
+    return (
+        bool(_SCORE.search(line))
+        or (len(_NUMBER.findall(line)) >= 3 and len(line.split()) <= 25)
+        or two_scored_names(line)
+    )
+
+
+def two_scored_names(line: str) -> bool:
+    """A line that is not running text with two names each followed by its score."""
+    return not _is_prose(line) and len(_SCORED_NAME.findall(line)) >= 2
+
+
+_VERSUS = re.compile(r" (?:v|vs\.?) (?=[A-Z])")  # "Riverside v Hill Town": two teams
+_INNER_SCORE = re.compile(r"(?<=[A-Za-z.)]) \d+(?:[-–]\d+)? (?=[A-Z])")  # "Riverside 1 Hill Town"
+
+
+def split_at_scores(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A span the model ran across "v" between two teams ("Riverside v Hill Town"), or across a score on
+    a results line ("Riverside 1 Hill Town"), as the names on either side; any other span as it is."""
+    cut = _VERSUS.search(text, start, end)
+    if cut is None and is_results_line(text, start):
+        cut = _INNER_SCORE.search(text, start, end)
+    if cut is None:
+        return [(start, end, label)]
+    return [(start, cut.start(), label), *split_at_scores(text, cut.end(), end, label)]
 
 
 def line_of(text: str, at: int) -> str:

@@ -91,3 +91,14 @@ def test_a_competition_named_after_a_place_is_an_event() -> None:
     text = "the Springfield Open and Springfield"
     named = canonical_names(text, [(4, 20, "GPE"), (25, 36, "GPE")])
     assert [(m[2], m[3]) for m in named] == [("Springfield Open", "EVENT"), ("Springfield", "GPE")]
+
+
+def test_a_name_with_an_organisations_head_noun_is_an_organisation_unless_the_model_saw_a_place() -> None:
+    text = "Harbour Board officials met. The Board of Northmark agreed. East Bank farmers protested."
+    assert _canonical(
+        text, ("Harbour Board", "PERSON"), ("Board of Northmark", "GPE"), ("East Bank", "LOC")
+    ) == [
+        ("Harbour Board", "ORG"),
+        ("Board of Northmark", "GPE"),
+        ("East Bank", "LOC"),
+    ]

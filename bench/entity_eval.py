@@ -123,6 +123,7 @@ STEPS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     "results splits": lambda: _patches(
         (results_lines, "split_at_scores", lambda text, s, e, label: [(s, e, label)]),
         (results_lines, "two_scored_names", lambda line: False),
+        (results_lines, "teams_after_nationality", lambda text, covered: []),
     ),
     "results lines": lambda: _patches((results_lines, "results_mentions", lambda text, covered: [])),
     "introduced names": lambda: _patches((entity_rules, "introduced_names", lambda text, covered: [])),

@@ -235,6 +235,7 @@ def draft(doc_id: str, view: View, spans: Iterable[tuple[int, int, str]]) -> Dra
     found += entity_rules.gazetteer_misses(text, [(s, e) for s, e, _ in found])
     found += entity_rules.organisation_misses(text, [(s, e) for s, e, _ in found])
     found += results_lines.results_mentions(text, [(s, e) for s, e, _ in found])
+    found += results_lines.teams_after_nationality(text, [(s, e) for s, e, _ in found])
     found += entity_rules.introduced_names(text, [(s, e) for s, e, _ in found])
     named = entity_names.canonical_names(text, sorted(found))
     named = sorted(named + entity_names.abbreviations(text, named))

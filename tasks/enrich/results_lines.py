@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tasks import vocab
+from tasks import places, vocab
 from tasks.parse.stamps import MONTH_NUMBERS
 
 _NUMBER = re.compile(r"(?<![\w-])\d+(?:[-–/:.,]\d+)*(?![\w-])")
@@ -56,6 +56,29 @@ def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
             s, e = line.start() + run.start(1), line.start() + run.end(1)
             if not any(cs < e and s < ce for cs, ce in spans):
                 found.append((s, e, "PERSON" if _INITIAL.match(run.group(1)) else "ORG"))
+    return found
+
+
+# A team after a competitor's nationality on a results line ("1. Jane Doe (Kenya) Riverside Racing 2:04"):
+# capitalised words between the bracketed country and a number, a lowercase word or the line's end.
+_TEAM_AFTER_NATIONALITY = re.compile(
+    rf"\(([A-Z][\w.' -]+)\) ({_NAME_WORD}(?:[ -]{_NAME_WORD}){{0,2}})(?= \d| [a-z]|$)", re.M
+)
+
+
+def teams_after_nationality(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Teams written after a competitor's nationality on a line that is not running text, where no model
+    span covers them (cycling's and motor racing's "Jane Doe (Kenya) Riverside Racing 2:04")."""
+    spans = list(covered)
+    found = []
+    for match in _TEAM_AFTER_NATIONALITY.finditer(text):
+        s, e = match.span(2)
+        entry = places.resolve(match.group(1))
+        if entry is None or entry.rank != 0 or _is_prose(line_of(text, s)):
+            continue
+        if not any(cs < e and s < ce for cs, ce in spans) and not _CALENDAR.match(match.group(2)):
+            found.append((s, e, "ORG"))
+            spans.append((s, e))
     return found
 
 

@@ -7,9 +7,12 @@ All work on the text the model read (tasks.enrich.entities.View: title and body,
   line runs into them ("France 2-1", "Jane Doe (Australia");
 - spans run across lines, across "at"/"in", a country and a dash, or a place and its region's comma
   split, and no junk: without letters, a time zone, or opening in lowercase;
-- countries and capitals the model missed added from the gazetteer, and the wire services; people the
-  text introduces ("Mr Doe", "spokesman John Doe", "Jane Doe (Kenya)") (names on results lines:
-  tasks.enrich.results_lines; the name each mention refers to: tasks.enrich.entity_names);
+- a company's name bounded by its legal form ("Acme Chemical" + " Co", "Acme Inc of Springfield" as the
+  company and the place);
+- countries and capitals the model missed added from the gazetteer, and the wire services; organisations
+  named by their kind ("the Finance Ministry", "Bank of Example"); people the text introduces ("Mr Doe",
+  "spokesman John Doe", "Jane Doe (Kenya)") (names on results lines: tasks.enrich.results_lines; the name
+  each mention refers to: tasks.enrich.entity_names);
 - one label per name, by evidence: the model's votes, a title before the name ("Mr", "coach") or a
   nationality after it, "the city of" before it, the gazetteer (a country or capital is a place), and a
   team's shape on sports copy (a name with its score on a results line, "X beat Y"): a town or county

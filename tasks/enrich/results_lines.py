@@ -125,8 +125,8 @@ def split_at_scores(text: str, start: int, end: int, label: str) -> list[tuple[i
     """A span the model ran across "v" between two teams ("Riverside v Hill Town"), or across a score on
     a results line ("Riverside 1 Hill Town"), as the names on either side; any other span as it is."""
     cut = _VERSUS.search(text, start, end)
-    if cut is None and is_results_line(text, start):
-        cut = _INNER_SCORE.search(text, start, end)
+    if cut is None and (score := _INNER_SCORE.search(text, start, end)) and is_results_line(text, start):
+        cut = score  # the score first: most spans hold none, and the line's test is the dearer
     if cut is None:
         return [(start, end, label)]
     return [(start, cut.start(), label), *split_at_scores(text, cut.end(), end, label)]

@@ -115,6 +115,16 @@ STEPS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     ),
     "split spans": lambda: _patches((entity_rules, "pieces", lambda text, s, e, label: [(s, e, label)])),
     "gazetteer misses": lambda: _patches((entity_rules, "gazetteer_misses", lambda text, covered: [])),
+    "organisation shapes": lambda: _patches(
+        (entity_names, "is_headed", lambda name: False),
+        (entity_rules, "organisation_misses", lambda text, covered: []),
+        (entity_rules, "organisation_pieces", lambda text, s, e, label: [(s, e, label)]),
+    ),
+    "results splits": lambda: _patches(
+        (results_lines, "split_at_scores", lambda text, s, e, label: [(s, e, label)]),
+        (results_lines, "two_scored_names", lambda line: False),
+        (results_lines, "teams_after_nationality", lambda text, covered: []),
+    ),
     "results lines": lambda: _patches((results_lines, "results_mentions", lambda text, covered: [])),
     "introduced names": lambda: _patches((entity_rules, "introduced_names", lambda text, covered: [])),
     "abbreviations": lambda: _patches((entity_names, "abbreviations", lambda text, named: [])),
@@ -295,11 +305,16 @@ def speed(stories: Sequence[Story], nlp: Any, repeat: int = 2) -> dict[str, floa
     return {"model_s": round(model, 2), "entity_step_s": round(step, 2), "extra": round(step / model - 1, 4)}
 
 
-def evaluate(root: Path = CORPORA, timing: bool = True) -> dict[str, Any]:
-    """Every figure of this module on wire/."""
-    stories = wire_stories(root)
+def evaluate(
+    root: Path = CORPORA,
+    timing: bool = True,
+    stories: Sequence[Story] | None = None,
+    model: MemoModel | None = None,
+) -> dict[str, Any]:
+    """Every figure of this module on wire/ (the stories and the memoised model given, or read here)."""
+    stories = stories if stories is not None else wire_stories(root)
     nlp = entities.load_nlp()
-    model = MemoModel(nlp)
+    model = model or MemoModel(nlp)
     figures = rule_steps(stories, model) | learned(stories, model) | city_population(stories, model)
     figures["raw model"] = raw_model(stories, root, nlp)
     figures["canonical_id"] = consistency(stories, model)

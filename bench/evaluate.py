@@ -30,6 +30,7 @@ from urllib.parse import unquote
 from bench import (
     entity_eval,
     entity_scoring,
+    entity_vocab,
     heldout,
     html_peer,
     scoring,
@@ -244,7 +245,10 @@ def dev_section(corpus: Corpus) -> Section:
         columns = {corpus.name: _column(corpus, written, None, gold)}
         if corpus.name == "wire":
             columns[ENTITIES] = entity_columns(root, written, corpus)
-            columns[ENTITY_FOLDS] = entity_eval.evaluate(root)  # held-out folds: bench.entity_eval
+            stories = entity_eval.wire_stories(root)
+            model = entity_eval.MemoModel(entities.load_nlp())  # the model's spans read once for both
+            columns[ENTITY_FOLDS] = entity_eval.evaluate(root, stories=stories, model=model)  # held-out folds
+            columns[ENTITY_VOCAB] = entity_vocab.evaluate(root, stories, model)  # vocabularies held out
         return columns
 
     return Section(corpus.name, run)
@@ -264,6 +268,7 @@ def evaluate(root: Path = CORPORA, only: set[str] | None = None) -> dict[str, An
 
 ENTITIES = "entities"
 ENTITY_FOLDS = "entities by fold"
+ENTITY_VOCAB = "entities without their fold's vocabulary"
 RAW_MODEL = "raw model"  # the entity column of spaCy's model alone over each whole story
 
 
@@ -332,7 +337,7 @@ def render(figures: dict[str, Any]) -> str:
     """Per corpus or contender: every field's dev figure, held-out figure and the gap, then quarantines."""
     blocks = []
     for name, column in figures.items():
-        if name in (ENTITIES, ENTITY_FOLDS, "seconds"):
+        if name in (ENTITIES, ENTITY_FOLDS, ENTITY_VOCAB, "seconds"):
             continue
         dev, held = column["dev"], column.get("held_out") or NOTHING_FITTED
         lines = [f"{name}: {HELD_OUT_NOTE.get(name, '')}", f"{'':44}{'dev':>14}{'held-out':>14}{'gap':>8}"]
@@ -355,6 +360,8 @@ def render(figures: dict[str, Any]) -> str:
         )
     if ENTITY_FOLDS in figures:
         blocks.append(entity_eval.render(figures[ENTITY_FOLDS]))
+    if ENTITY_VOCAB in figures:
+        blocks.append(entity_vocab.summary(figures[ENTITY_VOCAB]))
     if "seconds" in figures:
         blocks.append("seconds per section: " + ", ".join(f"{k} {v}" for k, v in figures["seconds"].items()))
     return "\n\n".join(blocks)

@@ -224,14 +224,18 @@ def draft(doc_id: str, view: View, spans: Iterable[tuple[int, int, str]]) -> Dra
     text = view.text
     found = []
     titled: set[tuple[int, int]] = set()
-    for piece in (piece for span in spans for piece in entity_rules.pieces(text, *span)):
+    split = (piece for span in spans for piece in entity_rules.pieces(text, *span))
+    split = (team for piece in split for team in results_lines.split_at_scores(text, *piece))
+    for piece in (org for p in split for org in entity_rules.organisation_pieces(text, *p)):
         cut = entity_rules.trimmed(text, *piece)
         if cut and not entity_rules.is_junk(text, cut[0], cut[1]) and view.field_of(cut[0], cut[1]):
             found.append(cut[:3])
             if cut[3]:
                 titled.add(cut[:2])
     found += entity_rules.gazetteer_misses(text, [(s, e) for s, e, _ in found])
+    found += entity_rules.organisation_misses(text, [(s, e) for s, e, _ in found])
     found += results_lines.results_mentions(text, [(s, e) for s, e, _ in found])
+    found += results_lines.teams_after_nationality(text, [(s, e) for s, e, _ in found])
     found += entity_rules.introduced_names(text, [(s, e) for s, e, _ in found])
     named = entity_names.canonical_names(text, sorted(found))
     named = sorted(named + entity_names.abbreviations(text, named))

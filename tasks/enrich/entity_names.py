@@ -20,6 +20,10 @@ _COMPANY = re.compile(rf"\s(?:{_LEGAL_FORMS})\.?$")  # a name ending in one is a
 # The words a company's full name adds to its short form ("Acme" of "Acme International Inc").
 _DESIGNATOR = re.compile(rf"(?:{_LEGAL_FORMS}|{vocab.alternation(vocab.words('company_designators'))})\.?$")
 _COMPETITION = re.compile(rf"\s(?:{vocab.alternation(vocab.words('competition_words'))})$")
+HEADS = vocab.alternation(vocab.words("organisation_heads"))
+# An organisation named by its kind: the head noun last ("Finance Ministry", "Parliament") or first
+# before "of" ("Bank of Example").
+_HEADED = re.compile(rf"(?:^|\s)(?:{HEADS})$|^(?:{HEADS}) of\s")
 _BRACKETED = re.compile(r" \(([A-Z][A-Z.&]{1,9})\)")
 
 
@@ -73,10 +77,16 @@ def has_legal_form(name: str) -> bool:
     return bool(_COMPANY.search(name))
 
 
+def is_headed(name: str) -> bool:
+    """The name carries an organisation's kind: "Finance Ministry", "Bank of Example" (organisation_heads)."""
+    return bool(_HEADED.search(name))
+
+
 def _kind(name: str, label: str) -> str:
-    """The model's label, except that a name ending in a company's legal form is an organisation and
-    one ending in a competition's word an event ("Example Cup", "City Open", "Riverside Grand Prix")."""
-    if has_legal_form(name):
+    """The model's label, except that a name ending in a company's legal form is an organisation, and
+    one with an organisation's head noun too unless the model took it for a place ("West Bank"), and one
+    ending in a competition's word an event ("Example Cup", "City Open", "Riverside Grand Prix")."""
+    if has_legal_form(name) or (label not in ("GPE", "LOC") and is_headed(name)):
         return "ORG"
     return "EVENT" if label in NAMED and _COMPETITION.search(name) else label
 

@@ -7,9 +7,12 @@ All work on the text the model read (tasks.enrich.entities.View: title and body,
   line runs into them ("France 2-1", "Jane Doe (Australia");
 - spans run across lines, across "at"/"in", a country and a dash, or a place and its region's comma
   split, and no junk: without letters, a time zone, or opening in lowercase;
-- countries and capitals the model missed added from the gazetteer, and the wire services; people the
-  text introduces ("Mr Doe", "spokesman John Doe", "Jane Doe (Kenya)") (names on results lines:
-  tasks.enrich.results_lines; the name each mention refers to: tasks.enrich.entity_names);
+- a company's name bounded by its legal form ("Acme Chemical" + " Co", "Acme Inc of Springfield" as the
+  company and the place);
+- countries and capitals the model missed added from the gazetteer, and the wire services; organisations
+  named by their kind ("the Finance Ministry", "Bank of Example"); people the text introduces ("Mr Doe",
+  "spokesman John Doe", "Jane Doe (Kenya)") (names on results lines: tasks.enrich.results_lines; the name
+  each mention refers to: tasks.enrich.entity_names);
 - one label per name, by evidence: the model's votes, a title before the name ("Mr", "coach") or a
   nationality after it, "the city of" before it, the gazetteer (a country or capital is a place), and a
   team's shape on sports copy (a name with its score on a results line, "X beat Y"): a town or county
@@ -26,7 +29,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from tasks import places, vocab
-from tasks.enrich import results_lines
+from tasks.enrich import entity_names, results_lines
 from tasks.enrich.entity_names import NAMED, Mention
 
 _HONORIFICS = vocab.alternation(vocab.words("honorifics"))  # abbreviations, with or without their dot
@@ -80,6 +83,29 @@ def pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, 
     return [(start, cut.start(), label), (cut.end(), end, "GPE")]
 
 
+_LEGAL = vocab.alternation(vocab.words("legal_forms"))
+_LEGAL_AFTER = re.compile(rf" (?:{_LEGAL})\.?(?![\w-])")  # "Acme" + " Inc", " Co."
+_LEGAL_OF = re.compile(rf" (?:{_LEGAL})\.?( (?:of|in) )(?=[A-Z])")  # "Acme Inc of Springfield"
+_DASH_THEN_NO_NAME = re.compile(r"\s[-–—]+\s+(?=[\d\W]|[a-z])")  # "Acme Corp - 6mth forecast"
+
+
+def organisation_pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A company's name as its legal form bounds it: grown by the legal form written right after it
+    ("Acme Chemical" + " Co"), cut after the legal form before "of"/"in" and a place ("Acme Inc of
+    Springfield": the company and the place), and cut before a dash that no name follows ("Acme Corp -
+    6mth forecast"); any other span as it is."""
+    if label == "PERSON":
+        return [(start, end, label)]
+    dash = _DASH_THEN_NO_NAME.search(text, start, end)
+    if dash and entity_names.has_legal_form(text[start : dash.start()].rstrip(". ")):
+        end = dash.start()
+    if of := _LEGAL_OF.search(text, start, end):
+        return [(start, of.start(1), "ORG"), (of.end(1), end, "GPE")]
+    if label in ("ORG", "FAC", "NORP", "PRODUCT") and (legal := _LEGAL_AFTER.match(text, end)):
+        return [(start, legal.end(), "ORG")]
+    return [(start, end, label)]
+
+
 def trimmed(text: str, start: int, end: int, label: str) -> tuple[int, int, str, bool] | None:
     """(start, end, label, titled): the span without its leading article or title, trailing score,
     bracket or punctuation; `titled` when a person's title was cut from its front."""
@@ -116,7 +142,7 @@ def is_junk(text: str, start: int, end: int) -> bool:
     return span[0].islower() and not _PARTICLE.match(span)
 
 
-_NAME_WORD = r"[A-Z](?=[\w'’-]*[a-z])[\w'’-]*+"  # "Doe", "O'Neill", "McCague", "Smith-Jones"; not "BBC"
+_NAME_WORD = r"[A-Z](?=[\w'’-]*[a-z])[\w'’-]*+"  # "Doe", "O'Dowd", "MacQuarrie", "Smith-Jones"; not "BBC"
 # A name the text introduces as a person's: after an honorific or a title of office written with its
 # capital ("Mr Doe", "Dr. Jane Doe", "President Doe"), or a role written in lowercase ("spokesman John Doe").
 _INTRODUCED = re.compile(
@@ -165,6 +191,36 @@ def gazetteer_misses(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
         s, e = match.span()
         if not any(cs < e and s < ce for cs, ce in spans):
             missed.append((s, e, "ORG"))
+    return missed
+
+
+# An organisation's head noun (tasks/vocab/organisation_heads.txt) with the capitalised words before it
+# ("the Finance Ministry") or "of" and a name after it ("Bank of Example").
+_HEAD = re.compile(rf"(?<![\w-])(?:{entity_names.HEADS})(?![\w-])")
+_WORD_BEFORE = re.compile(r"(?<![\w'’&.-])((?:[A-Z]\.){2,}|[A-Z][\w'’&-]*) $")  # "U.S. ", "Finance "
+_OF_NAME = re.compile(r" of (?:the )?[A-Z][\w'’&-]*(?: [A-Z][\w'’&-]*){0,3}")
+_STOP_WORDS = frozenset(vocab.words("stop_words"))
+
+
+def organisation_misses(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Organisations named by their kind that no model span touches: an organisation's head noun with up
+    to four capitalised words before it ("the Finance Ministry", not "The" or another function word), or
+    "of" and a capitalised name after it ("Bank of Example"); a head noun alone is no name."""
+    spans = list(covered)
+    missed = []
+    for head in _HEAD.finditer(text):
+        start, end = head.span()
+        for _ in range(4):
+            word = _WORD_BEFORE.search(text, max(0, start - 40), start)
+            if not word or word.group(1).lower() in _STOP_WORDS:
+                break
+            start = word.start(1)
+        if of := _OF_NAME.match(text, end):
+            end = of.end()
+        if (start, end) == head.span() or any(cs < end and start < ce for cs, ce in spans):
+            continue
+        missed.append((start, end, "ORG"))
+        spans.append((start, end))
     return missed
 
 

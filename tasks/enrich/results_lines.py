@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tasks import vocab
+from tasks import places, vocab
 from tasks.parse.stamps import MONTH_NUMBERS
 
 _NUMBER = re.compile(r"(?<![\w-])\d+(?:[-–/:.,]\d+)*(?![\w-])")
@@ -59,6 +59,29 @@ def results_mentions(text: str, covered: Iterable[tuple[int, int]]) -> list[tupl
     return found
 
 
+# A team after a competitor's nationality on a results line ("1. Jane Doe (Kenya) Riverside Racing 2:04"):
+# capitalised words between the bracketed country and a number, a lowercase word or the line's end.
+_TEAM_AFTER_NATIONALITY = re.compile(
+    rf"\(([A-Z][\w.' -]+)\) ({_NAME_WORD}(?:[ -]{_NAME_WORD}){{0,2}})(?= \d| [a-z]|$)", re.M
+)
+
+
+def teams_after_nationality(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Teams written after a competitor's nationality on a line that is not running text, where no model
+    span covers them (cycling's and motor racing's "Jane Doe (Kenya) Riverside Racing 2:04")."""
+    spans = list(covered)
+    found = []
+    for match in _TEAM_AFTER_NATIONALITY.finditer(text):
+        s, e = match.span(2)
+        entry = places.resolve(match.group(1))
+        if entry is None or entry.rank != 0 or _is_prose(line_of(text, s)):
+            continue
+        if not any(cs < e and s < ce for cs, ce in spans) and not _CALENDAR.match(match.group(2)):
+            found.append((s, e, "ORG"))
+            spans.append((s, e))
+    return found
+
+
 def _is_prose(line: str) -> bool:
     """A line of running text, not of results: more than a third of its words, or four in a row, begin
     in lowercase ("In 2003, output rose to 11.5 million tonnes")."""
@@ -79,9 +102,34 @@ def plays(text: str, start: int, end: int) -> bool:
 
 
 def is_results_line(text: str, at: int) -> bool:
-    """A line of results or a table: a score ("2-1"), or three numbers in at most 25 words."""
+    """A line of results or a table: a score ("2-1"), three numbers in at most 25 words, or two names
+    each with its score ("Riverside 1 Hill Town 0")."""
     line = line_of(text, at)
-    return bool(_SCORE.search(line)) or (len(_NUMBER.findall(line)) >= 3 and len(line.split()) <= 25)
+    return (
+        bool(_SCORE.search(line))
+        or (len(_NUMBER.findall(line)) >= 3 and len(line.split()) <= 25)
+        or two_scored_names(line)
+    )
+
+
+def two_scored_names(line: str) -> bool:
+    """A line that is not running text with two names each followed by its score."""
+    return not _is_prose(line) and len(_SCORED_NAME.findall(line)) >= 2
+
+
+_VERSUS = re.compile(r" (?:v|vs\.?) (?=[A-Z])")  # "Riverside v Hill Town": two teams
+_INNER_SCORE = re.compile(r"(?<=[A-Za-z.)]) \d+(?:[-–]\d+)? (?=[A-Z])")  # "Riverside 1 Hill Town"
+
+
+def split_at_scores(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A span the model ran across "v" between two teams ("Riverside v Hill Town"), or across a score on
+    a results line ("Riverside 1 Hill Town"), as the names on either side; any other span as it is."""
+    cut = _VERSUS.search(text, start, end)
+    if cut is None and (score := _INNER_SCORE.search(text, start, end)) and is_results_line(text, start):
+        cut = score  # the score first: most spans hold none, and the line's test is the dearer
+    if cut is None:
+        return [(start, end, label)]
+    return [(start, cut.start(), label), *split_at_scores(text, cut.end(), end, label)]
 
 
 def line_of(text: str, at: int) -> str:

@@ -14,7 +14,7 @@ def test_entity_text_folds_space_case_outer_quotes_and_dots() -> None:
 
 
 def test_entity_text_keeps_inner_punctuation() -> None:
-    assert entity_text("O'Neill") == "o'neill"
+    assert entity_text("O'Dowd") == "o'dowd"
     assert entity_text("A.B. Sharpe") == "a.b. sharpe"
 
 

@@ -91,3 +91,20 @@ def test_a_competition_named_after_a_place_is_an_event() -> None:
     text = "the Springfield Open and Springfield"
     named = canonical_names(text, [(4, 20, "GPE"), (25, 36, "GPE")])
     assert [(m[2], m[3]) for m in named] == [("Springfield Open", "EVENT"), ("Springfield", "GPE")]
+
+
+def test_a_name_with_an_organisations_head_noun_is_an_organisation_unless_the_model_saw_a_place() -> None:
+    text = "Harbour Board officials met. The Board of Northmark agreed. East Bank farmers protested."
+    assert _canonical(
+        text, ("Harbour Board", "PERSON"), ("Board of Northmark", "GPE"), ("East Bank", "LOC")
+    ) == [
+        ("Harbour Board", "ORG"),
+        ("Board of Northmark", "GPE"),
+        ("East Bank", "LOC"),
+    ]
+
+
+def test_a_league_or_a_tour_is_a_competition() -> None:
+    text = "The Northern League and the Southern Tour"
+    spans = [(4, 19, "ORG"), (28, 41, "ORG")]
+    assert [label for *_, label in canonical_names(text, spans)] == ["EVENT", "EVENT"]

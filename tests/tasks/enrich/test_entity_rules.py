@@ -14,6 +14,8 @@ from tasks.enrich.entity_rules import (
     introduced_names,
     is_junk,
     one_label_per_name,
+    organisation_misses,
+    organisation_pieces,
     pieces,
     propagated,
     trimmed,
@@ -152,8 +154,8 @@ def test_a_town_playing_is_an_organisation() -> None:
 
 
 def test_a_country_playing_stays_a_place() -> None:
-    text = "Romania beat Lithuania 2-1 in the qualifier."
-    assert _labels(text, ("Romania", "GPE"), ("Lithuania", "ORG")) == {"Romania": "GPE", "Lithuania": "GPE"}
+    text = "Peru beat Paraguay 2-1 in the qualifier."
+    assert _labels(text, ("Peru", "GPE"), ("Paraguay", "ORG")) == {"Peru": "GPE", "Paraguay": "GPE"}
 
 
 def test_a_role_after_a_name_is_the_team_it_plays_for() -> None:
@@ -242,3 +244,29 @@ def test_pieces_splits_a_country_before_a_dash() -> None:
 
 def test_a_country_the_model_took_for_a_peoples_adjective_is_a_place() -> None:
     assert _labels("Kenya said", ("Kenya", "NORP")) == {"Kenya": "GPE"}
+
+
+def test_an_organisation_named_by_its_kind_is_found_where_the_model_missed_it() -> None:
+    text = "The Fisheries Ministry and the Bank of Northmark met. Police said. Lindqvist. Harbour Board"
+    found = [text[s:e] for s, e, label in organisation_misses(text, []) if label == "ORG"]
+    assert found == ["Fisheries Ministry", "Bank of Northmark", "Harbour Board"]  # no "The", no head alone
+    assert organisation_misses(text, [(4, 13)]) == organisation_misses(text, [])[1:]  # the model's span stays
+
+
+def _org_pieces(text: str, span: str, label: str = "ORG") -> list[tuple[str, str]]:
+    start = text.index(span)
+    return [(text[s:e], lab) for s, e, lab in organisation_pieces(text, start, start + len(span), label)]
+
+
+def test_a_companys_name_is_bounded_by_its_legal_form() -> None:
+    assert _org_pieces("The Tandbrek Chemical Co of Northmark said", "Tandbrek Chemical") == [
+        ("Tandbrek Chemical Co", "ORG")
+    ]
+    text = "Halvik Pharmaceuticals Inc of Northmark said"
+    assert _org_pieces(text, "Halvik Pharmaceuticals Inc of Northmark") == [
+        ("Halvik Pharmaceuticals Inc", "ORG"),
+        ("Northmark", "GPE"),
+    ]
+    assert _org_pieces("Halvik Corp - 6mth forecast", "Halvik Corp - 6mth") == [("Halvik Corp", "ORG")]
+    assert _org_pieces("Cricket - Riverside win", "Cricket - Riverside") == [("Cricket - Riverside", "ORG")]
+    assert _org_pieces("Dana Halvik Co said", "Dana Halvik", "PERSON") == [("Dana Halvik", "PERSON")]

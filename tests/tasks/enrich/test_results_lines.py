@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tasks.enrich.results_lines import is_results_line, plays, results_mentions
+from tasks.enrich.results_lines import (
+    is_results_line,
+    plays,
+    results_mentions,
+    split_at_scores,
+    teams_after_nationality,
+)
 
 
 def _names(text: str, covered: list[tuple[int, int]] | None = None) -> list[tuple[str, str]]:
@@ -63,3 +69,27 @@ def test_is_results_line_not_on_prose() -> None:
     assert not is_results_line("He said it 3 times.", 0)
     long = "He was 3 then 4 then 5 " + "and the story went on " * 6
     assert not is_results_line(long, 0)
+
+
+def _split(text: str, label: str = "PERSON") -> list[str]:
+    return [text[s:e] for s, e, _ in split_at_scores(text, 0, len(text), label)]
+
+
+def test_a_span_across_v_or_a_score_on_a_results_line_is_the_two_teams() -> None:
+    assert _split("Riverside v Hill Town") == ["Riverside", "Hill Town"]
+    assert _split("Riverside 1 Hill Town 0") == ["Riverside", "Hill Town 0"]  # the score after: trimmed
+    assert is_results_line("Riverside 1 Hill Town 0", 0)  # two names each with its score
+    assert _split("Jane Doe scored 2 Goals in the game") == ["Jane Doe scored 2 Goals in the game"]  # prose
+
+
+def test_a_team_after_a_competitors_nationality_is_an_organisation() -> None:
+    text = "1. Jane Doe (Denmark) Riverside Racing 20:36:54\n\n2. John Roe (U.S.) Halvik same time\n\n"
+    text += "Doe (Kenya) Won the race in under two hours, she said after it was over."  # running text
+    assert [(text[s:e], label) for s, e, label in teams_after_nationality(text, [])] == [
+        ("Riverside Racing", "ORG"),
+        ("Halvik", "ORG"),
+    ]
+    assert (
+        teams_after_nationality(text, [(text.index("Halvik"), text.index("Halvik") + 6)])
+        == (teams_after_nationality(text, [])[:1])
+    )

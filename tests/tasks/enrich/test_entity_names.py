@@ -104,7 +104,7 @@ def test_a_name_with_an_organisations_head_noun_is_an_organisation_unless_the_mo
     ]
 
 
-def test_a_league_or_a_tour_is_a_competition() -> None:
+def test_a_tour_is_a_competition_and_a_league_stays_what_the_model_said() -> None:
     text = "The Northern League and the Southern Tour"
     spans = [(4, 19, "ORG"), (28, 41, "ORG")]
-    assert [label for *_, label in canonical_names(text, spans)] == ["EVENT", "EVENT"]
+    assert [label for *_, label in canonical_names(text, spans)] == ["ORG", "EVENT"]

@@ -164,10 +164,15 @@ def candidates(lines: Sequence[str], body: Sequence[int], language: str) -> tupl
 
 
 def _yearish_lines(lines: Sequence[str]) -> list[int]:
-    """Indices of the lines that may print a year: one search of the whole page, not one per line."""
+    """Indices of the lines that may print a year: one search of the whole page, on from the next line's
+    start after each hit (a line of figures has many)."""
+    text = "\n".join(lines)
     starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-    hits = (bisect_right(starts, m.start()) - 1 for m in YEARISH.finditer("\n".join(lines)))
-    return sorted(set(hits))
+    found, m = [], YEARISH.search(text)
+    while m is not None:
+        found.append(i := bisect_right(starts, m.start()) - 1)
+        m = YEARISH.search(text, starts[i + 1])
+    return found
 
 
 def _is_caption(lines: Sequence[str], i: int) -> bool:

@@ -48,12 +48,27 @@ _WORD = re.compile(r"[^\W_]+")
 _FOUR_DIGIT_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
-def _cue(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{vocab.alternation(vocab.words(name), spaced=True)})(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True)
+class _Cue:
+    """A vocabulary's words as whole words, ignoring case: searched as the case-sensitive pattern over the
+    lower-cased text (tasks.vocab.lower_cased), several times faster than re.IGNORECASE over it."""
+
+    folding: re.Pattern[str]
+    lower: re.Pattern[str]
+
+    @classmethod
+    def of(cls, name: str, opening: bool = False) -> _Cue:
+        words = vocab.alternation([w.lower() for w in vocab.words(name)], spaced=True)
+        source = rf"^(?:{words})\b" if opening else rf"(?<!\w)(?:{words})(?!\w)"
+        return cls(re.compile(source, re.IGNORECASE), re.compile(source))
+
+    def search(self, text: str) -> bool:
+        pattern, searched = vocab.lower_cased(self.folding, self.lower, text)
+        return pattern.search(searched) is not None
 
 
-_PUBLISHED, _UPDATED, _COMMENT = _cue("published_cues"), _cue("updated_cues"), _cue("comment_cues")
-_BYLINE = re.compile(rf"^(?:{vocab.alternation(vocab.words('byline_cues'), spaced=True)})\b", re.IGNORECASE)
+_PUBLISHED, _UPDATED, _COMMENT = _Cue.of("published_cues"), _Cue.of("updated_cues"), _Cue.of("comment_cues")
+_BYLINE = _Cue.of("byline_cues", opening=True)
 _HANDLE = re.compile(r"(?<!\w)@\w{2,}")  # "(@jane)": an embedded post's signature, its own date beside it
 FEATURE_NAMES = (
     # where it stands: zones, then distances counted in non-blank lines
@@ -206,6 +221,7 @@ def features(
         before, words, on_line = _around(lines, found, k)
         label = lines[i - 1] + " " + line if i and len(lines[i - 1].split()) <= _CUE_LINE_WORDS else line
         text = line[stamp.start : stamp.end]
+        published = _PUBLISHED.search(before)
         rows.append(
             (
                 i < title_at,
@@ -232,7 +248,7 @@ def features(
                 log1p(k),
                 log1p(distance_rank[k]),
                 log1p(words),
-                words == 0 or (words <= _CUE_LINE_WORDS and _PUBLISHED.search(before) is not None),
+                words == 0 or (words <= _CUE_LINE_WORDS and published),
                 len(_WORD.findall(line)) >= _SENTENCE_WORDS and line.rstrip().endswith((".", "!", "?")),
                 _inside_text(line, stamp),
                 on_line > 0,
@@ -240,10 +256,10 @@ def features(
                 not any(ch.isalpha() for ch in text),
                 _FOUR_DIGIT_YEAR.search(text) is None,
                 _HANDLE.search(line) is not None,
-                _PUBLISHED.search(before) is not None,
-                _PUBLISHED.search(label) is not None,
-                _UPDATED.search(before) is not None,
-                _UPDATED.search(label) is not None,
+                published,
+                _PUBLISHED.search(label),
+                _UPDATED.search(before),
+                _UPDATED.search(label),
                 _comment_near(lines, i),
                 _byline_near(lines, i),
                 log1p(counts[day]),
@@ -261,7 +277,7 @@ def features(
 def _labelled(line: str) -> bool:
     """A short line with a publication word: a blog's footer ("Dieser Beitrag wurde am ... veröffentlicht"),
     not a paragraph of the story (which may well say "released on 7 March 1985")."""
-    return len(line.split()) <= _LABELLED_WORDS and _PUBLISHED.search(line) is not None
+    return len(line.split()) <= _LABELLED_WORDS and _PUBLISHED.search(line)
 
 
 def _in_prose(line: str, stamp: Stamp) -> bool:
@@ -301,7 +317,7 @@ def _comment_near(lines: Sequence[str], i: int) -> bool:
 
 def _byline_near(lines: Sequence[str], i: int) -> bool:
     """A byline ("By ...", "Von ...") on the date's line or the line right above or under it."""
-    return any(_BYLINE.match(line) for line in lines[max(0, i - 1) : i + 2])
+    return any(_BYLINE.search(line) for line in lines[max(0, i - 1) : i + 2])
 
 
 def _dated_near(dated: Sequence[int], i: int) -> float:

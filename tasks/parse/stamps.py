@@ -59,8 +59,9 @@ _US_ZONES = frozenset(
 _FOLDED_MONTHS = {_folded(name): number for name, number in MONTH_NUMBERS.items()}
 _MON = rf"(?P<month>{vocab.alternation(list(_FOLDED_MONTHS))})\b\.?"  # in a _folded line
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
-# A year may run straight into a time when a page glues its spans ("APR 28 20232:23 PM").
-_YEAR = r"(?P<year>(?:1[89]|20)\d\d|['’]\d\d)(?=\D|\d{1,2}[:.]\d\d|$)"
+# A year may run straight into a time or the next date's day when a page glues its spans ("APR 28 20232:23
+# PM", "28. June 201914. January 2020").
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d|['’]\d\d)(?=\D|\d{1,2}[:.]\d\d|\d{1,2}\.\s|$)"
 # Cheap test first: most lines name no year. A year is "1[89]dd", "20dd", "'dd" or "/dd" ("11/19/19"); the
 # pattern opens with the class of their first characters, which lets re skip every other position at C speed.
 YEARISH = re.compile(r"[12'’/.](?:(?<=1)[89]\d\d|(?<=2)0\d\d|(?<=['’])\d\d|(?<=[/.])\d\d\b)")
@@ -79,8 +80,9 @@ _ENGLISH_NUMERIC = (
         r"(?P<zone>Z|[+-]\d\d:?\d\d)?)?(?!\d)"
     ),
     re.compile(r"(?<![\d.:/-])(?P<year>(?:1[89]|20)\d\d)/(?P<mnum>[01]?\d)/(?P<day>[0-3]?\d)(?![\d/])"),
-    re.compile(
-        r"(?<![\d.:/-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[01]?\d)(?P=sep)(?P<year>(?:19|20)\d\d)(?![\d/])"
+    re.compile(  # the next date may be glued to its year ("17/11/201917/11/2019")
+        r"(?<![\d.:/-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[01]?\d)(?P=sep)(?P<year>(?:19|20)\d\d)"
+        r"(?:(?![\d/])|(?=\d{1,2}(?P=sep)))"
     ),
     # "11/19/19 06:56 AM EST", "19.10.19, 08:16": a two-digit year only with a time after it, or alone at
     # the line's end with slashes ("Version 1.2.19" is no date)

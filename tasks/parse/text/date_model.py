@@ -43,6 +43,7 @@ _FAR = 10  # non-blank lines: a date this far above the headline is the site's (
 _COMMENT_REACH = 2  # lines either side where a comment's words mark a date as the comment's
 _SENTENCE_WORDS = 10
 _LABELLED_WORDS = 30
+_LABEL_REACH = 4  # words either side of a date in a long line where a publication word labels it
 _OPENING = 80  # characters of a paragraph that may hold its dateline's date
 _WORD = re.compile(r"[^\W_]+")
 _FOUR_DIGIT_YEAR = re.compile(r"(?:1[89]|20)\d\d")
@@ -173,7 +174,7 @@ def candidates(lines: Sequence[str], body: Sequence[int], language: str) -> tupl
         found += [
             Candidate(i, s)
             for s in page_stamps(read, language)
-            if not (i in kept and _in_prose(line, s) and not _labelled(line)) and not _is_caption(lines, i)
+            if not (i in kept and _in_prose(line, s) and not _labelled(line, s)) and not _is_caption(lines, i)
         ]
     return tuple(found)
 
@@ -274,10 +275,14 @@ def features(
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
 
 
-def _labelled(line: str) -> bool:
+def _labelled(line: str, stamp: Stamp) -> bool:
     """A short line with a publication word: a blog's footer ("Dieser Beitrag wurde am ... veröffentlicht"),
-    not a paragraph of the story (which may well say "released on 7 March 1985")."""
-    return len(line.split()) <= _LABELLED_WORDS and _PUBLISHED.search(line)
+    not a paragraph of the story (which may well say "released on 7 March 1985"); or a publication word
+    a few words from the date in a longer line ("This entry was posted on ... and filed under ...")."""
+    if len(line.split()) <= _LABELLED_WORDS:
+        return _PUBLISHED.search(line)
+    before, after = line[: stamp.start].split()[-_LABEL_REACH:], line[stamp.end :].split()[:_LABEL_REACH]
+    return _PUBLISHED.search(" ".join(before + after))
 
 
 def _in_prose(line: str, stamp: Stamp) -> bool:

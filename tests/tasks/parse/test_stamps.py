@@ -68,6 +68,8 @@ def test_a_word_after_the_time_is_no_zone() -> None:
         ("5 EKİM 2020", "tr", _utc(2020, 10, 5)),  # "İ" lower-cases to two characters
         ("12 ΣΕΠΤΕΜΒΡΊΟΥ 2021", "el", _utc(2021, 9, 12)),
         ("Jan 5, 2021", "de", _utc(2021, 1, 5)),  # English month names in every language
+        ("03/05/202103/05/2021", "fr", _utc(2021, 5, 3)),  # the next date glued to the year
+        ("5. Mai 20217. Juni 2021", "de", _utc(2021, 5, 5)),
     ],
 )
 def test_month_names_in_any_case(line: str, language: str, when: datetime) -> None:

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, repeat
 from math import log1p
+from operator import add
 
 import numpy as np
 
@@ -183,7 +184,7 @@ def _yearish_lines(lines: Sequence[str]) -> list[int]:
     """Indices of the lines that may print a year: one search of the whole page, on from the next line's
     start after each hit (a line of figures has many)."""
     text = "\n".join(lines)
-    starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+    starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=0))  # each line and its newline
     found, m = [], YEARISH.search(text)
     while m is not None:
         found.append(i := bisect_right(starts, m.start()) - 1)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tasks.parse.stamps import stamps
+from tasks.parse.stamps import page_stamps, stamps
 
 
 def _utc(*parts: int) -> datetime:
@@ -56,3 +56,26 @@ def test_spans_and_order() -> None:
 def test_a_word_after_the_time_is_no_zone() -> None:
     (stamp,) = stamps("April 25, 2023 2:26 PM in Paris")
     assert stamp.when == _utc(2023, 4, 25, 14, 26)
+
+
+@pytest.mark.parametrize(
+    ("line", "language", "when"),
+    [
+        ("MARCH 3, 2021", "en", _utc(2021, 3, 3)),
+        ("3 mars 2021", "fr", _utc(2021, 3, 3)),
+        ("15 Mayıs 2020", "tr", _utc(2020, 5, 15)),
+        ("15 MAYIS 2020", "tr", _utc(2020, 5, 15)),  # "I" pairs with "ı" ignoring case
+        ("5 EKİM 2020", "tr", _utc(2020, 10, 5)),  # "İ" lower-cases to two characters
+        ("12 ΣΕΠΤΕΜΒΡΊΟΥ 2021", "el", _utc(2021, 9, 12)),
+        ("Jan 5, 2021", "de", _utc(2021, 1, 5)),  # English month names in every language
+        ("03/05/202103/05/2021", "fr", _utc(2021, 5, 3)),  # the next date glued to the year
+        ("5. Mai 20217. Juni 2021", "de", _utc(2021, 5, 5)),
+    ],
+)
+def test_month_names_in_any_case(line: str, language: str, when: datetime) -> None:
+    assert [s.when for s in page_stamps(line, language)] == [when]
+
+
+@pytest.mark.parametrize("line", ["© 2019 Example Media", "in March 2018", "figures for 2021: 3.5% up"])
+def test_a_year_without_a_day_is_no_date(line: str) -> None:
+    assert page_stamps(line, "en") == ()

@@ -9,7 +9,9 @@ model, GX; `_warm`) is counted on its own line.
 `--watched` runs the batches as the flow does, each in a forked child watched per document
 (tasks.watchdog): the total then includes the fork and what the child redoes because its caches die with
 it, counted from the children's CPU time (stages are not split there). `--profile FILE` writes a
-pyinstrument profile (HTML) of the batches.
+pyinstrument profile (HTML) of the batches. `--ner-cache WAREHOUSE` measures the batches of a rebuild with
+no parser change: the model's output is read from that warehouse's ner_cache table (a warehouse the corpus
+was run into), as `newsetl run --rebuild` reads it, so no model runs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tasks import pipeline, run, sources
+from tasks.enrich import ner_cache
 from tasks.records import RunContext, SourceRecord
 
 _wall_timer = pipeline.stage_timer  # kept: measure() puts cpu_timer in its place
@@ -50,8 +53,11 @@ def batches_of(corpus: Path, batch_size: int) -> list[list[SourceRecord]]:
     return list(run.batched(records, batch_size))
 
 
-def measure(chosen: list[list[SourceRecord]], watched: bool) -> dict[str, Any]:
-    """CPU seconds of the start-up and of each chosen batch (per stage unless `watched`)."""
+def measure(
+    chosen: list[list[SourceRecord]], watched: bool, model_cache: ner_cache.Source | None = None
+) -> dict[str, Any]:
+    """CPU seconds of the start-up and of each chosen batch (per stage unless `watched`); with
+    `model_cache`, the batches reuse the model's output kept there (a rebuild's batches)."""
     context = RunContext.new()
     pipeline.stage_timer = cpu_timer  # what the batch's stages are timed with (wall seconds otherwise)
     start = cpu_now()
@@ -61,7 +67,12 @@ def measure(chosen: list[list[SourceRecord]], watched: bool) -> dict[str, Any]:
         seconds: dict[str, float] = {}
         start, wall = cpu_now(), time.perf_counter()
         result = pipeline.process_batch(
-            batch, context, run.batch_id(context, number), seconds, doc_timeout=120.0 if watched else None
+            batch,
+            context,
+            run.batch_id(context, number),
+            seconds,
+            doc_timeout=120.0 if watched else None,
+            model_cache=model_cache,
         )
         figures["batches"].append(
             {
@@ -88,19 +99,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batches", type=int, nargs="+", default=[0, 4], help="which batches (0-based)")
     parser.add_argument("--watched", action="store_true", help="each batch in a watched child, as the flow")
     parser.add_argument("--profile", type=Path, help="write a pyinstrument HTML profile of the batches here")
+    parser.add_argument(
+        "--ner-cache", type=Path, help="a rebuild's batches: the model's output from WAREHOUSE's ner_cache"
+    )
     parser.add_argument("--out", type=Path, help="write the figures as JSON here too")
     args = parser.parse_args(argv)
     every = batches_of(args.corpus, args.batch_size)
     chosen = [every[i] for i in args.batches]
+    cached = ner_cache.Source(str(args.ner_cache), rebuild=True) if args.ner_cache else None
     if args.profile:
         from pyinstrument import Profiler
 
         with Profiler(interval=0.002) as profiler:
-            figures = measure(chosen, args.watched)
+            figures = measure(chosen, args.watched, cached)
         args.profile.write_text(profiler.output_html(), encoding="utf-8")
         print(profiler.output_text(unicode=False, show_all=False))
     else:
-        figures = measure(chosen, args.watched)
+        figures = measure(chosen, args.watched, cached)
     print(json.dumps(figures, indent=2))
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -232,8 +232,6 @@ def _run_batches(plan: _Plan, options: sources.ReadOptions) -> None:
         commit_batch(warehouse, f"{context.run_id}-files", run.ledger_tables(reads.rest(), context, digest))
 
     task_runner = plan.task_runner(sum(map(len, ahead)) + (plan.batch_size if len(ahead) == 2 else 0))
-    if summary.runner != Runner.threads:  # for the report, while the last batches run
-        batches = run.then(batches, lambda: import_in_background("great_expectations"))
     try:
         _batches(plan, task_runner, chain(ahead, batches), process_batch, commit_in_order, finish=commit_rest)
     finally:
@@ -292,6 +290,8 @@ def _batches(
     batch, and its GX results are saved so the Data Docs show why; the DQ report is built once at the
     end, also after a failure."""
     context, summary, timer = plan.context, plan.summary, plan.timer
+    if summary.runner != Runner.threads:  # GX for the report, while the last batches run elsewhere
+        batches = run.then(batches, lambda: import_in_background("great_expectations"))
 
     def submit(number: int, records: Sequence[Any]) -> Any:
         parameters = {

@@ -14,12 +14,12 @@ after them are no amounts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tasks import vocab
-from tasks.enrich.event_counts import WORD_NUMBER, EventCount, parse_number
+from tasks.enrich.event_counts import WORD_NUMBER, EventCount, matches_from, parse_number
 from tasks.records import Article
 
 
@@ -109,7 +109,7 @@ def extract_amounts(
     taken = [(c.start_char, c.end_char) for c in counts]
     starts = _number_starts(text)
     for position, pattern in enumerate(PATTERNS):
-        for match in _matches(pattern, text, starts) if position else pattern.finditer(text):
+        for match in matches_from(pattern, text, starts) if position else pattern.finditer(text):
             start, end = match.span("n")
             if any(s < end and start < e for s, e in taken):
                 continue
@@ -126,16 +126,6 @@ def _number_starts(text: str) -> list[int]:
     trying its alternation of number words at every character costs ten times more."""
     pattern, searched = vocab.lower_cased(_NUMBER_START_I, _NUMBER_START, text)
     return [m.start() for m in pattern.finditer(searched)]
-
-
-def _matches(pattern: re.Pattern[str], text: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
-    """pattern.finditer(text) for a pattern that opens on a number: its matches left to right, none
-    overlapping, each starting at one of `starts`."""
-    end = 0
-    for start in starts:
-        if start >= end and (match := pattern.match(text, start)):
-            end = max(match.end(), start + 1)
-            yield match
 
 
 def _amount(doc_id: str, match: re.Match[str], field: str, counted: bool) -> Amount | None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from tasks.enrich import event_counts
 from tasks.enrich.entities import Entity, entities_of
 from tasks.enrich.event_counts import extract_counts, parse_number
 from tasks.enrich.mentioned_dates import extract_dates
@@ -33,6 +34,23 @@ def test_counts(text: str, expected: list[tuple]) -> None:
     found = extract_counts("d", text)
     assert [(c.count_type, c.number, c.qualifier, c.object) for c in found] == expected
     assert all(text[c.start_char : c.end_char] == c.text for c in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Moreover 5 people were killed, and someone three soldiers injured.",  # openings inside words
+        "ALMOST TWENTY-ONE people were arrested after at least 1,200 raids; ſome 4 people died.",
+        "İstanbul: nearly 30 people were wounded.",  # lower-casing moves offsets: every place is tried
+    ],
+)
+def test_counts_tried_where_they_open_as_everywhere(text: str) -> None:
+    starts = event_counts.opening_places(text) or range(len(text))  # None: every place
+    for opening in event_counts.OPENING:
+        pattern = event_counts.PATTERNS[opening]
+        everywhere = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in event_counts.matches_from(pattern, text, starts)] == everywhere
+    assert extract_counts("d", text)
 
 
 @pytest.mark.parametrize(

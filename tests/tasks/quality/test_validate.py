@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -118,6 +119,29 @@ def test_quarantine_failures_move_rows_warnings_keep_them_flagged(validator: Val
     published = failed["expect_column_values_to_be_between(published_at)"]
     assert published.severity == "warning" and published.unexpected_count == 1
     assert "2099-01-01" in published.sample_values[0]
+
+
+def test_configurations_built_once_give_what_gx_gives(validator: Validator, monkeypatch) -> None:
+    from great_expectations.expectations.expectation import Expectation
+
+    from tasks.quality import validate
+
+    docs, (a, b) = _seed_batch()
+    empty = replace(b, doc_id="1" * 64, body=" \n ", word_count=0)  # fails, so results carry indexes
+    tables = rows.batch_tables(RUN, docs, [a, b, empty], [])
+    shipped = Expectation.__dict__["configuration"]
+    memoised = validate_batch(validator, tables, RUN, "b0")
+    assert Expectation.__dict__["configuration"] is shipped  # restored on leaving
+    monkeypatch.setattr(validate, "memoised_configurations", contextlib.nullcontext)
+    plain = validate_batch(validator, tables, RUN, "b0")
+    assert memoised.checks == plain.checks and memoised.rejected == plain.rejected
+
+    def without_ids(result: object) -> object:
+        if isinstance(result, dict):
+            return {k: without_ids(v) for k, v in result.items() if k not in ("id", "run_id", "ge_load_time")}
+        return [without_ids(v) for v in result] if isinstance(result, list) else result
+
+    assert without_ids(memoised.results) == without_ids(plain.results)
 
 
 def test_a_repeated_doc_id_is_critical(validator: Validator) -> None:

@@ -164,7 +164,7 @@ def signatures_table(
         sets += [_crc32s(body), _crc32s(_story_words(words, {n for _, n in named})), _crc32s_of_keys(signed)]
         shingles.append(len(body))
         keys.append(own)
-    values = signature_values(sets).reshape(len(articles), 3, -1)
+    values = signature_values(sets).reshape(len(articles), 3, MODEL["num_perm"])  # 0 articles: 0 rows
     columns = {
         "doc_id": [a.doc_id for a in articles],
         "story_id": [a.doc_id for a in articles],

@@ -37,6 +37,7 @@ from tasks.stories.signatures import (
     story_keys,
 )
 from tasks.warehouse import commit, views
+from tasks.warehouse.schemas import STORY_INDEX
 from tests.conftest import BBC, SEED_000, SEED_001
 
 OTHER_CHROME_TOP = "Home\nWorld\nPolitics\nSign in\nSubscribe now\n\n"
@@ -300,3 +301,9 @@ def _row(doc_id: str, keys: list[int]) -> dict:
         "story_keys": keys,
         "keys_signature": values,
     }
+
+
+def test_a_batch_without_articles_has_no_index_rows() -> None:
+    """A batch whose every record was quarantined still commits: its story_index part is empty."""
+    rows = stories.signatures_table([], {}, RunContext.new(), {})
+    assert rows.num_rows == 0 and rows.schema == STORY_INDEX.schema

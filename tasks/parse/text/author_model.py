@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from math import log, log1p
 
 import numpy as np
@@ -39,6 +40,8 @@ _ABOVE_TITLE = 6  # non-blank lines above the headline read as bylines
 _AFTER_START = 12  # non-blank lines after the body's first, paragraphs or not
 _END_INSIDE, _END_AFTER = 3, 6  # non-blank lines at the body's end and after it: a signature, an author box
 _END = 4  # the zone around the body's end: only a name line of its own or a marked one signs there
+_OPENING_LINES = 30  # the body's lines whose lower-case words tell a common word from a name
+_AGENCY_WORDS = 3  # words of a line that may be an agency's name alone ("Associated Press")
 _SPAN_WORDS = 4  # a person's name has at most this many words (particles aside)
 _BEFORE_WORDS = 8  # words of a date and time before a byline's name ("Lunedì 4 marzo 2024 di ...")
 _MAX_WORDS = 20  # a longer line is text, not a byline
@@ -176,7 +179,7 @@ def readings(lines: Sequence[str], title_at: int, body: Sequence[int]) -> list[R
     where = zones(lines, title_at, body)
     for i in sorted(where):
         line = lines[i]
-        if len(line) > _MAX_CHARS or len(line.split()) > _MAX_WORDS:
+        if len(line) > _MAX_CHARS or len(line.split()) > _MAX_WORDS or not _may_name(line):
             continue
         prev, nxt = _next(lines, i, -1), _next(lines, i, 1)
         around = (lines[prev] if prev is not None else "", lines[nxt] if nxt is not None else "")
@@ -187,6 +190,13 @@ def readings(lines: Sequence[str], title_at: int, body: Sequence[int]) -> list[R
     lists, listed = _lists(lines, where, found.values())
     alone = [replace(r, listed=True) if r.line in listed and len(r.names) == 1 else r for r in found.values()]
     return [*alone, *lists]
+
+
+def _may_name(line: str) -> bool:
+    """A cheap first look: two capitalised words in a row (a name, "Jane Doe"), or a line of a few words
+    (an agency signing, "Reuters"); no other line is read."""
+    words = _GLUE.sub(" ", line).split()
+    return len(words) <= _AGENCY_WORDS or any(a[:1].isupper() and b[:1].isupper() for a, b in pairwise(words))
 
 
 def _cue_led(name: str) -> bool:
@@ -303,22 +313,19 @@ def _label(prev: str) -> bool:
 
 
 def _line_readings(line: str, prev: str, nxt: str, i: int, zone: tuple[int, int, int]) -> list[Reading]:
-    """The readings of one line: the hand rules', after a marker or under a label, as a bare name line,
-    and each again with what the markup glued onto the name split off."""
+    """The readings of one line: the hand rules', and its names after a marker or under a label, also with
+    what the markup glued onto the name split off."""
     out = []
     edge = zone[0] == 0 and zone[2] == 1  # the only line under the headline
     if (
         hand := byline._candidate(line, prev, nxt, marked_only=zone[0] in (1, 3), zone_edge=edge)
     ) is not None:
         out.append(Reading(i, hand[1], hand[0] == byline._GROUP, hand[0] == byline._PERSON, hand[0], False))
-    cue = _CUE.match(line)
-    texts = [(cue["rest"], True)] if cue and cue["rest"] else [(line, _label(prev))]
-    for text, marked in texts:
-        for glued, t in ((False, text), (True, _GLUE.sub(" ", text))):
-            if glued and t == text:
-                continue
-            if (names := _names(t, marked)) is not None:
-                out.append(Reading(i, names[0], names[1], marked, None, glued))
+    cue = _CUE.match(line)  # a bare line's names are its spans' (_span_readings)
+    text = cue["rest"] if cue and cue["rest"] else line if _label(prev) else ""
+    for glued, t in ((False, text), (True, _GLUE.sub(" ", text))):
+        if t and not (glued and t == text) and (names := _names(t, True)) is not None:
+            out.append(Reading(i, names[0], names[1], True, None, glued))
     return out
 
 
@@ -335,10 +342,10 @@ def features(
 ) -> np.ndarray:
     """One row per reading, columns as FEATURE_NAMES."""
     where, body_at = zones(lines, title_at, body), body[0]
-    hand = {n.casefold() for n in byline.find_authors(lines, title_at, body_at)}
+    hand = _hand_choice(lines, title_at, body_at, found)
     page = "\n".join(lines).casefold()
-    text = "\n".join(lines)
-    lower = {w for w in _WORD.findall(text) if w.islower()}
+    opening = "\n".join(lines[i] for i in body[:_OPENING_LINES])
+    lower = {w for w in _WORD.findall(opening) if w.islower()}
     rows = []
     for r in found:
         line, (zone, rank, _) = lines[r.line], where[r.line]
@@ -394,6 +401,22 @@ def features(
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def _hand_choice(lines: Sequence[str], title_at: int, body_at: int, found: Sequence[Reading]) -> set[str]:
+    """The names the hand rules choose (byline.find_authors' order over its own zones), from the hand
+    readings among `found`: a marked byline's people first, then the nearest zone's."""
+    at = {
+        i: (z, k)
+        for z, (zone, _) in enumerate(byline.zones(lines, title_at, body_at))
+        for k, i in enumerate(zone)
+    }
+    hand = [
+        ((r.hand_kind != byline._PERSON, at[r.line][0], r.hand_kind, at[r.line][1]), r)
+        for r in found
+        if r.hand_kind is not None and r.line in at
+    ]
+    return {n.casefold() for n in min(hand, key=lambda h: h[0])[1].names} if hand else set()
 
 
 def authors(

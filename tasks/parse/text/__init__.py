@@ -15,7 +15,7 @@ from tasks.parse import chrome, dates
 from tasks.parse.article import ParseError, measures
 from tasks.parse.language import detect_language
 from tasks.parse.names import NAME_SPLIT
-from tasks.parse.text import blocks, byline, date_model, heading, title_model
+from tasks.parse.text import author_model, blocks, date_model, heading, title_model
 from tasks.parse.text.ending import before_the_end, without_link_runs
 from tasks.parse.text.line_shapes import PROSE_WORDS
 from tasks.records import Article
@@ -211,7 +211,7 @@ def _without_chrome(
 def _header_fields(
     lines: list[str], layout: Layout, language: str
 ) -> tuple[tuple[str, ...], datetime | None, str | None]:
-    """(authors, published_at, dateline): bylines where pages print them (tasks.parse.text.byline), the
+    """(authors, published_at, dateline): the byline the ranker of tasks.parse.text.author_model chooses, the
     date the ranker of tasks.parse.text.date_model chooses among those the page prints, the dateline's
     place from a `CITY YYYY-MM-DD` line under the headline or the body's opening `PARIS (Reuters) -`."""
     title_at, body_at = layout.title_at, layout.body[0]
@@ -220,7 +220,7 @@ def _header_fields(
     )
     dateline = next(places, None) or _dateline(lines[body_at])[0]
     return (
-        byline.find_authors(lines, title_at, body_at),
+        author_model.authors(lines, title_at, layout.body),
         date_model.published_at(lines, title_at, layout.body, language),
         dateline,
     )

@@ -59,18 +59,21 @@ def find_authors(lines: Sequence[str], title_at: int, body_at: int) -> tuple[str
     A marked byline's people win wherever they stand; otherwise the nearest zone's byline does.
     """
     found = []
-    for z, (zone, marked_only) in enumerate(_zones(lines, title_at, body_at)):
+    for z, (zone, marked_only) in enumerate(zones(lines, title_at, body_at)):
         for k, i in enumerate(zone):
             prev, nxt = (lines[zone[k - 1]] if k else ""), (lines[zone[k + 1]] if k + 1 < len(zone) else "")
             if got := _candidate(lines[i], prev, nxt, marked_only, zone_edge=z == 0 and len(zone) == 1):
                 found.append(((got[0] != _PERSON, z, got[0], k), got[1]))
-    if found:
-        return min(found)[1]
+    return min(found)[1] if found else dateline_agency(lines, body_at)
+
+
+def dateline_agency(lines: Sequence[str], body_at: int) -> tuple[str, ...]:
+    """The news agency the body's dateline names ("PARIS (Reuters) - ..."), as the page's author."""
     m = _DATELINE_AGENCY.match(lines[body_at]) if 0 <= body_at < len(lines) else None
-    return (m["agency"],) if m and NEWS_AGENCY.match(m["agency"]) else ()  # "PARIS (Reuters) - ..."
+    return (m["agency"],) if m and NEWS_AGENCY.match(m["agency"]) else ()
 
 
-def _zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list[int], bool]]:
+def zones(lines: Sequence[str], title_at: int, body_at: int) -> list[tuple[list[int], bool]]:
     """(line indices, marked bylines only) per zone: under the headline, above it, after the body, and the
     marked bylines right above the body that the zone under the headline did not reach."""
     n = len(lines)

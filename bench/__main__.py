@@ -84,6 +84,15 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             measured = run_measured(command, env, ROOT, logs / f"{name}.log")
             _checked(measured, logs / f"{name}.log")
             raw[name] = {**_fields(measured), "stages": last_run_stages(warehouse)}
+        _step("newsetl_1x with its temporary Prefect server")  # as a user runs it without a server
+        command = [sys.executable, "-m", "flows.etl", str(work / "base"), "--warehouse", str(work / "wht")]
+        command += ["--workers", str(args.workers), *args.newsetl_args]
+        alone = {k: v for k, v in env.items() if k != "PREFECT_API_URL"} | {
+            "PREFECT_HOME": str(work / "prefect-home-temporary")
+        }
+        measured = run_measured(command, alone, ROOT, logs / "temporary_1x.log")
+        _checked(measured, logs / "temporary_1x.log")
+        raw["temporary_1x"] = {**_fields(measured), "stages": last_run_stages(work / "wht")}
         _step("NER floor")
         command = [sys.executable, "-m", "bench.floor", str(work / "wh1"), "--out", str(work / "f.json")]
         command += ["--processes", str(args.workers)]

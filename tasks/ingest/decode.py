@@ -15,6 +15,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# The C0 control bytes text does not hold: in every ASCII-compatible encoding each is a character of its own
+_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in _ALLOWED_CONTROLS)
 # More control characters (NUL bytes included) than this and the "text" is binary; a few stray ones in a
 # served page (a CMS pasting NULs after an image tag) leave it the text it is.
 _MAX_CONTROL_SHARE = 0.01
@@ -43,8 +45,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 raise DecodeError(
                     "undecodable", f"has a {encoding} BOM but is not {encoding}: {exc}"
                 ) from exc
-    if (nuls := data.count(0)) > _MAX_CONTROL_SHARE * len(data):  # UTF-16 without a BOM, an image, a zip
-        raise DecodeError("binary", f"{nuls} NUL bytes in {len(data)}, the first at offset {data.index(0)}")
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > _MAX_CONTROL_SHARE * len(data):  # UTF-16 without a BOM, an image, a zip
+        raise DecodeError("binary", f"{controls} control bytes in {len(data)} (NUL: {data.count(0)})")
     try:
         return _checked(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError as exc:
@@ -81,8 +84,9 @@ def _is_western(match: charset_normalizer.CharsetMatch) -> bool:
 
 
 def _checked(text: str) -> str:
-    """The text itself, unless it is mostly control characters (binary data that happened to decode)."""
+    """The text without its stray NUL characters, unless it is mostly control characters (binary data that
+    happened to decode)."""
     controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
     if text and controls / len(text) > _MAX_CONTROL_SHARE:
         raise DecodeError("binary", f"{controls} control characters in {len(text)}")
-    return text
+    return text.replace("\x00", "") if controls else text

@@ -100,10 +100,10 @@ class StoryModel:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StoryModel:
         features = tuple(data["features"])
-        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data["classifier"].items()}
-        if not set(features) <= set(ALL_FEATURES) or len(fields["weights"]) != len(features):
+        classifier = Logistic.from_json(data["classifier"])
+        if not set(features) <= set(ALL_FEATURES) or len(classifier.weights) != len(features):
             raise ValueError(f"story model features {list(features)} are not among {ALL_FEATURES}: retrain")
-        return cls(Logistic(**fields), float(data["threshold"]), features)
+        return cls(classifier, float(data["threshold"]), features)
 
     def to_json(self) -> dict[str, Any]:
         return {

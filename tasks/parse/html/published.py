@@ -162,4 +162,4 @@ def shipped_model() -> Logistic:
     data = json.loads(resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{MODEL_FILE} was trained on other features: retrain with bench/train_dates.py")
-    return Logistic(**{k: tuple(v) if isinstance(v, list) else v for k, v in data["classifier"].items()})
+    return Logistic.from_json(data["classifier"])

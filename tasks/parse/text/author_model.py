@@ -138,9 +138,7 @@ class AuthorModel:
             raise ValueError(
                 f"{MODEL_FILE} was trained on other features: retrain with bench/train_authors.py"
             )
-        fields = data["classifier"]
-        classifier = Logistic(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
-        return cls(classifier, data["none_cut"])
+        return cls(Logistic.from_json(data["classifier"]), data["none_cut"])
 
 
 @cache

@@ -37,6 +37,11 @@ class Logistic:
     weights: tuple[float, ...]
     bias: float
 
+    @classmethod
+    def from_json(cls, fields: dict) -> Logistic:
+        """From a model file's "classifier" object (its lists as tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
     def predict(self, rows: np.ndarray) -> np.ndarray:
         z = self.bias + ((rows - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
@@ -54,9 +59,7 @@ class LineModel:
 
     @classmethod
     def from_json(cls, data: dict) -> LineModel:
-        classifier = Logistic(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in data["classifier"].items()}
-        )
+        classifier = Logistic.from_json(data["classifier"])
         return cls(classifier, data["span_cut"], data["keep_cut"], data["gap_words"], data["extend_cut"])
 
 

@@ -86,7 +86,7 @@ class TitleModel:
     @classmethod
     def from_json(cls, data: dict) -> TitleModel:
         fields = data["classifier"]
-        return cls(Logistic(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}))
+        return cls(Logistic.from_json(fields))
 
 
 @cache

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from flows import api_server
 from flows.terminal import PIPE_WIDTH, OutputFormat, render, rich_table, summary_table, trend_table
 from tasks import pipeline, sources, watchdog
 from tasks.reports import dq_trends
@@ -87,26 +88,28 @@ def run(
     ] = False,
 ) -> None:
     """Run the ETL flow once over SOURCE and print what it wrote."""
-    from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
-
     try:
         field_mapping(field or [])
         if not rebuild:  # fail fast with a clear message, before Prefect starts its server
             sources.check_source(source)  # without listing: a large SOURCE is listed once, by the flow
-        summary = etl(
-            source=source,
-            warehouse=warehouse,
-            batch_size=batch_size,
-            max_file_bytes=max_file_bytes,
-            lock_timeout=lock_timeout,
-            runner=runner,
-            workers=workers,
-            dask_address=dask_address,
-            rebuild=rebuild,
-            fields=field or [],
-            doc_timeout=doc_timeout,
-            rescan=rescan,
-        )
+        server = api_server.start()  # without an API configured: it starts while the flow imports
+        from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
+
+        with api_server.serving(server):
+            summary = etl(
+                source=source,
+                warehouse=warehouse,
+                batch_size=batch_size,
+                max_file_bytes=max_file_bytes,
+                lock_timeout=lock_timeout,
+                runner=runner,
+                workers=workers,
+                dask_address=dask_address,
+                rebuild=rebuild,
+                fields=field or [],
+                doc_timeout=doc_timeout,
+                rescan=rescan,
+            )
     except (sources.SourceError, ValueError) as exc:
         err.print(f"[red]newsetl run: {exc}[/red]")
         raise typer.Exit(2) from exc

@@ -91,7 +91,8 @@ class _ArmOnImport(importlib.abc.MetaPathFinder):
 
 
 # A subprocess that runs the CLI or Prefect: `newsetl ...`, `prefect ...`, `python -m flows.etl|prefect`,
-# or `python -c` code that names flows.etl, flows.cli or prefect.
+# `python -c` code that names flows.etl, flows.cli or prefect, or a server of Prefect's app (uvicorn
+# serving prefect.server..., as flows.api_server starts it).
 _CLI_PROGRAMS = {"newsetl", "prefect"}
 _CLI_CODE = re.compile(r"\bflows\.(?:etl|cli)\b|\bprefect\b")
 
@@ -104,7 +105,7 @@ def runs_the_cli(args: object) -> bool:
         argv = [os.fsdecode(a) for a in args]  # type: ignore[union-attr]
     if not argv:
         return False
-    if os.path.basename(argv[0]) in _CLI_PROGRAMS:
+    if os.path.basename(argv[0]) in _CLI_PROGRAMS or any(a.startswith("prefect.server") for a in argv[1:]):
         return True
     for flag, value in itertools.pairwise(argv[1:]):
         if flag == "-m" and value.split(".")[0] in {"flows", "prefect"}:

@@ -51,6 +51,7 @@ def test_the_cli_is_refused_through_typer_and_as_a_subprocess() -> None:
         [sys.executable, "-m", "flows.etl", "seeds"],
         [sys.executable, "-c", "import runpy; runpy.run_module('flows.etl')"],
         [str(Path(sys.executable).with_name("prefect")), "server", "start"],
+        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"],
     ):
         with pytest.raises(guard.Refused, match="as a subprocess"):
             subprocess.run(argv, check=False)

@@ -5,6 +5,7 @@ tests/guard.py refuses a flow, a server or the CLI, so they cannot start one unn
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -19,4 +20,9 @@ def prefect_api() -> Iterator[str]:
     import flows  # noqa: F401  (sets newsetl's Prefect defaults before Prefect reads its settings)
 
     with prefect_test_harness(server_startup_timeout=180):
-        yield str(PREFECT_API_URL.value())
+        url = str(PREFECT_API_URL.value())
+        os.environ["PREFECT_API_URL"] = url  # `newsetl run` in this process starts no server of its own
+        try:
+            yield url
+        finally:
+            del os.environ["PREFECT_API_URL"]

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -180,3 +181,21 @@ def test_console_script_runs_seeds_and_queries_them(
 
 def _run_command(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_run_without_an_api_records_its_flow_run_in_a_temporary_server(tmp_path: Path) -> None:
+    """No API configured: `newsetl run` starts Prefect's temporary server itself, at once, records the
+    flow run and its task runs in PREFECT_HOME's database, and leaves no server behind."""
+    import sqlite3
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect-home"), "COLUMNS": "200"}
+    command = [sys.executable, "-m", "flows", "run", "seeds", "--warehouse", str(tmp_path / "wh")]
+    run = _run_command(command, env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    url = run.stderr.split("starting a temporary Prefect server on ", 1)[1].split()[0]
+    with sqlite3.connect(tmp_path / "prefect-home" / "prefect.db") as db:
+        assert db.execute("select name, state_type from flow_run").fetchall()[0][1] == "COMPLETED"
+        assert db.execute("select count(*) from task_run where state_type = 'COMPLETED'").fetchone()[0] > 5
+    with pytest.raises(OSError):  # stopped with the run
+        urllib.request.urlopen(f"{url}/health", timeout=5)

@@ -67,7 +67,7 @@ class TemporaryServer:
 def is_a_run(argv: Sequence[str]) -> bool:
     """Whether this interpreter's command line (`sys.orig_argv`) runs the flow: `python [options] -m
     flows.etl ...` or `python [options] -m flows run ...`."""
-    if "-m" not in argv:
+    if "-m" not in argv or "--help" in argv:
         return False
     module = list(argv[argv.index("-m") + 1 :])
     return module[:1] == ["flows.etl"] or module[:2] == ["flows", "run"]

@@ -58,6 +58,7 @@ def test_a_server_that_exits_is_reported_not_waited_for() -> None:
         (["python", "-m", "flows.etl", "seeds"], True),
         (["python", "-X", "importtime", "-m", "flows", "run", "seeds"], True),
         (["python", "-m", "flows", "query", "select 1"], False),
+        (["python", "-m", "flows.etl", "--help"], False),
         (["python", "-m", "pytest", "tests/flows"], False),
         (["newsetl", "run"], False),  # the console script: flows.cli.run starts it
     ],

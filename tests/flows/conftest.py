@@ -25,4 +25,4 @@ def prefect_api() -> Iterator[str]:
         try:
             yield url
         finally:
-            del os.environ["PREFECT_API_URL"]
+            os.environ.pop("PREFECT_API_URL", None)

@@ -142,8 +142,8 @@ def _plain_layout(lines: list[str]) -> tuple[Layout, bool] | None:
         dated = (k for k, i in enumerate(content[1:_WIRE_HEAD], 1) if dates.parse_date_line(lines[i]))
         wire_at = next(dated, None)
     at = wire_at + 1 if wire_at is not None else _header_end(lines, content, 1)
-    head = shapes([lines[i] for i in content[1 : _MAX_HEADER_LINES + 2]]) if wire_at is None else []
-    sure = wire_at is not None or any(s.prose for s in head)
+    head = content[1 : _MAX_HEADER_LINES + 2] if wire_at is None else []  # one at a time: the first is prose
+    sure = wire_at is not None or any(shapes([lines[i]])[0].prose for i in head)
     return Layout(content[0], tuple(_trim_tail(lines, content[at:]))), sure
 
 

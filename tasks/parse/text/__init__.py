@@ -17,7 +17,7 @@ from tasks.parse.language import detect_language
 from tasks.parse.names import NAME_SPLIT
 from tasks.parse.text import author_model, blocks, date_model, heading, title_model
 from tasks.parse.text.ending import before_the_end, without_link_runs
-from tasks.parse.text.line_shapes import PROSE_WORDS
+from tasks.parse.text.line_shapes import PROSE_WORDS, shapes
 from tasks.records import Article
 
 _MAX_HEADER_LINES = 6  # byline, date, dateline and furniture sit within a few lines of the title
@@ -114,7 +114,8 @@ def page_layout(text: str) -> tuple[list[str], Layout]:
     lines = text_lines(text)
     if not any(lines):
         raise ParseError("no_content", "nothing but blank lines")
-    layout = _plain_layout(lines) or _page_layout(lines)
+    plain = _plain_layout(lines)
+    layout = plain[0] if plain is not None and plain[1] else _page_layout_or(lines, plain)
     if not layout.body:
         raise ParseError(
             "no_body", f"title {(layout.title or lines[layout.title_at])[:80]!r} but no body text"
@@ -127,9 +128,11 @@ def body_text(lines: list[str], layout: Layout) -> str:
     return _join(lines, layout.body, _dateline(lines[layout.body[0]])[2])
 
 
-def _plain_layout(lines: list[str]) -> Layout | None:
+def _plain_layout(lines: list[str]) -> tuple[Layout, bool] | None:
     """Clean article text (headline, blank line, no site chrome; or wire copy with its `CITY YYYY-MM-DD`
-    line near the top): the first line is the title and everything under the header is body."""
+    line near the top): the first line is the title and everything under the header is body. With it,
+    whether it is sure: wire copy, or a paragraph within the few lines under the first one (a web page
+    whose lines each stand alone looks clean too, with menus and widgets above its prose)."""
     content = list(compress(count(), lines))
     wire_at = next((k for k, i in enumerate(content[1:_WIRE_HEAD], 1) if _is_date_dateline(lines[i])), None)
     clean = content[0] + 1 == len(lines) or not lines[content[0] + 1]
@@ -139,7 +142,19 @@ def _plain_layout(lines: list[str]) -> Layout | None:
         dated = (k for k, i in enumerate(content[1:_WIRE_HEAD], 1) if dates.parse_date_line(lines[i]))
         wire_at = next(dated, None)
     at = wire_at + 1 if wire_at is not None else _header_end(lines, content, 1)
-    return Layout(content[0], tuple(_trim_tail(lines, content[at:])))
+    head = content[1 : _MAX_HEADER_LINES + 2] if wire_at is None else []  # one at a time: the first is prose
+    sure = wire_at is not None or any(shapes([lines[i]])[0].prose for i in head)
+    return Layout(content[0], tuple(_trim_tail(lines, content[at:]))), sure
+
+
+def _page_layout_or(lines: list[str], plain: tuple[Layout, bool] | None) -> Layout:
+    """The page's layout, or the doubtful clean-text one `plain` when the page holds no article prose."""
+    try:
+        return _page_layout(lines)
+    except ParseError:
+        if plain is None:
+            raise
+        return plain[0]
 
 
 def _page_layout(lines: list[str]) -> Layout:

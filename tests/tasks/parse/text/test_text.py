@@ -226,6 +226,20 @@ def test_credit_line_under_the_title_does_not_take_the_title() -> None:
     assert (a.title, a.body) == ("Storm hits coast", PARAGRAPH)
 
 
+def test_a_page_printing_each_line_alone_is_no_clean_text_when_its_menus_stand_above_the_prose() -> None:
+    menu = ["Valley Gazette", "Front page", "Local politics", "Transport", "Weather", "Letters to the editor"]
+    headline = "Council votes to take the tram to the northern suburbs"
+    page = "\n\n".join([*menu, headline, "By Jane Doe", *ARTICLE])
+    a = parse_article(page)
+    assert (a.title, _body_lines(a.body)) == (headline, ARTICLE)
+
+
+def test_a_clean_text_without_a_paragraph_near_its_top_is_still_an_article() -> None:
+    table = ["Water levels at noon", *(f"Gauge {n}: {n + 2}.{n} metres, rising" for n in range(12))]
+    a = parse_article("\n\n".join(table))
+    assert (a.title, len(_body_lines(a.body))) == ("Water levels at noon", 12)
+
+
 def test_language_is_detected_from_the_body() -> None:
     body = (
         "Les premiers ministres belge et français se sont mis d’accord lundi sur la nécessité de renforcer "

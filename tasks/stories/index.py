@@ -12,7 +12,8 @@ outcome is that of a sequential run.
 An article is a near-duplicate of a candidate whose body shingles contain the shorter body's
 (containment, estimated from the MinHash Jaccard and both shingle counts, at least
 `duplicate_containment`): it takes that candidate's original as duplicate_of and its story. Otherwise it
-joins the story of the story candidate (LSH on the story and the keys signatures) published within
+joins the story of the story candidate (LSH on the story and the keys signatures; with `key_postings`, also
+the originals sharing most of its rare story keys, from bounded posting lists) published within
 `story_days` (when both dates are known) that a small logistic model (`story_model.json`, written by
 bench/train_stories.py) gives the highest probability of telling the same story, if that probability is
 at least the model's `threshold`; otherwise it starts a story of its own, story_id = its doc_id. The
@@ -67,6 +68,7 @@ ALL_FEATURES = (  # what pair_features measures of two articles
     "lead_idf",
     "keys_idf",
     "keys_idf_contained",
+    "keys_idf_shared",
     "days_close",
 )
 FEATURES = (
@@ -185,6 +187,7 @@ def pair_features(
             features[name] = _jaccard(shared, mine, theirs, _WEIGHED[name])
         both, smaller = shared.sum(axis=1), np.minimum(mine.sum(), theirs.sum(axis=1))
         features["keys_idf_contained"] = np.divide(both, smaller, out=np.zeros_like(both), where=smaller > 0)
+        features["keys_idf_shared"] = np.log1p(both)
     if "days_close" in names:
         features["days_close"] = np.array([_closeness(article.published_at, e.published_at) for e in others])
     return {n: features[n] for n in names}
@@ -252,6 +255,11 @@ class Index:
         # table does not grow with the warehouse; a rare collision only makes a key look commoner).
         self.frequencies = np.zeros(FREQUENCY_CELLS, dtype=np.uint32)
         self.originals = 0
+        # The originals carrying each story key, the latest `key_postings` of them: a key carried by more
+        # is too common to find a story by, so a lookup costs at most keys x key_postings, whatever the size
+        # of the warehouse.
+        self.postings: dict[int, list[int]] = {}
+        self.positions: list[str] = []  # the doc_id of each posted original, by its number in the postings
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -273,6 +281,21 @@ class Index:
             self.story_lsh.insert(doc_id, signed.bands(self.story_lsh, "story"))
             if self.keys_lsh is not None and signed.keys_signature is not None:
                 self.keys_lsh.insert(doc_id, signed.bands(self.keys_lsh, "keys_signature"))
+            if self.model.get("key_postings"):
+                self._post(doc_id, signed.keys)
+
+    def _post(self, doc_id: str, keys: np.ndarray) -> None:
+        """Add an original to the posting list of each of its story keys (a full list drops its oldest)."""
+        cap, position = self.model["key_postings"], len(self.positions)
+        self.positions.append(doc_id)
+        for key in keys.tolist():
+            posting = self.postings.get(key)
+            if posting is None:
+                self.postings[key] = [position]
+            else:
+                posting.append(position)
+                if len(posting) > cap:
+                    del posting[0]
 
     def decide(self, row: dict[str, Any], signed: Signed | None = None) -> tuple[str | None, str]:
         """(duplicate_of, story_id) of an article not indexed yet."""
@@ -301,7 +324,24 @@ class Index:
         candidates = self.story_lsh.query(signed.bands(self.story_lsh, "story"))
         if self.keys_lsh is not None and signed.keys_signature is not None:
             candidates |= self.keys_lsh.query(signed.bands(self.keys_lsh, "keys_signature"))
+        if self.model.get("key_postings"):
+            candidates |= self.rare_key_candidates(signed.keys)
         return sorted(candidates)
+
+    def rare_key_candidates(self, keys: np.ndarray) -> set[str]:
+        """The originals sharing the most rare story keys with an article (by the sum of the shared keys'
+        IDF), at most `key_candidates` of them. A key is rare when fewer than `key_postings` originals carry
+        it (by the key frequencies: its posting list holds them all), so a lookup reads at most keys x
+        key_postings entries, however large the warehouse."""
+        frequency = self.frequencies[keys % FREQUENCY_CELLS]
+        rare = (frequency > 0) & (frequency < self.model["key_postings"])
+        weights = np.log((self.originals + 1.0) / (frequency[rare] + 1.0)) + 1.0  # key_weights
+        scores: dict[int, float] = {}
+        for key, weight in zip(keys[rare].tolist(), weights.tolist(), strict=True):
+            for position in self.postings.get(key, ()):  # none: another key's frequency cell
+                scores[position] = scores.get(position, 0.0) + weight
+        best = sorted(scores, key=lambda p: (-scores[p], p))[: self.model["key_candidates"]]  # ties: earlier
+        return {self.positions[p] for p in best}
 
     def _best_copy(self, body: np.ndarray, shingles: int, candidates: list[str]) -> str | None:
         """The candidate holding most of the shorter body, if it holds at least `duplicate_containment`."""

@@ -183,9 +183,9 @@ def test_story_keys_are_typed_names_title_words_and_specific_numbers() -> None:
     assert keys.dtype == np.uint32 and (np.diff(keys.astype(np.int64)) > 0).all()
 
 
-def test_the_keys_channel_finds_a_report_in_other_words_sharing_names_title_words_and_numbers() -> None:
+def test_the_keys_channels_find_a_report_in_other_words_sharing_names_title_words_and_numbers() -> None:
     """Two invented reports of one event that share names, title words and numbers but few words: the keys
-    LSH finds the first for the second, the story LSH alone does not; without a keys threshold, no channel."""
+    LSH and the rare keys' postings each find the first for the second, the story LSH alone does not."""
     names = {"a": ["Kestrel Valley", "Ana Morel"], "b": ["Kestrel Valley", "Ana Morel"]}
     texts = {
         "a": (
@@ -201,8 +201,11 @@ def test_the_keys_channel_finds_a_report_in_other_words_sharing_names_title_word
     found = {"locations": [_Place(d, n) for d, ns in names.items() for n in ns]}
     rows = stories.signatures_table(articles, found, RunContext.new(), {"a": "unknown", "b": "unknown"})
     first, second = rows.to_pylist()
-    for model, expected in ((stories.MODEL, ["a"]), ({**stories.MODEL, "keys_lsh_threshold": None}, [])):
-        index = stories.Index(model)
+    keys_lsh = {"keys_lsh_threshold": 0.3, "key_postings": None}
+    postings = {"keys_lsh_threshold": None, "key_postings": 16, "key_candidates": 4}
+    neither = {"keys_lsh_threshold": None, "key_postings": None}
+    for channels, expected in ((keys_lsh, ["a"]), (postings, ["a"]), (neither, [])):
+        index = stories.Index({**stories.MODEL, **channels})
         index.add(first)
         assert index.story_candidates(signatures(second)) == expected
 
@@ -285,6 +288,23 @@ def test_a_shared_rare_key_weighs_more_than_a_shared_common_one() -> None:
     assert plain[0] == plain[1] and weighed["names_idf"][1] > weighed["names_idf"][0]
     assert weighed["keys_idf"][1] > weighed["keys_idf"][0] > 0
     assert pair_features(me, them, ("days_close",))["days_close"].tolist() == [0.5, 0.5]  # undated: neutral
+
+
+def test_rare_keys_find_the_originals_sharing_most_of_them_and_common_keys_none() -> None:
+    """The postings channel: a key fewer than `key_postings` originals carry finds them, ranked by the IDF
+    they share, at most `key_candidates`; a key as common as the cap finds nothing, and no posting list
+    grows past the cap (a lookup's cost does not grow with the index)."""
+    index = Index({**stories.MODEL, "key_postings": 4, "key_candidates": 2})
+    common, rare, rarer = _key("place", 1), _key("person", 2), _key("number", 3)
+    for n in range(10):
+        keys = [common, _key("title", 100 + n)] + [rare] * (n in (2, 5)) + [rarer] * (n == 5)
+        index.add(_row(f"d{n}", keys))
+    assert max(len(p) for p in index.postings.values()) == 4
+    assert index.rare_key_candidates(np.array([common], dtype=np.uint32)) == set()
+    found = index.rare_key_candidates(np.array(sorted([common, rare, rarer, _key("title", 107)]), np.uint32))
+    # d5 shares two rare keys; d7 one that only it carries, which outweighs d2's, carried by two: d2 is third
+    assert found == {"d5", "d7"}
+    assert index.rare_key_candidates(np.array([_key("title", 999)], dtype=np.uint32)) == set()  # unseen
 
 
 def _row(doc_id: str, keys: list[int]) -> dict:

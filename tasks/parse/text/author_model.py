@@ -5,12 +5,15 @@ and the body's first lines: tasks.parse.text.byline's zones, a little wider) is 
 ways: as the hand rules of tasks.parse.text.byline read it; after a byline marker of any language ("By",
 "Von", "Par", "Por", "Di": the vocabulary byline_cues) or under such a marker standing alone; as a bare
 name line (its first part a person's name, with a job title, date or site beside it or not); and with what
-the page's markup ran onto the name split off ("Jane DoeReporter", "Jane Doe12.03.2019"). Each reading
+the page's markup ran onto the name split off ("Jane DoeReporter", "Jane Doe12.03.2019", "Jane Doe/June 12,
+2020"); after a date ("12.03.2019 Jane Doe") or a marker inside a run of capitalised words ("Notiz von
+Jane Doe"). Each reading
 that names people or an agency is a candidate; it gets a score from a conditional logit (a softmax over
 the page's candidates) over where its line stands (zone, distances to the headline and the body), how the
 line is marked (a marker, a label above it, the hand rules' kind of byline and whether they chose it),
 the shape of the line and its names (words, share of the line that is names, parts, case, digits, a date,
-job title or site beside them, sentence punctuation) and how the page treats the name (repeated further
+job title, date or site beside them, a list going on after them, sentence punctuation, a word of a page's
+furniture in them: "Suche Kommentare") and how the page treats the name (repeated further
 down, as a signature or an author box). The most probable reading's names are the page's authors, unless
 it scores below the model's cut (learned as a "none" choice). The weights ship as `author_model.json`,
 trained by `bench/train_authors.py` with sites held out; nothing here knows any site's words or names.
@@ -22,7 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 from math import log, log1p
@@ -60,8 +63,8 @@ _LIST_GAP = 3  # zone lines between two names of one author list (a job title, a
 _WORD = re.compile(r"[^\W\d_]+")
 _CALENDAR = re.compile(rf"^(?:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\.?$", re.IGNORECASE)  # "Fri Nov"
 _STOP_WORDS = frozenset(vocab.words("stop_words"))  # "Search The Site", "How It Works": no one's name
-# The words of a page's furniture in any language (a menu, a comment counter, a date's label): "Keine
-# Kommentare", "Search Keyword", "Letzte Aktualisierung" are name-shaped and no one's name.
+# The words of a page's furniture in any language (a menu, a comment counter, a date's label): "Suche
+# Kommentare", "Search Archive", "Zuletzt Aktualisiert" are name-shaped and no one's name.
 _FURNITURE_WORDS = frozenset(
     w
     for name in ("navigation", "comment_cues", "updated_cues", "published_cues", "section_words")
@@ -212,6 +215,7 @@ def readings(lines: Sequence[str], title_at: int, body: Sequence[int]) -> list[R
     return [*alone, *lists]
 
 
+@lru_cache(maxsize=4096)
 def _unglued(text: str) -> str:
     """The text with what a page's markup glued together split apart (_GLUE, _SLASH)."""
     return _GLUE.sub(" ", _SLASH.sub(" / ", text))
@@ -255,7 +259,7 @@ def _lists(
 def _span_readings(line: str, i: int) -> list[Reading]:
     """A person's name inside a line, however the line goes on: each run of capitalised words read from
     its start, 2 to _SPAN_WORDS words long ("Jane Doe Updated 3 hours ago", "12.03.2024 von Jane Doe",
-    "12.03.2024 Jane Doe"), and read after a marker inside the run ("Artikel von Jane Doe")."""
+    "12.03.2024 Jane Doe"), and read after a marker inside the run ("Notiz von Jane Doe")."""
     out = []
     for glued, text in ((False, line), (True, _unglued(line))):
         if glued and text == line:
@@ -369,7 +373,7 @@ def _line_readings(line: str, prev: str, nxt: str, i: int, zone: tuple[int, int,
     ) is not None:
         out.append(Reading(i, hand[1], hand[0] == byline._GROUP, hand[0] == byline._PERSON, hand[0], False))
     # a bare line's names are its spans' (_span_readings)
-    cue = _CUE.match(line) or _CUE.match(_unglued(line))
+    cue = _CUE.match(line) or (_CUE.match(unglued) if (unglued := _unglued(line)) != line else None)
     text = cue["rest"] if cue and cue["rest"] else line if _label(prev) else ""
     for glued, t in ((False, text), (True, _unglued(text))):
         if t and not (glued and t == text) and (names := _names(t, True)) is not None:

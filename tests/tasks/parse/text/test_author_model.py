@@ -94,9 +94,9 @@ def test_a_model_file_of_other_features_is_refused() -> None:
     [
         ("12.03.2024 Max Mustermann", "Max Mustermann"),  # a date, then the name, no separator
         ("12.03.2024, 09:15 Uhr von Max Mustermann", "Max Mustermann"),  # a marker inside a capitalised run
-        ("Bericht von Erika von Musterfrau", "Erika von Musterfrau"),
+        ("Notiz von Erika von Musterfrau", "Erika von Musterfrau"),
         ("By Jane Doe/March 3, 2021 10:00 am EST", "Jane Doe"),  # the date glued on with a slash
-        ("Geschrieben vonErika Musterfrau", "Erika Musterfrau"),  # the marker glued onto the name
+        ("Verfasst vonErika Musterfrau", "Erika Musterfrau"),  # the marker glued onto the name
     ],
 )
 def test_a_name_after_a_date_a_marker_or_glued_markup_is_read(line: str, name: str) -> None:
@@ -117,12 +117,12 @@ def test_what_follows_a_span_is_told_apart() -> None:
 
 
 def test_furniture_words_and_a_marked_list_have_their_own_columns() -> None:
-    lines, title_at, body = _page("By Jane Doe, John Roe and Erika Musterfrau", "Keine Kommentare")
+    lines, title_at, body = _page("By Jane Doe, John Roe and Erika Musterfrau", "Suche Kommentare")
     found = author_model.readings(lines, title_at, body)
     rows = author_model.features(lines, title_at, body, found)
     names = ("furniture_word", "log_people_marked")
     column = {n: rows[:, author_model.FEATURE_NAMES.index(n)] for n in names}
     by_names = {r.names: k for k, r in enumerate(found)}
     assert column["log_people_marked"][by_names[("Jane Doe", "John Roe", "Erika Musterfrau")]] > 1
-    assert column["furniture_word"][by_names[("Keine Kommentare",)]] == 1  # a name-shaped furniture line
+    assert column["furniture_word"][by_names[("Suche Kommentare",)]] == 1  # a name-shaped furniture line
     assert column["furniture_word"][by_names[("Jane Doe", "John Roe", "Erika Musterfrau")]] == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from tasks import places, vocab
 from tasks.parse import chrome, dates
@@ -161,6 +162,7 @@ def is_role(text: str) -> bool:
     return len(ws) <= 6 and not chrome.is_sentence(text) and any(is_role_word(w) for w in ws)
 
 
+@lru_cache(maxsize=8192)
 def is_role_word(word: str) -> bool:
     """A newsroom role word, also as the head of a compound ("Editor-at-large")."""
     return bool(_ROLE.match(word.strip(",.").split("-")[0]))

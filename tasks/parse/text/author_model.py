@@ -5,12 +5,15 @@ and the body's first lines: tasks.parse.text.byline's zones, a little wider) is 
 ways: as the hand rules of tasks.parse.text.byline read it; after a byline marker of any language ("By",
 "Von", "Par", "Por", "Di": the vocabulary byline_cues) or under such a marker standing alone; as a bare
 name line (its first part a person's name, with a job title, date or site beside it or not); and with what
-the page's markup ran onto the name split off ("Jane DoeReporter", "Jane Doe12.03.2019"). Each reading
+the page's markup ran onto the name split off ("Jane DoeReporter", "Jane Doe12.03.2019", "Jane Doe/June 12,
+2020"); after a date ("12.03.2019 Jane Doe") or a marker inside a run of capitalised words ("Notiz von
+Jane Doe"). Each reading
 that names people or an agency is a candidate; it gets a score from a conditional logit (a softmax over
 the page's candidates) over where its line stands (zone, distances to the headline and the body), how the
 line is marked (a marker, a label above it, the hand rules' kind of byline and whether they chose it),
 the shape of the line and its names (words, share of the line that is names, parts, case, digits, a date,
-job title or site beside them, sentence punctuation) and how the page treats the name (repeated further
+job title, date or site beside them, a list going on after them, sentence punctuation, a word of a page's
+furniture in them: "Suche Kommentare") and how the page treats the name (repeated further
 down, as a signature or an author box). The most probable reading's names are the page's authors, unless
 it scores below the model's cut (learned as a "none" choice). The weights ship as `author_model.json`,
 trained by `bench/train_authors.py` with sites held out; nothing here knows any site's words or names.
@@ -22,7 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 from math import log, log1p
@@ -50,14 +53,32 @@ _CUE = re.compile(
     rf"^(?:{vocab.alternation(vocab.words('byline_cues'), spaced=True)})(?:\s*[:：]\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
-# What a page's markup runs onto a name: a word or a number right after a lower-case letter.
+# What a page's markup runs onto a name: a word or a number right after a lower-case letter, a date after
+# a slash ("Jane Doe/June 12, 2020").
 _GLUE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ\d])")
+_SLASH = re.compile(r"(?<=[^\W\d_])/|/(?=[^\W\d_])")
 _CUE_WORDS = frozenset(vocab.words("byline_cues"))
 _SEPARATORS = frozenset("-–—|•·/")  # what stands between a byline's parts ("12.03.2024 | Jane Doe")
 _LIST_GAP = 3  # zone lines between two names of one author list (a job title, a date, a photo between)
 _WORD = re.compile(r"[^\W\d_]+")
 _CALENDAR = re.compile(rf"^(?:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\.?$", re.IGNORECASE)  # "Fri Nov"
 _STOP_WORDS = frozenset(vocab.words("stop_words"))  # "Search The Site", "How It Works": no one's name
+# The words of a page's furniture in any language (a menu, a comment counter, a date's label): "Suche
+# Kommentare", "Search Archive", "Zuletzt Aktualisiert" are name-shaped and no one's name.
+_FURNITURE_WORDS = frozenset(
+    w
+    for name in ("navigation", "comment_cues", "updated_cues", "published_cues", "section_words")
+    for entry in vocab.words(name)
+    for w in entry.casefold().split()
+    if w not in _STOP_WORDS
+)
+# The first words of a date's labels ("Published", "Updated", "Publicado"): a name ends before one.
+_DATE_LABELS = frozenset(
+    entry.casefold().split()[0] for name in ("published_cues", "updated_cues") for entry in vocab.words(name)
+)
+_PREPOSITION = 3  # letters of a lower-case word between a name and its date ("am", "le", "on")
+# What goes on a list of names after one of them: "Jane Doe, John Roe", "Jane Doe and John Roe".
+_LIST_ON = re.compile(r"^\s*(?:[,;&]|and\b)\s*[A-ZÀ-Þ]")
 FEATURE_NAMES = (
     # where the line stands
     "between",
@@ -92,6 +113,7 @@ FEATURE_NAMES = (
     "support_below",
     # its names
     "log_people",
+    "log_people_marked",
     "group",
     "all_caps",
     "name_words",
@@ -105,6 +127,8 @@ FEATURE_NAMES = (
     "number_after",
     "text_after",
     "log_list_lines",
+    "furniture_word",
+    "list_goes_on",
 )
 
 
@@ -122,6 +146,7 @@ class Reading:
     after: int = 0  # what follows a span on its line: 0 nothing, 1 a job title, 2 a digit, 3 other text
     lines: int = 1  # name lines read together (an author list, one name a line)
     listed: bool = False  # one name of such a list
+    more: bool = False  # a span the line's list of names goes on after ("Jane Doe, John Roe")
 
 
 @dataclass(frozen=True)
@@ -190,10 +215,16 @@ def readings(lines: Sequence[str], title_at: int, body: Sequence[int]) -> list[R
     return [*alone, *lists]
 
 
+@lru_cache(maxsize=4096)
+def _unglued(text: str) -> str:
+    """The text with what a page's markup glued together split apart (_GLUE, _SLASH)."""
+    return _GLUE.sub(" ", _SLASH.sub(" / ", text))
+
+
 def _may_name(line: str) -> bool:
-    """A cheap first look: two capitalised words in a row (a name, "Jane Doe"), or a line of a few words
-    (an agency signing, "Reuters"); no other line is read."""
-    words = _GLUE.sub(" ", line).split()
+    """A cheap first look: two capitalised words in a row, particles aside (a name, "Jane Doe"), or a line
+    of a few words (an agency signing, "Reuters"); no other line is read."""
+    words = [w for w in _unglued(line).split() if w not in PARTICLES]  # "Erika von Musterfrau"
     return len(words) <= _AGENCY_WORDS or any(a[:1].isupper() and b[:1].isupper() for a, b in pairwise(words))
 
 
@@ -227,33 +258,47 @@ def _lists(
 
 def _span_readings(line: str, i: int) -> list[Reading]:
     """A person's name inside a line, however the line goes on: each run of capitalised words read from
-    its start, 2 to _SPAN_WORDS words long ("Jane Doe Updated 3 hours ago", "12.03.2024 von Jane Doe")."""
+    its start, 2 to _SPAN_WORDS words long ("Jane Doe Updated 3 hours ago", "12.03.2024 von Jane Doe",
+    "12.03.2024 Jane Doe"), and read after a marker inside the run ("Notiz von Jane Doe")."""
     out = []
-    for glued, text in ((False, line), (True, _GLUE.sub(" ", line))):
+    for glued, text in ((False, line), (True, _unglued(line))):
         if glued and text == line:
             continue
         words = text.split()
         k = 0
         while k < len(words):
             run = _run(words, k)
-            if (
-                run and run[0].casefold() in _CUE_WORDS
-            ):  # "By Jane Doe", "Por Juan Pérez": the cue opens the run
+            if run and run[0].casefold() in _CUE_WORDS:  # "By Jane Doe", "Por Juan Pérez": the cue opens it
                 k += 1
                 continue
             cue = _cue_before(words, k)
-            if k and not cue and not (words[k - 1] in _SEPARATORS and _header_part(words[: k - 1])):
-                k += max(len(run), 1)  # a name inside running words: a caption's, a sentence's
-                continue
-            for m in range(2, min(len(run), _SPAN_WORDS + 2) + 1):
-                name = " ".join(run[:m])
-                if run[m - 1] not in PARTICLES and is_name(name):
-                    rest = words[k + m] if k + m < len(words) else ""
-                    after = 0 if m == len(run) and not rest else _after(run[m] if m < len(run) else rest)
-                    span = 1 if m == len(run) else 2
-                    out.append(Reading(i, (name,), False, bool(cue), None, glued, span, after))
+            if not k or cue or _after_header(words, k):  # not a name inside running words (a caption's)
+                out += _spans(words, k, run, i, glued, cue)
+            for j in range(k + 1, k + len(run) - 1):
+                if words[j].casefold() in _CUE_WORDS and _cue_before(words, j + 1):
+                    out += _spans(words, j + 1, _run(words, j + 1), i, glued, True)
             k += max(len(run), 1)
     return out
+
+
+def _spans(words: list[str], k: int, run: list[str], i: int, glued: bool, cue: bool) -> list[Reading]:
+    """The readings of the name-shaped prefixes of `run`, the capitalised words from words[k] on."""
+    out = []
+    for m in range(2, min(len(run), _SPAN_WORDS + 2) + 1):
+        name = " ".join(run[:m])
+        if run[m - 1] not in PARTICLES and is_name(name):
+            more = bool(_LIST_ON.match(" ".join(words[k + m - 1 :])[len(run[m - 1]) :]))
+            span = 1 if m == len(run) else 2
+            out.append(Reading(i, (name,), False, cue, None, glued, span, _after(words, k + m), more=more))
+    return out
+
+
+def _after_header(words: list[str], k: int) -> bool:
+    """Whether the words before words[k] are a byline's header part: a date or time, then a separator or
+    nothing ("12.03.2024 | Jane Doe", "16. Mai 2019 Jane Doe")."""
+    if words[k - 1] in _SEPARATORS:
+        return _header_part(words[: k - 1])
+    return any(ch.isdigit() for ch in words[k - 1]) and _header_part(words[:k])
 
 
 def _cue_before(words: list[str], k: int) -> bool:
@@ -290,9 +335,17 @@ def _name_word(word: str) -> bool:
     return word[:1].isupper() and all(ch.isalpha() or ch in "'’-." for ch in word)
 
 
-def _after(word: str) -> int:
-    """What follows a name: 1 a job title, 2 a number or date, 3 other text."""
-    return 1 if is_role_word(word) else 2 if any(ch.isdigit() for ch in word) else 3
+def _after(words: list[str], j: int) -> int:
+    """What follows a name whose last word is words[j - 1]: 0 nothing, 1 a job title ("Editor", "Education
+    editor"), 2 a number, a date or its label ("12.03.", "Updated", "am 29. Mai 2019"), 3 other text."""
+    if j >= len(words):
+        return 0
+    word, nxt = words[j].strip(",;:"), words[j + 1] if j + 1 < len(words) else ""
+    dated = any(ch.isdigit() for ch in word) or bool(_CALENDAR.match(word)) or word.casefold() in _DATE_LABELS
+    if dated or (word.islower() and len(word) <= _PREPOSITION and any(ch.isdigit() for ch in nxt)):
+        return 2
+    topic = word[:1].isupper() and words[j - 1][-1:].isalpha()  # "Jane Doe Science editor", no comma between
+    return 1 if is_role_word(word) or (topic and is_role_word(nxt)) else 3
 
 
 def _next(lines: Sequence[str], i: int, step: int) -> int | None:
@@ -319,9 +372,10 @@ def _line_readings(line: str, prev: str, nxt: str, i: int, zone: tuple[int, int,
         hand := byline._candidate(line, prev, nxt, marked_only=zone[0] in (1, 3), zone_edge=edge)
     ) is not None:
         out.append(Reading(i, hand[1], hand[0] == byline._GROUP, hand[0] == byline._PERSON, hand[0], False))
-    cue = _CUE.match(line)  # a bare line's names are its spans' (_span_readings)
+    # a bare line's names are its spans' (_span_readings)
+    cue = _CUE.match(line) or (_CUE.match(unglued) if (unglued := _unglued(line)) != line else None)
     text = cue["rest"] if cue and cue["rest"] else line if _label(prev) else ""
-    for glued, t in ((False, text), (True, _GLUE.sub(" ", text))):
+    for glued, t in ((False, text), (True, _unglued(text))):
         if t and not (glued and t == text) and (names := _names(t, True)) is not None:
             out.append(Reading(i, names[0], names[1], True, None, glued))
     return out
@@ -352,6 +406,7 @@ def features(
         words = line.split()
         name_words = sum(len(n.split()) for n in r.names)
         cue = _CUE.match(line)
+        marked = bool(MARKER.match(line)) or bool(cue and cue["rest"]) or r.marked  # "By A, B and C": a list
         rows.append(
             (
                 zone == 0,
@@ -364,7 +419,7 @@ def features(
                 log1p(rank),
                 q == body_at,
                 bool(MARKER.match(line)),
-                bool(cue and cue["rest"]) or r.marked,
+                marked,
                 _label(prev),
                 r.hand_kind == byline._PERSON,
                 r.hand_kind == byline._SUPPORTED,
@@ -382,7 +437,8 @@ def features(
                 chrome.is_chrome(line),
                 byline._is_support(prev),
                 byline._is_support(nxt) or bool(byline._SITE.match(nxt)),
-                log1p(len(r.names)),
+                log1p(len(r.names)) * (not marked),
+                log1p(len(r.names)) * marked,
                 r.group or any(NEWS_AGENCY.match(n) for n in r.names),
                 all(n.isupper() for n in r.names),
                 name_words / len(r.names),
@@ -396,6 +452,8 @@ def features(
                 r.after == 2,
                 r.after == 3,
                 log(r.lines),
+                any(w.casefold() in _FURNITURE_WORDS for n in r.names for w in n.split()),
+                r.more,
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))

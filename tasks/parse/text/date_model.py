@@ -47,6 +47,7 @@ _LABELLED_WORDS = 30
 _LABEL_REACH = 4  # words either side of a date in a long line where a publication word labels it
 _OPENING = 80  # characters of a paragraph that may hold its dateline's date
 _WORD = re.compile(r"[^\W_]+")
+_CLOSING_BRACKETS = re.compile(r"\s*\([^()]*\)$")
 _FOUR_DIGIT_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
@@ -173,9 +174,17 @@ def candidates(lines: Sequence[str], body: Sequence[int], language: str) -> tupl
         found += [
             Candidate(i, s)
             for s in page_stamps(read, language)
-            if not (i in kept and _in_prose(line, s) and not _labelled(line, s)) and not _is_caption(lines, i)
+            if not ((i in kept or _is_prose(line)) and _in_prose(line, s) and not _labelled(line, s))
+            and not _is_caption(lines, i)
         ]
     return tuple(found)
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph outside the body (a standfirst, a teaser's summary, a caption): a sentence's length,
+    ending like one (before a closing remark in brackets: "... in The Hague. (Photo: Jane Doe)")."""
+    end = _CLOSING_BRACKETS.sub("", line.rstrip())
+    return len(_WORD.findall(line)) >= _SENTENCE_WORDS and end.endswith((".", "!", "?"))
 
 
 def _yearish_lines(lines: Sequence[str]) -> list[int]:

@@ -87,3 +87,42 @@ def test_a_model_file_of_other_features_is_refused() -> None:
     data = json.loads(json.dumps({"features": ["x"], "classifier": {}, "none_cut": 0.5}))
     with pytest.raises(ValueError, match="train_authors"):
         author_model.AuthorModel.from_json(data)
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("12.03.2024 Max Mustermann", "Max Mustermann"),  # a date, then the name, no separator
+        ("12.03.2024, 09:15 Uhr von Max Mustermann", "Max Mustermann"),  # a marker inside a capitalised run
+        ("Notiz von Erika von Musterfrau", "Erika von Musterfrau"),
+        ("By Jane Doe/March 3, 2021 10:00 am EST", "Jane Doe"),  # the date glued on with a slash
+        ("Verfasst vonErika Musterfrau", "Erika Musterfrau"),  # the marker glued onto the name
+    ],
+)
+def test_a_name_after_a_date_a_marker_or_glued_markup_is_read(line: str, name: str) -> None:
+    lines, title_at, body = _page(line)
+    assert (name,) in {r.names for r in author_model.readings(lines, title_at, body)}
+
+
+def test_what_follows_a_span_is_told_apart() -> None:
+    def spans(line: str) -> dict[tuple[str, ...], author_model.Reading]:
+        return {r.names: r for r in author_model._span_readings(line, 0)}
+
+    assert spans("Jane Doe Science Correspondent, in Lisbon")[("Jane Doe",)].after == 1  # a job title
+    assert spans("Jane Doe, UK chief economist at Example Bank, said")[("Jane Doe",)].after == 3  # a sentence
+    assert spans("von Max Mustermann am 3. März 2021, 14:14 Uhr")[("Max Mustermann",)].after == 2  # a date
+    assert spans("Jane Doe Updated 3 hours ago")[("Jane Doe",)].after == 2  # a date's label
+    assert spans("By Jane Doe, John Roe and Erika Musterfrau")[("Jane Doe",)].more  # the list goes on
+    assert not spans("By Jane Doe in Lisbon")[("Jane Doe",)].more
+
+
+def test_furniture_words_and_a_marked_list_have_their_own_columns() -> None:
+    lines, title_at, body = _page("By Jane Doe, John Roe and Erika Musterfrau", "Suche Kommentare")
+    found = author_model.readings(lines, title_at, body)
+    rows = author_model.features(lines, title_at, body, found)
+    names = ("furniture_word", "log_people_marked")
+    column = {n: rows[:, author_model.FEATURE_NAMES.index(n)] for n in names}
+    by_names = {r.names: k for k, r in enumerate(found)}
+    assert column["log_people_marked"][by_names[("Jane Doe", "John Roe", "Erika Musterfrau")]] > 1
+    assert column["furniture_word"][by_names[("Suche Kommentare",)]] == 1  # a name-shaped furniture line
+    assert column["furniture_word"][by_names[("Jane Doe", "John Roe", "Erika Musterfrau")]] == 0

@@ -130,3 +130,12 @@ def test_a_publication_word_beside_a_date_in_a_long_line_makes_it_a_candidate() 
     for line, days in ((footer, [date(2022, 3, 14)]), (mention, [])):
         lines, _, body = _page([], [PROSE, MORE, line])
         assert [c.stamp.when.date() for c in date_model.candidates(lines, body, "en")] == days
+
+
+def test_a_date_a_standfirst_or_caption_sentence_mentions_is_no_candidate() -> None:
+    standfirst = (
+        "Talks on the new treaty began on Monday, 3 March 2025, at the council's seat in the capital. "
+        "(Photo: Jane Roe / Example Agency)"
+    )
+    lines, _, body = _page([standfirst, "Published 14 March 2025"], [PROSE, MORE])
+    assert [c.stamp.when.date() for c in date_model.candidates(lines, body, "en")] == [date(2025, 3, 14)]

@@ -94,6 +94,8 @@ def start(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> 
     environ = os.environ if environ is None else environ
     if _started is None and not may_be_configured(environ, cwd or Path.cwd()):
         _started = TemporaryServer(_launch(environ, port := _free_port()), port)
+        if environ is os.environ:  # Prefect, imported after this, reads it: the task runner's threads and
+            os.environ["PREFECT_API_URL"] = _started.api_url  # workers too (else each starts its own)
         atexit.register(_started.stop)  # also when the run fails before the flow (a bad SOURCE)
         print(f"newsetl: starting a temporary Prefect server on {_started.api_url}", file=sys.stderr)
     return _started
@@ -108,7 +110,8 @@ def serving(server: TemporaryServer | None) -> Iterator[None]:
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     settings = get_current_settings()
-    if server is None or settings.api.url or not settings.server.ephemeral.enabled:
+    configured = settings.api.url and settings.api.url != (server and server.api_url)
+    if server is None or configured or not settings.server.ephemeral.enabled:
         if server is not None:
             server.stop()
         yield

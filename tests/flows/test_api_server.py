@@ -3,6 +3,7 @@ how a server that dies is reported. (The run with it: tests/flows/test_cli.py, e
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,21 @@ def test_a_server_that_exits_is_reported_not_waited_for() -> None:
 )
 def test_a_run_is_told_by_its_command_line(argv: list[str], run: bool) -> None:
     assert api_server.is_a_run(argv) is run
+
+
+@pytest.mark.e2e
+def test_prefect_imported_after_the_early_start_reads_its_server(tmp_path: Path) -> None:
+    """Prefect's own settings, as any thread or spawned worker of the run reads them, name the early
+    server: none of them starts Prefect's temporary server beside it (a BBC run with 2 workers did)."""
+    code = (
+        "from flows import api_server\n"
+        "server = api_server.start()\n"
+        "from prefect.settings import get_current_settings\n"
+        "print(get_current_settings().api.url == server.api_url)\n"
+        "server.stop()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True"]

@@ -240,14 +240,14 @@ def _list_remote(text: str) -> list[ListedFile]:
     store = open_store(f"{scheme}://{folder.rstrip('/')}{sep}{query}")
     listed = _objects(store) if store.fs.type_name == "s3" else _infos(store)
     if not pattern and store.root in listed:
-        return [_listed(text, listed[store.root])]
+        return [_listed(base, f"{sep}{query}", listed[store.root])]
     under = store.root.rstrip("/") + "/"
     keys = sorted(k for k in listed if k.startswith(under))
     if not keys:
         raise SourceError(f"{text}: no such object, prefix or matching glob")
     chosen = [k for k in keys if fnmatch.fnmatchcase(k, pattern)] if pattern else keys
     return [
-        _listed(f"{scheme}://{k}{sep}{query}", listed[k])
+        _listed(f"{scheme}://{k}", f"{sep}{query}", listed[k])
         for k in chosen
         if pattern or suffix_of(k) is not None
     ]
@@ -256,11 +256,14 @@ def _list_remote(text: str) -> list[ListedFile]:
 _Listing = tuple[int, datetime | None, str | None]  # size, modified_at, etag
 
 
-def _listed(path: str, entry: _Listing) -> ListedFile:
-    return ListedFile(path, *entry)
+def _listed(url: str, query: str, entry: _Listing) -> ListedFile:
+    """A listed object: its path is the URL with SOURCE's query, its source_uri (as source_uri_of gives
+    it) the path before any `?`, computed here without parsing the URL again for each of many keys."""
+    return ListedFile(f"{url}{query}", *entry, url.partition("?")[0])
 
 
 _LISTERS = 8  # folders of an S3 prefix listed at once
+_PAGE_KEYS = 1000  # keys a ListObjectsV2 page asks for: S3 gives at most 1,000
 
 
 def _objects(store: Store) -> dict[str, _Listing]:
@@ -270,9 +273,14 @@ def _objects(store: Store) -> dict[str, _Listing]:
     folders lists in the time of a few requests instead of one after the other, and a store that reads
     the whole bucket for each page (moto's server does) reads it per folder rather than per 1,000 keys."""
     import boto3  # the s3 extra
+    import botocore.session
 
     bucket, _, key = store.root.partition("/")
-    client = boto3.client("s3", **s3_client_options(store))
+    session = botocore.session.get_session()
+    # LastModified kept as the text the listing gives: botocore's own parse (dateutil) of 1,000 of them
+    # costs more than the rest of a page's parse; _modified reads them with the standard library.
+    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=str)
+    client = boto3.Session(botocore_session=session).client("s3", **s3_client_options(store))
     found: dict[str, _Listing] = {}
     folder = key.rstrip("/") + "/" if key else ""
     if key != folder:  # the root may be an object itself: then it is all there is
@@ -297,11 +305,24 @@ def _listed_pages(
     folders: list[str] = []
     paginator = client.get_paginator("list_objects_v2")
     by_folder = {"Delimiter": delimiter} if delimiter else {}
-    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, **by_folder):
+    pages = {"PageSize": _PAGE_KEYS}
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, PaginationConfig=pages, **by_folder):
         for obj in page.get("Contents", ()):
-            named[obj["Key"]] = (obj["Size"], obj["LastModified"].astimezone(UTC), obj["ETag"])
+            named[obj["Key"]] = (obj["Size"], _modified(obj["LastModified"]), obj["ETag"])
         folders += [p["Prefix"] for p in page.get("CommonPrefixes", ())]
     return named, folders
+
+
+def _modified(text: str) -> datetime:
+    """An object's LastModified, as text in the listing (ISO 8601: `2026-12-03T18:47:14.000Z`), in UTC;
+    a time without a zone is UTC, as S3 gives every time, and another form is left to botocore."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        from botocore.utils import parse_timestamp
+
+        moment = parse_timestamp(text)
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _infos(store: Store) -> dict[str, _Listing]:

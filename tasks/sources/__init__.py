@@ -16,8 +16,10 @@ import glob
 import io
 import os
 import posixpath
+import threading
+import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -58,6 +60,7 @@ __all__ = [
     "check_source",
     "iter_records",
     "iter_sources",
+    "list_ahead",
     "list_files",
     "list_sources",
     "read_member",
@@ -184,8 +187,11 @@ def list_sources(source: str | os.PathLike[str]) -> list[str]:
 
 def list_files(source: str | os.PathLike[str]) -> list[ListedFile]:
     """list_sources with each file's size and version, from the listing alone: a stat per local file, the
-    ListObjects pages of an S3 prefix (size, LastModified, ETag); no file is opened."""
+    ListObjects pages of an S3 prefix (size, LastModified, ETag); no file is opened. A listing of this
+    SOURCE started by list_ahead is taken (once) if it started at most AHEAD_SECONDS ago."""
     text = os.fspath(source)
+    if (ahead := _AHEAD.pop(text, None)) is not None and time.monotonic() - ahead[0] <= AHEAD_SECONDS:
+        return ahead[1].result()
     if is_remote(text):
         return _list_remote(text)
     path = Path(text)
@@ -205,6 +211,32 @@ def list_files(source: str | os.PathLike[str]) -> list[ListedFile]:
     if glob.has_magic(text):
         return [_stat(p) for p in sorted(glob.glob(text, recursive=True)) if not os.path.isdir(p)]
     raise SourceError(f"{text}: no such file, directory or matching glob")
+
+
+AHEAD_SECONDS = 60.0  # a listing started longer ago (a run that waited for the lock) is listed again
+_AHEAD: dict[str, tuple[float, Future[list[ListedFile]]]] = {}  # SOURCE -> (started, its listing)
+
+
+def list_ahead(source: str | os.PathLike[str]) -> None:
+    """Start listing an object-store SOURCE in a background thread, for this process's next list_files
+    of it: the listing waits on the store page after page (100 pages for 100,000 objects), so it runs
+    while the run starts (Prefect's import, the flow run, the lock) instead of after. A local SOURCE is
+    listed when asked: its stats are work of this process, with nothing to wait for. The thread is a
+    daemon: a run that ends before its listing is asked for does not wait for it."""
+    text = os.fspath(source)
+    if not is_remote(text):
+        return
+    listing: Future[list[ListedFile]] = Future()
+
+    def run() -> None:
+        listing.set_running_or_notify_cancel()
+        try:
+            listing.set_result(_list_remote(text))
+        except BaseException as exc:  # raised again where list_files takes it
+            listing.set_exception(exc)
+
+    _AHEAD[text] = (time.monotonic(), listing)
+    threading.Thread(target=run, name="newsetl-list-ahead", daemon=True).start()
 
 
 def check_source(source: str | os.PathLike[str]) -> None:
@@ -240,14 +272,14 @@ def _list_remote(text: str) -> list[ListedFile]:
     store = open_store(f"{scheme}://{folder.rstrip('/')}{sep}{query}")
     listed = _objects(store) if store.fs.type_name == "s3" else _infos(store)
     if not pattern and store.root in listed:
-        return [_listed(text, listed[store.root])]
+        return [_listed(base, f"{sep}{query}", listed[store.root])]
     under = store.root.rstrip("/") + "/"
     keys = sorted(k for k in listed if k.startswith(under))
     if not keys:
         raise SourceError(f"{text}: no such object, prefix or matching glob")
     chosen = [k for k in keys if fnmatch.fnmatchcase(k, pattern)] if pattern else keys
     return [
-        _listed(f"{scheme}://{k}{sep}{query}", listed[k])
+        _listed(f"{scheme}://{k}", f"{sep}{query}", listed[k])
         for k in chosen
         if pattern or suffix_of(k) is not None
     ]
@@ -256,11 +288,14 @@ def _list_remote(text: str) -> list[ListedFile]:
 _Listing = tuple[int, datetime | None, str | None]  # size, modified_at, etag
 
 
-def _listed(path: str, entry: _Listing) -> ListedFile:
-    return ListedFile(path, *entry)
+def _listed(url: str, query: str, entry: _Listing) -> ListedFile:
+    """A listed object: its path is the URL with SOURCE's query, its source_uri (as source_uri_of gives
+    it) the path before any `?`, computed here without parsing the URL again for each of many keys."""
+    return ListedFile(f"{url}{query}", *entry, url.partition("?")[0])
 
 
 _LISTERS = 8  # folders of an S3 prefix listed at once
+_PAGE_KEYS = 1000  # keys a ListObjectsV2 page asks for: S3 gives at most 1,000
 
 
 def _objects(store: Store) -> dict[str, _Listing]:
@@ -270,9 +305,14 @@ def _objects(store: Store) -> dict[str, _Listing]:
     folders lists in the time of a few requests instead of one after the other, and a store that reads
     the whole bucket for each page (moto's server does) reads it per folder rather than per 1,000 keys."""
     import boto3  # the s3 extra
+    import botocore.session
 
     bucket, _, key = store.root.partition("/")
-    client = boto3.client("s3", **s3_client_options(store))
+    session = botocore.session.get_session()
+    # LastModified kept as the text the listing gives: botocore's own parse (dateutil) of 1,000 of them
+    # costs more than the rest of a page's parse; _modified reads them with the standard library.
+    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=str)
+    client = boto3.Session(botocore_session=session).client("s3", **s3_client_options(store))
     found: dict[str, _Listing] = {}
     folder = key.rstrip("/") + "/" if key else ""
     if key != folder:  # the root may be an object itself: then it is all there is
@@ -297,11 +337,24 @@ def _listed_pages(
     folders: list[str] = []
     paginator = client.get_paginator("list_objects_v2")
     by_folder = {"Delimiter": delimiter} if delimiter else {}
-    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, **by_folder):
+    pages = {"PageSize": _PAGE_KEYS}
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, PaginationConfig=pages, **by_folder):
         for obj in page.get("Contents", ()):
-            named[obj["Key"]] = (obj["Size"], obj["LastModified"].astimezone(UTC), obj["ETag"])
+            named[obj["Key"]] = (obj["Size"], _modified(obj["LastModified"]), obj["ETag"])
         folders += [p["Prefix"] for p in page.get("CommonPrefixes", ())]
     return named, folders
+
+
+def _modified(text: str) -> datetime:
+    """An object's LastModified, as text in the listing (ISO 8601: `2026-12-03T18:47:14.000Z`), in UTC;
+    a time without a zone is UTC, as S3 gives every time, and another form is left to botocore."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        from botocore.utils import parse_timestamp
+
+        moment = parse_timestamp(text)
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _infos(store: Store) -> dict[str, _Listing]:

@@ -374,28 +374,39 @@ def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | 
 
 
 class Bands:
-    """A datasketch MinHashLSH (its bands and rows chosen by datasketch for `threshold`), searched and filled
-    with the band keys of a signature computed once (`keys`: its own `_H`, each band's values byte-swapped),
-    so that an article's lookups and its insertion share them. Only searched and filled here: no removal."""
+    """LSH bands of a signature: datasketch MinHashLSH's bands and rows for `threshold` and its band keys
+    (each band's values byte-swapped, as its `_H` makes them), kept in one plain dict per band (band key ->
+    doc_ids), so that lookups and insertions cost a dict access each, and computed once per signature
+    (`keys`) for its lookups and its insertion. Finds what datasketch's `query` finds (a test holds it);
+    only searched and filled here: no removal."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
-        self.lsh = MinHashLSH(num_perm=num_perm, params=_optimal_bands(threshold, num_perm))
+        bands, rows = _optimal_bands(threshold, num_perm)
+        self.hashranges = [(i * rows, (i + 1) * rows) for i in range(bands)]  # datasketch's
+        self.tables: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
 
     def keys(self, values: np.ndarray) -> list[bytes]:
         """The band keys of a signature (uint32 values), as MinHashLSH.insert and query make them."""
         data = values.byteswap().tobytes()
-        return [data[start * 4 : end * 4] for start, end in self.lsh.hashranges]
+        return [data[start * 4 : end * 4] for start, end in self.hashranges]
 
     def query(self, keys: list[bytes]) -> set[str]:
         """The doc_ids sharing at least one band with the signature of these band keys."""
         found: set[str] = set()
-        for key, table in zip(keys, self.lsh.hashtables, strict=True):
-            found.update(table.get(key))
+        for key, table in zip(keys, self.tables, strict=True):
+            hits = table.get(key)
+            if hits is not None:
+                found.update(hits)
         return found
 
     def insert(self, doc_id: str, keys: list[bytes]) -> None:
-        for key, table in zip(keys, self.lsh.hashtables, strict=True):
-            table.insert(key, doc_id)
+        """Add a doc_id under its band keys (once: the index adds each article once)."""
+        for key, table in zip(keys, self.tables, strict=True):
+            hits = table.get(key)
+            if hits is None:
+                table[key] = [doc_id]
+            else:
+                hits.append(doc_id)
 
 
 @cache

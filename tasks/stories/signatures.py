@@ -114,10 +114,10 @@ def _shingles(words: list[str], size: int = MODEL["shingle_words"]) -> np.ndarra
     return np.fromiter(map(zlib.crc32, runs), np.uint32, len(runs))
 
 
-def _story_words(words: list[str], names: Iterable[str]) -> set[str]:
-    """The story signature's tokens: the content words of a body (its lower-cased words) and the names found
-    in it."""
-    return _content_words(words) | {f"@{n.lower()}" for n in names}
+def _story_words(content: set[str], names: Iterable[str]) -> set[str]:
+    """The story signature's tokens: the content words of a body (`_content_words` of its lower-cased
+    words) and the names found in it."""
+    return content | {f"@{n.lower()}" for n in names}
 
 
 def _content_words(words: Iterable[str]) -> set[str]:
@@ -133,16 +133,20 @@ def story_keys(
     body's specific numbers and the content words of its lead (the body's first `lead_words` words: what a
     report of an event says first); each hash is crc32 of the key with its kind (KEY_KINDS) in the low 3
     bits."""
-    return _keys(title, body, _WORD.findall(body.lower())[:lead_words], names)
+    return _keys(title, body, _content_words(_WORD.findall(body.lower())[:lead_words]), names)
 
 
-def _keys(title: str, body: str, lead: list[str], names: Iterable[tuple[int, str]]) -> np.ndarray:
-    keys = {(kind, name.lower()) for kind, name in names}
-    keys |= {(3, w) for w in _content_words(_WORD.findall(title.lower()))}
-    keys |= {(4, n) for n in specific_numbers(body)}
-    keys |= {(_LEAD, w) for w in _content_words(lead)}
-    hashes = [(zlib.crc32(f"{kind}:{key}".encode()) & 0x1FFFFFFF) << 3 | kind for kind, key in keys]
-    return np.unique(np.array(hashes, dtype=np.uint32))
+def _keys(title: str, body: str, lead: set[str], names: Iterable[tuple[int, str]]) -> np.ndarray:
+    """story_keys of an article whose lead's content words are `lead`: each key written `kind:key`, its
+    crc32 in one pass, its kind in the low 3 bits, sorted and distinct."""
+    keyed = [f"{kind}:{name.lower()}" for kind, name in names]
+    kinds = [kind for kind, _ in names]
+    title_words = _content_words(_WORD.findall(title.lower()))
+    for kind, found in ((3, title_words), (4, specific_numbers(body)), (_LEAD, lead)):
+        keyed += map(f"{kind}:".__add__, found)
+        kinds += [kind] * len(found)
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, keyed)), np.uint32, len(keyed))
+    return np.unique((hashes & 0x1FFFFFFF) << 3 | np.array(kinds, dtype=np.uint32))
 
 
 def specific_numbers(text: str) -> set[str]:
@@ -167,9 +171,10 @@ def signatures_table(
         words = _WORD.findall(a.body.lower())
         named = names.get(a.doc_id, set())
         body = _shingles(words)  # one hash per distinct shingle
-        own = _keys(a.title, a.body, words[: MODEL.get("lead_words", 0)], named)
+        content = _content_words(words)
+        own = _keys(a.title, a.body, content.intersection(words[: MODEL.get("lead_words", 0)]), named)
         signed = own[(own & 7) != _LEAD]  # the lead's words are weighed by the model, not searched
-        sets += [body, _crc32s(_story_words(words, {n for _, n in named})), _crc32s_of_keys(signed)]
+        sets += [body, _crc32s(_story_words(content, {n for _, n in named})), _crc32s_of_keys(signed)]
         shingles.append(len(body))
         keys.append(own)
     values = signature_values(sets).reshape(len(articles), 3, MODEL["num_perm"])  # 0 articles: 0 rows

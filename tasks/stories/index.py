@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -375,15 +376,15 @@ def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | 
 
 class Bands:
     """LSH bands of a signature: datasketch MinHashLSH's bands and rows for `threshold` and its band keys
-    (each band's values byte-swapped, as its `_H` makes them), kept in one plain dict per band (band key ->
-    doc_ids), so that lookups and insertions cost a dict access each, and computed once per signature
-    (`keys`) for its lookups and its insertion. Finds what datasketch's `query` finds (a test holds it);
-    only searched and filled here: no removal."""
+    (each band's values byte-swapped, as its `_H` makes them), kept in one dict per band (band key ->
+    doc_ids; a lookup only reads), so that a lookup or an insertion costs a dict access a band, and
+    computed once per signature (`keys`) for its lookups and its insertion. Finds what datasketch's
+    `query` finds (a test holds it); only searched and filled here: no removal."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
         bands, rows = _optimal_bands(threshold, num_perm)
         self.hashranges = [(i * rows, (i + 1) * rows) for i in range(bands)]  # datasketch's
-        self.tables: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
+        self.tables: list[defaultdict[bytes, list[str]]] = [defaultdict(list) for _ in range(bands)]
 
     def keys(self, values: np.ndarray) -> list[bytes]:
         """The band keys of a signature (uint32 values), as MinHashLSH.insert and query make them."""
@@ -402,11 +403,7 @@ class Bands:
     def insert(self, doc_id: str, keys: list[bytes]) -> None:
         """Add a doc_id under its band keys (once: the index adds each article once)."""
         for key, table in zip(keys, self.tables, strict=True):
-            hits = table.get(key)
-            if hits is None:
-                table[key] = [doc_id]
-            else:
-                hits.append(doc_id)
+            table[key].append(doc_id)
 
 
 @cache

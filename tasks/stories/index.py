@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -376,15 +375,16 @@ def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | 
 
 class Bands:
     """LSH bands of a signature: datasketch MinHashLSH's bands and rows for `threshold` and its band keys
-    (each band's values byte-swapped, as its `_H` makes them), kept in one dict per band (band key ->
-    doc_ids; a lookup only reads), so that a lookup or an insertion costs a dict access a band, and
-    computed once per signature (`keys`) for its lookups and its insertion. Finds what datasketch's
-    `query` finds (a test holds it); only searched and filled here: no removal."""
+    (each band's values byte-swapped, as its `_H` makes them), kept in one dict per band, and computed
+    once per signature (`keys`) for its lookups and its insertion. A band key held by one article maps to
+    its doc_id, by more to a list of them: most band keys are held by one article, and a list for each
+    would be a container object the garbage collector tracks (and scans, as the index grows). Finds what
+    datasketch's `query` finds (a test holds it); only searched and filled here: no removal."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
         bands, rows = _optimal_bands(threshold, num_perm)
         self.hashranges = [(i * rows, (i + 1) * rows) for i in range(bands)]  # datasketch's
-        self.tables: list[defaultdict[bytes, list[str]]] = [defaultdict(list) for _ in range(bands)]
+        self.tables: list[dict[bytes, str | list[str]]] = [{} for _ in range(bands)]
 
     def keys(self, values: np.ndarray) -> list[bytes]:
         """The band keys of a signature (uint32 values), as MinHashLSH.insert and query make them."""
@@ -396,14 +396,24 @@ class Bands:
         found: set[str] = set()
         for key, table in zip(keys, self.tables, strict=True):
             hits = table.get(key)
-            if hits is not None:
+            if hits is None:
+                continue
+            if type(hits) is str:
+                found.add(hits)
+            else:
                 found.update(hits)
         return found
 
     def insert(self, doc_id: str, keys: list[bytes]) -> None:
         """Add a doc_id under its band keys (once: the index adds each article once)."""
         for key, table in zip(keys, self.tables, strict=True):
-            table[key].append(doc_id)
+            held = table.setdefault(key, doc_id)
+            if held is doc_id:
+                continue
+            if type(held) is str:
+                table[key] = [held, doc_id]
+            else:
+                held.append(doc_id)
 
 
 @cache

@@ -222,10 +222,17 @@ def _key_counts(
     cells = np.repeat(np.arange(len(others)) * kinds, [len(e.keys) for e in others]) + (theirs & 7)
     size = len(others) * kinds
     weights = None if weigh is None else weigh(theirs)
-    both = np.isin(theirs, keys, assume_unique=True)
+    both = _members(theirs, keys)
     shared = np.bincount(cells[both], None if weights is None else weights[both], minlength=size)
     counts = np.bincount(cells, weights, minlength=size)
     return shared.reshape(-1, kinds).astype(np.float64), counts.reshape(-1, kinds).astype(np.float64)
+
+
+def _members(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of `values` (any order, repeats allowed) is one of the sorted distinct `keys`."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    return keys[np.minimum(np.searchsorted(keys, values), len(keys) - 1)] == values
 
 
 def _unweighed(keys: np.ndarray) -> np.ndarray:

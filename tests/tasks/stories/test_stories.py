@@ -230,6 +230,21 @@ def test_pair_features_count_shared_keys_by_kind() -> None:
     assert story_features(me, them).shape == (2, len(FEATURES))
 
 
+def test_a_key_two_candidates_carry_is_shared_only_if_the_article_carries_it() -> None:
+    """Keys spread as hashes are (numpy's isin would sort them): two candidates carrying the same name that
+    the article lacks share no name with it, the first as the second (a membership test over all the
+    candidates' keys at once once counted it shared for the first); each shares the one title word it has."""
+    titles = [_key("title", 100_000_000 + 7_919_000 * n) for n in range(20)]
+    me = _entry(64, 64, (*titles, _key("person", 300_000_000)))
+    name = _key("person", 400_000_000)
+    them = [_entry(32, 16, (name, titles[0])), _entry(32, 16, (name, titles[5]))]
+    features = pair_features(me, them, ("names_jaccard", "title_jaccard", "names_idf", "keys_idf_contained"))
+    assert features["names_jaccard"].tolist() == [0.0, 0.0]
+    assert features["names_idf"].tolist() == [0.0, 0.0]
+    assert features["title_jaccard"].tolist() == pytest.approx([1 / 20, 1 / 20])
+    assert features["keys_idf_contained"].tolist() == pytest.approx([0.5, 0.5])
+
+
 def test_the_story_model_prefers_the_candidate_sharing_more_body() -> None:
     """The shipped model rates a candidate sharing half the body above its threshold and one sharing only
     topic words below, and more shared body likelier the same story; it names the features it uses."""

@@ -139,8 +139,9 @@ def story_keys(
 def _keys(title: str, body: str, lead: set[str], names: Iterable[tuple[int, str]]) -> np.ndarray:
     """story_keys of an article whose lead's content words are `lead`: each key written `kind:key`, its
     crc32 in one pass, its kind in the low 3 bits, sorted and distinct."""
-    keyed = [f"{kind}:{name.lower()}" for kind, name in names]
-    kinds = [kind for kind, _ in names]
+    named = list(names)  # read twice
+    keyed = [f"{kind}:{name.lower()}" for kind, name in named]
+    kinds = [kind for kind, _ in named]
     title_words = _content_words(_WORD.findall(title.lower()))
     for kind, found in ((3, title_words), (4, specific_numbers(body)), (_LEAD, lead)):
         keyed += map(f"{kind}:".__add__, found)

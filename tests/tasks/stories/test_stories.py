@@ -390,6 +390,7 @@ def test_signatures_table_signs_what_the_definitions_say() -> None:
             == minhash(w.encode() for w in story).hashvalues.astype(np.uint32).tobytes()
         )
         assert row["story_keys"] == keys
+        assert story_keys(article.title, article.body, iter(named)).tolist() == keys  # names read once
         by_key = minhash(np.array([k], dtype="<u4").tobytes() for k in searched)
         assert row["keys_signature"] == by_key.hashvalues.astype(np.uint32).tobytes()
 

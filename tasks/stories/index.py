@@ -222,10 +222,17 @@ def _key_counts(
     cells = np.repeat(np.arange(len(others)) * kinds, [len(e.keys) for e in others]) + (theirs & 7)
     size = len(others) * kinds
     weights = None if weigh is None else weigh(theirs)
-    both = np.isin(theirs, keys, assume_unique=True)
+    both = _members(theirs, keys)
     shared = np.bincount(cells[both], None if weights is None else weights[both], minlength=size)
     counts = np.bincount(cells, weights, minlength=size)
     return shared.reshape(-1, kinds).astype(np.float64), counts.reshape(-1, kinds).astype(np.float64)
+
+
+def _members(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of `values` (any order, repeats allowed) is one of the sorted distinct `keys`."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    return keys[np.minimum(np.searchsorted(keys, values), len(keys) - 1)] == values
 
 
 def _unweighed(keys: np.ndarray) -> np.ndarray:
@@ -374,28 +381,46 @@ def _best(candidates: list[str], scores: np.ndarray, threshold: float) -> str | 
 
 
 class Bands:
-    """A datasketch MinHashLSH (its bands and rows chosen by datasketch for `threshold`), searched and filled
-    with the band keys of a signature computed once (`keys`: its own `_H`, each band's values byte-swapped),
-    so that an article's lookups and its insertion share them. Only searched and filled here: no removal."""
+    """LSH bands of a signature: datasketch MinHashLSH's bands and rows for `threshold` and its band keys
+    (each band's values byte-swapped, as its `_H` makes them), kept in one dict per band, and computed
+    once per signature (`keys`) for its lookups and its insertion. A band key held by one article maps to
+    its doc_id, by more to a list of them: most band keys are held by one article, and a list for each
+    would be a container object the garbage collector tracks (and scans, as the index grows). Finds what
+    datasketch's `query` finds (a test holds it); only searched and filled here: no removal."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
-        self.lsh = MinHashLSH(num_perm=num_perm, params=_optimal_bands(threshold, num_perm))
+        bands, rows = _optimal_bands(threshold, num_perm)
+        self.hashranges = [(i * rows, (i + 1) * rows) for i in range(bands)]  # datasketch's
+        self.tables: list[dict[bytes, str | list[str]]] = [{} for _ in range(bands)]
 
     def keys(self, values: np.ndarray) -> list[bytes]:
         """The band keys of a signature (uint32 values), as MinHashLSH.insert and query make them."""
         data = values.byteswap().tobytes()
-        return [data[start * 4 : end * 4] for start, end in self.lsh.hashranges]
+        return [data[start * 4 : end * 4] for start, end in self.hashranges]
 
     def query(self, keys: list[bytes]) -> set[str]:
         """The doc_ids sharing at least one band with the signature of these band keys."""
         found: set[str] = set()
-        for key, table in zip(keys, self.lsh.hashtables, strict=True):
-            found.update(table.get(key))
+        for key, table in zip(keys, self.tables, strict=True):
+            hits = table.get(key)
+            if hits is None:
+                continue
+            if type(hits) is str:
+                found.add(hits)
+            else:
+                found.update(hits)
         return found
 
     def insert(self, doc_id: str, keys: list[bytes]) -> None:
-        for key, table in zip(keys, self.lsh.hashtables, strict=True):
-            table.insert(key, doc_id)
+        """Add a doc_id under its band keys (once: the index adds each article once)."""
+        for key, table in zip(keys, self.tables, strict=True):
+            held = table.setdefault(key, doc_id)
+            if held is doc_id:
+                continue
+            if type(held) is str:
+                table[key] = [held, doc_id]
+            else:
+                held.append(doc_id)
 
 
 @cache

@@ -61,8 +61,9 @@ def signature_values(token_hashes: Sequence[np.ndarray], num_perm: int = MODEL["
     """The MinHash values (one row of `num_perm` uint32 per set) of sets of 32-bit token hashes, for a whole
     batch in a few numpy operations: exactly what datasketch's MinHash (affine32, seed 1) gives for each set
     hashed with the same function (its fmix pre-mix, then a * h + b modulo 2^32, the least per permutation;
-    an empty set keeps the maximum), without a MinHash object and a pass per set."""
-    a, b = _permutations(num_perm)
+    an empty set keeps the maximum), without a MinHash object and a pass per set. The permuted values are
+    laid out one row per permutation, so that the least of each set is taken along contiguous memory."""
+    a, b = (p[:, None] for p in _permutations(num_perm))
     out = np.full((len(token_hashes), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     sizes = np.array([len(h) for h in token_hashes], dtype=np.int64)
     filled = np.flatnonzero(sizes)
@@ -70,7 +71,9 @@ def signature_values(token_hashes: Sequence[np.ndarray], num_perm: int = MODEL["
         if len(chunk):
             hashes = _fmix32(np.concatenate([token_hashes[i] for i in chunk]).astype(np.uint32))
             starts = np.concatenate([[0], np.cumsum(sizes[chunk])[:-1]])
-            out[chunk] = np.minimum.reduceat(hashes[:, None] * a + b, starts, axis=0)
+            permuted = a * hashes  # (num_perm, tokens)
+            permuted += b
+            out[chunk] = np.minimum.reduceat(permuted, starts, axis=1).T
     return out
 
 
@@ -99,17 +102,22 @@ def _permutations(num_perm: int) -> np.ndarray:
     return MinHash(num_perm=num_perm, seed=1, scheme=SCHEME).permutations
 
 
-def _shingles(words: list[str], size: int = MODEL["shingle_words"]) -> set[str]:
-    """The distinct runs of `size` words, joined by a space (the whole text when it is shorter)."""
-    if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(run) for run in zip(*(words[i:] for i in range(size)), strict=False)}
+def _shingles(words: list[str], size: int = MODEL["shingle_words"]) -> np.ndarray:
+    """crc32 of each distinct run of `size` words joined by a space, as UTF-8 (the whole text when it is
+    shorter): one per distinct shingle. The words are encoded once and their runs joined as bytes (the
+    UTF-8 of a joined string is the join of its words' UTF-8)."""
+    encoded = list(map(str.encode, words))
+    if len(encoded) <= size:
+        runs = {b" ".join(encoded)} if encoded else set()
+    else:
+        runs = set(map(b" ".join, zip(*(encoded[i:] for i in range(size)), strict=False)))
+    return np.fromiter(map(zlib.crc32, runs), np.uint32, len(runs))
 
 
-def _story_words(words: list[str], names: Iterable[str]) -> set[str]:
-    """The story signature's tokens: the content words of a body (its lower-cased words) and the names found
-    in it."""
-    return _content_words(words) | {f"@{n.lower()}" for n in names}
+def _story_words(content: set[str], names: Iterable[str]) -> set[str]:
+    """The story signature's tokens: the content words of a body (`_content_words` of its lower-cased
+    words) and the names found in it."""
+    return content | {f"@{n.lower()}" for n in names}
 
 
 def _content_words(words: Iterable[str]) -> set[str]:
@@ -125,16 +133,21 @@ def story_keys(
     body's specific numbers and the content words of its lead (the body's first `lead_words` words: what a
     report of an event says first); each hash is crc32 of the key with its kind (KEY_KINDS) in the low 3
     bits."""
-    return _keys(title, body, _WORD.findall(body.lower())[:lead_words], names)
+    return _keys(title, body, _content_words(_WORD.findall(body.lower())[:lead_words]), names)
 
 
-def _keys(title: str, body: str, lead: list[str], names: Iterable[tuple[int, str]]) -> np.ndarray:
-    keys = {(kind, name.lower()) for kind, name in names}
-    keys |= {(3, w) for w in _content_words(_WORD.findall(title.lower()))}
-    keys |= {(4, n) for n in specific_numbers(body)}
-    keys |= {(_LEAD, w) for w in _content_words(lead)}
-    hashes = [(zlib.crc32(f"{kind}:{key}".encode()) & 0x1FFFFFFF) << 3 | kind for kind, key in keys]
-    return np.unique(np.array(hashes, dtype=np.uint32))
+def _keys(title: str, body: str, lead: set[str], names: Iterable[tuple[int, str]]) -> np.ndarray:
+    """story_keys of an article whose lead's content words are `lead`: each key written `kind:key`, its
+    crc32 in one pass, its kind in the low 3 bits, sorted and distinct."""
+    named = list(names)  # read twice
+    keyed = [f"{kind}:{name.lower()}" for kind, name in named]
+    kinds = [kind for kind, _ in named]
+    title_words = _content_words(_WORD.findall(title.lower()))
+    for kind, found in ((3, title_words), (4, specific_numbers(body)), (_LEAD, lead)):
+        keyed += map(f"{kind}:".__add__, found)
+        kinds += [kind] * len(found)
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, keyed)), np.uint32, len(keyed))
+    return np.unique((hashes & 0x1FFFFFFF) << 3 | np.array(kinds, dtype=np.uint32))
 
 
 def specific_numbers(text: str) -> set[str]:
@@ -158,10 +171,11 @@ def signatures_table(
     for a in articles:
         words = _WORD.findall(a.body.lower())
         named = names.get(a.doc_id, set())
-        body = _shingles(words)
-        own = _keys(a.title, a.body, words[: MODEL.get("lead_words", 0)], named)
+        body = _shingles(words)  # one hash per distinct shingle
+        content = _content_words(words)
+        own = _keys(a.title, a.body, content.intersection(words[: MODEL.get("lead_words", 0)]), named)
         signed = own[(own & 7) != _LEAD]  # the lead's words are weighed by the model, not searched
-        sets += [_crc32s(body), _crc32s(_story_words(words, {n for _, n in named})), _crc32s_of_keys(signed)]
+        sets += [body, _crc32s(_story_words(content, {n for _, n in named})), _crc32s_of_keys(signed)]
         shingles.append(len(body))
         keys.append(own)
     values = signature_values(sets).reshape(len(articles), 3, MODEL["num_perm"])  # 0 articles: 0 rows

@@ -4,15 +4,17 @@ and story_facts shows both numbers with one source each."""
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
 import pytest
 from datasketch import MinHashLSH
 
-from tasks import pipeline, run, sources, stories
+from tasks import pipeline, run, sources, stories, vocab
 from tasks.ingest import dedup
 from tasks.records import Article, RunContext
 from tasks.stories.index import (
@@ -228,6 +230,21 @@ def test_pair_features_count_shared_keys_by_kind() -> None:
     assert story_features(me, them).shape == (2, len(FEATURES))
 
 
+def test_a_key_two_candidates_carry_is_shared_only_if_the_article_carries_it() -> None:
+    """Keys spread as hashes are (numpy's isin would sort them): two candidates carrying the same name that
+    the article lacks share no name with it, the first as the second (a membership test over all the
+    candidates' keys at once once counted it shared for the first); each shares the one title word it has."""
+    titles = [_key("title", 100_000_000 + 7_919_000 * n) for n in range(20)]
+    me = _entry(64, 64, (*titles, _key("person", 300_000_000)))
+    name = _key("person", 400_000_000)
+    them = [_entry(32, 16, (name, titles[0])), _entry(32, 16, (name, titles[5]))]
+    features = pair_features(me, them, ("names_jaccard", "title_jaccard", "names_idf", "keys_idf_contained"))
+    assert features["names_jaccard"].tolist() == [0.0, 0.0]
+    assert features["names_idf"].tolist() == [0.0, 0.0]
+    assert features["title_jaccard"].tolist() == pytest.approx([1 / 20, 1 / 20])
+    assert features["keys_idf_contained"].tolist() == pytest.approx([0.5, 0.5])
+
+
 def test_the_story_model_prefers_the_candidate_sharing_more_body() -> None:
     """The shipped model rates a candidate sharing half the body above its threshold and one sharing only
     topic words below, and more shared body likelier the same story; it names the features it uses."""
@@ -327,3 +344,62 @@ def test_a_batch_without_articles_has_no_index_rows() -> None:
     """A batch whose every record was quarantined still commits: its story_index part is empty."""
     rows = stories.signatures_table([], {}, RunContext.new(), {})
     assert rows.num_rows == 0 and rows.schema == STORY_INDEX.schema
+
+
+def test_signatures_table_signs_what_the_definitions_say() -> None:
+    """Each row as its definitions read, computed plainly here: the body's distinct 3-word shingles (joined
+    by a space, hashed as UTF-8: non-ASCII words too; a body of fewer words is one shingle), the content
+    words and names of the story signature, the typed story keys with the lead's content words, and the
+    keys signature over the keys but the lead's."""
+    bodies = [
+        "Zoë Ærø met the mayor of São Paulo: 1,250 people, 3 boats; the mayor of São Paulo met Zoë Ærø.",
+        "Flood waters rise",
+        "Flood waters rise again in Bergen as 2,400 homes lose power; waters rise and rise again.",
+    ]
+    articles = [
+        Article(f"d{n}", "file:///x", f"Title {n} of floods", (), None, None, None, "en", body, 9, "h")
+        for n, body in enumerate(bodies)
+    ]
+    entities = (("d0", "Zoë Ærø", "PERSON"), ("d0", "1,250", "CARDINAL"), ("d2", "UN", "ORG"))
+    found = {
+        "entities": [SimpleNamespace(doc_id=d, canonical=c, label=label) for d, c, label in entities],
+        "locations": [SimpleNamespace(doc_id="d0", canonical="São Paulo")],
+    }
+    table = stories.signatures_table(
+        articles, found, RunContext.new(), {a.doc_id: "2020-01" for a in articles}
+    )
+    names = {"d0": {(0, "Zoë Ærø"), (2, "São Paulo")}, "d2": {(1, "UN")}}
+    lead = stories.MODEL["lead_words"]
+    for article, row in zip(articles, table.to_pylist(), strict=True):
+        words = [w.lower() for w in re.findall(r"\w+", article.body)]
+        runs = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+        content = {w for w in words if w not in _common() and len(w) > 2 and not w.isdigit()}
+        named = names.get(article.doc_id, set())
+        typed = {(k, n.lower()) for k, n in named} | {(3, w) for w in _content_of(article.title)}
+        typed |= {(4, n) for n in specific_numbers(article.body)}
+        typed |= {(5, w) for w in content & set(words[:lead])}
+        keys = sorted({(zlib.crc32(f"{k}:{v}".encode()) & 0x1FFFFFFF) << 3 | k for k, v in typed})
+        searched = [k for k in keys if k & 7 != 5]
+        assert row["body_shingles"] == len(runs)
+        assert (
+            row["body_signature"] == minhash(r.encode() for r in runs).hashvalues.astype(np.uint32).tobytes()
+        )
+        story = content | {f"@{n.lower()}" for _, n in named}
+        assert (
+            row["story_signature"]
+            == minhash(w.encode() for w in story).hashvalues.astype(np.uint32).tobytes()
+        )
+        assert row["story_keys"] == keys
+        assert story_keys(article.title, article.body, iter(named)).tolist() == keys  # names read once
+        by_key = minhash(np.array([k], dtype="<u4").tobytes() for k in searched)
+        assert row["keys_signature"] == by_key.hashvalues.astype(np.uint32).tobytes()
+
+
+def _common() -> frozenset[str]:
+    return frozenset(w.lower() for name in ("stop_words", "common_news_words") for w in vocab.words(name))
+
+
+def _content_of(text: str) -> set[str]:
+    return {
+        w for w in re.findall(r"\w+", text.lower()) if w not in _common() and len(w) > 2 and not w.isdigit()
+    }

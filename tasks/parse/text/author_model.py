@@ -396,10 +396,14 @@ def features(
     where, body_at = zones(lines, title_at, body), body[0]
     hand = _hand_choice(lines, title_at, body_at, found)
     page = "\n".join(lines).casefold()
+    repeats: dict[str, int] = {}  # name -> times the page prints it: one scan of the page per name
     opening = "\n".join(lines[i] for i in body[:_OPENING_LINES])
-    lower = {w for w in _WORD.findall(opening) if w.islower()}
+    seen = set(_WORD.findall(opening))  # a name's word the opening prints in lower case is a common word
     rows = []
     for r in found:
+        first = r.names[0].casefold()
+        if first not in repeats:
+            repeats[first] = page.count(first)
         line, (zone, rank, _) = lines[r.line], where[r.line]
         p, q = _next(lines, r.line, -1), _next(lines, r.line, 1)
         prev, nxt = lines[p] if p is not None else "", lines[q] if q is not None else ""
@@ -442,11 +446,11 @@ def features(
                 r.group or any(NEWS_AGENCY.match(n) for n in r.names),
                 all(n.isupper() for n in r.names),
                 name_words / len(r.names),
-                log1p(max(page.count(r.names[0].casefold()) - 1, 0)),
+                log1p(max(repeats[first] - 1, 0)),
                 r.span == 1,
                 r.span == 2,
                 r.listed,
-                sum(w.casefold() in lower for n in r.names for w in n.split()) / name_words,
+                sum(_lower_in(w.casefold(), seen) for n in r.names for w in n.split()) / name_words,
                 any(_CALENDAR.match(w) or w.casefold() in _STOP_WORDS for n in r.names for w in n.split()),
                 r.after == 1,
                 r.after == 2,
@@ -457,6 +461,11 @@ def features(
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def _lower_in(word: str, seen: set[str]) -> bool:
+    """Whether `word` is a lower-case word among the words `seen`."""
+    return word.islower() and word in seen
 
 
 def _hand_choice(lines: Sequence[str], title_at: int, body_at: int, found: Sequence[Reading]) -> set[str]:

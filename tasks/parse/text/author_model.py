@@ -34,7 +34,16 @@ import numpy as np
 
 from tasks import vocab
 from tasks.parse import chrome, dates
-from tasks.parse.names import MARKER, NEWS_AGENCY, PARTICLES, SEGMENT, is_name, is_role_word, parse_names
+from tasks.parse.names import (
+    MARKER,
+    NEWS_AGENCY,
+    PARTICLES,
+    SEGMENT,
+    is_capitalised_word,
+    is_name,
+    is_role_word,
+    parse_names,
+)
 from tasks.parse.text import byline
 from tasks.parse.text.blocks import Logistic
 
@@ -298,7 +307,7 @@ def _after_header(words: list[str], k: int) -> bool:
     nothing ("12.03.2024 | Jane Doe", "16. Mai 2019 Jane Doe")."""
     if words[k - 1] in _SEPARATORS:
         return _header_part(words[: k - 1])
-    return any(ch.isdigit() for ch in words[k - 1]) and _header_part(words[:k])
+    return any(map(str.isdigit, words[k - 1])) and _header_part(words[:k])
 
 
 def _cue_before(words: list[str], k: int) -> bool:
@@ -313,9 +322,7 @@ def _cue_before(words: list[str], k: int) -> bool:
 def _header_part(before: list[str]) -> bool:
     """Whether the words before a byline's name are a header's (nothing, a word, a short date or time):
     a name after a sentence or a long list is the text's."""
-    return len(before) <= 1 or (
-        len(before) <= _BEFORE_WORDS and any(ch.isdigit() for w in before for ch in w)
-    )
+    return len(before) <= 1 or (len(before) <= _BEFORE_WORDS and any(map(str.isdigit, "".join(before))))
 
 
 def _run(words: list[str], k: int) -> list[str]:
@@ -323,16 +330,12 @@ def _run(words: list[str], k: int) -> list[str]:
     run: list[str] = []
     for w in words[k:]:
         core = w.rstrip(",;:")
-        if not (_name_word(core) or (run and core in PARTICLES)):
+        if not (is_capitalised_word(core) or (run and core in PARTICLES)):
             break
         run.append(core)
         if core != w:
             break
     return run
-
-
-def _name_word(word: str) -> bool:
-    return word[:1].isupper() and all(ch.isalpha() or ch in "'’-." for ch in word)
 
 
 def _after(words: list[str], j: int) -> int:
@@ -341,8 +344,8 @@ def _after(words: list[str], j: int) -> int:
     if j >= len(words):
         return 0
     word, nxt = words[j].strip(",;:"), words[j + 1] if j + 1 < len(words) else ""
-    dated = any(ch.isdigit() for ch in word) or bool(_CALENDAR.match(word)) or word.casefold() in _DATE_LABELS
-    if dated or (word.islower() and len(word) <= _PREPOSITION and any(ch.isdigit() for ch in nxt)):
+    dated = any(map(str.isdigit, word)) or bool(_CALENDAR.match(word)) or word.casefold() in _DATE_LABELS
+    if dated or (word.islower() and len(word) <= _PREPOSITION and any(map(str.isdigit, nxt))):
         return 2
     topic = word[:1].isupper() and words[j - 1][-1:].isalpha()  # "Jane Doe Science editor", no comma between
     return 1 if is_role_word(word) or (topic and is_role_word(nxt)) else 3
@@ -435,7 +438,7 @@ def features(
                 len([s for s in SEGMENT.split(line) if s and s.strip()]),
                 line[:1].islower(),
                 chrome.is_sentence(line),
-                sum(ch.isdigit() for ch in line) / len(line),
+                sum(map(str.isdigit, line)) / len(line),
                 bool(dates.header_dates(line)),
                 any(is_role_word(w) for w in words),
                 chrome.is_chrome(line),

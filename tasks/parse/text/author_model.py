@@ -70,6 +70,7 @@ _CUE_WORDS = frozenset(vocab.words("byline_cues"))
 _SEPARATORS = frozenset("-–—|•·/")  # what stands between a byline's parts ("12.03.2024 | Jane Doe")
 _LIST_GAP = 3  # zone lines between two names of one author list (a job title, a date, a photo between)
 _WORD = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile(r"[^\W\d_]")  # a character of a _WORD
 _CALENDAR = re.compile(rf"^(?:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\.?$", re.IGNORECASE)  # "Fri Nov"
 _STOP_WORDS = frozenset(vocab.words("stop_words"))  # "Search The Site", "How It Works": no one's name
 # The words of a page's furniture in any language (a menu, a comment counter, a date's label): "Suche
@@ -401,7 +402,6 @@ def features(
     page = "\n".join(lines).casefold()
     repeats: dict[str, int] = {}  # name -> times the page prints it: one scan of the page per name
     opening = "\n".join(lines[i] for i in body[:_OPENING_LINES])
-    seen = set(_WORD.findall(opening))  # a name's word the opening prints in lower case is a common word
     rows = []
     for r in found:
         first = r.names[0].casefold()
@@ -453,7 +453,7 @@ def features(
                 r.span == 1,
                 r.span == 2,
                 r.listed,
-                sum(_lower_in(w.casefold(), seen) for n in r.names for w in n.split()) / name_words,
+                sum(_common_word(opening, w.casefold()) for n in r.names for w in n.split()) / name_words,
                 any(_CALENDAR.match(w) or w.casefold() in _STOP_WORDS for n in r.names for w in n.split()),
                 r.after == 1,
                 r.after == 2,
@@ -466,9 +466,18 @@ def features(
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
 
 
-def _lower_in(word: str, seen: set[str]) -> bool:
-    """Whether `word` is a lower-case word among the words `seen`."""
-    return word.islower() and word in seen
+def _common_word(text: str, word: str) -> bool:
+    """Whether `text` runs `word` as a word of its own in lower case (one of its _WORD words): a name's word
+    that the body's opening so prints is a common word. Found with str.find, without listing the words."""
+    if not (word.islower() and _WORD.fullmatch(word)):
+        return False
+    start = 0
+    while (at := text.find(word, start)) != -1:
+        end = at + len(word)
+        if not (at and _LETTER.match(text, at - 1)) and not _LETTER.match(text, end):
+            return True
+        start = at + 1
+    return False
 
 
 def _hand_choice(lines: Sequence[str], title_at: int, body_at: int, found: Sequence[Reading]) -> set[str]:

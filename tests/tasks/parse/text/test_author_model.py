@@ -139,3 +139,13 @@ def test_a_name_s_repeats_and_its_common_words_are_read_off_the_page() -> None:
     assert len({found[k].line for k in amber}) == 2
     assert all(column["log_repeats"][k] == pytest.approx(np.log1p(1)) for k in amber)  # printed twice
     assert all(column["words_seen_lower"][k] == 0.5 for k in amber)  # "rose" runs in the text, "amber" not
+
+
+@pytest.mark.parametrize(
+    "word", ["rose", "ros", "roses", "garden", "amber", "o'neil", "ann", "Rose", "", "x2"]
+)
+def test_a_common_word_is_one_of_the_opening_s_lower_case_words(word: str) -> None:
+    # found with str.find, it must agree with listing the text's words: whole words only, letters only
+    text = "Primrose and roses_rose2 lined the Rose Garden;\nann's café-garden, Xrose, ros"
+    listed = {w for w in author_model._WORD.findall(text) if w.islower()}
+    assert author_model._common_word(text, word) == (word in listed)

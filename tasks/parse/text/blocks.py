@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from importlib import resources
 from itertools import chain
 from operator import attrgetter
@@ -42,14 +42,8 @@ class Logistic:
         """From a model file's "classifier" object (its lists as tuples)."""
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
 
-    @cached_property
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(mean, scale, weights) as arrays, made once per model instead of at every page's scoring."""
-        return np.asarray(self.mean), np.asarray(self.scale), np.asarray(self.weights)
-
     def predict(self, rows: np.ndarray) -> np.ndarray:
-        mean, scale, weights = self._arrays
-        z = self.bias + ((rows - mean) / scale) @ weights
+        z = self.bias + ((rows - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 

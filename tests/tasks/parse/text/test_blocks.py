@@ -3,12 +3,11 @@ body, the headline and kicker are found above it, and pages without an article s
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from tasks.parse import ParseError
 from tasks.parse.text import parse_article
-from tasks.parse.text.blocks import Logistic, best_span, body_lines, shapes
+from tasks.parse.text.blocks import best_span, body_lines, shapes
 
 MENU = ["Skip to content", "Home", "World", "Business", "Politics", "Sport", "Culture", "Opinion", "Search"]
 KICKER = "LOCAL POLITICS"
@@ -191,14 +190,3 @@ def test_best_span_is_the_maximum_sum_run() -> None:
     probs = np.array([0.9, 0.1, 0.9, 0.0, 0.0, 0.0, 0.9])
     assert best_span(page, probs, cut=0.5, gap_words=1) == (0, 2)  # three furniture lines outweigh 3 words
     assert best_span(page, np.zeros(7), cut=0.5) is None
-
-
-def test_logistic_scores_with_arrays_made_once() -> None:
-    model = Logistic((1.0, -2.0), (2.0, 0.5), (0.5, -1.5), 0.25)
-    rows = np.array([[3.0, -1.0], [1.0, -2.0], [-99.0, 99.0]])
-    z = 0.25 + ((rows - np.array([1.0, -2.0])) / np.array([2.0, 0.5])) @ np.array([0.5, -1.5])
-    assert model.predict(rows).tolist() == (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
-    arrays = model._arrays
-    model.predict(rows)
-    assert model._arrays is arrays  # not converted again at every page
-    assert model == Logistic((1.0, -2.0), (2.0, 0.5), (0.5, -1.5), 0.25)  # still compared by its weights

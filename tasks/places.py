@@ -37,10 +37,15 @@ def resolve(name: str) -> Entry | None:
     return gazetteer().get(key) or gazetteer().get(key.casefold())
 
 
+_SPACES = re.compile(r"\s+")
+_ARTICLE = re.compile(r"^(?:the|The)\s+")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def normalise(name: str) -> str:
-    name = re.sub(r"\s+", " ", name).strip(" .,;:")
-    name = re.sub(r"^(?:the|The)\s+", "", name)
-    return re.sub(r"['’]s$", "", name)
+    name = _SPACES.sub(" ", name).strip(" .,;:")
+    name = _ARTICLE.sub("", name)
+    return _POSSESSIVE.sub("", name)
 
 
 @cache

@@ -7,6 +7,7 @@ title, after the last paragraph), so they carry over to sites the seeds never sh
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tasks import vocab
 from tasks.parse.phrases import Phrases
@@ -116,6 +117,7 @@ def is_credit(line: str) -> bool:
     return _has_credit(line.strip()) and len(words(line)) <= CAPTION_MAX_WORDS  # the cheaper test first
 
 
+@lru_cache(maxsize=4096)  # the line rules, the headline rules and the byline rules ask about the same lines
 def is_chrome(line: str) -> bool:
     """A line that is site furniture wherever it stands; a line longer than any chrome is text."""
     if len(line) > _MAX_CHROME_CHARS:

@@ -29,6 +29,9 @@ _DATE_TOKEN = re.compile(
     rf"\b(?:{MONTHS}|{WEEKDAY_PATTERN}|{ZONES}|am|pm|a\.m\.|p\.m\.|at|on|of|the)\b\.?|\d{{1,4}}(?:st|nd|rd|th)?|['’:/.,\-|()+]|\s",
     re.IGNORECASE,
 )
+# A date-only line is a run of those tokens, each taken as a left-to-right scan takes it (atomic, no going
+# back to another reading): one match that fails at the first other word, instead of a pass over the line.
+_DATE_LINE = re.compile(rf"(?>{_DATE_TOKEN.pattern})*+", re.IGNORECASE)
 _DATE_PREFIX = re.compile(
     r"^(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified|date)(?:\s+(?:on|at))?\s*:?\s*)",
     re.IGNORECASE,
@@ -60,7 +63,7 @@ def parse_date(text: str) -> datetime | None:
 def parse_date_line(line: str) -> datetime | None:
     """The date of a line that is nothing but a date ("Published: Tuesday 17 November 2015 10:37 GMT")."""
     rest = _DATE_PREFIX.sub("", line.strip())
-    if not rest or _DATE_TOKEN.sub("", rest).strip():
+    if not rest or not _DATE_LINE.fullmatch(rest):
         return None
     return parse_date(rest)
 

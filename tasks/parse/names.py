@@ -138,12 +138,16 @@ def _is_place(text: str) -> bool:
 def _is_name_word(word: str) -> bool:
     """A capitalised word of letters, apostrophes and hyphens, or an initial ("J.", "J.R."), no job title."""
     core = word.rstrip(".")
-    return (
-        bool(core)
-        and core[0].isupper()
-        and all(ch.isalpha() or ch in "'’-." for ch in core)
-        and not is_role_word(core)
-    )
+    return is_capitalised_word(core) and not is_role_word(core)
+
+
+_NAME_MARKS = str.maketrans("", "", "'’-.")  # what a name's word holds besides letters
+
+
+def is_capitalised_word(word: str) -> bool:
+    """A word of letters, apostrophes, hyphens and full stops opening with a capital ("O'Neil", "J.R.")."""
+    # the marks deleted in one C pass, instead of a Python test per character: the capital is left over
+    return word[:1].isupper() and word.translate(_NAME_MARKS).isalpha()
 
 
 def split_role(segment: str) -> tuple[str, str]:

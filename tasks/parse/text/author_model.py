@@ -34,7 +34,16 @@ import numpy as np
 
 from tasks import vocab
 from tasks.parse import chrome, dates
-from tasks.parse.names import MARKER, NEWS_AGENCY, PARTICLES, SEGMENT, is_name, is_role_word, parse_names
+from tasks.parse.names import (
+    MARKER,
+    NEWS_AGENCY,
+    PARTICLES,
+    SEGMENT,
+    is_capitalised_word,
+    is_name,
+    is_role_word,
+    parse_names,
+)
 from tasks.parse.text import byline
 from tasks.parse.text.blocks import Logistic
 
@@ -61,6 +70,7 @@ _CUE_WORDS = frozenset(vocab.words("byline_cues"))
 _SEPARATORS = frozenset("-–—|•·/")  # what stands between a byline's parts ("12.03.2024 | Jane Doe")
 _LIST_GAP = 3  # zone lines between two names of one author list (a job title, a date, a photo between)
 _WORD = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile(r"[^\W\d_]")  # a character of a _WORD
 _CALENDAR = re.compile(rf"^(?:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\.?$", re.IGNORECASE)  # "Fri Nov"
 _STOP_WORDS = frozenset(vocab.words("stop_words"))  # "Search The Site", "How It Works": no one's name
 # The words of a page's furniture in any language (a menu, a comment counter, a date's label): "Suche
@@ -298,7 +308,7 @@ def _after_header(words: list[str], k: int) -> bool:
     nothing ("12.03.2024 | Jane Doe", "16. Mai 2019 Jane Doe")."""
     if words[k - 1] in _SEPARATORS:
         return _header_part(words[: k - 1])
-    return any(ch.isdigit() for ch in words[k - 1]) and _header_part(words[:k])
+    return any(map(str.isdigit, words[k - 1])) and _header_part(words[:k])
 
 
 def _cue_before(words: list[str], k: int) -> bool:
@@ -313,9 +323,7 @@ def _cue_before(words: list[str], k: int) -> bool:
 def _header_part(before: list[str]) -> bool:
     """Whether the words before a byline's name are a header's (nothing, a word, a short date or time):
     a name after a sentence or a long list is the text's."""
-    return len(before) <= 1 or (
-        len(before) <= _BEFORE_WORDS and any(ch.isdigit() for w in before for ch in w)
-    )
+    return len(before) <= 1 or (len(before) <= _BEFORE_WORDS and any(map(str.isdigit, "".join(before))))
 
 
 def _run(words: list[str], k: int) -> list[str]:
@@ -323,16 +331,12 @@ def _run(words: list[str], k: int) -> list[str]:
     run: list[str] = []
     for w in words[k:]:
         core = w.rstrip(",;:")
-        if not (_name_word(core) or (run and core in PARTICLES)):
+        if not (is_capitalised_word(core) or (run and core in PARTICLES)):
             break
         run.append(core)
         if core != w:
             break
     return run
-
-
-def _name_word(word: str) -> bool:
-    return word[:1].isupper() and all(ch.isalpha() or ch in "'’-." for ch in word)
 
 
 def _after(words: list[str], j: int) -> int:
@@ -341,8 +345,8 @@ def _after(words: list[str], j: int) -> int:
     if j >= len(words):
         return 0
     word, nxt = words[j].strip(",;:"), words[j + 1] if j + 1 < len(words) else ""
-    dated = any(ch.isdigit() for ch in word) or bool(_CALENDAR.match(word)) or word.casefold() in _DATE_LABELS
-    if dated or (word.islower() and len(word) <= _PREPOSITION and any(ch.isdigit() for ch in nxt)):
+    dated = any(map(str.isdigit, word)) or bool(_CALENDAR.match(word)) or word.casefold() in _DATE_LABELS
+    if dated or (word.islower() and len(word) <= _PREPOSITION and any(map(str.isdigit, nxt))):
         return 2
     topic = word[:1].isupper() and words[j - 1][-1:].isalpha()  # "Jane Doe Science editor", no comma between
     return 1 if is_role_word(word) or (topic and is_role_word(nxt)) else 3
@@ -396,10 +400,13 @@ def features(
     where, body_at = zones(lines, title_at, body), body[0]
     hand = _hand_choice(lines, title_at, body_at, found)
     page = "\n".join(lines).casefold()
+    repeats: dict[str, int] = {}  # name -> times the page prints it: one scan of the page per name
     opening = "\n".join(lines[i] for i in body[:_OPENING_LINES])
-    lower = {w for w in _WORD.findall(opening) if w.islower()}
     rows = []
     for r in found:
+        first = r.names[0].casefold()
+        if first not in repeats:
+            repeats[first] = page.count(first)
         line, (zone, rank, _) = lines[r.line], where[r.line]
         p, q = _next(lines, r.line, -1), _next(lines, r.line, 1)
         prev, nxt = lines[p] if p is not None else "", lines[q] if q is not None else ""
@@ -431,7 +438,7 @@ def features(
                 len([s for s in SEGMENT.split(line) if s and s.strip()]),
                 line[:1].islower(),
                 chrome.is_sentence(line),
-                sum(ch.isdigit() for ch in line) / len(line),
+                sum(map(str.isdigit, line)) / len(line),
                 bool(dates.header_dates(line)),
                 any(is_role_word(w) for w in words),
                 chrome.is_chrome(line),
@@ -442,11 +449,11 @@ def features(
                 r.group or any(NEWS_AGENCY.match(n) for n in r.names),
                 all(n.isupper() for n in r.names),
                 name_words / len(r.names),
-                log1p(max(page.count(r.names[0].casefold()) - 1, 0)),
+                log1p(max(repeats[first] - 1, 0)),
                 r.span == 1,
                 r.span == 2,
                 r.listed,
-                sum(w.casefold() in lower for n in r.names for w in n.split()) / name_words,
+                sum(_common_word(opening, w.casefold()) for n in r.names for w in n.split()) / name_words,
                 any(_CALENDAR.match(w) or w.casefold() in _STOP_WORDS for n in r.names for w in n.split()),
                 r.after == 1,
                 r.after == 2,
@@ -457,6 +464,20 @@ def features(
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def _common_word(text: str, word: str) -> bool:
+    """Whether `text` runs `word` as a word of its own in lower case (one of its _WORD words): a name's word
+    that the body's opening so prints is a common word. Found with str.find, without listing the words."""
+    if not (word.islower() and _WORD.fullmatch(word)):
+        return False
+    start = 0
+    while (at := text.find(word, start)) != -1:
+        end = at + len(word)
+        if not (at and _LETTER.match(text, at - 1)) and not _LETTER.match(text, end):
+            return True
+        start = at + 1
+    return False
 
 
 def _hand_choice(lines: Sequence[str], title_at: int, body_at: int, found: Sequence[Reading]) -> set[str]:

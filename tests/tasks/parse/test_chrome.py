@@ -52,3 +52,11 @@ def test_text_mentioning_photos_or_slashes_is_no_credit(line: str) -> None:
 def test_error_notices_open_a_line_or_say_the_page_is_gone(line: str, error: bool) -> None:
     assert chrome.is_error_page(line) is error
     assert chrome.is_chrome(line) is error
+
+
+def test_is_chrome_is_remembered_in_a_bounded_memo() -> None:
+    # bounded: make eval's speed figure empties it before every pass (bench.evaluate._forget_lines)
+    chrome.is_chrome.cache_clear()
+    assert chrome.is_chrome("Share on Facebook") and chrome.is_chrome("Share on Facebook")
+    info = chrome.is_chrome.cache_info()
+    assert info.maxsize is not None and (info.hits, info.misses) == (1, 1)

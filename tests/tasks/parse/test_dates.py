@@ -6,6 +6,7 @@ import pytest
 
 from bench import scoring
 from bench.header_eval import page_cases, wire_cases
+from tasks.parse import dates
 from tasks.parse.dates import find_published, parse_date, parse_date_line
 from tasks.parse.text import text_lines
 
@@ -151,3 +152,23 @@ def test_gold_pages_and_wire() -> None:
 def test_text_lines_form() -> None:
     lines = text_lines("Title\r\n\r\nBy Jane Doe\r\nApril 25, 2023\r\n\r\n" + PARAGRAPH)
     assert find_published(lines, 0, 5) == _utc(2023, 4, 25)
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "Tuesday 17 November 2015 10:37 GMT",
+        "the 4th of July 2019 at 3 p.m.",
+        "Nov. 3, 2015 (+0100)",
+        "12th May",
+        "May 2019 tomorrow",
+        "Mayday 2019",
+        "Sunday 1 March 2020 12:00 BST |",
+        "The government said on Monday 3 May 2021 that it would act",
+        "2019-05-03T10:00",
+    ],
+)
+def test_a_date_line_is_one_scan_of_date_tokens(rest: str) -> None:
+    # the one-match test says what deleting every date token and looking for a remainder says
+    by_deleting = not dates._DATE_TOKEN.sub("", rest).strip()
+    assert (dates._DATE_LINE.fullmatch(rest) is not None) == by_deleting

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.parse.names import is_name, parse_names
+from tasks.parse.names import is_capitalised_word, is_name, parse_names
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,33 @@ def test_name_shapes(text: str) -> None:
 )
 def test_not_name_shapes(text: str) -> None:
     assert not is_name(text)
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Jane",
+        "O'Neil",
+        "D’Arcy",
+        "Wilson-Smith",
+        "J.R.",
+        "Émile",
+        "Ørsted",
+        "jane",
+        "",
+        "'Jane",
+        "Jane2",
+        "Jane²",
+        "Ⅻ",
+        "ǅemal",
+        "Jane_Doe",
+        "J..",
+        "A-",
+        "Ж",
+    ],
+)
+def test_capitalised_word_is_the_per_character_rule(word: str) -> None:
+    # the one-pass form must say what a test of every character says, superscript digits and
+    # title-case letters included
+    by_character = word[:1].isupper() and all(ch.isalpha() or ch in "'’-." for ch in word)
+    assert is_capitalised_word(word) == by_character

@@ -126,3 +126,26 @@ def test_furniture_words_and_a_marked_list_have_their_own_columns() -> None:
     assert column["log_people_marked"][by_names[("Jane Doe", "John Roe", "Erika Musterfrau")]] > 1
     assert column["furniture_word"][by_names[("Suche Kommentare",)]] == 1  # a name-shaped furniture line
     assert column["furniture_word"][by_names[("Jane Doe", "John Roe", "Erika Musterfrau")]] == 0
+
+
+def test_a_name_s_repeats_and_its_common_words_are_read_off_the_page() -> None:
+    # the byline and the signature share the name: its repeats are counted once and given to both
+    garden = "Volunteers planted a rose garden by the station, and the council agreed to pay for its upkeep."
+    lines, title_at, body = _page("By Amber Rose", after=(garden, "Amber Rose"))
+    found = author_model.readings(lines, title_at, body)
+    rows = author_model.features(lines, title_at, body, found)
+    column = {n: rows[:, author_model.FEATURE_NAMES.index(n)] for n in ("log_repeats", "words_seen_lower")}
+    amber = [k for k, r in enumerate(found) if r.names == ("Amber Rose",)]
+    assert len({found[k].line for k in amber}) == 2
+    assert all(column["log_repeats"][k] == pytest.approx(np.log1p(1)) for k in amber)  # printed twice
+    assert all(column["words_seen_lower"][k] == 0.5 for k in amber)  # "rose" runs in the text, "amber" not
+
+
+@pytest.mark.parametrize(
+    "word", ["rose", "ros", "roses", "garden", "amber", "o'neil", "ann", "Rose", "", "x2"]
+)
+def test_a_common_word_is_one_of_the_opening_s_lower_case_words(word: str) -> None:
+    # found with str.find, it must agree with listing the text's words: whole words only, letters only
+    text = "Primrose and roses_rose2 lined the Rose Garden;\nann's café-garden, Xrose, ros"
+    listed = {w for w in author_model._WORD.findall(text) if w.islower()}
+    assert author_model._common_word(text, word) == (word in listed)

@@ -17,7 +17,7 @@ from typing import Any
 from tasks import vocab
 from tasks.parse import chrome, names
 from tasks.parse.article import ParseError, measures, word_count
-from tasks.parse.html import published
+from tasks.parse.html import page_tree, published
 from tasks.parse.html.meta import PageMeta, page_meta
 from tasks.parse.html.title import headline
 from tasks.parse.language import UNDETERMINED, detect_language
@@ -66,9 +66,7 @@ class _Extracted:
 
 def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     """The article in one HTML page; raises ParseError("no_article") for an index, error or stub page."""
-    from trafilatura import load_html
-
-    tree = load_html(text)
+    tree = page_tree.load(text)
     if tree is None:
         raise ParseError("no_article", "not an HTML document lxml can parse")
     meta = page_meta(tree)

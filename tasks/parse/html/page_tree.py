@@ -2,11 +2,11 @@
 
 lxml.html's parser picks each element's Python class (HtmlElement; FormElement, InputElement ... for
 form controls; HtmlComment ...) in a Python callback, called every time lxml hands an element to Python:
-trafilatura's and htmldate's passes over one page call it thousands of times, a sixth of the parse
-stage's time. lxml's own lookups, by tag name and then by node type, give every element the same class
-without leaving C. The text is read, repaired and parsed as trafilatura's load_html does (same parser
-options, same fallbacks), so the tree is the same one; copies of it (trafilatura works on copies) keep
-its parser and so its lookup.
+trafilatura's and htmldate's passes over one page call it thousands of times (on pages/html, 2,700
+calls a page and 19 % of the parse stage's CPU time under cProfile). lxml's own lookups, by tag name and
+then by node type, give every element the same class without leaving C. The text is read, repaired and
+parsed as trafilatura's load_html does (same parser options, same fallbacks), so the tree is the same
+one; copies of it (trafilatura works on copies) keep its parser and so its lookup.
 """
 
 from __future__ import annotations

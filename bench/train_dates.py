@@ -26,7 +26,7 @@ import numpy as np
 from bench import folds
 from bench.train_lines import _logistic
 from tasks.parse import html
-from tasks.parse.html import published
+from tasks.parse.html import page_tree, published
 from tasks.parse.text.blocks import Logistic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,9 +47,7 @@ class Example:
 def page_evidence(text: str) -> published.DateEvidence:
     """The date candidates of one page, exactly as parse_html gathers them (once per page and process:
     `make eval` asks for them in its pages/html and web blocks)."""
-    from trafilatura import load_html
-
-    tree = load_html(text)
+    tree = page_tree.load(text)
     if tree is None:
         return published.DateEvidence(())
     meta = html.page_meta(tree)

@@ -2,22 +2,23 @@
 
 trafilatura finds the main text; the title, authors, date, URL and language come first from what the
 page declares (JSON-LD article node, OpenGraph and <meta> tags, <time datetime>, canonical link, <html
-lang>), then from trafilatura's own metadata heuristics and htmldate (original date), which run only
-when the declared metadata leaves a field empty. The page is parsed once; trafilatura works on a copy.
+lang>), then from trafilatura's own metadata heuristics, run only for a field the declared metadata
+leaves empty (title or authors), and htmldate (original date). The page is parsed once (page_tree.py);
+trafilatura works on a copy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from tasks import vocab
 from tasks.parse import chrome, names
 from tasks.parse.article import ParseError, measures, word_count
-from tasks.parse.html import published
+from tasks.parse.html import page_tree, published
 from tasks.parse.html.meta import PageMeta, page_meta
 from tasks.parse.html.title import headline
 from tasks.parse.language import UNDETERMINED, detect_language
@@ -31,8 +32,6 @@ FULL_CASCADE_BELOW_CHARS = 1000
 # htmldate's search for the page's date, one candidate of the date chooser (published.py): the original
 # publication date, not the last update, also searched for in the page's text.
 _HTMLDATE = {"original_date": True, "extensive_search": True}
-# trafilatura's metadata pass runs htmldate too; its date goes unused, so the quick search will do.
-_QUICK_DATE = {"original_date": True, "extensive_search": False}
 # A page that declares no article (no JSON-LD article node, og:type not article) needs more text than
 # a teaser list or a section front leaves after boilerplate removal.
 MIN_UNDECLARED_CHARS = 400
@@ -55,35 +54,23 @@ _HEADLINE_WORD = re.compile(r"\w{4,}")  # a word that names something (not "a", 
 _INVERTED = re.compile(r"^(?P<last>[^,\s][^,]*),\s*(?P<first>[^,]+)$")  # Dublin Core "Last, First"
 
 
-@dataclass(frozen=True)
-class _Extracted:
-    """trafilatura's result, with its metadata when it was asked for."""
-
-    text: str
-    title: str | None
-    author: str | None
-
-
 def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     """The article in one HTML page; raises ParseError("no_article") for an index, error or stub page."""
-    from trafilatura import load_html
-
-    tree = load_html(text)
+    tree = page_tree.load(text)
     if tree is None:
         raise ParseError("no_article", "not an HTML document lxml can parse")
     meta = page_meta(tree)
-    authors_declared = declared_authors(meta)
-    # trafilatura's metadata pass (its author heuristics, htmldate) costs about a third of its run:
-    # paid only for a page that leaves the authors or every title candidate undeclared
-    titled = meta.headline or meta.titles or meta.first("og:title")
-    found = _extract(tree, with_metadata=not (authors_declared and titled))
-    title = headline(meta, found.title)
+    extracted = _extract(tree)
+    # trafilatura's title stands in only where the page's own title candidates give none
+    title = headline(meta) or (
+        headline(meta, _trafilatura_field(tree, "title")) if extracted is not None else None
+    )
     title = unicodedata.normalize("NFC", title) if title else title
-    text = _main_text(tree, meta, found.text, title or "")
+    text = _main_text(tree, meta, extracted or "", title or "")
     if (shown := _script_drawn(tree, text)) is not None:
         detail = f"script page: {shown} characters of text as served, the rest is drawn by its scripts"
         raise ParseError("no_article", detail)
-    if not text and not found.text.strip():
+    if not text and not (extracted or "").strip():
         raise ParseError("no_article", "empty: no main text in the page (an index, error or empty page)")
     body = _body(text, meta)
     if not title:
@@ -95,7 +82,7 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
         doc_id=doc_id,
         source_uri=source_uri,
         title=title,
-        authors=authors_declared or names.declared_people(_split_authors((found.author or "").split("; "))),
+        authors=_authors(tree, meta, found=extracted is not None),
         published_at=when.astimezone(UTC) if when else None,
         dateline=None,
         section=meta.first("article:section", "parsely-section"),
@@ -109,24 +96,50 @@ def parse_html(text: str, *, doc_id: str = "", source_uri: str = "") -> Article:
     )
 
 
-def _extract(tree: object, with_metadata: bool) -> _Extracted:
-    """trafilatura's main text (comments left out), and its title/author/date when asked for.
+def _extract(tree: object) -> str | None:
+    """trafilatura's main text (comments left out); None when it finds no document at all.
 
     Its fast mode first (its own extractor alone, about 40 % quicker); a page where that finds little
-    or nothing goes through the full cascade, with readability and jusText as fallbacks."""
+    or nothing goes through the full cascade, with readability and jusText as fallbacks. Without its
+    metadata pass: the page's own metadata settles the title and authors of nearly every page, and
+    _trafilatura_field finds the one field it leaves open."""
     from trafilatura import bare_extraction
 
-    options = {
-        "with_metadata": with_metadata,
-        "include_comments": False,
-        "date_extraction_params": _QUICK_DATE,
-    }
-    found = bare_extraction(tree, fast=True, **options)
+    found = bare_extraction(tree, fast=True, include_comments=False)
     if found is None or len(found.text or "") < FULL_CASCADE_BELOW_CHARS:
-        found = bare_extraction(tree, **options)
-    if found is None:
-        return _Extracted("", None, None)
-    return _Extracted(found.text or "", found.title, found.author)
+        found = bare_extraction(tree, include_comments=False)
+    return None if found is None else found.text or ""
+
+
+def _trafilatura_field(tree: Any, field: str) -> str | None:
+    """trafilatura's "title" or "author" of the page, as bare_extraction(with_metadata=True) gives it
+    (its meta tags and JSON-LD, then its markup heuristics for that field), without the rest of that
+    pass: htmldate's date search, the site name, categories, tags and licence go unused here."""
+    from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
+
+    try:
+        found = examine_meta(tree)
+        if found.author and " " not in found.author:  # a handle, not a name (as extract_metadata)
+            found.author = None
+        with contextlib.suppress(Exception):  # as extract_metadata: a JSON-LD it cannot read is skipped
+            found = extract_meta_json(tree, found)
+        if field == "title" and not found.title:
+            found.title = extract_title(tree)
+        if field == "author" and not found.author:
+            found.author = extract_author(tree)
+        found.clean_and_trim()
+    except (TypeError, ValueError):  # what bare_extraction catches: no metadata rather than a crash
+        return None
+    return getattr(found, field)
+
+
+def _authors(tree: Any, meta: PageMeta, found: bool) -> tuple[str, ...]:
+    """The authors the page declares, else those trafilatura finds in its markup (when it found the
+    page's text at all)."""
+    if declared := declared_authors(meta):
+        return declared
+    author = _trafilatura_field(tree, "author") if found else None
+    return names.declared_people(_split_authors((author or "").split("; ")))
 
 
 def _main_text(tree: object, meta: PageMeta, extracted: str, title: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from trafilatura import load_html
 
 from tasks.parse import ParseError, parse_batch
-from tasks.parse.html import _main_text, parse_html
+from tasks.parse.html import _main_text, _trafilatura_field, parse_html
 from tasks.parse.html.meta import page_meta
 from tasks.parse.html.title import host_labels, is_site, strip_site
 from tasks.records import TEXT_HTML, RawDocument
@@ -293,3 +293,41 @@ def test_declared_authors_read_as_bylines(declared: list[str], authors: tuple[st
     node = {"@type": "NewsArticle", "headline": "Council approves tram extension"}
     names = [{"@type": "Person", "name": n} for n in declared]
     assert parse_html(page(ld(**node, author=names))).authors == authors
+
+
+BYLINE = '<p class="byline">By <a rel="author" href="/staff/ana">Ana Ruiz</a></p>'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        page(head=""),  # no author anywhere, a <title>
+        page(head=meta("author", "Ana Ruiz", "name")),
+        page(head=meta("author", "aruiz", "name")),  # a handle, dropped by trafilatura
+        page(head=ld(**{"@type": "NewsArticle", "author": {"name": "Tom Bell"}})),
+        page(title="").replace("<h1>", BYLINE + "<h1>"),  # byline in the markup, no <title>
+        page(title="", h1="").replace("<article>", "<article><h2>Trams: the vote</h2>"),
+    ],
+)
+def test_trafilatura_title_and_author_as_its_metadata_pass_gives_them(text: str) -> None:
+    from trafilatura import bare_extraction
+
+    found = bare_extraction(load_html(text), with_metadata=True, include_comments=False)
+    tree = load_html(text)
+    assert (_trafilatura_field(tree, "title"), _trafilatura_field(tree, "author")) == (
+        found.title,
+        found.author,
+    )
+
+
+def test_undeclared_author_found_in_markup_without_trafilaturas_date_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trafilatura.metadata
+
+    def no_search(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trafilatura's metadata pass searched the page for a date")
+
+    monkeypatch.setattr(trafilatura.metadata, "find_date", no_search)
+    a = parse_html(page().replace("<h1>", BYLINE + "<h1>"))
+    assert (a.title, a.authors) == ("Council approves tram extension", ("Ana Ruiz",))

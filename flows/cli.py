@@ -92,7 +92,6 @@ def run(
         field_mapping(field or [])
         if not rebuild:  # fail fast with a clear message, before Prefect starts its server
             sources.check_source(source)  # without listing: a large SOURCE is listed once, by the flow
-            sources.list_ahead(source)  # an object store's pages come in while Prefect starts
         server = api_server.start()  # without an API configured: it starts while the flow imports
         from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
 

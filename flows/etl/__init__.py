@@ -202,10 +202,9 @@ def _run_batches(plan: _Plan, options: sources.ReadOptions) -> None:
         if rolled := recover_warehouse(warehouse):
             get_run_logger().warning("rolled forward %d interrupted batch commit(s): %s", len(rolled), rolled)
     with timer("list"):
-        entries = source_ledger(warehouse)  # read while a listing started ahead (CLI) comes in
         listed = list_files(summary.source)
         digest = ledger.options_digest(options)
-        chosen = ledger.plan(listed, entries, digest, plan.rescan)
+        chosen = ledger.plan(listed, source_ledger(warehouse), digest, plan.rescan)
         settler = run.Settler(context)
         if chosen.to_read:  # a run with nothing to read needs neither the known records nor the index
             known = frozenset(known_doc_ids(warehouse))

@@ -16,10 +16,8 @@ import glob
 import io
 import os
 import posixpath
-import threading
-import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -60,7 +58,6 @@ __all__ = [
     "check_source",
     "iter_records",
     "iter_sources",
-    "list_ahead",
     "list_files",
     "list_sources",
     "read_member",
@@ -187,11 +184,8 @@ def list_sources(source: str | os.PathLike[str]) -> list[str]:
 
 def list_files(source: str | os.PathLike[str]) -> list[ListedFile]:
     """list_sources with each file's size and version, from the listing alone: a stat per local file, the
-    ListObjects pages of an S3 prefix (size, LastModified, ETag); no file is opened. A listing of this
-    SOURCE started by list_ahead is taken (once) if it started at most AHEAD_SECONDS ago."""
+    ListObjects pages of an S3 prefix (size, LastModified, ETag); no file is opened."""
     text = os.fspath(source)
-    if (ahead := _AHEAD.pop(text, None)) is not None and time.monotonic() - ahead[0] <= AHEAD_SECONDS:
-        return ahead[1].result()
     if is_remote(text):
         return _list_remote(text)
     path = Path(text)
@@ -211,32 +205,6 @@ def list_files(source: str | os.PathLike[str]) -> list[ListedFile]:
     if glob.has_magic(text):
         return [_stat(p) for p in sorted(glob.glob(text, recursive=True)) if not os.path.isdir(p)]
     raise SourceError(f"{text}: no such file, directory or matching glob")
-
-
-AHEAD_SECONDS = 60.0  # a listing started longer ago (a run that waited for the lock) is listed again
-_AHEAD: dict[str, tuple[float, Future[list[ListedFile]]]] = {}  # SOURCE -> (started, its listing)
-
-
-def list_ahead(source: str | os.PathLike[str]) -> None:
-    """Start listing an object-store SOURCE in a background thread, for this process's next list_files
-    of it: the listing waits on the store page after page (100 pages for 100,000 objects), so it runs
-    while the run starts (Prefect's import, the flow run, the lock) instead of after. A local SOURCE is
-    listed when asked: its stats are work of this process, with nothing to wait for. The thread is a
-    daemon: a run that ends before its listing is asked for does not wait for it."""
-    text = os.fspath(source)
-    if not is_remote(text):
-        return
-    listing: Future[list[ListedFile]] = Future()
-
-    def run() -> None:
-        listing.set_running_or_notify_cancel()
-        try:
-            listing.set_result(_list_remote(text))
-        except BaseException as exc:  # raised again where list_files takes it
-            listing.set_exception(exc)
-
-    _AHEAD[text] = (time.monotonic(), listing)
-    threading.Thread(target=run, name="newsetl-list-ahead", daemon=True).start()
 
 
 def check_source(source: str | os.PathLike[str]) -> None:

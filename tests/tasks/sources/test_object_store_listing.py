@@ -5,7 +5,6 @@ the bucket gives, and no page asks for more than S3's 1,000 keys."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,15 +51,6 @@ def _plain(s3: Any, bucket: str, prefix: str) -> list[tuple[str, int, datetime, 
     return sorted(found)
 
 
-def _settled(log: Path) -> int:
-    """The size of moto's request log once it has stopped growing (a request is logged after its
-    response is sent, so the last lines may come a moment after the client has its answer)."""
-    size = -1
-    while size != (size := log.stat().st_size):
-        time.sleep(0.3)
-    return size
-
-
 def _as_rows(listed: list[sources.ListedFile]) -> list[tuple[str, int, datetime | None, str | None, str]]:
     return [(f.path, f.byte_size, f.modified_at, f.etag, f.source_uri) for f in listed]
 
@@ -72,8 +62,7 @@ def test_a_prefix_lists_every_object_once_as_a_plain_listing_does(
     monkeypatch.setattr(sources, "_PAGE_KEYS", page_keys)
     s3, bucket = _bucket(s3_warehouse)
     expected = _plain(s3, bucket, "in/")
-    log = moto_server[1]
-    logged = _settled(log)
+    log, logged = moto_server[1], moto_server[1].stat().st_size
     assert len(expected) == 40 and f"s3://{bucket}/inside/x.txt" not in {row[0] for row in expected}
     listed = sources.list_files(f"s3://{bucket}/in")
     assert _as_rows(listed) == expected
@@ -85,7 +74,6 @@ def test_a_prefix_lists_every_object_once_as_a_plain_listing_does(
     assert sources.list_sources(f"s3://{bucket}/in/a.txt") == [f"s3://{bucket}/in/a.txt"]  # and a folder
     with log.open() as requests:
         requests.seek(logged)
-        _settled(log)
         pages = [line for line in requests if f"/{bucket}?list-type=2" in line]
     sizes = [int(found.group(1)) for line in pages if (found := re.search(r"max-keys=(\d+)", line))]
     assert len(sizes) == len(pages) > 11 and set(sizes) == {page_keys}  # every page asks, within 1,000
@@ -103,29 +91,3 @@ def test_a_listed_time_is_read_in_utc_whatever_form_the_store_gives() -> None:
         parsed = sources._modified(text)
         assert parsed == moment and parsed.tzinfo == UTC, text
     assert sources._modified("2026-12-03T18:47:14.123456Z").microsecond == 123456
-
-
-def test_a_listing_started_ahead_is_taken_once_unless_it_started_too_long_ago(
-    s3_warehouse: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    s3, bucket = _bucket(s3_warehouse)
-    source = f"s3://{bucket}/in"
-    once = _as_rows(sources.list_files(source))
-    sources.list_ahead(source)
-    sources._AHEAD[source][1].result(timeout=60)  # listed in the background
-    s3.put_object(Bucket=bucket, Key="in/later.txt", Body=b"after the listing")
-    assert _as_rows(sources.list_files(source)) == once  # the listing started ahead, from before the put
-    again = sources.list_files(source)  # taken once: this one lists anew
-    assert f"{source}/later.txt" in {f.path for f in again} and len(again) == len(once) + 1
-
-    monkeypatch.setattr(sources, "AHEAD_SECONDS", 0.0)  # as after a long wait for the warehouse lock
-    sources.list_ahead(source)
-    sources._AHEAD[source][1].result(timeout=60)
-    s3.put_object(Bucket=bucket, Key="in/latest.txt", Body=b"after the listing ahead")
-    assert f"{source}/latest.txt" in {f.path for f in sources.list_files(source)}  # too old: listed anew
-
-    sources.list_ahead(f"s3://{bucket}/nothing-here")
-    with pytest.raises(sources.SourceError, match="no such object"):
-        sources.list_files(f"s3://{bucket}/nothing-here")  # the background listing's error, raised here
-    sources.list_ahead(tmp_path)  # a local SOURCE: listed when asked
-    assert str(tmp_path) not in sources._AHEAD and not sources._AHEAD

@@ -74,7 +74,10 @@ def _merge(
         return None
     staged = [store.path(staging, rel) for rel in files]
     schema = pa.schema([f for f in table.schema if f.name != table.partition_by])
-    rows = ds.dataset([*small, *staged], schema=schema, format="parquet", filesystem=store.fs).to_table()
+    try:
+        rows = ds.dataset([*small, *staged], schema=schema, format="parquet", filesystem=store.fs).to_table()
+    except pa.ArrowInvalid:  # a damaged or foreign file there: the batch commits as it is, unmerged
+        return None
     name = f"part-{batch_id}-merged.parquet"
     pq.write_table(rows, store.path(staging, folder, name), filesystem=store.fs, compression="zstd")
     for path in staged:

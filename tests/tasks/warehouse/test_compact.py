@@ -85,6 +85,15 @@ def test_a_file_without_a_newer_column_is_merged_with_it_null(tmp_path: Path) ->
     assert counted == (compact.MERGE_AT, compact.MERGE_AT - 1)
 
 
+def test_a_damaged_file_in_the_partition_leaves_it_unmerged(tmp_path: Path) -> None:
+    _commit(tmp_path, compact.MERGE_AT - 2)
+    (tmp_path / QUARANTINE_DAY / "part-damaged-0.parquet").write_bytes(b"PAR1 half a file")
+    _commit(tmp_path, 1, first=compact.MERGE_AT - 2)  # would merge: commits unmerged
+    assert len(list((tmp_path / QUARANTINE_DAY).iterdir())) == compact.MERGE_AT
+    assert len(tables.table_files(tmp_path, "raw_documents")) == compact.MERGE_AT - 1
+    assert not (tmp_path / commit.STAGING).exists()
+
+
 def test_a_crash_after_the_manifest_is_rolled_forward(
     warehouse: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

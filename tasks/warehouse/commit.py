@@ -37,10 +37,15 @@ VERSIONS = "_versions"
 
 
 def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[str, pa.Table]) -> list[str]:
-    """Write one batch's rows to every table atomically; returns the committed files (relative paths)."""
+    """Write one batch's rows to every table atomically; returns the committed files (relative paths).
+
+    A retry of a commit whose manifest an earlier attempt wrote finishes that attempt (as `recover` would):
+    the partitions it merged hold the batch's rows already."""
     _check_paths(batch_id, tables)
     store = open_store(warehouse)
     staging = posixpath.join(STAGING, batch_id)
+    if store.is_file(posixpath.join(staging, MANIFEST)):
+        _apply(store, staging)
     store.delete_dir(staging)
     written = _staged(store, staging, batch_id, tables)
     if written:

@@ -16,6 +16,10 @@ and the commit swaps the partition whole:
   finishes it), but, as for a rebuild's swap there, a reader between the two steps may count the merged
   rows twice.
 
+A retried commit (the flow retries a failed one with the same batch id and rows) finishes the earlier
+attempt when its manifest is there, and leaves out of a partition already holding the batch's merged file
+the rows that file holds: no row is counted twice.
+
 The rows and their values are unchanged: every query gives the same answers; only the files holding them
 change (and so the partition's version, tasks.warehouse.tables.partition_versions).
 """
@@ -69,6 +73,11 @@ def _merge(
     """Stage `folder`'s new contents (one merged file, and locally links to the large files kept), or
     None while the partition has too few small files to merge."""
     live = _parquet_files(store, folder)
+    name = f"part-{batch_id}-merged.parquet"
+    if any(posixpath.basename(i.path) == name for i in live):  # an earlier attempt of this commit merged it
+        for rel in files:
+            store.fs.delete_file(store.path(staging, rel))
+        return {"file": name, "merged": []}
     small = sorted(i.path for i in live if i.size < SMALL_FILE_BYTES)
     if len(small) + len(files) < MERGE_AT:
         return None
@@ -78,7 +87,6 @@ def _merge(
         rows = ds.dataset([*small, *staged], schema=schema, format="parquet", filesystem=store.fs).to_table()
     except pa.ArrowInvalid:  # a damaged or foreign file there: the batch commits as it is, unmerged
         return None
-    name = f"part-{batch_id}-merged.parquet"
     pq.write_table(rows, store.path(staging, folder, name), filesystem=store.fs, compression="zstd")
     for path in staged:
         store.fs.delete_file(path)
@@ -112,7 +120,8 @@ def apply_merges(store: Store, staging: str, merges: Merges) -> None:
 
 def _delete_merged(store: Store, folder: str, merge: dict[str, object]) -> None:
     for old in merge["merged"]:  # type: ignore[attr-defined]
-        store.delete_file(posixpath.join(folder, str(old)))
+        if old != merge["file"]:
+            store.delete_file(posixpath.join(folder, str(old)))
 
 
 _AT_FDCWD = -100

@@ -135,6 +135,29 @@ def test_a_crash_during_the_swap_is_finished_once(warehouse: str, monkeypatch: p
     assert len(_rows(warehouse, "quarantine")) == compact.MERGE_AT
 
 
+@pytest.mark.parametrize("manifest_kept", [True, False])
+def test_a_retried_commit_counts_each_row_once(
+    warehouse: str, monkeypatch: pytest.MonkeyPatch, manifest_kept: bool
+) -> None:
+    """A commit that merged a partition, then failed (its staging folder not dropped), is retried as the
+    flow's task retries it: with the same batch id and rows."""
+    _commit(warehouse, compact.MERGE_AT - 1)
+    real_drop = commit._drop
+    monkeypatch.setattr(commit, "_drop", lambda *a: (_ for _ in ()).throw(OSError("transient")))
+    with pytest.raises(OSError):
+        _commit(warehouse, 1, first=compact.MERGE_AT - 1)
+    monkeypatch.setattr(commit, "_drop", real_drop)
+    store = open_store(warehouse)
+    assert len(_rows(warehouse, "quarantine")) == compact.MERGE_AT  # swapped in before the failure
+    if not manifest_kept:
+        store.delete_file(f"{commit.STAGING}/b007/{commit.MANIFEST}")
+    _commit(warehouse, 1, first=compact.MERGE_AT - 1)  # the retry
+    assert store.files(QUARANTINE_DAY) == [f"{QUARANTINE_DAY}/part-b007-merged.parquet"]
+    assert len(_rows(warehouse, "quarantine")) == compact.MERGE_AT
+    assert len(_rows(warehouse, "raw_documents")) == 2 * compact.MERGE_AT
+    assert store.files(commit.STAGING) == []
+
+
 def test_no_merge_where_folders_cannot_be_exchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(compact._EXCHANGES, str(tmp_path), False)
     _commit(tmp_path, compact.MERGE_AT + 1)

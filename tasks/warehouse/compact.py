@@ -45,6 +45,7 @@ MERGE_AT = 8  # small files in a run-date partition, the batch's included, that 
 SMALL_FILE_BYTES = 1 << 20  # larger files are left as they are: a merge reads and writes small ones only
 MERGED = frozenset(t.name for t in TABLES.values() if t.partition_by == "run_date")  # a file per batch
 Merges = dict[str, dict[str, object]]
+_UNMERGEABLE = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)  # not a full disk
 
 
 def stage_merges(store: Store, staging: str, batch_id: str, staged: list[str]) -> tuple[list[str], Merges]:
@@ -83,11 +84,14 @@ def _merge(
         return None
     staged = [store.path(staging, rel) for rel in files]
     schema = pa.schema([f for f in table.schema if f.name != table.partition_by])
+    target = store.path(staging, folder, name)
     try:
         rows = ds.dataset([*small, *staged], schema=schema, format="parquet", filesystem=store.fs).to_table()
-    except pa.ArrowInvalid:  # a damaged or foreign file there: the batch commits as it is, unmerged
+        pq.write_table(rows, target, filesystem=store.fs, compression="zstd")
+    except _UNMERGEABLE:  # a damaged or foreign file there: the batch commits as it is, unmerged
+        if store.fs.get_file_info(target).type == pafs.FileType.File:
+            store.fs.delete_file(target)  # a part written
         return None
-    pq.write_table(rows, store.path(staging, folder, name), filesystem=store.fs, compression="zstd")
     for path in staged:
         store.fs.delete_file(path)
     if store.is_local:  # the staged folder becomes the partition: it holds the files kept too

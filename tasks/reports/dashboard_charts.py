@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from tasks.reports.dq_trends import DqTrends, Series
@@ -40,15 +42,20 @@ class Chart:
 def run_labels(trends: DqTrends) -> list[str]:
     """Each run's x value: its start as a category ("Mar 01 14:05", numbered when two share a minute)
     while there are few runs, its start as a date-time (UTC) when many; the run id without a start."""
-    if len(trends.run_times) != len(trends.runs):
-        return list(trends.runs)
-    if len(trends.runs) > CATEGORY_RUNS:
-        return [t.strftime("%Y-%m-%d %H:%M:%S") for t in trends.run_times]
+    return list(_labels(trends.runs, trends.run_times))
+
+
+@lru_cache(maxsize=2)  # the page and every chart's marks label the same runs: once per build
+def _labels(runs: tuple[str, ...], run_times: tuple[datetime, ...]) -> tuple[str, ...]:
+    if len(run_times) != len(runs):
+        return runs
+    if len(runs) > CATEGORY_RUNS:
+        return tuple(t.strftime("%Y-%m-%d %H:%M:%S") for t in run_times)
     labels: list[str] = []
-    for t in trends.run_times:
+    for t in run_times:
         label = t.strftime("%b %d %H:%M")
         labels.append(label if label not in labels else f"{label} #{labels.count(label) + 1}")
-    return labels
+    return tuple(labels)
 
 
 def x_axis(trends: DqTrends) -> dict[str, Any]:

@@ -34,7 +34,8 @@ def pass_rates(con: duckdb.DuckDBPyConnection, runs: int) -> list[dict[str, Any]
 
 
 def top_failures(con: duckdb.DuckDBPyConnection, runs: int, limit: int = 10) -> list[dict[str, Any]]:
-    """The expectations that failed most often in the recent runs, with example unexpected values."""
+    """The expectations that failed most often in the recent runs, with example unexpected values (ties in
+    suite, expectation and column order: the same rows whichever files hold them)."""
     return _rows(
         con,
         f"""
@@ -42,7 +43,8 @@ def top_failures(con: duckdb.DuckDBPyConnection, runs: int, limit: int = 10) -> 
                count(*) as failed_batches, sum(unexpected_count) as unexpected_values,
                arg_max(sample_values, unexpected_count) as examples
         from dq_results where not success and run_id in {_RECENT}
-        group by all order by unexpected_values desc, failed_batches desc limit ?
+        group by all
+        order by unexpected_values desc, failed_batches desc, suite, expectation, column_name limit ?
         """,
         [runs, limit],
     )

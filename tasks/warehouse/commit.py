@@ -6,7 +6,10 @@ under `_staging/<batch_id>/`, a `_COMMIT` manifest naming them is written in one
 is moved into its table. A run that dies before the manifest leaves nothing visible (the staging folder
 is dropped on the next run); one that dies after it is rolled forward by `recover()`. A local move is a
 rename and an object-store move a server-side copy: either way every file a reader sees is complete.
-Reading the tables back is tasks.warehouse.tables; DuckDB views over them are tasks.warehouse.views.
+A commit that would bring a run-date partition to many small files merges them with the batch's rows
+into one file, and swaps the partition whole (tasks.warehouse.compact, its `_MERGE` manifest written
+before `_COMMIT`). Reading the tables back is tasks.warehouse.tables; DuckDB views over them are
+tasks.warehouse.views.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from tasks.warehouse import compact
 from tasks.warehouse.schemas import TABLES, Table
 from tasks.warehouse.store import Store, open_store
 
@@ -33,10 +37,15 @@ VERSIONS = "_versions"
 
 
 def commit_batch(warehouse: str | os.PathLike[str], batch_id: str, tables: dict[str, pa.Table]) -> list[str]:
-    """Write one batch's rows to every table atomically; returns the committed files (relative paths)."""
+    """Write one batch's rows to every table atomically; returns the committed files (relative paths).
+
+    A retry of a commit whose manifest an earlier attempt wrote finishes that attempt (as `recover` would):
+    the partitions it merged hold the batch's rows already."""
     _check_paths(batch_id, tables)
     store = open_store(warehouse)
     staging = posixpath.join(STAGING, batch_id)
+    if store.is_file(posixpath.join(staging, MANIFEST)):
+        _apply(store, staging)
     store.delete_dir(staging)
     written = _staged(store, staging, batch_id, tables)
     if written:
@@ -49,16 +58,19 @@ def _staged(store: Store, staging: str, batch_id: str, tables: dict[str, pa.Tabl
     was never visible; the space goes back) and WarehouseFull names it."""
     try:
         with store.full_disk(staging, f"nothing of batch {batch_id} is visible"):
-            written: list[str] = []
+            staged: list[str] = []
             for name, rows in tables.items():
                 if rows.num_rows:
-                    written += _stage_table(store, staging, TABLES[name], rows, batch_id)
-            if written:
-                store.write_bytes(posixpath.join(staging, MANIFEST), json.dumps(sorted(written)).encode())
+                    staged += _stage_table(store, staging, TABLES[name], rows, batch_id)
+            moved, merges = compact.stage_merges(store, staging, batch_id, staged) if staged else ([], {})
+            if merges:
+                store.write_bytes(posixpath.join(staging, compact.MERGE), json.dumps(merges).encode())
+            if staged:
+                store.write_bytes(posixpath.join(staging, MANIFEST), json.dumps(sorted(moved)).encode())
     except BaseException:
         _drop(store, staging)
         raise
-    return sorted(written)
+    return sorted([*moved, *(posixpath.join(folder, str(m["file"])) for folder, m in merges.items())])
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.:]{0,127}$")
@@ -199,9 +211,12 @@ def _point(root: Path, name: str, version: Path) -> None:
 
 
 def _apply(store: Store, staging: str) -> None:
-    """Move every file named by the manifest into its table (idempotent), then drop the staging folder.
-    Folders first: on a full disk a new partition's folder is what fails, before any file is visible."""
+    """Move every file named by the manifest into its table, swap in the merged partitions (idempotent),
+    then drop the staging folder. Folders first: on a full disk a new partition's folder is what fails,
+    before any file is visible."""
     files = json.loads(store.read_bytes(posixpath.join(staging, MANIFEST)))
+    merged = posixpath.join(staging, compact.MERGE)
+    merges = json.loads(store.read_bytes(merged)) if store.is_file(merged) else {}
     kept = f"its manifest is written; the next run (recover) finishes the commit of {staging}"
     with store.full_disk(staging, kept):
         if store.is_local:
@@ -210,6 +225,7 @@ def _apply(store: Store, staging: str) -> None:
         for rel in files:
             if store.is_file(posixpath.join(staging, rel)):
                 store.move(posixpath.join(staging, rel), rel)
+        compact.apply_merges(store, staging, merges)
     _drop(store, staging)
 
 

@@ -1,15 +1,15 @@
 """Train the text date ranker (tasks/parse/text/date_model.py), with its held-out score and the ceiling.
 
-Examples: the pages of shared/corpora/web/dates/text (htmldate's gold day) and those of pages/text with a
-gold date. Each page is parsed as the text parser does up to its dates (tasks.parse.text.page_layout, the
-body's language); every date the page prints is a candidate, labelled 1 when its day is the gold day as
-`make eval` compares them (the UTC day of the instant written against the gold's own day). A page whose
-candidates hold no such date teaches nothing and is left out of the fit, but counts in every score. The
-model is a conditional logit over date_model.features (bench.train_titles.conditional_logit); a page's
-date is its most probable candidate. Cross-validation holds out whole sites (bench.folds) and prints the
-share of pages whose date is right on held-out sites, beside the hand rules' (tasks.parse.dates) on the
-same pages and the ceiling (pages where some candidate is right); then the model is fitted on every page
-and written to tasks/parse/text/date_model.json. About a minute:
+Examples: the pages of shared/corpora/web/dates/text (htmldate's gold day) and those of pages/text with a gold
+date. Each page is parsed as the text parser does up to its dates (tasks.parse.text.page_layout, the body's
+language); every date the page prints is a candidate, labelled 1 when its day is the gold day as `make eval`
+compares them (the day the page prints, its published_date, against the gold's own day). A page whose
+candidates hold no such date teaches nothing and is left out of the fit, but counts in every score. The model
+is a conditional logit over date_model.features (bench.train_titles.conditional_logit); a page's date is its
+most probable candidate. Cross-validation holds out whole sites (bench.folds) and prints the share of pages
+whose date is right on held-out sites, beside the hand rules' (tasks.parse.dates) on the same pages and the
+ceiling (pages where some candidate is right); then the model is fitted on every page and written to
+tasks/parse/text/date_model.json. About a minute:
 
     python -m bench.train_text_dates [--corpora ../shared/corpora] [--write]
 """
@@ -50,7 +50,7 @@ class Example:
 
     site: str
     gold: date | None
-    days: tuple[date, ...]  # each candidate's day, as `make eval` reads it (UTC)
+    days: tuple[date, ...]  # each candidate's day as the page prints it, as `make eval` reads it
     rows: np.ndarray
     labels: np.ndarray
     hand_right: bool
@@ -71,7 +71,7 @@ def _example(site: str, path: Path, gold: date | None) -> Example | None:
         return None  # no article is written: every contender scores 0 on it alike
     found = date_model.candidates(lines, layout.body, detect_language(body_text(lines, layout)))
     rows = date_model.features(lines, layout.title_at, layout.body, found) if found else np.zeros((0, 0))
-    days = tuple(c.stamp.when.date() for c in found)
+    days = tuple(c.stamp.day for c in found)
     labels = np.array([d == gold for d in days], dtype=float)
     hand = dates.find_published(lines, layout.title_at, layout.body[0])
     return Example(site, gold, days, rows, labels, (hand.date() if hand else None) == gold)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from re._casefix import _EXTRA_CASES  # the letter pairs re.IGNORECASE matches beyond lower case
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -99,11 +99,14 @@ _CLOCK_BEFORE = re.compile(rf"{_CLOCK}(?:\s*{_ZONE})?\s*,?\s*$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Stamp:
-    """One explicit date (day, month and year) in a line: its span and the UTC instant it names."""
+    """One explicit date (day, month and year) in a line: its span, the UTC instant it names and the
+    calendar day it prints (in the zone it is printed in: "Nov. 8, 2023, 10:28 p.m. ET" is 8 November,
+    though its UTC instant falls on the 9th)."""
 
     start: int
     end: int
     when: datetime
+    day: date
 
 
 @lru_cache(maxsize=8192)
@@ -169,7 +172,7 @@ def _stamp(line: str, m: re.Match[str], calendar: Calendar | None = None) -> Sta
     except (ValueError, KeyError):
         return None
     local = naive.replace(tzinfo=zone or UTC)
-    return Stamp(start, end, local.astimezone(UTC))
+    return Stamp(start, end, local.astimezone(UTC), naive.date())
 
 
 def _calendar_day(

@@ -15,6 +15,7 @@ from tasks.parse import chrome, dates
 from tasks.parse.article import ParseError, measures
 from tasks.parse.language import detect_language
 from tasks.parse.names import NAME_SPLIT
+from tasks.parse.stamps import Stamp
 from tasks.parse.text import author_model, blocks, date_model, heading, title_model
 from tasks.parse.text.ending import before_the_end, without_link_runs
 from tasks.parse.text.line_shapes import PROSE_WORDS, shapes
@@ -91,20 +92,21 @@ def parse_article(text: str, *, doc_id: str = "", source_uri: str = "") -> Artic
     if not body:
         raise ParseError("no_body", f"title {title[:80]!r} but no body text")
     language = detect_language(body)
-    authors, published_at, dateline = _header_fields(lines, layout, language)
+    authors, published, dateline = _header_fields(lines, layout, language)
     words, digest = measures(body)
     return Article(
         doc_id=doc_id,
         source_uri=source_uri,
         title=title,
         authors=authors,
-        published_at=published_at,
+        published_at=published.when if published else None,
         dateline=dateline,
         section=layout.section,
         language=language,
         body=body,
         word_count=words,
         content_hash=digest,
+        published_date=published.day if published else None,
     )
 
 
@@ -225,9 +227,9 @@ def _without_chrome(
 
 def _header_fields(
     lines: list[str], layout: Layout, language: str
-) -> tuple[tuple[str, ...], datetime | None, str | None]:
-    """(authors, published_at, dateline): the byline the ranker of tasks.parse.text.author_model chooses, the
-    date the ranker of tasks.parse.text.date_model chooses among those the page prints, the dateline's
+) -> tuple[tuple[str, ...], Stamp | None, str | None]:
+    """(authors, publication date, dateline): the byline the ranker of tasks.parse.text.author_model chooses,
+    the date the ranker of tasks.parse.text.date_model chooses among those the page prints, the dateline's
     place from a `CITY YYYY-MM-DD` line under the headline or the body's opening `PARIS (Reuters) -`."""
     title_at, body_at = layout.title_at, layout.body[0]
     places = (
@@ -236,7 +238,7 @@ def _header_fields(
     dateline = next(places, None) or _dateline(lines[body_at])[0]
     return (
         author_model.authors(lines, title_at, layout.body),
-        date_model.published_at(lines, title_at, layout.body, language),
+        date_model.published(lines, title_at, layout.body, language),
         dateline,
     )
 

@@ -23,7 +23,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from itertools import accumulate, repeat
@@ -216,7 +215,7 @@ def features(
     """One row per candidate, columns as FEATURE_NAMES."""
     first, last, kept = body[0], body[-1], frozenset(body)
     nonblank = list(accumulate(map(bool, lines)))  # position counted in non-blank lines
-    days = [c.stamp.when.date() for c in found]
+    days = [c.stamp.day for c in found]
     earliest, latest, counts = min(days), max(days), {d: days.count(d) for d in set(days)}
     dated = sorted({c.line for c in found})
     from_title = next((k for k, c in enumerate(found) if c.line >= title_at), None)
@@ -338,19 +337,20 @@ def _dated_near(dated: Sequence[int], i: int) -> float:
     return float(sum(1 for j in dated if j != i and abs(j - i) <= _NEAR))
 
 
-def published_at(
+def published(
     lines: Sequence[str],
     title_at: int,
     body: Sequence[int],
     language: str,
     model: DateModel | None = None,
-) -> datetime | None:
-    """The page's publication instant (UTC): its most probable printed date; None when it prints none, or
-    when its best date scores below the model's cut (none of its dates is likely the page's own)."""
+) -> Stamp | None:
+    """The page's publication date: its most probable printed date (its UTC instant and the day it prints);
+    None when it prints none, or when its best date scores below the model's cut (none of its dates is
+    likely the page's own)."""
     found = candidates(lines, body, language)
     if not found:
         return None
     model = model or shipped_model()
     scores = model.classifier.predict(features(lines, title_at, body, found))
     best = int(np.argmax(scores))
-    return found[best].stamp.when if scores[best] > model.none_cut else None
+    return found[best].stamp if scores[best] > model.none_cut else None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -51,6 +51,20 @@ def test_spans_and_order() -> None:
     found = stamps(line)
     assert [line[s.start : s.end] for s in found] == ["08:39, 06 Jan 2026", "08:41, 06 Jan 2026"]
     assert [s.when for s in found] == [_utc(2026, 1, 6, 8, 39), _utc(2026, 1, 6, 8, 41)]
+
+
+@pytest.mark.parametrize(
+    ("line", "when", "day"),
+    [
+        ("Published Nov. 8, 2023, 10:28 p.m. ET", _utc(2023, 11, 9, 3, 28), date(2023, 11, 8)),
+        ("17:41 JST, October 13, 2024", _utc(2024, 10, 13, 8, 41), date(2024, 10, 13)),
+        ("Oct 3, 2020, 01:02 IST", _utc(2020, 10, 2, 19, 32), date(2020, 10, 3)),
+        ("25 April 2023", _utc(2023, 4, 25), date(2023, 4, 25)),
+    ],
+)
+def test_the_day_printed_is_kept_beside_the_utc_instant(line: str, when: datetime, day: date) -> None:
+    (stamp,) = stamps(line)
+    assert (stamp.when, stamp.day) == (when, day)
 
 
 def test_a_word_after_the_time_is_no_zone() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,6 +19,20 @@ def _seed(path) -> str:
 
 def _body_lines(body: str) -> list[str]:
     return [line for line in body.split("\n") if line]
+
+
+def test_the_article_is_dated_the_day_the_page_prints() -> None:
+    page = "\n".join(
+        [
+            "Council approves the harbour plan",
+            "Published Nov. 8, 2023, 10:28 p.m. ET",
+            "",
+            *[f"{PARAGRAPH} {PARAGRAPH}"] * 4,
+        ]
+    )
+    a = parse_article(page)
+    assert a.published_at == datetime(2023, 11, 9, 3, 28, tzinfo=UTC)  # the UTC instant: the next day
+    assert a.published_date == date(2023, 11, 8)  # the page's own day
 
 
 def test_seed_000_golden_values() -> None:

@@ -123,6 +123,7 @@ FEATURE_NAMES = (
     "log_days_after_earliest",
     "log_days_before_latest",
     "dated_neighbours",
+    "latest_above_title",
 )
 
 
@@ -277,6 +278,7 @@ def features(
                 log1p((day - earliest).days),
                 log1p((latest - day).days),
                 _dated_near(dated, i),
+                day == latest and i < title_at,  # a site banner's date: today's, not the page's
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))

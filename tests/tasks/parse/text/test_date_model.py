@@ -147,3 +147,15 @@ def test_a_date_a_standfirst_or_caption_sentence_mentions_is_no_candidate() -> N
     )
     lines, _, body = _page([standfirst, "Published 14 March 2025"], [PROSE, MORE])
     assert [c.stamp.when.date() for c in date_model.candidates(lines, body, "en")] == [date(2025, 3, 14)]
+
+
+def test_a_banner_s_date_above_the_headline_is_marked_as_the_page_s_latest_day_above_it() -> None:
+    lines, title, body = _page(["Published 14 March 2022"], [PROSE, MORE])
+    lines = ["Thursday, 17 March 2022", *lines]  # the site's banner prints today's date above the menu
+    title, body = title + 1, [i + 1 for i in body]
+    found = date_model.candidates(lines, body, "en")
+    column = date_model.FEATURE_NAMES.index("latest_above_title")
+    rows = date_model.features(lines, title, body, found)
+    assert [c.stamp.day for c in found] == [date(2022, 3, 17), date(2022, 3, 14)]
+    assert rows[:, column].tolist() == [1.0, 0.0]
+    assert _published_at(lines, title, body, "en") == datetime(2022, 3, 14, tzinfo=UTC)

@@ -33,7 +33,7 @@ import numpy as np
 
 from tasks import vocab
 from tasks.parse import chrome
-from tasks.parse.stamps import YEARISH, Stamp, page_stamps
+from tasks.parse.stamps import YEARISH, Stamp, ascii_digits, page_stamps
 from tasks.parse.text.blocks import Logistic
 
 MODEL_FILE = "date_model.json"
@@ -193,6 +193,8 @@ def _yearish_lines(lines: Sequence[str]) -> list[int]:
     text = "\n".join(lines)
     starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=0))  # each line and its newline
     found, m = [], YEARISH.search(text)
+    if m is None:  # a page that prints its years in its own script's digits ("২০২০"): one for one
+        m = YEARISH.search(text := ascii_digits(text))
     while m is not None:
         found.append(i := bisect_right(starts, m.start()) - 1)
         m = YEARISH.search(text, starts[i + 1])
@@ -263,7 +265,7 @@ def features(
                 on_line > 0,
                 stamp.when.hour != 0 or stamp.when.minute != 0,
                 not any(ch.isalpha() for ch in text),
-                _FOUR_DIGIT_YEAR.search(text) is None,
+                _FOUR_DIGIT_YEAR.search(ascii_digits(text)) is None,
                 _HANDLE.search(line) is not None,
                 published,
                 _PUBLISHED.search(label),

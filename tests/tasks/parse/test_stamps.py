@@ -84,12 +84,26 @@ def test_a_word_after_the_time_is_no_zone() -> None:
         ("Jan 5, 2021", "de", _utc(2021, 1, 5)),  # English month names in every language
         ("03/05/202103/05/2021", "fr", _utc(2021, 5, 3)),  # the next date glued to the year
         ("5. Mai 20217. Juni 2021", "de", _utc(2021, 5, 5)),
+        ("2020. 08. 18.", "hu", _utc(2020, 8, 18)),  # year first, spaced
+        ("Datum: 03.Mär.19", "de", _utc(2019, 3, 3)),  # dots around the month, a two-digit year
+        ("শনিবার, আগস্ট ২৯, ২০২০", "bn", _utc(2020, 8, 29)),  # the script's own digits
+        ("١٥ مارس ٢٠٢٠", "ar", _utc(2020, 3, 15)),
+        ("２０２０年２月１５日", "ja", _utc(2020, 2, 15)),
     ],
 )
 def test_month_names_in_any_case(line: str, language: str, when: datetime) -> None:
     assert [s.when for s in page_stamps(line, language)] == [when]
 
 
-@pytest.mark.parametrize("line", ["© 2019 Example Media", "in March 2018", "figures for 2021: 3.5% up"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "© 2019 Example Media",
+        "in March 2018",
+        "figures for 2021: 3.5% up",
+        "Version 5 May.19a",
+        "5 May 19 people",
+    ],
+)
 def test_a_year_without_a_day_is_no_date(line: str) -> None:
     assert page_stamps(line, "en") == ()

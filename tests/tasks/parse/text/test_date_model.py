@@ -159,3 +159,13 @@ def test_a_banner_s_date_above_the_headline_is_marked_as_the_page_s_latest_day_a
     assert [c.stamp.day for c in found] == [date(2022, 3, 17), date(2022, 3, 14)]
     assert rows[:, column].tolist() == [1.0, 0.0]
     assert _published_at(lines, title, body, "en") == datetime(2022, 3, 14, tzinfo=UTC)
+
+
+def test_a_page_printing_its_own_script_s_digits_has_its_date_read() -> None:
+    lines, _, body = _page(["শনিবার, আগস্ট ২৯, ২০২০ | ১০:৪৬"], [PROSE, MORE])
+    assert [c.stamp.day for c in date_model.candidates(lines, body, "bn")] == [date(2020, 8, 29)]
+
+
+def test_a_short_line_in_the_body_that_says_who_wrote_it_when_is_a_candidate() -> None:
+    lines, _, body = _page([], [PROSE, "Geschrieben von Jane am 25.08.2015 22:30 (1599 x gelesen)", MORE])
+    assert [c.stamp.day for c in date_model.candidates(lines, body, "de")] == [date(2015, 8, 25)]

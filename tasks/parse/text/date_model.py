@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -48,6 +49,7 @@ _OPENING = 80  # characters of a paragraph that may hold its dateline's date
 _WORD = re.compile(r"[^\W_]+")
 _CLOSING_BRACKETS = re.compile(r"\s*\([^()]*\)$")
 _FOUR_DIGIT_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_SHAPE_RUN = re.compile(r"[^\W_]+(?:\s+[^\W_]+)*")  # words and figures, with the spaces between them
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ FEATURE_NAMES = (
     "log_days_before_latest",
     "dated_neighbours",
     "latest_above_title",
+    "log_same_shape",
 )
 
 
@@ -223,6 +226,8 @@ def features(
     dated = sorted({c.line for c in found})
     from_title = next((k for k, c in enumerate(found) if c.line >= title_at), None)
     above_body = max((k for k, c in enumerate(found) if c.line < first), default=None)
+    shapes = [_shape(lines[c.line], c.stamp) for c in found]
+    shape_counts = Counter(shapes)
     by_distance = sorted(range(len(found)), key=lambda k: abs(found[k].line - title_at))
     distance_rank = {k: rank for rank, k in enumerate(by_distance)}
     rows = []
@@ -281,9 +286,17 @@ def features(
                 log1p((latest - day).days),
                 _dated_near(dated, i),
                 day == latest and i < title_at,  # a site banner's date: today's, not the page's
+                log1p(shape_counts[shapes[k]] - 1),
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def _shape(line: str, stamp: Stamp) -> str:
+    """The line a date stands in as a template: the date, figures and runs of words each one mark, the
+    punctuation kept ("Termin: 21.02.2020, 19 Uhr" and "Termin: 06.03.2020, 19 Uhr" are alike; so are a
+    list's teasers and a thread's comments)."""
+    return _SHAPE_RUN.sub("a", line[: stamp.start] + "\x00" + line[stamp.end :]).replace(" ", "")
 
 
 def _labelled(line: str, stamp: Stamp) -> bool:

@@ -3,6 +3,7 @@ not take (a photo caption's, one the article's prose mentions). Pages are made u
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 
 import pytest
@@ -169,3 +170,13 @@ def test_a_page_printing_its_own_script_s_digits_has_its_date_read() -> None:
 def test_a_short_line_in_the_body_that_says_who_wrote_it_when_is_a_candidate() -> None:
     lines, _, body = _page([], [PROSE, "Geschrieben von Jane am 25.08.2015 22:30 (1599 x gelesen)", MORE])
     assert [c.stamp.day for c in date_model.candidates(lines, body, "de")] == [date(2015, 8, 25)]
+
+
+def test_dates_printed_in_one_template_are_counted_as_a_list() -> None:
+    events = [f"Meeting: {day}.04.2022, 19:00" for day in (2, 9, 16)]  # a list of events, alike
+    lines, title, body = _page(["Published 14 March 2022", *events], [PROSE, MORE])
+    found = date_model.candidates(lines, body, "en")
+    column = date_model.FEATURE_NAMES.index("log_same_shape")
+    rows = date_model.features(lines, title, body, found)
+    assert [c.stamp.day.day for c in found] == [14, 2, 9, 16]
+    assert rows[:, column].tolist() == pytest.approx([0.0, *[math.log1p(2)] * 3])

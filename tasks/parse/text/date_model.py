@@ -46,6 +46,7 @@ _SENTENCE_WORDS = 10
 _LABELLED_WORDS = 30
 _LABEL_REACH = 4  # words either side of a date in a long line where a publication word labels it
 _OPENING = 80  # characters of a paragraph that may hold its dateline's date
+_HEADER_LINES = 15  # lines above the body where a date in a script's own digits is looked for
 _WORD = re.compile(r"[^\W_]+")
 _CLOSING_BRACKETS = re.compile(r"\s*\([^()]*\)$")
 _FOUR_DIGIT_YEAR = re.compile(r"(?:1[89]|20)\d\d")
@@ -171,7 +172,7 @@ def candidates(lines: Sequence[str], body: Sequence[int], language: str) -> tupl
     dateline's date): its other dates are the prose's."""
     kept = frozenset(body)
     found = []
-    for i in _yearish_lines(lines):
+    for i in sorted(_yearish_lines(lines) + _script_digit_lines(lines, body[0])):
         line = lines[i]
         read = line[:_OPENING] if i in kept and i != body[0] and line.count(" ") >= _LABELLED_WORDS else line
         found += [
@@ -196,12 +197,17 @@ def _yearish_lines(lines: Sequence[str]) -> list[int]:
     text = "\n".join(lines)
     starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=0))  # each line and its newline
     found, m = [], YEARISH.search(text)
-    if m is None:  # a page that prints its years in its own script's digits ("২০২০"): one for one
-        m = YEARISH.search(text := ascii_digits(text))
     while m is not None:
         found.append(i := bisect_right(starts, m.start()) - 1)
         m = YEARISH.search(text, starts[i + 1])
     return found
+
+
+def _script_digit_lines(lines: Sequence[str], first: int) -> list[int]:
+    """Indices of the header's lines (those above the body's first, and it) that print a year in their
+    script's own digits ("শনিবার, আগস্ট ২৯, ২০২০"): not read by the page's search for years in ASCII."""
+    header = range(max(0, first - _HEADER_LINES), first + 1)
+    return [i for i in header if not YEARISH.search(lines[i]) and YEARISH.search(ascii_digits(lines[i]))]
 
 
 def _is_caption(lines: Sequence[str], i: int) -> bool:

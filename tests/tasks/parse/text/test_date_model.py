@@ -163,7 +163,8 @@ def test_a_banner_s_date_above_the_headline_is_marked_as_the_page_s_latest_day_a
 
 
 def test_a_page_printing_its_own_script_s_digits_has_its_date_read() -> None:
-    lines, _, body = _page(["শনিবার, আগস্ট ২৯, ২০২০ | ১০:৪৬"], [PROSE, MORE])
+    footer = ("© 2010-2021 Example News",)  # a year in ASCII digits elsewhere on the page
+    lines, _, body = _page(["শনিবার, আগস্ট ২৯, ২০২০ | ১০:৪৬"], [PROSE, MORE], footer)
     assert [c.stamp.day for c in date_model.candidates(lines, body, "bn")] == [date(2020, 8, 29)]
 
 

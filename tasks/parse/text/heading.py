@@ -41,10 +41,11 @@ _ECHOES = 2  # share text, a video caption, a breadcrumb: a page quotes its own 
 _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
 )
-# A day and month, a numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
+# A day and month ("May 3", "3rd May", "3. May": a day with a full stop, as much of Europe prints it), a
+# numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
 _MONTHS = dates.MONTHS.lower()
 _DATEISH = Phrases.compile(  # the word boundary first: most positions fail on it before any alternative
-    rf"""\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b
+    rf"""\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:{_MONTHS})\b
     | \d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \d{{4}}-\d{{2}}-\d{{2}}\b | \d{{1,2}}:\d{{2}}\b
     | \d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b)""",
     re.VERBOSE,

@@ -1,6 +1,7 @@
 """Extraction quality against gold: the definitions `make eval` prints, as plain functions.
 
-Fields compare after `normal()`: Unicode NFKC, curly quotes made straight, whitespace collapsed, a
+Fields compare after `normal()`: Unicode NFKC, curly quotes made straight, whitespace collapsed and none
+before `: ; ! ?` (French typography prints "Storm : the toll", the same headline as "Storm: the toll"), a
 trailing full stop dropped, case folded. Authors compare as a set of such names. A date compares as the
 day our article is dated, `published_date` (the page's own day; `published_at` is the UTC instant),
 against the gold value's own date. A body compares as a bag of
@@ -23,12 +24,14 @@ _QUOTES = str.maketrans(
     | dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')
 )
 _TOKEN = re.compile(r"\w+")
+_SPACED_PUNCTUATION = re.compile(r"\s+(?=[:;!?])")
 
 
 def normal(value: str | None) -> str:
-    """A field as compared: NFKC, straight quotes, one space, no trailing full stop, case folded."""
+    """A field as compared: NFKC, straight quotes, one space and none before `: ; ! ?`, no trailing full
+    stop, case folded."""
     text = " ".join(unicodedata.normalize("NFKC", value or "").translate(_QUOTES).split())
-    return text.removesuffix(".").strip().casefold()
+    return _SPACED_PUNCTUATION.sub("", text).removesuffix(".").strip().casefold()
 
 
 def author_set(authors: Iterable[str] | None) -> frozenset[str]:

@@ -41,3 +41,8 @@ def test_a_page_not_written_scores_zero_on_every_field_it_has_gold_for() -> None
     assert figures["written"] == 1 and figures["pages"] == 2
     assert figures["title"] == 0.5 and figures["authors"] == 1.0 and figures["date"] == 0.0
     assert figures["body_precision"] == 0.5 and figures["body_recall"] == 0.5 and figures["body_f1"] == 0.5
+
+
+def test_a_space_before_a_colon_or_a_question_mark_does_not_make_another_headline() -> None:
+    assert scoring.normal("Storm : the toll rises ?") == scoring.normal("Storm: the toll rises?")
+    assert scoring.normal("Storm: the toll") != scoring.normal("Storm the toll")

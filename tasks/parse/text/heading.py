@@ -19,7 +19,7 @@ from tasks.parse.phrases import Phrases
 from tasks.parse.text.blocks import Shape
 
 _LOOKBACK = 20  # non-blank lines above the body where the headline may stand
-_HEADLINE_MAX_WORDS = 30
+HEADLINE_MAX_WORDS = 30  # a longer line is a paragraph
 _KICKER_MAX_WORDS = 5
 _MAX_DIGITS = 0.2  # share of a headline's characters: more is a score, a date or a price list
 _FULL_WORDS = 8  # from this many words a line looks fully like a headline
@@ -41,10 +41,11 @@ _ECHOES = 2  # share text, a video caption, a breadcrumb: a page quotes its own 
 _FURNITURE = re.compile(
     r"^(?:by|written\s+by|posted(?:\s+by|\s+on)?|updated|published|last\s+updated|author)\b", re.IGNORECASE
 )
-# A day and month, a numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
+# A day and month ("May 3", "3rd May", "3. May": a day with a full stop, as much of Europe prints it), a
+# numeric date or a clock time: headlines name a year at most ("Black Friday 2019").
 _MONTHS = dates.MONTHS.lower()
 _DATEISH = Phrases.compile(  # the word boundary first: most positions fail on it before any alternative
-    rf"""\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b
+    rf"""\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b | \d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:{_MONTHS})\b
     | \d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}\b | \d{{4}}-\d{{2}}-\d{{2}}\b | \d{{1,2}}:\d{{2}}\b
     | \d+\s+(?:hours?|hrs?|minutes?|mins?|days?)\s+ago\b)""",
     re.VERBOSE,
@@ -189,7 +190,7 @@ def _is_furniture_or_chrome(line: str) -> bool:
 
 def _shape_score(line: str, s: Shape) -> float | None:
     menu_like = s.repeats > 1 and s.words < _REPEATED_HEADLINE_WORDS  # a long line repeated is the headline
-    if not 2 <= s.words <= _HEADLINE_MAX_WORDS or s.colon_end or s.separator or (menu_like and s.repeats > 2):
+    if not 2 <= s.words <= HEADLINE_MAX_WORDS or s.colon_end or s.separator or (menu_like and s.repeats > 2):
         return None
     if not (line[0].isupper() or line[0].isdigit() or line[0] in _OPENING_QUOTES):
         return None  # a headline opens with a capital, a figure or a quote

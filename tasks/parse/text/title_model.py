@@ -32,6 +32,7 @@ _NEAR = 3  # lines either side where other headline-shaped lines make a list of 
 _BODY_LINES = 12  # the body's first lines, whose words a headline shares (a menu, a teaser, a site name not)
 _WORD = re.compile(r"\w{3,}")
 _GLUED_MIN_WORDS = 3  # a shorter line ends a longer one by chance
+_ELLIPSES = ("...", "…")  # what a teaser prints where it cuts a headline short
 # A web address in a line ("example.com", "Example.co.uk"): a site's name or a link, not a headline.
 _WEB_ADDRESS = re.compile(r"\w\.(?:[a-z]{2,3}\.)?[a-z]{2,4}\b(?![.\w])")
 FEATURE_NAMES = (
@@ -210,12 +211,14 @@ def headline_at(
     body_first: int,
     model: TitleModel | None = None,
 ) -> int | None:
-    """Position in `page` of the most probable headline for the body starting at `body_first`; None when
-    nothing stands above the body."""
+    """Position in `page` of the most probable headline for the body starting at `body_first` (the page's
+    own line of it when that line has something glued to it or cuts it short); None when nothing stands
+    above the body."""
     if not body_first:
         return None
     at, rows = ranked(lines, page, probs, body_first)
-    return _unglued(lines, page, at[int(np.argmax((model or shipped_model()).classifier.predict(rows)))])
+    best = at[int(np.argmax((model or shipped_model()).classifier.predict(rows)))]
+    return _uncut(lines, page, _unglued(lines, page, best))
 
 
 def _unglued(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:
@@ -229,3 +232,22 @@ def _unglued(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:
             if len(other) < len(line) and line.endswith(other) and not line[-len(other) - 1].isspace():
                 return n
     return k
+
+
+def _uncut(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:
+    """`k`, or the first line of the page that prints in full what `k` cuts short with an ellipsis: a
+    teaser's copy of the headline ("Storm floods the valley towns after..."), where the page prints the
+    whole headline too (a headline's few words to a few dozen, not a paragraph that opens with them)."""
+    line = lines[page[k].index]
+    cut = next((line.removesuffix(e).rstrip() for e in _ELLIPSES if line.endswith(e)), None)
+    if cut is None or len(cut.split()) < _GLUED_MIN_WORDS:
+        return k
+    whole = (
+        n
+        for n, s in enumerate(page)
+        if s.words <= heading.HEADLINE_MAX_WORDS
+        and len(other := lines[s.index]) > len(cut)
+        and other.startswith(cut)
+        and not other.endswith(_ELLIPSES)
+    )
+    return next(whole, k)

@@ -84,3 +84,14 @@ def test_a_headline_line_with_a_breadcrumb_run_into_it_gives_way_to_the_page_s_o
     spaced = text.text_lines("\n".join([f"Weather: {HEADLINE}", HEADLINE, "", PARAGRAPH]))
     assert title_model._unglued(spaced, text.blocks.shapes(spaced), 0) == 0  # a kicker printed with a space
     assert title_model._unglued(lines, page, 1) == 1
+
+
+def test_a_teaser_cutting_the_headline_short_gives_way_to_the_page_s_whole_line_of_it() -> None:
+    cut = " ".join(HEADLINE.split()[:5])
+    lines = text.text_lines("\n".join([HEADLINE, "Home", "News", f"{cut}...", "", PARAGRAPH]))
+    page = text.blocks.shapes(lines)
+    assert title_model._uncut(lines, page, 3) == 0
+    assert title_model._uncut(lines, page, 0) == 0  # no ellipsis: the line stays
+    paragraph = f"{cut} {PARAGRAPH} {PARAGRAPH}"  # a paragraph opening with its words is no headline
+    alone = text.text_lines("\n".join([paragraph, "Home", f"{cut}\u2026", "", PARAGRAPH]))
+    assert title_model._uncut(alone, text.blocks.shapes(alone), 2) == 2

@@ -1,15 +1,15 @@
 """Held-out figures: every learned weight a page's parse uses, refitted without the site fold it is scored on.
 
 The text path uses four learned models: the line classifier (tasks/parse/text/line_model.json, fitted by
-bench.train_lines on pages/ gold bodies and web/dates/text silver ones), the headline ranker
-(title_model.json, bench.train_titles, on pages/ gold titles and web/dates/text silver ones), the date ranker
-(date_model.json, bench.train_text_dates, on the gold dates of both) and the byline ranker (author_model.json,
-bench.train_authors, on pages/ gold authors and web/dates/text silver ones). For each fold of bench.folds,
-`fold_models` refits them on the pages of the sites of the other folds (with the recipes of the shipped
-files), and `parsing_with` makes the parse use those weights instead of the shipped ones while a fold's pages
-run. One leak is left: the headline, date and byline rankers' training rows are read off the layouts (body,
-headline) found with the shipped line and headline models, which saw pages of every fold; the line model's
-silver pages are left out by their site's fold too.
+bench.train_lines on pages/ gold bodies), the headline ranker (title_model.json, bench.train_titles, on
+pages/ gold titles and web/dates/text silver ones), the date ranker (date_model.json,
+bench.train_text_dates, on the gold dates of both) and the byline ranker (author_model.json,
+bench.train_authors, on pages/ gold authors and web/dates/text silver ones). For each fold of
+bench.folds, `fold_models` refits them on the pages of the sites of the other folds (with the recipes of
+the shipped files), and `parsing_with` makes the parse use those weights instead of the shipped ones
+while a fold's pages run. One leak is left: the headline, date and byline rankers' training rows are read
+off the layouts (body, headline) found with the shipped line and headline models, which saw pages of
+every fold; web/dates/text pages were never seen by the line model.
 """
 
 from __future__ import annotations
@@ -39,12 +39,11 @@ class Models:
 def fold_models(root: Path, fold: int) -> Models:
     """The models fitted on every development page whose site is not in `fold`."""
     pages = [p for p in _line_pages(root) if fold_of(p.site) != fold]
-    silver = train_lines.silver_outside(_silver_pages(root), fold, _line_pages(root))
     examples = [e for e in train_titles.load_examples(root) if fold_of(e.site) != fold]
     dated = [e for e in train_text_dates.load_examples(root) if fold_of(e.site) != fold]
     named = [e for e in train_authors.load_examples(root) if fold_of(e.site) != fold]
     return Models(
-        train_lines.tuned(pages, silver),
+        train_lines.tuned(pages),
         train_titles.fit(examples),
         train_text_dates.fit(dated),
         train_authors.fit(named),
@@ -54,11 +53,6 @@ def fold_models(root: Path, fold: int) -> Models:
 @cache
 def _line_pages(root: Path) -> tuple[train_lines.Page, ...]:
     return tuple(train_lines.load_pages(root))
-
-
-@cache
-def _silver_pages(root: Path) -> tuple[train_lines.Page, ...]:
-    return tuple(train_lines.load_silver(root))
 
 
 @contextmanager

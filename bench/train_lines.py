@@ -1,15 +1,17 @@
 """Train the line classifier (tasks/parse/text/blocks.py) from shared/corpora/pages, with its held-out score.
 
 Recipe: every non-blank line of a page's text is labelled article (1) when its word tokens occur as a run
-in the gold body (a line of three tokens or fewer must be a whole gold paragraph: a subhead), else 0. The
-pages of web/dates/text add silver lines to fit on: labelled the same way against trafilatura's main text
-of each page's HTML twin (~470 sites more than pages/ has; the cut-offs are still chosen on gold pages).
+in the gold body (a line of three tokens or fewer must be a whole gold paragraph: a subhead), else 0.
+With `--silver` (not the shipped recipe), the pages of web/dates/text add silver lines to fit on: labelled
+the same way against trafilatura's main text of each page's HTML twin (~470 sites more than pages/ has;
+the cut-offs are still chosen on gold pages). It took `make eval`'s held-out pages/text body F1 from 0.919
+to 0.926 but cost web/dates/text headlines and pages written (docs/extraction.md, "Text pages").
 Features are blocks.features(); the model is an L2 logistic regression fitted by Newton's method (numpy).
 Cross-validation holds out whole sites (bench.folds: the folds `make eval` scores on), picks the cut-offs
 on the training folds and reports body token precision/recall/F1 on the held-out ones; then the model is
 fitted on every page and written to tasks/parse/text/line_model.json. Runs in seconds:
 
-    python -m bench.train_lines [--corpora ../shared/corpora] [--write]
+    python -m bench.train_lines [--corpora ../shared/corpora] [--silver] [--write]
 """
 
 from __future__ import annotations
@@ -215,8 +217,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all pages to {OUT}")
+    parser.add_argument(
+        "--silver",
+        action="store_true",
+        help="fit on web/dates/text's silver lines too (not the shipped recipe)",
+    )
     args = parser.parse_args(argv)
-    pages, silver = load_pages(args.corpora), load_silver(args.corpora)
+    pages = load_pages(args.corpora)
+    silver = load_silver(args.corpora) if args.silver else []
     print(
         f"{len(pages)} pages, {len({p.site for p in pages})} sites, {sum(len(p.shapes) for p in pages)}"
         f" lines; {len(silver)} silver pages, {sum(len(p.shapes) for p in silver)} lines"

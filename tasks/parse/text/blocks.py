@@ -106,7 +106,6 @@ def features(page: Sequence[Shape]) -> np.ndarray:
             before == 0.0,
             after == 0.0,
             np.minimum(before, after),
-            np.full(len(page), np.log1p(np.count_nonzero(prose))),
         ]
     ).astype(float)
 
@@ -140,7 +139,6 @@ FEATURE_NAMES = (
     "first_prose_ahead",
     "last_prose_behind",
     "mass_middle",
-    "page_prose",  # how many prose lines the page has: on a page of two, neither is a stray blurb
 )
 
 

@@ -59,7 +59,7 @@ def test_the_shipped_ranker_picks_the_headline_over_the_byline_date_menu_and_cou
 
 def test_nothing_above_the_body_is_no_headline() -> None:
     assert not title_model.candidates(0)
-    lines = [PARAGRAPH, "", PARAGRAPH]  # a page of text has two lines at least: one alone is no article page
+    lines = [PARAGRAPH]
     page, probs, _ = text.article_block(lines)
     assert title_model.headline_at(lines, page, probs, 0) is None
 

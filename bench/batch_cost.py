@@ -61,7 +61,7 @@ def measure(
     context = RunContext.new()
     pipeline.stage_timer = cpu_timer  # what the batch's stages are timed with (wall seconds otherwise)
     start = cpu_now()
-    pipeline._warm()
+    pipeline._warm(model_cache is None or not model_cache.rebuild)  # as process_batch warms
     figures: dict[str, Any] = {"startup_cpu_s": round(cpu_now() - start, 3), "batches": []}
     for number, batch in enumerate(chosen):
         seconds: dict[str, float] = {}

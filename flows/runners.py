@@ -28,7 +28,7 @@ def task_runner_of(runner: Runner, workers: int, dask_address: str | None) -> Ta
     _share_api_with_workers()
     if runner is Runner.processes:  # a worker exits with the flow's process, even when that is killed
         return ProcessPoolTaskRunner(
-            max_workers=workers, initializer=orphans.exit_with_parent, initargs=(os.getpid(),)
+            max_workers=workers, initializer=orphans.pool_worker, initargs=(os.getpid(),)
         )
     from prefect_dask import DaskTaskRunner
 

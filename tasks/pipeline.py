@@ -55,10 +55,12 @@ def process_batch(
     seconds = {} if seconds is None else seconds
     if not doc_timeout:
         return _process_batch(records, run, batch_id, seconds, {}, model_cache)
-    _warm()
+    _warm(model_cache is None or not model_cache.rebuild)  # a rebuild's texts are in ner_cache
     result = watchdog.guarded(
         lambda stuck: _process_batch(records, run, batch_id, {}, stuck, model_cache), doc_timeout
     )
+    if ner_cache.read_by_model(result.tables.get(NER_CACHE.name), run):  # its child loaded the model:
+        _warm(True)  # load it here once, so the next batches' children inherit it
     for stage, spent in result.seconds.items():
         seconds[stage] = round(seconds.get(stage, 0.0) + spent, 3)
     result.seconds = seconds
@@ -72,6 +74,7 @@ def _process_batch(
     seconds: dict[str, float],
     stuck: dict[str, watchdog.Stuck],
     model_cache: ner_cache.Source | None = None,
+    offline: bool = False,
 ) -> BatchResult:
     timer = stage_timer(seconds)
     with timer("ingest"):
@@ -87,7 +90,7 @@ def _process_batch(
     kept_ids = checked.kept_ids(ARTICLES.name)
     kept = [a for a in articles if a.doc_id in kept_ids]
     months = {a.doc_id: rows.published_month(a.published_at) for a in kept}
-    memo = ner_cache.Memo(entities.model_key(), model_cache, months)
+    memo = ner_cache.Memo(entities.model_key(), model_cache, months, offline=offline)
     with timer("enrich"):
         enriched = enrich.enrich_articles(kept, memo)
     if enriched.failed:
@@ -137,7 +140,7 @@ def _enrich_failures(documents: Sequence[RawDocument], failed: dict[str, str]) -
     ]
 
 
-_WARM_UP = (  # an invented article: one batch of it loads the model, GX, the gazetteer and the vocabularies
+_WARM_UP = (  # an invented article: one batch of it loads GX, the gazetteer, the vocabularies, the model
     "Storm closes the harbour for a third day\n\nBy A. Writer\n\n"
     "The harbour in Bergen stayed shut on Monday as the storm turned, the port authority said.\n\n"
     "Ferries to Oslo and Stavanger were cancelled, and two fishing boats were towed in overnight.\n"
@@ -145,11 +148,13 @@ _WARM_UP = (  # an invented article: one batch of it loads the model, GX, the ga
 
 
 @cache
-def _warm() -> None:
+def _warm(model: bool) -> None:
     """Run one small batch in this process, so that every watched child inherits what a batch loads
-    instead of loading it again (the model alone takes a second)."""
+    instead of loading it again (the model with spaCy's import alone takes a second). Without `model`,
+    the model is neither loaded nor run (its spans for the invented article are none): a worker whose
+    batches all come from the NER cache (a rebuild with no parser change) never loads it."""
     record = SourceRecord("warm-up.txt", _WARM_UP.encode())
-    _process_batch([record], RunContext.new(), "warm-up", {}, {})
+    _process_batch([record], RunContext.new(), "warm-up", {}, {}, offline=not model)
 
 
 def _stopped(documents: Sequence[RawDocument], stuck: dict[str, watchdog.Stuck]) -> list[Rejected]:

@@ -189,7 +189,9 @@ def model_spans(
     for key, text, doc_id in zip(keys, texts, doc_ids, strict=True):
         if key not in known:
             unread.setdefault(key, (text, doc_id))
-    if unread:  # a batch the cache knows whole loads no model
+    if unread and memo.offline:  # a warm-up that must not load the model: no spans for what it lacks
+        known.update(dict.fromkeys(unread, ()))
+    elif unread:  # a batch the cache knows whole loads no model
         docs = (nlp or load_nlp()).pipe((t for t, _ in unread.values()), batch_size=batch_size)
         read = zip(unread.items(), docs, strict=True)
     for key in keys:

@@ -65,6 +65,7 @@ class Memo:
     model: str
     source: Source | None = None  # None: no warehouse to read, every text goes through the model
     months: Mapping[str, str] = field(default_factory=dict)  # doc_id -> published_month: where to look
+    offline: bool = False  # True: a text it does not know gets no model spans, and no model is loaded
     found: dict[str, _Row] = field(default_factory=dict)
     computed: dict[str, _Row] = field(default_factory=dict)
     _asked: set[str] = field(default_factory=set)  # keys looked up already (a retried half asks again)
@@ -134,6 +135,14 @@ def _read(
         )
         for r in found
     ]
+
+
+def read_by_model(cached: pa.Table | None, run: RunContext) -> int:
+    """How many of a batch's ner_cache rows (`Memo.table`) the model computed in this run: rows reused
+    from the warehouse keep the run that computed them."""
+    if cached is None:
+        return 0
+    return sum(run_id == run.run_id for run_id in cached.column("run_id").to_pylist())
 
 
 def first_of_run(result_tables: dict[str, pa.Table], committed: set[str]) -> dict[str, pa.Table]:

@@ -1,16 +1,22 @@
-"""A process started by the run ends when the run's process is SIGKILLed (tasks.orphans)."""
+"""A process started by the run ends when the run's process is SIGKILLed, and a pool worker ends without
+the interpreter's teardown (tasks.orphans)."""
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tasks import orphans
 from tests.conftest import ROOT
 
 FORKED = """
@@ -63,3 +69,49 @@ def test_a_child_ends_when_its_parent_is_killed(script: str, argv: list[str]) ->
     finally:
         os.killpg(parent.pid, signal.SIGKILL)
         parent.stdout.close()
+
+
+class _Marker:
+    """Freed one by one at the interpreter's teardown: its __del__ leaves a file saying the teardown ran."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __del__(self) -> None:
+        Path(self.path).touch()
+
+
+def _pool_work(folder: str) -> str:
+    """In a pool worker: an object for the teardown to free, a temporary folder an exit handler removes,
+    and an exit handler of its own."""
+    global _KEPT, _TEMPORARY
+    _KEPT = _Marker(f"{folder}/teardown")
+    _TEMPORARY = tempfile.TemporaryDirectory(dir=folder)
+    atexit.register(Path(f"{folder}/exit-handler").touch)
+    return _TEMPORARY.name
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["without-teardown", "as-shipped"])
+def test_a_pool_worker_ends_without_the_teardown_but_runs_its_exit_handlers(
+    tmp_path: Path, fast: bool
+) -> None:
+    context = multiprocessing.get_context("spawn")
+    initializer = orphans.end_without_teardown if fast else None
+    with ProcessPoolExecutor(1, mp_context=context, initializer=initializer) as pool:
+        temporary = pool.submit(_pool_work, str(tmp_path)).result()
+        (worker,) = pool._processes.values()
+    assert worker.exitcode == 0
+    assert (tmp_path / "exit-handler").exists() and not Path(temporary).exists()
+    assert (tmp_path / "teardown").exists() is not fast
+
+
+def _failing_work() -> None:
+    orphans.end_without_teardown()
+    raise RuntimeError("the work failed")
+
+
+def test_a_child_whose_work_raised_ends_the_usual_way_with_its_status() -> None:
+    child = multiprocessing.get_context("spawn").Process(target=_failing_work)
+    child.start()
+    child.join(60)
+    assert child.exitcode == 1

@@ -145,6 +145,32 @@ def test_configurations_built_once_give_what_gx_gives(validator: Validator, monk
     assert without_ids(memoised.results) == without_ids(plain.results)
 
 
+def test_metric_ids_kept_across_validations_are_gxs_own(validator: Validator) -> None:
+    import pandas as pd
+    from great_expectations.core.id_dict import IDDict
+
+    from tasks.quality import gx_configs
+
+    shipped = IDDict.__dict__["to_id"]
+    docs, (a, b) = _seed_batch()
+    gx_configs._IDS.clear()
+    first = validate_batch(validator, rows.batch_tables(RUN, docs, [a], []), RUN, "b0")
+    kept = len(gx_configs._IDS)
+    assert kept > 20 and IDDict.__dict__["to_id"] is shipped  # kept for the next validation; GX restored
+    second = validate_batch(validator, rows.batch_tables(RUN, docs, [a, b], []), RUN, "b1")
+    assert len(gx_configs._IDS) == kept  # other rows, the same metric kwargs: every id was kept
+    assert [c.success for c in first.checks] == [c.success for c in second.checks]
+    for (kind, _, _), text_id in list(gx_configs._IDS.items())[:20]:
+        assert kind is IDDict or issubclass(kind, IDDict)
+        assert isinstance(text_id, str | tuple)
+    plain = IDDict({"column": "body", "mostly": 0.9, "value_set": ["a", "b"], "result_format": {"k": 1}})
+    framed = IDDict({"column": "body", "batch": pd.DataFrame({"x": range(100)})})
+    with gx_configs.memoised_configurations():
+        assert plain.to_id() == shipped(IDDict(plain)) and framed.to_id() == shipped(framed)
+        assert plain.to_id(id_keys=["column"]) == "column=body"
+    assert not any("DataFrame" in text or "range" in text for _, _, text in gx_configs._IDS)
+
+
 def test_a_repeated_doc_id_is_critical(validator: Validator) -> None:
     docs, (a, b) = _seed_batch()
     tables = rows.batch_tables(RUN, docs, [a, b, replace(b, title="Another title here")], [])

@@ -10,7 +10,9 @@ the lock.
 - A forked child asks Linux for the parent-death signal: SIGKILL as soon as the thread that forked it
   ends, and that thread waits for the child all its life (tasks.watchdog).
 - A pool worker polls its parent's pid from a daemon thread: the parent-death signal would follow the
-  thread that spawned the worker, one of the pool's threads, not the flow's process.
+  thread that spawned the worker, one of the pool's threads, not the flow's process. A worker forked by
+  the run's fork server (flows.workers) polls that server, which has the parent-death signal of the
+  run's first thread.
 """
 
 from __future__ import annotations
@@ -31,6 +33,18 @@ def exit_with_parent(parent: int) -> None:
     if os.getppid() != parent:
         os._exit(70)  # the parent died while this worker started
     threading.Thread(target=_follow, args=(parent,), name="newsetl-parent", daemon=True).start()
+
+
+def exit_with_fork_server(run: int) -> None:
+    """In a worker forked by the run's fork server (flows.workers): exit as soon as that server, its
+    parent, is gone (it dies with the run, `run` being the run's pid), or at once when the run is gone
+    already (its fork server may have died before this worker looked)."""
+    server = os.getppid()
+    try:
+        os.kill(run, 0)
+    except ProcessLookupError:
+        os._exit(70)
+    threading.Thread(target=_follow, args=(server,), name="newsetl-parent", daemon=True).start()
 
 
 def die_with_forker(parent: int) -> None:

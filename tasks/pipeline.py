@@ -55,7 +55,7 @@ def process_batch(
     seconds = {} if seconds is None else seconds
     if not doc_timeout:
         return _process_batch(records, run, batch_id, seconds, {}, model_cache)
-    _warm()
+    warm()
     result = watchdog.guarded(
         lambda stuck: _process_batch(records, run, batch_id, {}, stuck, model_cache), doc_timeout
     )
@@ -145,9 +145,10 @@ _WARM_UP = (  # an invented article: one batch of it loads the model, GX, the ga
 
 
 @cache
-def _warm() -> None:
-    """Run one small batch in this process, so that every watched child inherits what a batch loads
-    instead of loading it again (the model alone takes a second)."""
+def warm() -> None:
+    """Run one small batch in this process, so that every process forked from it (a watched batch's
+    child, a worker of the run's fork server: flows.workers) inherits what a batch loads instead of
+    loading it again (the model alone takes a second)."""
     record = SourceRecord("warm-up.txt", _WARM_UP.encode())
     _process_batch([record], RunContext.new(), "warm-up", {}, {})
 

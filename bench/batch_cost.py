@@ -4,7 +4,7 @@ The machine is shared, so wall seconds say more about the neighbours than about 
 BBC corpus as a run does, cuts it into the run's batches, and runs a few of them through
 tasks.pipeline.process_batch (the function the flow's batch task calls), counting each stage's CPU seconds
 (`time.process_time`) instead of its wall seconds. The start-up a worker process pays once (imports, the
-model, GX; `_warm`) is counted on its own line.
+model, GX; `warm`) is counted on its own line.
 
 `--watched` runs the batches as the flow does, each in a forked child watched per document
 (tasks.watchdog): the total then includes the fork and what the child redoes because its caches die with
@@ -61,7 +61,7 @@ def measure(
     context = RunContext.new()
     pipeline.stage_timer = cpu_timer  # what the batch's stages are timed with (wall seconds otherwise)
     start = cpu_now()
-    pipeline._warm(model_cache is None or not model_cache.rebuild)  # as process_batch warms
+    pipeline.warm(model_cache is None or not model_cache.rebuild)  # as process_batch warms
     figures: dict[str, Any] = {"startup_cpu_s": round(cpu_now() - start, 3), "batches": []}
     for number, batch in enumerate(chosen):
         seconds: dict[str, float] = {}

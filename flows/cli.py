@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from flows import api_server
+from flows import workers as fork_server
 from flows.terminal import PIPE_WIDTH, OutputFormat, render, rich_table, summary_table, trend_table
 from tasks import pipeline, sources, watchdog
 from tasks.reports import dq_trends
@@ -93,6 +94,7 @@ def run(
         if not rebuild:  # fail fast with a clear message, before Prefect starts its server
             sources.check_source(source)  # without listing: a large SOURCE is listed once, by the flow
         server = api_server.start()  # without an API configured: it starts while the flow imports
+        fork_server.start(runner, workers, model=not rebuild)  # warming, while the API server starts
         from flows.etl import etl  # Prefect's import is heavy: `newsetl query` does not pay for it
 
         with api_server.serving(server):

@@ -4,14 +4,36 @@ tasks.run.chosen_runner's decision)."""
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import os
 import threading
-from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Self
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows import workers as fork_server
 from tasks import orphans
 from tasks.run import Runner
+
+
+class ForkServerTaskRunner(ProcessPoolTaskRunner):
+    """Prefect's process pool, its workers forked from the run's warm fork server (flows.workers)
+    instead of spawned: the same worker set-up (Prefect's log and event forwarding, then ours), the same
+    task calls."""
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        spawning = self._executor  # built by Prefect with the spawn method; no process started yet
+        assert spawning is not None
+        self._executor = ProcessPoolExecutor(
+            max_workers=self._max_workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=spawning._initializer,  # type: ignore[attr-defined]
+            initargs=spawning._initargs,  # type: ignore[attr-defined]
+        )
+        spawning.shutdown(wait=False)
+        return self
 
 
 def import_in_background(module: str) -> None:
@@ -26,6 +48,10 @@ def task_runner_of(runner: Runner, workers: int, dask_address: str | None) -> Ta
     if runner is Runner.threads:
         return ThreadPoolTaskRunner(max_workers=workers)
     _share_api_with_workers()
+    if runner is Runner.processes and fork_server.started():  # forked warm; exits with the run, killed too
+        return ForkServerTaskRunner(
+            max_workers=workers, initializer=orphans.fork_served_worker, initargs=(os.getpid(),)
+        )
     if runner is Runner.processes:  # a worker exits with the flow's process, even when that is killed
         return ProcessPoolTaskRunner(
             max_workers=workers, initializer=orphans.pool_worker, initargs=(os.getpid(),)

@@ -10,7 +10,9 @@ the lock.
 - A forked child asks Linux for the parent-death signal: SIGKILL as soon as the thread that forked it
   ends, and that thread waits for the child all its life (tasks.watchdog).
 - A pool worker polls its parent's pid from a daemon thread: the parent-death signal would follow the
-  thread that spawned the worker, one of the pool's threads, not the flow's process.
+  thread that spawned the worker, one of the pool's threads, not the flow's process. A worker forked by
+  the run's fork server (flows.workers) polls that server, which has the parent-death signal of the
+  run's first thread.
 """
 
 from __future__ import annotations
@@ -67,6 +69,26 @@ def _end_now() -> None:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(0)
+
+
+def fork_served_worker(run: int) -> None:
+    """A worker of the run's fork server: its initializer. It exits with that server
+    (`exit_with_fork_server`) and, once its pool ends it, without the interpreter's teardown
+    (`end_without_teardown`)."""
+    exit_with_fork_server(run)
+    end_without_teardown()
+
+
+def exit_with_fork_server(run: int) -> None:
+    """In a worker forked by the run's fork server (flows.workers): exit as soon as that server, its
+    parent, is gone (it dies with the run, `run` being the run's pid), or at once when the run is gone
+    already (its fork server may have died before this worker looked)."""
+    server = os.getppid()
+    try:
+        os.kill(run, 0)
+    except ProcessLookupError:
+        os._exit(70)
+    threading.Thread(target=_follow, args=(server,), name="newsetl-parent", daemon=True).start()
 
 
 def die_with_forker(parent: int) -> None:

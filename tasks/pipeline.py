@@ -55,12 +55,12 @@ def process_batch(
     seconds = {} if seconds is None else seconds
     if not doc_timeout:
         return _process_batch(records, run, batch_id, seconds, {}, model_cache)
-    _warm(model_cache is None or not model_cache.rebuild)  # a rebuild's texts are in ner_cache
+    warm(model_cache is None or not model_cache.rebuild)  # a rebuild's texts are in ner_cache
     result = watchdog.guarded(
         lambda stuck: _process_batch(records, run, batch_id, {}, stuck, model_cache), doc_timeout
     )
     if ner_cache.read_by_model(result.tables.get(NER_CACHE.name), run):  # its child loaded the model:
-        _warm(True)  # load it here once, so the next batches' children inherit it
+        warm(True)  # load it here once, so the next batches' children inherit it
     for stage, spent in result.seconds.items():
         seconds[stage] = round(seconds.get(stage, 0.0) + spent, 3)
     result.seconds = seconds
@@ -148,11 +148,12 @@ _WARM_UP = (  # an invented article: one batch of it loads GX, the gazetteer, th
 
 
 @cache
-def _warm(model: bool) -> None:
-    """Run one small batch in this process, so that every watched child inherits what a batch loads
-    instead of loading it again (the model with spaCy's import alone takes a second). Without `model`,
-    the model is neither loaded nor run (its spans for the invented article are none): a worker whose
-    batches all come from the NER cache (a rebuild with no parser change) never loads it."""
+def warm(model: bool = True) -> None:
+    """Run one small batch in this process, so that every process forked from it (a watched batch's
+    child, a worker of the run's fork server: flows.workers) inherits what a batch loads instead of
+    loading it again (the model with spaCy's import alone takes a second). Without `model`, the model is
+    neither loaded nor run (its spans for the invented article are none): a worker whose batches all come
+    from the NER cache (a rebuild with no parser change) never loads it."""
     record = SourceRecord("warm-up.txt", _WARM_UP.encode())
     _process_batch([record], RunContext.new(), "warm-up", {}, {}, offline=not model)
 

@@ -1,14 +1,18 @@
-"""Scale-out: threads, processes and a Dask cluster give exactly the same warehouse."""
+"""Scale-out: threads, processes (spawned, or forked by the CLI's fork server) and a Dask cluster give
+exactly the same warehouse."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from flows.etl import etl
 from tasks.warehouse import views
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +62,12 @@ def test_processes_and_dask_match_threads(
             runner="dask",
             dask_address=cluster.scheduler_address,
         )
+    command = [sys.executable, "-m", "flows.etl", str(corpus), "--warehouse", str(tmp_path / "forked")]
+    command += ["--batch-size", "50", "--runner", "processes"]  # the CLI: workers forked (flows.workers)
+    forked = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)  # its API: ours
+    assert forked.returncode == 0, forked.stderr[-3000:]
+    assert "warming the worker processes failed" not in forked.stderr
+    assert _warehouse_content(tmp_path / "forked") == expected
     for name, summary in (("processes", processes), ("dask", dask)):
         counts = (summary.files_seen, summary.articles_written, summary.quarantined, summary.skipped)
         assert counts == (

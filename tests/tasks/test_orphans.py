@@ -39,6 +39,21 @@ print(child.pid, flush=True)
 time.sleep(60)
 """
 WORKER = "import os, time; from tasks import orphans; orphans.exit_with_parent(os.getppid()); time.sleep(60)"
+FORK_SERVED = """
+import os, time
+from tasks import orphans
+run = os.getpid()
+if os.fork() == 0:  # the fork server, killed with the run (its death signal): here on its own
+    worker = os.fork()
+    if worker == 0:
+        orphans.exit_with_fork_server(run)
+        time.sleep(60)
+        os._exit(0)
+    print(worker, os.getpid(), flush=True)
+    time.sleep(60)
+    os._exit(0)
+time.sleep(60)
+"""
 
 
 def _alive(pid: int) -> bool:
@@ -51,17 +66,22 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
-@pytest.mark.parametrize(("script", "argv"), [(FORKED, []), (SPAWNED, [WORKER])], ids=["forked", "spawned"])
+@pytest.mark.parametrize(
+    ("script", "argv"),
+    [(FORKED, []), (SPAWNED, [WORKER]), (FORK_SERVED, [])],
+    ids=["forked", "spawned", "fork-served"],
+)
 def test_a_child_ends_when_its_parent_is_killed(script: str, argv: list[str]) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-c", script, *argv]
     parent = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        child = int(parent.stdout.readline())
+        child, *killed = map(int, parent.stdout.readline().split())  # the parent, unless it names another
         time.sleep(0.3)  # the child is past its set-up
         assert _alive(child)
-        os.kill(parent.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
-        parent.wait()
+        os.kill(killed[0] if killed else parent.pid, signal.SIGKILL)  # that one only, as the OOM killer would
+        if not killed:
+            parent.wait()
         deadline = time.monotonic() + 5
         while _alive(child) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -115,3 +135,13 @@ def test_a_child_whose_work_raised_ends_the_usual_way_with_its_status() -> None:
     child.start()
     child.join(60)
     assert child.exitcode == 1
+
+
+def test_a_worker_whose_run_is_gone_exits_at_once() -> None:
+    """A worker the fork server forked after the run died (and so the server) does not wait for work."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    code = f"from tasks import orphans; orphans.exit_with_fork_server({gone.pid}); print('lived')"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (70, "")

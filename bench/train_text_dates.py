@@ -11,7 +11,10 @@ whose date is right on held-out sites, beside the hand rules' (tasks.parse.dates
 ceiling (pages where some candidate is right); then the model is fitted on every page and written to
 tasks/parse/text/date_model.json. About a minute:
 
-    python -m bench.train_text_dates [--corpora ../shared/corpora] [--write]
+    python -m bench.train_text_dates [--corpora ../shared/corpora] [--write] [--misses]
+
+--misses prints every page the held-out model gets wrong: its gold day, the line of the candidate chosen
+and the lines of the right ones, to sort the misses by kind.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Example:
     """One page: its site, its candidates' feature rows and labels, and what the hand rules wrote."""
 
     site: str
+    path: Path
     gold: date | None
     days: tuple[date, ...]  # each candidate's day as the page prints it, as `make eval` reads it
     rows: np.ndarray
@@ -74,7 +78,7 @@ def _example(site: str, path: Path, gold: date | None) -> Example | None:
     days = tuple(c.stamp.day for c in found)
     labels = np.array([d == gold for d in days], dtype=float)
     hand = dates.find_published(lines, layout.title_at, layout.body[0])
-    return Example(site, gold, days, rows, labels, (hand.date() if hand else None) == gold)
+    return Example(site, path, gold, days, rows, labels, (hand.date() if hand else None) == gold)
 
 
 def fit(examples: Sequence[Example]) -> date_model.DateModel:
@@ -118,17 +122,40 @@ def right(example: Example, model: date_model.DateModel) -> bool:
     return example.gold is None if best is None else bool(example.labels[best])
 
 
-def cross_validate(examples: Sequence[Example]) -> tuple[float, float, float]:
-    """(model on held-out sites, hand rules, ceiling): shares of the pages whose date is right."""
+def cross_validate(
+    examples: Sequence[Example], misses: list[tuple[Example, int | None]] | None = None
+) -> tuple[float, float, float]:
+    """(model on held-out sites, hand rules, ceiling): shares of the pages whose date is right; each page
+    the held-out model gets wrong is appended to `misses` with its chosen candidate."""
     model_right = 0
     for fold, fit_on, held in split(examples, lambda e: e.site):
         model = fit(fit_on)
         got = sum(right(e, model) for e in held)
         print(f"fold {fold}: {len(held)} pages held out, model {got / len(held):.3f}")
         model_right += got
+        if misses is not None:
+            misses += [(e, chosen(e, model)) for e in held if not right(e, model)]
     n = len(examples)
     ceiling = sum(e.labels.any() or (e.gold is None and not len(e.labels)) for e in examples)
     return model_right / n, sum(e.hand_right for e in examples) / n, ceiling / n
+
+
+def describe(example: Example, best: int | None) -> str:
+    """A held-out miss as lines to read: the page, its gold day, the chosen candidate's line (or none) and
+    the right candidates' lines (marked "+"), each with its line number."""
+    lines, layout = page_layout(decode_text(example.path.read_bytes())[0])
+    found = date_model.candidates(lines, layout.body, detect_language(body_text(lines, layout)))
+    head = (
+        f"{example.path.name} ({example.site}): gold {example.gold}, {len(found)} candidates, "
+        f"headline line {layout.title_at}, body lines {layout.body[0]}-{layout.body[-1]}"
+    )
+    out = [head, "  chose none" if best is None else f"  chose {_shown(lines, found[best])}"]
+    out += [f"  + {_shown(lines, c)}" for c, ok in zip(found, example.labels, strict=True) if ok]
+    return "\n".join(out)
+
+
+def _shown(lines: Sequence[str], c: date_model.Candidate) -> str:
+    return f"{c.stamp.day} line {c.line}: {lines[c.line][:140]!r}"
 
 
 def write(model: date_model.DateModel, out: Path = OUT) -> None:
@@ -147,13 +174,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all pages to {OUT}")
+    parser.add_argument("--misses", action="store_true", help="print each page the held-out model misses")
     args = parser.parse_args(argv)
     examples = load_examples(args.corpora)
     print(
         f"{len(examples)} pages, {len({e.site for e in examples})} sites, "
         f"{sum(len(e.labels) for e in examples)} candidates"
     )
-    held, hand, ceiling = cross_validate(examples)
+    misses: list[tuple[Example, int | None]] = []
+    held, hand, ceiling = cross_validate(examples, misses)
+    if args.misses:
+        wrong = [m for m in misses if m[1] is not None and len(m[0].labels) and m[0].labels.any()]
+        print(f"{len(misses)} held-out misses, {len(wrong)} with a wrong candidate chosen over a right one:")
+        for example, best in sorted(misses, key=lambda m: (not m[0].labels.any(), m[0].path.name)):
+            print(describe(example, best))
     print(f"held-out sites: date right {held:.3f} (hand rules {hand:.3f}, a right candidate {ceiling:.3f})")
     model = fit(examples)
     print(f"training pages (not a quality figure): {np.mean([right(e, model) for e in examples]):.3f}")

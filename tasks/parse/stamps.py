@@ -69,7 +69,7 @@ YEARISH = re.compile(r"[12'’/.](?:(?<=1)[89]\d\d|(?<=2)0\d\d|(?<=['’])\d\d|(
 # Two more cheap tests, each for a family of forms: a month-named date holds a month name, and every
 # all-numeric form a digit, a separator and a digit. Most lines that print a year print no date ("© 2019",
 # "in March 2018"): they cost these two searches, not every form's.
-_NUMERIC = re.compile(r"\d[-/.]\s?\d")
+_NUMERIC = re.compile(r"\d(?:[-/.]\s?|\s?\|\s?)\d")
 _ENGLISH_NAMED = (  # read in a _folded line
     re.compile(rf"\b{_MON}\s*{_DAY},?\s+{_YEAR}"),  # April 25, 2023
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}"),  # 25 April 2023
@@ -238,16 +238,21 @@ _MONTH_KEYS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
+_WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WORD = r"[^\W\d_]"  # a letter of any script
 _PARTICLE = rf"(?:{_WORD}{{1,3}}\s+)?"  # "de", "of", "du": a short word between a date's parts
 _ORDINAL = rf"(?:\.|{_WORD}{{1,2}}(?!{_WORD}))?"  # "28.", "1er", "3rd", "15º"
 _NUMERIC_FORMS = (
-    re.compile(  # "2020.10.26", and spaced as Hungarian and Korean print it: "2020. 10. 26."
-        r"(?<![\d.:/-])(?P<year>(?:19|20)\d\d)\.\s?(?P<mnum>[01]?\d)\.\s?(?P<day>[0-3]?\d)(?![\d.]\d)"
+    re.compile(  # "2020.10.26", and spaced as Hungarian and Korean print it: "2020. 10. 26."; not a run of
+        # figures going on ("2020.08.19.08.00": a listing's day and time glued)
+        r"(?<![\d.:/-])(?P<year>(?:19|20)\d\d)\.\s?(?P<mnum>[01]?\d)\.\s?(?P<day>[0-3]?\d)(?!\d|\.\d)"
     ),
     re.compile(r"(?<![\d.:/-])(?P<a>[0-3]?\d)\.\s(?P<b>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)(?!\d)"),
     re.compile(r"(?<![\d.:/-])(?P<a>[0-3]?\d)-(?P<b>[01]?\d)-(?P<year>(?:19|20)\d\d)(?![\d-])"),
     re.compile(r"(?<![\d.:/-])(?P<a>[0-3]\d)(?P<sep>[./])(?P<b>[01]\d)(?P=sep)(?P<year>\d\d)(?![\d./]|,\d)"),
+    # bars between the parts, as a theme prints a date in boxes: "26 | 01 | 2022" (two figures each: a
+    # table's row of counts is no date)
+    re.compile(r"(?<![\d.:/|-])(?P<a>[0-3]\d)\s?\|\s?(?P<b>[01]\d)\s?\|\s?(?P<year>(?:19|20)\d\d)(?!\d)"),
 )
 
 
@@ -270,10 +275,26 @@ def calendar(language: str) -> Calendar:
         months |= {_folded(n.rstrip(".")): number for n in info.get(key, ()) if len(n) > 1}
     names = vocab.alternation(list(months))
     years, days = (vocab.alternation([_folded(w) for w in info.get(k) or ["\x00"]]) for k in ("year", "day"))
+    weekdays = vocab.alternation(
+        sorted(
+            {
+                _folded(n.rstrip("."))
+                for book in (info, _locale("en"))
+                for k in _WEEKDAY_KEYS
+                for n in book.get(k, ())
+                if len(n) > 2
+            }
+        )
+    )
     month = rf"(?<!{_WORD})(?P<month>{names})(?!{_WORD})\.?"
     named = (
-        rf"(?<![\d.])(?P<day>[0-3]?\d){_ORDINAL}\s*{_PARTICLE}{month},?\s*{_PARTICLE}{_YEAR}",
+        # the weekday may stand between the day and the month, as blog themes print it ("31 Donnerstag
+        # Okt 2019")
+        rf"(?<![\d.])(?P<day>[0-3]?\d){_ORDINAL}\s*(?:(?:{weekdays})(?!{_WORD})\.?,?\s+)?{_PARTICLE}{month},?\s*"
+        rf"{_PARTICLE}{_YEAR}",
         rf"{month}\s*(?P<day>[0-3]?\d){_ORDINAL}(?!\d),?\s+{_YEAR}",
+        # a two-digit day run into its year, as a date badge's boxes come out in text: "Apr 042013"
+        rf"{month}\s*(?P<day>[0-3]\d)(?P<year>(?:19|20)\d\d)(?!\d)",
         rf"(?<!\d)(?P<year>(?:1[89]|20)\d\d)(?:\s*(?:{years})\.?)?[\s.,]*(?P<month>{names})\.?\s*"
         rf"(?P<day>[0-3]?\d)(?!\d)(?:\s*(?:{days}))?",
         # dots around the month's name and a two-digit year ("03.Mär.19"), with a time after it or ending

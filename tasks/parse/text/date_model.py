@@ -7,7 +7,8 @@ the body, the body's first line, inside the body, after it; its distances to the
 (a date alone on its line, the words around it, a time, a numeric form, a two-digit year), the cue words
 before and around it (a publication label, an update label, a reader's comment: the vocabularies
 published_cues, updated_cues, comment_cues, byline_cues) and how the page prints its day (how often, the
-earliest or latest of the page's days, other dated lines around it: a list of teasers or comments). The
+earliest or latest of the page's days, a day later than any of the article's own zone, a weekday's date
+well above the headline: a banner's today; other dated lines around it: a list of teasers or comments). The
 most probable candidate's instant is the page's, unless it scores below the model's cut (learned as a
 "none" choice: the page's dates are a comment's, a teaser's...); a page that prints no full date has none
 (never guessed from the clock or a relative "3 hours ago"). A photo caption's date and a date the body's
@@ -34,7 +35,7 @@ import numpy as np
 
 from tasks import vocab
 from tasks.parse import chrome
-from tasks.parse.stamps import YEARISH, Stamp, ascii_digits, page_stamps
+from tasks.parse.stamps import WEEKDAY_PATTERN, YEARISH, Stamp, ascii_digits, page_stamps
 from tasks.parse.text.blocks import Logistic
 
 MODEL_FILE = "date_model.json"
@@ -74,6 +75,7 @@ class _Cue:
 
 _PUBLISHED, _UPDATED, _COMMENT = _Cue.of("published_cues"), _Cue.of("updated_cues"), _Cue.of("comment_cues")
 _BYLINE = _Cue.of("byline_cues", opening=True)
+_WEEKDAY = re.compile(rf"\b(?:{WEEKDAY_PATTERN})\b", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w{2,}")  # "(@jane)": an embedded post's signature, its own date beside it
 FEATURE_NAMES = (
     # where it stands: zones, then distances counted in non-blank lines
@@ -128,6 +130,8 @@ FEATURE_NAMES = (
     "dated_neighbours",
     "latest_above_title",
     "log_same_shape",
+    "weekday_far_above",  # with a weekday, well above the headline: a banner's "Thursday, November 9, 2023"
+    "later_than_head",  # later than every date from above the headline to the body's end: today's, a reply's
 )
 
 
@@ -234,6 +238,16 @@ def features(
     above_body = max((k for k, c in enumerate(found) if c.line < first), default=None)
     shapes = [_shape(lines[c.line], c.stamp) for c in found]
     shape_counts = Counter(shapes)
+    # the latest day of the article's own zone, from just above the headline to the body's end: a later
+    # one is a banner's today or a reply's
+    latest_in_head = max(
+        (
+            d
+            for c, d in zip(found, days, strict=True)
+            if nonblank[title_at] - nonblank[c.line] <= _NEAR and c.line <= last
+        ),
+        default=None,
+    )
     by_distance = sorted(range(len(found)), key=lambda k: abs(found[k].line - title_at))
     distance_rank = {k: rank for rank, k in enumerate(by_distance)}
     rows = []
@@ -293,6 +307,8 @@ def features(
                 _dated_near(dated, i),
                 day == latest and i < title_at,  # a site banner's date: today's, not the page's
                 log1p(shape_counts[shapes[k]] - 1),
+                to_title < -_NEAR and _WEEKDAY.search(line, 0, stamp.end) is not None,
+                latest_in_head is not None and day > latest_in_head,
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))

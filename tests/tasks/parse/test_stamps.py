@@ -89,6 +89,11 @@ def test_a_word_after_the_time_is_no_zone() -> None:
         ("শনিবার, আগস্ট ২৯, ২০২০", "bn", _utc(2020, 8, 29)),  # the script's own digits
         ("١٥ مارس ٢٠٢٠", "ar", _utc(2020, 3, 15)),
         ("２０２０年２月１５日", "ja", _utc(2020, 2, 15)),
+        ("12 Freitag März 2021", "de", _utc(2021, 3, 12)),  # the weekday between the day and the month
+        ("12 Friday Mar 2021", "en", _utc(2021, 3, 12)),
+        ("Jun 072018", "en", _utc(2018, 6, 7)),  # a two-digit day run into the year
+        ("Jun 072018", "de", _utc(2018, 6, 7)),
+        ("14 | 03 | 2021", "de", _utc(2021, 3, 14)),  # bars between the parts
     ],
 )
 def test_month_names_in_any_case(line: str, language: str, when: datetime) -> None:
@@ -107,3 +112,16 @@ def test_month_names_in_any_case(line: str, language: str, when: datetime) -> No
 )
 def test_a_year_without_a_day_is_no_date(line: str) -> None:
     assert page_stamps(line, "en") == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [
+        ("2021.03.12.09.30.Springfield", "hu"),  # a listing's day and time run together: no day "1"
+        ("Score 3 | 4 | 2019", "en"),  # a table's row of counts, not a date in boxes
+        ("Jun 2018", "en"),
+        ("Teams 12 Friday", "en"),
+    ],
+)
+def test_runs_of_figures_are_no_date(line: str, language: str) -> None:
+    assert page_stamps(line, language) == ()

@@ -181,3 +181,20 @@ def test_dates_printed_in_one_template_are_counted_as_a_list() -> None:
     rows = date_model.features(lines, title, body, found)
     assert [c.stamp.day.day for c in found] == [14, 2, 9, 16]
     assert rows[:, column].tolist() == pytest.approx([0.0, *[math.log1p(2)] * 3])
+
+
+def test_a_banner_s_weekday_date_far_above_and_a_later_reply_s_date_are_marked() -> None:
+    replies = ["Sam Lee", "18 March 2022 at 10:15 am", "I agree with the plan."]
+    lines, title, body = _page(["Published 14 March 2022"], [PROSE, MORE], ("", *replies))
+    menu = ["Thursday, 17 March 2022", "Weather", "Sport", "Culture", "Travel"]  # today's date over the menu
+    lines, title, body = [*menu, *lines], title + len(menu), [i + len(menu) for i in body]
+    found = date_model.candidates(lines, body, "en")
+    rows = date_model.features(lines, title, body, found)
+    far, later = (date_model.FEATURE_NAMES.index(n) for n in ("weekday_far_above", "later_than_head"))
+    assert [c.stamp.day.day for c in found] == [17, 14, 18]
+    assert rows[:, far].tolist() == [1.0, 0.0, 0.0]
+    assert rows[:, later].tolist() == [1.0, 0.0, 1.0]
+    assert _published_at(lines, title, body, "en") == datetime(2022, 3, 14, tzinfo=UTC)
+    near = [*menu[1:], menu[0], *lines[len(menu) :]]  # the weekday date right above the headline is no banner
+    found = date_model.candidates(near, [i for i in body], "en")
+    assert date_model.features(near, title, body, found)[:, far].tolist() == [0.0, 0.0, 0.0]

@@ -140,20 +140,26 @@ def _enrich_failures(documents: Sequence[RawDocument], failed: dict[str, str]) -
     ]
 
 
-_WARM_UP = (  # an invented article: one batch of it loads GX, the gazetteer, the vocabularies, the model
-    "Storm closes the harbour for a third day\n\nBy A. Writer\n\n"
+_WARM_UP = (  # an invented article: one batch of it loads GX, the gazetteer, the vocabularies, the model,
+    # and dateparser (its date line): what a batch's child loads it loads again in every batch
+    "Storm closes the harbour for a third day\n\nBy A. Writer\nMonday 3 March 2014\n\n"
     "The harbour in Bergen stayed shut on Monday as the storm turned, the port authority said.\n\n"
     "Ferries to Oslo and Stavanger were cancelled, and two fishing boats were towed in overnight.\n"
 )
 
 
-@cache
 def warm(model: bool = True) -> None:
     """Run one small batch in this process, so that every process forked from it (a watched batch's
     child, a worker of the run's fork server: flows.workers) inherits what a batch loads instead of
     loading it again (the model with spaCy's import alone takes a second). Without `model`, the model is
     neither loaded nor run (its spans for the invented article are none): a worker whose batches all come
-    from the NER cache (a rebuild with no parser change) never loads it."""
+    from the NER cache (a rebuild with no parser change) never loads it. Once per process and value of
+    `model`, however it is passed (`warm(False)` after the fork server's `warm(model=False)` ran it)."""
+    _warm(bool(model))
+
+
+@cache
+def _warm(model: bool) -> None:
     record = SourceRecord("warm-up.txt", _WARM_UP.encode())
     _process_batch([record], RunContext.new(), "warm-up", {}, {}, offline=not model)
 

@@ -43,7 +43,7 @@ from flows import workers
 assert workers.start(sys.argv[1], 2, model=sys.argv[2] == "model") is (sys.argv[1] == "processes")
 context = multiprocessing.get_context("forkserver" if workers.started() else "spawn")
 with ProcessPoolExecutor(1, mp_context=context) as pool:
-    warmed = pool.submit(eval, "__import__('tasks.pipeline').pipeline.warm.cache_info().currsize").result()
+    warmed = pool.submit(eval, "__import__('tasks.pipeline').pipeline._warm.cache_info().currsize").result()
     loaded = pool.submit(eval, "'spacy' in __import__('sys').modules").result()
 print(warmed, loaded, "spacy" in sys.modules)
 """

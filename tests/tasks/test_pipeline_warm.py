@@ -11,6 +11,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tasks import pipeline
 from tasks.enrich import ner_cache
 from tasks.records import RunContext, SourceRecord
@@ -25,6 +27,8 @@ CHANGED = (
 )
 _WORKER = """
 import json, sys
+import pytest
+
 from tasks import pipeline
 from tasks.enrich import entities, ner_cache
 from tasks.records import RunContext, SourceRecord
@@ -66,3 +70,41 @@ def test_a_rebuild_worker_loads_the_model_only_once_a_text_is_not_in_the_cache(t
     assert report["entities"] == sorted(map(json.dumps, model_rows)) and model_rows  # the model's, unread
     assert report["changed_read_by_model"] == 1  # the new text, read in the batch's child
     assert report["model_after_changed"] == 1  # then loaded here, for the next batches' children
+
+
+def test_the_warm_up_batch_runs_once_however_its_flag_is_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork server warms with `warm(model=False)` and a worker's batch asks `warm(False)`: one warm-up
+    batch, not a second one in every worker before its first batch."""
+    ran: list[str] = []
+    real = pipeline._process_batch
+    monkeypatch.setattr(pipeline, "_process_batch", lambda *a, **k: ran.append(a[2]) or real(*a, **k))
+    pipeline._warm.cache_clear()
+    pipeline.warm(model=False)
+    pipeline.warm(False)
+    pipeline.warm(model=False)
+    assert ran == ["warm-up"]
+
+
+_AFTER_WARM_UP = """
+import sys
+from tasks import pipeline
+from tasks.records import RunContext, SourceRecord
+
+pipeline.warm()
+before = set(sys.modules)
+page = b"Council backs the new bridge\\n\\nBy A. Reporter\\nTuesday 4 June 2019\\n\\n" + sys.argv[1].encode()
+result = pipeline.process_batch([SourceRecord("dated.txt", page)], RunContext.new(), "b0")
+assert result.articles == 1, result.rejected
+print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_a_batch_after_the_warm_up_imports_nothing_more() -> None:
+    """A watched batch's child loses what it loads when it ends, so every batch would load it again:
+    the warm-up loads what a batch of dated pages needs (dateparser with its English data, not imported
+    by a page without a date line), and a batch after it imports no module."""
+    body = "The council voted on Tuesday to fund the bridge, the mayor said after the meeting. " * 3
+    command = [sys.executable, "-c", _AFTER_WARM_UP, body]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -6,6 +6,7 @@ The hangs here are real: a regular expression that backtracks exponentially on a
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -124,6 +125,19 @@ def test_a_worker_dying_on_no_one_document_is_an_error() -> None:
 
     with pytest.raises(watchdog.WorkerError, match="signal 9"):
         watchdog.guarded(work, 5)
+
+
+def test_the_child_collects_garbage_without_walking_what_it_inherited() -> None:
+    """What the parent holds is frozen in the child (its full collections skip it, and so do not copy
+    every inherited page); the parent's own collector is as it was."""
+    held = [[n] for n in range(10_000)]  # objects the parent tracks, as a worker's GX and gazetteer
+
+    def work(stuck):
+        return gc.get_freeze_count(), any(o is held for o in gc.get_objects(generation=2))
+
+    frozen, walked = watchdog.guarded(work, 5)
+    assert frozen >= len(held) and not walked
+    assert gc.get_freeze_count() == 0 and any(o is held for o in gc.get_objects())
 
 
 def test_marks_outside_a_child_cost_nothing_and_change_nothing() -> None:

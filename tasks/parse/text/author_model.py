@@ -205,11 +205,17 @@ def zones(lines: Sequence[str], title_at: int, body: Sequence[int]) -> dict[int,
     return found
 
 
-def readings(lines: Sequence[str], title_at: int, body: Sequence[int]) -> list[Reading]:
+def readings(
+    lines: Sequence[str],
+    title_at: int,
+    body: Sequence[int],
+    where: dict[int, tuple[int, int, int]] | None = None,
+) -> list[Reading]:
     """Every reading of the zones' lines that names people or an agency (one per line and set of names),
-    and the names of name-only lines standing together in a zone read as one author list."""
+    and the names of name-only lines standing together in a zone read as one author list. `where`: the
+    page's `zones`, when the caller has them."""
     found: dict[tuple[int, frozenset[str]], Reading] = {}
-    where = zones(lines, title_at, body)
+    where = zones(lines, title_at, body) if where is None else where
     for i in sorted(where):
         line = lines[i]
         if len(line) > _MAX_CHARS or len(line.split()) > _MAX_WORDS or not _may_name(line):
@@ -395,10 +401,14 @@ def _names(text: str, marked: bool) -> tuple[tuple[str, ...], bool] | None:
 
 
 def features(
-    lines: Sequence[str], title_at: int, body: Sequence[int], found: Sequence[Reading]
+    lines: Sequence[str],
+    title_at: int,
+    body: Sequence[int],
+    found: Sequence[Reading],
+    where: dict[int, tuple[int, int, int]] | None = None,
 ) -> np.ndarray:
-    """One row per reading, columns as FEATURE_NAMES."""
-    where, body_at = zones(lines, title_at, body), body[0]
+    """One row per reading, columns as FEATURE_NAMES (`where`: the page's `zones`, if the caller has them)."""
+    where, body_at = zones(lines, title_at, body) if where is None else where, body[0]
     hand = _hand_choice(lines, title_at, body_at, found)
     page = "\n".join(lines).casefold()
     repeats: dict[str, int] = {}  # name -> times the page prints it: one scan of the page per name
@@ -529,10 +539,11 @@ def authors(
 ) -> tuple[str, ...]:
     """The page's authors: the names of its most probable byline reading; () when it has none or its best
     scores below the model's cut (then an agency in the body's dateline, "PARIS (Reuters) -", if any)."""
-    found = readings(lines, title_at, body) if lines and body else []
+    where = zones(lines, title_at, body) if lines and body else {}  # read once, by both steps
+    found = readings(lines, title_at, body, where) if lines and body else []
     if found:
         model = model or shipped_model()
-        scores = model.classifier.predict(features(lines, title_at, body, found))
+        scores = model.classifier.predict(features(lines, title_at, body, found, where))
         best = int(np.argmax(scores))
         if scores[best] > model.none_cut:
             return found[best].names

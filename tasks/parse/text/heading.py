@@ -188,7 +188,6 @@ def _is_furniture_or_chrome(line: str) -> bool:
     return chrome.is_chrome(line) or _COUNTER.search(line) is not None
 
 
-@lru_cache(maxsize=_LINES_REMEMBERED)  # the rules and the ranker score two lines in five more than once
 def _shape_score(line: str, s: Shape) -> float | None:
     menu_like = s.repeats > 1 and s.words < _REPEATED_HEADLINE_WORDS  # a long line repeated is the headline
     if not 2 <= s.words <= HEADLINE_MAX_WORDS or s.colon_end or s.separator or (menu_like and s.repeats > 2):

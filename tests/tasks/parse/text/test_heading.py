@@ -156,16 +156,3 @@ def test_the_page_parse_writes_the_headline_without_its_breadcrumb() -> None:
 def test_a_day_printed_with_a_full_stop_before_its_month_is_a_date_line(line: str) -> None:
     assert heading.is_header_furniture(line)
 
-
-def test_a_line_s_shape_score_is_remembered_for_the_ranker_and_emptied_with_the_other_line_memos() -> None:
-    from bench.evaluate import _forget_lines
-
-    lines = text.text_lines("\n".join(_page(0)))
-    page = blocks.shapes(lines)
-    _forget_lines()
-    first = [heading._shape_score(lines[s.index], s) for s in page]
-    hits = heading._shape_score.cache_info().hits
-    assert [heading._shape_score(lines[s.index], s) for s in page] == first
-    assert heading._shape_score.cache_info().hits == hits + len(page)
-    _forget_lines()  # what `make eval` empties before each timed pass, as if every page were new
-    assert heading._shape_score.cache_info().currsize == 0

@@ -155,4 +155,3 @@ def test_the_page_parse_writes_the_headline_without_its_breadcrumb() -> None:
 @pytest.mark.parametrize("line", ["27. September 2018", "Fr, 18. October 2019", "3rd May 2020"])
 def test_a_day_printed_with_a_full_stop_before_its_month_is_a_date_line(line: str) -> None:
     assert heading.is_header_furniture(line)
-

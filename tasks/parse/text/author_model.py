@@ -205,11 +205,17 @@ def zones(lines: Sequence[str], title_at: int, body: Sequence[int]) -> dict[int,
     return found
 
 
-def readings(lines: Sequence[str], title_at: int, body: Sequence[int]) -> list[Reading]:
+def readings(
+    lines: Sequence[str],
+    title_at: int,
+    body: Sequence[int],
+    where: dict[int, tuple[int, int, int]] | None = None,
+) -> list[Reading]:
     """Every reading of the zones' lines that names people or an agency (one per line and set of names),
-    and the names of name-only lines standing together in a zone read as one author list."""
+    and the names of name-only lines standing together in a zone read as one author list. `where`: the
+    page's `zones`, when the caller has them."""
     found: dict[tuple[int, frozenset[str]], Reading] = {}
-    where = zones(lines, title_at, body)
+    where = zones(lines, title_at, body) if where is None else where
     for i in sorted(where):
         line = lines[i]
         if len(line) > _MAX_CHARS or len(line.split()) > _MAX_WORDS or not _may_name(line):
@@ -277,9 +283,10 @@ def _span_readings(line: str, i: int) -> list[Reading]:
         words = text.split()
         k = 0
         while k < len(words):
-            run = _run(words, k)
-            if run and run[0].casefold() in _CUE_WORDS:  # "By Jane Doe", "Por Juan Pérez": the cue opens it
-                k += 1
+            # a run opens with a capital: the other words (most of a line) are passed over without a call
+            run = _run(words, k) if words[k][:1].isupper() else []
+            if len(run) < 2 or run[0].casefold() in _CUE_WORDS:  # no name of two words, nor a marker
+                k += 1  # inside it; "By Jane Doe", "Por Juan Pérez": the cue opens the run
                 continue
             cue = _cue_before(words, k)
             if not k or cue or _after_header(words, k):  # not a name inside running words (a caption's)
@@ -394,56 +401,48 @@ def _names(text: str, marked: bool) -> tuple[tuple[str, ...], bool] | None:
 
 
 def features(
-    lines: Sequence[str], title_at: int, body: Sequence[int], found: Sequence[Reading]
+    lines: Sequence[str],
+    title_at: int,
+    body: Sequence[int],
+    found: Sequence[Reading],
+    where: dict[int, tuple[int, int, int]] | None = None,
 ) -> np.ndarray:
-    """One row per reading, columns as FEATURE_NAMES."""
-    where, body_at = zones(lines, title_at, body), body[0]
+    """One row per reading, columns as FEATURE_NAMES (`where`: the page's `zones`, if the caller has them)."""
+    where, body_at = zones(lines, title_at, body) if where is None else where, body[0]
     hand = _hand_choice(lines, title_at, body_at, found)
     page = "\n".join(lines).casefold()
     repeats: dict[str, int] = {}  # name -> times the page prints it: one scan of the page per name
+    common: dict[str, bool] = {}  # a name's word -> whether the body's opening runs it as a common word
     opening = "\n".join(lines[i] for i in body[:_OPENING_LINES])
+    measured: dict[int, tuple] = {}  # line -> what its readings share: a line has several readings
     rows = []
     for r in found:
         first = r.names[0].casefold()
         if first not in repeats:
             repeats[first] = page.count(first)
-        line, (zone, rank, _) = lines[r.line], where[r.line]
-        p, q = _next(lines, r.line, -1), _next(lines, r.line, 1)
-        prev, nxt = lines[p] if p is not None else "", lines[q] if q is not None else ""
-        words = line.split()
+        if r.line not in measured:
+            measured[r.line] = _line_columns(lines, r.line, title_at, body_at, where[r.line])
+        line_marked, marker, label, before, after = measured[r.line]
+        marked = line_marked or r.marked  # "By A, B and C": a list
         name_words = sum(len(n.split()) for n in r.names)
-        cue = _CUE.match(line)
-        marked = bool(MARKER.match(line)) or bool(cue and cue["rest"]) or r.marked  # "By A, B and C": a list
+        folded = [w.casefold() for n in r.names for w in n.split()]
+        for w in folded:
+            if w not in common:
+                common[w] = _common_word(opening, w)
         rows.append(
             (
-                zone == 0,
-                zone == 1,
-                zone == 2,
-                zone == 3,
-                zone == 4,
-                log1p(abs(r.line - title_at)),
-                log1p(abs(body_at - r.line)),
-                log1p(rank),
-                q == body_at,
-                bool(MARKER.match(line)),
+                *before,
+                marker,
                 marked,
-                _label(prev),
+                label,
                 r.hand_kind == byline._PERSON,
                 r.hand_kind == byline._SUPPORTED,
                 r.hand_kind == byline._GROUP,
                 bool(hand) and {n.casefold() for n in r.names} == hand,
                 r.glued,
-                log1p(len(words)),
-                min(name_words / max(len(words), 1), 1.0),
-                len([s for s in SEGMENT.split(line) if s and s.strip()]),
-                line[:1].islower(),
-                chrome.is_sentence(line),
-                sum(map(str.isdigit, line)) / len(line),
-                bool(dates.header_dates(line)),
-                any(is_role_word(w) for w in words),
-                chrome.is_chrome(line),
-                byline._is_support(prev),
-                byline._is_support(nxt) or bool(byline._SITE.match(nxt)),
+                after[0],
+                min(name_words / max(after[1], 1), 1.0),
+                *after[2:],
                 log1p(len(r.names)) * (not marked),
                 log1p(len(r.names)) * marked,
                 r.group or any(NEWS_AGENCY.match(n) for n in r.names),
@@ -453,17 +452,56 @@ def features(
                 r.span == 1,
                 r.span == 2,
                 r.listed,
-                sum(_common_word(opening, w.casefold()) for n in r.names for w in n.split()) / name_words,
+                sum(map(common.__getitem__, folded)) / name_words,
                 any(_CALENDAR.match(w) or w.casefold() in _STOP_WORDS for n in r.names for w in n.split()),
                 r.after == 1,
                 r.after == 2,
                 r.after == 3,
                 log(r.lines),
-                any(w.casefold() in _FURNITURE_WORDS for n in r.names for w in n.split()),
+                any(w in _FURNITURE_WORDS for w in folded),
                 r.more,
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def _line_columns(
+    lines: Sequence[str], i: int, title_at: int, body_at: int, where: tuple[int, int, int]
+) -> tuple[bool, bool, bool, tuple, tuple]:
+    """What every reading of line i shares: (whether the line is marked as a list of names, the English
+    marker column, the label column, the columns before them, and the line's shape columns after the
+    reading's own: log words, the word count that the name share divides by, then parts to support_below)."""
+    line, (zone, rank, _) = lines[i], where
+    p, q = _next(lines, i, -1), _next(lines, i, 1)
+    prev, nxt = lines[p] if p is not None else "", lines[q] if q is not None else ""
+    words = line.split()
+    cue = _CUE.match(line)
+    marker = bool(MARKER.match(line))
+    before = (
+        zone == 0,
+        zone == 1,
+        zone == 2,
+        zone == 3,
+        zone == 4,
+        log1p(abs(i - title_at)),
+        log1p(abs(body_at - i)),
+        log1p(rank),
+        q == body_at,
+    )
+    after = (
+        log1p(len(words)),
+        len(words),
+        len([s for s in SEGMENT.split(line) if s and s.strip()]),
+        line[:1].islower(),
+        chrome.is_sentence(line),
+        sum(map(str.isdigit, line)) / len(line),
+        bool(dates.header_dates(line)),
+        any(is_role_word(w) for w in words),
+        chrome.is_chrome(line),
+        byline._is_support(prev),
+        byline._is_support(nxt) or bool(byline._SITE.match(nxt)),
+    )
+    return marker or bool(cue and cue["rest"]), marker, _label(prev), before, after
 
 
 def _common_word(text: str, word: str) -> bool:
@@ -501,10 +539,11 @@ def authors(
 ) -> tuple[str, ...]:
     """The page's authors: the names of its most probable byline reading; () when it has none or its best
     scores below the model's cut (then an agency in the body's dateline, "PARIS (Reuters) -", if any)."""
-    found = readings(lines, title_at, body) if lines and body else []
+    where = zones(lines, title_at, body) if lines and body else {}  # read once, by both steps
+    found = readings(lines, title_at, body, where) if lines and body else []
     if found:
         model = model or shipped_model()
-        scores = model.classifier.predict(features(lines, title_at, body, found))
+        scores = model.classifier.predict(features(lines, title_at, body, found, where))
         best = int(np.argmax(scores))
         if scores[best] > model.none_cut:
             return found[best].names

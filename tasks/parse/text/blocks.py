@@ -43,8 +43,26 @@ class Logistic:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
 
     def predict(self, rows: np.ndarray) -> np.ndarray:
-        z = self.bias + ((rows - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights)
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        mean, scale, weights = _arrays(self)
+        z = self.bias + ((rows - mean) / scale) @ weights
+        # np.clip's checks cost more than the two bounds themselves on a page's few rows: the same values
+        return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -30.0), 30.0)))
+
+
+# A model's columns as arrays, made once per model (a page is scored by four models; making the arrays
+# cost as much as scoring). Kept beside the models, not in them: a model's fields are what it writes out.
+_ARRAYS: dict[int, tuple[Logistic, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+_ARRAYS_KEPT = 64  # models of a process: the shipped ones and a held-out run's per-fold refits
+
+
+def _arrays(model: Logistic) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, scale, weights) of a model as arrays."""
+    kept = _ARRAYS.get(id(model))
+    if kept is None or kept[0] is not model:  # kept, a model is alive: its id is not reused
+        if len(_ARRAYS) >= _ARRAYS_KEPT:
+            _ARRAYS.clear()
+        kept = _ARRAYS[id(model)] = (model, tuple(map(np.asarray, (model.mean, model.scale, model.weights))))
+    return kept[1]
 
 
 @dataclass(frozen=True)

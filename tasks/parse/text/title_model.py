@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -144,9 +145,12 @@ def _rows(
     below = [j for j, f in enumerate(furniture) if f]
     opening = "\n".join(lines[b.index] for b in page[body_first : body_first + _BODY_LINES])
     body_words = set(_WORD.findall(opening.casefold()))
+    last_below = below[-1] if below else -1
     rows = []
-    for j, k in enumerate(span):
+    for k in at:  # the rows of the candidates only (the lines between a far hand choice and the rest not)
+        j = k - span.start
         s, line, hand = page[k], lines[page[k].index], hands[j]
+        ahead = bisect_right(below, j)  # the first furniture line under this one, in `below`
         echoes = quoting.count(line) - 1 if s.words >= _ECHO_MIN_WORDS and s.chars <= _QUOTE_MAX_CHARS else 0
         rows.append(
             (
@@ -167,7 +171,7 @@ def _rows(
                 log1p(body_first - k),
                 k == body_first - 1,
                 log1p(k),
-                any(furniture[j + 1 :]),
+                last_below > j,  # furniture anywhere under it
                 j + 1 < len(furniture) and furniture[j + 1],
                 furniture[j],
                 probs[k],
@@ -183,7 +187,7 @@ def _rows(
                 log1p(page[k + 1].words),
                 log1p(page[k - 1].words) if k else 0.0,
                 neighbours[j],
-                log1p(next((b - j for b in below if b > j), len(span) - j + _NEAR)),
+                log1p(below[ahead] - j if ahead < len(below) else len(span) - j + _NEAR),
                 any(furniture[j + 1 : j + 3]),
                 hand is not None
                 and j + 1 < len(span)
@@ -194,8 +198,7 @@ def _rows(
                 "." in line and _WEB_ADDRESS.search(line) is not None,
             )
         )
-    table = np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
-    return table[[k - span.start for k in at]]
+    return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
 
 
 def _shared(line: str, words: set[str]) -> float:

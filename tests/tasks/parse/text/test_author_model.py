@@ -149,3 +149,29 @@ def test_a_common_word_is_one_of_the_opening_s_lower_case_words(word: str) -> No
     text = "Primrose and roses_rose2 lined the Rose Garden;\nann's café-garden, Xrose, ros"
     listed = {w for w in author_model._WORD.findall(text) if w.islower()}
     assert author_model._common_word(text, word) == (word in listed)
+
+
+def test_a_line_s_own_columns_are_measured_once_for_all_its_readings(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines, title_at, body = _page("Jane Doe Updated 3 hours ago", "By John Roe and Max Mustermann")
+    found = author_model.readings(lines, title_at, body)
+    expected = author_model.features(lines, title_at, body, found)
+    assert len(found) > len({r.line for r in found})  # a line read more ways than one
+    measured: list[int] = []
+    line_columns = author_model._line_columns
+    monkeypatch.setattr(author_model, "_line_columns", lambda *a: measured.append(a[1]) or line_columns(*a))
+    where = author_model.zones(lines, title_at, body)
+    rows = author_model.features(lines, title_at, body, found, where)
+    assert sorted(measured) == sorted({r.line for r in found})
+    assert np.array_equal(rows, expected)  # the page's zones given or read: the same rows
+
+
+def test_a_word_that_opens_no_run_of_capitalised_words_is_not_read_as_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    line = "the final was moved to a later date, said Jane Doe on the day"
+    expected = author_model._span_readings(line, 0)
+    started: list[str] = []
+    run = author_model._run
+    monkeypatch.setattr(author_model, "_run", lambda words, k: started.append(words[k]) or run(words, k))
+    assert author_model._span_readings(line, 0) == expected
+    assert started and all(word[:1].isupper() for word in started)

@@ -3,10 +3,11 @@ body, the headline and kicker are found above it, and pages without an article s
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tasks.parse import ParseError
-from tasks.parse.text import parse_article
+from tasks.parse.text import blocks, parse_article
 from tasks.parse.text.blocks import best_span, body_lines, shapes
 
 MENU = ["Skip to content", "Home", "World", "Business", "Politics", "Sport", "Culture", "Opinion", "Search"]
@@ -190,3 +191,14 @@ def test_best_span_is_the_maximum_sum_run() -> None:
     probs = np.array([0.9, 0.1, 0.9, 0.0, 0.0, 0.0, 0.9])
     assert best_span(page, probs, cut=0.5, gap_words=1) == (0, 2)  # three furniture lines outweigh 3 words
     assert best_span(page, np.zeros(7), cut=0.5) is None
+
+
+def test_a_model_s_arrays_are_made_once_and_it_scores_as_the_clipped_logistic() -> None:
+    model = blocks.Logistic((0.5, -1.0), (2.0, 0.25), (3.0, -40.0), 0.1)
+    rows = np.array([[0.0, 0.0], [1.0, -1.0], [1e3, 1e3], [-1e3, 0.0]])
+    z = model.bias + ((rows - np.asarray(model.mean)) / np.asarray(model.scale)) @ np.asarray(model.weights)
+    assert np.array_equal(model.predict(rows), 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))))
+    first = blocks._arrays(model)
+    model.predict(rows)
+    assert all(a is b for a, b in zip(blocks._arrays(model), first, strict=True))  # not made again
+    assert set(vars(model)) == {"mean", "scale", "weights", "bias"}  # what it writes out stays its fields

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tasks.parse import text
 from tasks.parse.text import title_model
@@ -95,3 +96,20 @@ def test_a_teaser_cutting_the_headline_short_gives_way_to_the_page_s_whole_line_
     paragraph = f"{cut} {PARAGRAPH} {PARAGRAPH}"  # a paragraph opening with its words is no headline
     alone = text.text_lines("\n".join([paragraph, "Home", f"{cut}\u2026", "", PARAGRAPH]))
     assert title_model._uncut(alone, text.blocks.shapes(alone), 2) == 2
+
+
+def test_only_the_candidates_get_rows_when_the_hand_choice_stands_far_above(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    filler = [f"Widget label number {n}" for n in range(title_model.ABOVE + 5)]
+    lines = text.text_lines("\n".join([HEADLINE, *filler, *PAGE[8:]]))
+    page, probs, body = text.article_block(lines)
+    at = title_model.candidates(body[0], 0)
+    assert len(at) < body[0]  # lines between the hand choice and the window are no candidates
+    expected = title_model._rows(lines, page, probs, body[0], tuple(range(body[0])), 0)[list(at)]
+    read: list[str] = []
+    shared = title_model._shared
+    monkeypatch.setattr(title_model, "_shared", lambda line, words: read.append(line) or shared(line, words))
+    rows = title_model._rows(lines, page, probs, body[0], at, 0)
+    assert len(read) == len(at)  # one row per candidate, none for the lines between
+    assert np.array_equal(rows, expected)

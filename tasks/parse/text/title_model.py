@@ -80,15 +80,45 @@ FEATURE_NAMES = (
 
 
 @dataclass(frozen=True)
+class Hidden:
+    """A few tanh units over the ranker's standardised columns, their sum added to its linear score: what
+    one feature says that depends on another (a short line over a longer headline-shaped one is a kicker,
+    a long one under it a standfirst), which a linear score cannot say."""
+
+    weights: tuple[tuple[float, ...], ...]  # one row of column weights per unit
+    biases: tuple[float, ...]
+    out: tuple[float, ...]  # each unit's weight in the score
+
+    @classmethod
+    def from_json(cls, fields: dict) -> Hidden:
+        return cls(tuple(map(tuple, fields["weights"])), tuple(fields["biases"]), tuple(fields["out"]))
+
+    def score(self, standard: np.ndarray) -> np.ndarray:
+        """The units' part of the score of rows already standardised."""
+        return np.tanh(standard @ np.asarray(self.weights).T + np.asarray(self.biases)) @ np.asarray(self.out)
+
+
+@dataclass(frozen=True)
 class TitleModel:
-    """The headline ranker."""
+    """The headline ranker: a linear score over the candidates' features, plus the hidden units' when the
+    model has them; a page's most probable candidate is the one with the highest score."""
 
     classifier: Logistic
+    hidden: Hidden | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> TitleModel:
-        fields = data["classifier"]
-        return cls(Logistic.from_json(fields))
+        hidden = data.get("hidden")
+        return cls(
+            Logistic.from_json(data["classifier"]), None if hidden is None else Hidden.from_json(hidden)
+        )
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """One score per row (a candidate): the softmax over a page's scores is its headline's probability."""
+        c = self.classifier
+        standard = (rows - np.asarray(c.mean)) / np.asarray(c.scale)
+        linear = c.bias + standard @ np.asarray(c.weights)
+        return linear if self.hidden is None else linear + self.hidden.score(standard)
 
 
 @cache
@@ -220,7 +250,7 @@ def headline_at(
     if not body_first:
         return None
     at, rows = ranked(lines, page, probs, body_first)
-    best = at[int(np.argmax((model or shipped_model()).classifier.predict(rows)))]
+    best = at[int(np.argmax((model or shipped_model()).scores(rows)))]
     return _uncut(lines, page, _unglued(lines, page, best))
 
 

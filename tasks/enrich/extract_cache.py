@@ -33,6 +33,7 @@ import ast
 import hashlib
 import importlib.util
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -46,10 +47,13 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from tasks.enrich import ner_cache
+from tasks.isolation import describe
 from tasks.records import Article, RunContext
 from tasks.warehouse import tables
 from tasks.warehouse.rows import UNKNOWN_MONTH
 from tasks.warehouse.schemas import ALONE_TABLES, EXTRACT_CACHE
+
+log = logging.getLogger(__name__)
 
 PACKAGE = "tasks"  # the project's modules: followed import by import; anything else is a distribution
 TABLES = tuple(t.name for t in ALONE_TABLES)  # one column each: the article's rows of that table
@@ -257,9 +261,15 @@ def _counters(rows: Sequence[Mapping[str, Any]]) -> Evidence:
 
 
 def _read(warehouse: str, fingerprint: str, doc_ids: set[str], months: list[str]) -> list[dict[str, Any]]:
-    """The committed rows of `fingerprint` for `doc_ids` in `months`, as dicts."""
-    dataset = tables.partitions_dataset(warehouse, EXTRACT_CACHE.name, months)
-    if dataset is None:
+    """The committed rows of `fingerprint` for `doc_ids` in `months`, as dicts. A table that cannot be
+    read as declared (a file written under another schema, a damaged file) is a miss, said in the log:
+    every article is computed, and the rebuild writes the table anew."""
+    try:
+        dataset = tables.partitions_dataset(warehouse, EXTRACT_CACHE.name, months)
+        if dataset is None:
+            return []
+        wanted = (ds.field("fingerprint") == fingerprint) & ds.field("doc_id").isin(sorted(doc_ids))
+        return dataset.to_table(filter=wanted).to_pylist()
+    except (pa.ArrowException, OSError) as exc:
+        log.warning("extract cache of %s not read, its articles are computed: %s", warehouse, describe(exc))
         return []
-    wanted = (ds.field("fingerprint") == fingerprint) & ds.field("doc_id").isin(sorted(doc_ids))
-    return dataset.to_table(filter=wanted).to_pylist()

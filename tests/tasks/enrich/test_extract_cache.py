@@ -252,3 +252,15 @@ def test_a_batch_killed_in_its_commit_leaves_none_of_its_cache(
     con = views.connect(tmp_path)  # killed commit is rolled forward whole: tests/tasks/warehouse/test_commit)
     assert con.execute("select count(*) from articles").fetchone() == (2,)
     assert con.execute("select count(distinct doc_id), count(*) from extract_cache").fetchone() == (2, 2)
+
+
+def test_a_cache_that_cannot_be_read_is_a_miss_said_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _run_into(tmp_path, [HARBOUR])
+    (part,) = (tmp_path / EXTRACT_CACHE.name).glob("*/*.parquet")
+    part.write_bytes(b"PAR1 damaged")
+    rebuilt, reuse = _rebuilt([HARBOUR], tmp_path)
+    assert reuse.found == {} and set(reuse.computed) == {"harbour"}
+    assert rebuilt.rows == enrich.enrich_articles([HARBOUR]).rows
+    assert "extract cache of" in caplog.text and "its articles are computed" in caplog.text

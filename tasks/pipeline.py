@@ -22,11 +22,11 @@ from typing import Any
 import pyarrow as pa
 
 from tasks import enrich, ingest, parse, stories, watchdog
-from tasks.enrich import entities, ner_cache
+from tasks.enrich import entities, extract_cache, ner_cache
 from tasks.quality import suites, validate
 from tasks.records import BatchResult, RawDocument, Rejected, RunContext, SourceRecord
 from tasks.warehouse import rows
-from tasks.warehouse.schemas import ARTICLES, NER_CACHE, QUARANTINE, STORY_INDEX
+from tasks.warehouse.schemas import ARTICLES, EXTRACT_CACHE, NER_CACHE, QUARANTINE, STORY_INDEX
 
 DEFAULT_BATCH_SIZE = 250  # records read, parsed and committed together: one Prefect task per batch
 ENRICH_STAGE = "enrich"
@@ -48,7 +48,10 @@ def process_batch(
     with the stage it was in, and the batch goes on without it.
 
     With `model_cache`, the NER model's output for a text it read before is taken from that warehouse's
-    ner_cache table, and the batch's ner_cache rows are returned with its other rows (tasks.enrich.ner_cache).
+    ner_cache table, and the batch's ner_cache rows are returned with its other rows (tasks.enrich.ner_cache);
+    when it is a rebuild's, the output of the extractors that read one article alone is taken from its
+    extract_cache table for an unchanged article. The batch's extract_cache rows are returned either way
+    (tasks.enrich.extract_cache).
 
     Raises validate.CriticalExpectationError when a critical expectation fails: nothing of it is kept.
     """
@@ -92,7 +95,8 @@ def _process_batch(
     months = {a.doc_id: rows.published_month(a.published_at) for a in kept}
     memo = ner_cache.Memo(entities.model_key(), model_cache, months, offline=offline)
     with timer("enrich"):
-        enriched = enrich.enrich_articles(kept, memo)
+        reuse = extract_cache.Memo(enrich.fingerprint(), model_cache, months)
+        enriched = enrich.enrich_articles(kept, memo, reuse)
     if enriched.failed:
         kept = [a for a in kept if a.doc_id not in enriched.failed]
         checked.tables[ARTICLES.name] = rows.without_docs(checked.tables[ARTICLES.name], enriched.failed)
@@ -114,6 +118,7 @@ def _process_batch(
             **derived.tables,
             STORY_INDEX.name: signed,
             NER_CACHE.name: memo.table(run, months),
+            EXTRACT_CACHE.name: reuse.table(run, months),
         },
         rejected=[
             *ingested.rejected,

@@ -2,8 +2,10 @@
 
 The rebuild replays every record of raw_documents (its original bytes) through ingest, parse, validate
 and enrich, and replaces the REBUILT tables whole. The NER model reads only the texts the ner_cache table
-does not hold for it (tasks.enrich.ner_cache): with an unchanged parser and model, none. raw_documents
-itself, dq_results and runs are kept.
+does not hold for it (tasks.enrich.ner_cache): with an unchanged parser and model, none; the extractors
+that read one article alone, and the entities' per-article drafts, run only on the articles whose fields
+or whose code and data changed (tasks.enrich.extract_cache). raw_documents itself, dq_results and runs
+are kept.
 Of quarantine, the ingest-stage rows are kept: their records were never decoded, so raw_documents has
 nothing to replay for them; every other quarantine row is recomputed.
 """
@@ -24,7 +26,7 @@ REBUILT: tuple[str, ...] = (
     ARTICLES.name,
     *(t.name for t in EXTRACTED),
     *(t.name for t in STORY_TABLES),
-    *(t.name for t in CACHE_TABLES),  # the NER cache: rewritten with the texts the rebuild read or reused
+    *(t.name for t in CACHE_TABLES),  # the caches: rewritten with the rows the rebuild computed or reused
     QUARANTINE.name,
 )
 _KEPT_BATCH_ROWS = 1_000  # quarantine rows carry their payloads: read them a bounded batch at a time

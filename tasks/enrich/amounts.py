@@ -39,6 +39,7 @@ class Amount:
 
 NEEDS: tuple[str, ...] = ("event_counts",)
 LANGUAGES = ("en",)  # English number words, scales and currency names
+ALONE = True  # its rows depend on its article alone: reused for an unchanged one (extract_cache)
 
 FIELDS = ("title", "body")
 _CURRENCY = {form.casefold(): entry[0] for entry in vocab.forms("currencies") for form in entry[1:]}

@@ -36,6 +36,7 @@ class MentionedDate:
 
 NEEDS: tuple[str, ...] = ()
 LANGUAGES = ("en",)  # English date expressions
+ALONE = True  # its rows depend on its article alone: reused for an unchanged one (extract_cache)
 
 
 def extract(articles: Sequence[Article], found: Mapping[str, Sequence[Any]]) -> list[MentionedDate]:

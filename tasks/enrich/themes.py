@@ -30,6 +30,7 @@ class Theme:
 
 NEEDS: tuple[str, ...] = ()
 LANGUAGES = ("en",)  # English triggers
+ALONE = True  # its rows depend on its article alone: reused for an unchanged one (extract_cache)
 
 FIELDS = ("title", "body")
 TRIGGERS = {trigger.casefold(): code for trigger, code in vocab.keyed("gkg_themes").items()}

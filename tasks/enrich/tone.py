@@ -39,6 +39,7 @@ class Tone:
 
 NEEDS: tuple[str, ...] = ()
 LANGUAGES = ("en",)  # an English lexicon
+ALONE = True  # its rows depend on its article alone: reused for an unchanged one (extract_cache)
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _SELF = frozenset(vocab.words("first_person_pronouns"))

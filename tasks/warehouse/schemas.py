@@ -399,7 +399,65 @@ NER_CACHE = Table(
         ]
     ),
 )
-CACHE_TABLES: tuple[Table, ...] = (NER_CACHE,)
+# --- Issue 26: what the extractors that read one article alone gave it, committed with the batch ----------
+# (tasks.enrich.extract_cache).
+DRAFT_MENTION = pa.struct(  # one mention of the entities' per-article draft (entities.Draft.named)
+    [
+        pa.field("start_char", pa.int32(), nullable=False),  # offsets into the text the model read
+        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("canonical", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+    ]
+)
+LABEL_COUNTS = (
+    pa.struct(  # one name's counts per label, in the order they were counted (entity_rules.Evidence)
+        [
+            pa.field("canonical", pa.string(), nullable=False),
+            pa.field(
+                "counts",
+                pa.list_(
+                    pa.struct(
+                        [
+                            pa.field("label", pa.string(), nullable=False),
+                            pa.field("count", pa.int32(), nullable=False),
+                        ]
+                    )
+                ),
+                nullable=False,
+            ),
+        ]
+    )
+)
+ALONE_TABLES: tuple[Table, ...] = (EVENT_COUNTS, MENTIONED_DATES, AMOUNTS, THEMES, TONE)  # ALONE extractors'
+_GIVEN = ("doc_id", "run_id", "published_month")  # what the cache row or the writer gives an extracted row
+
+
+def _alone_rows(table: Table) -> pa.Field:
+    """An extracted table's rows of one article, as its extractor gave them: its columns but `_GIVEN`."""
+    row = pa.struct([f for f in table.schema if f.name not in _GIVEN])
+    return pa.field(table.name, pa.list_(row), nullable=False)
+
+
+EXTRACT_CACHE = Table(
+    name="extract_cache",
+    grain="one article's output of the extractors that read it alone, per fingerprint of their code and data",
+    partition_by="published_month",
+    schema=pa.schema(
+        [
+            pa.field("doc_id", pa.string(), nullable=False),  # the article
+            pa.field("content_sha256", pa.string(), nullable=False),  # of the article fields they read
+            pa.field("fingerprint", pa.string(), nullable=False),  # of their code, data, packages, model
+            # The entities' draft (tasks.enrich.entities.draft); null when the entities did not read it.
+            pa.field("mentions", pa.list_(DRAFT_MENTION)),
+            pa.field("votes", pa.list_(LABEL_COUNTS)),  # the model's labels per name
+            pa.field("evidence", pa.list_(LABEL_COUNTS)),  # what the text says besides, per name
+            *(_alone_rows(t) for t in ALONE_TABLES),
+            pa.field("run_id", pa.string(), nullable=False),  # the run that computed them
+            pa.field("published_month", pa.string(), nullable=False),  # the article's partition
+        ]
+    ),
+)
+CACHE_TABLES: tuple[Table, ...] = (NER_CACHE, EXTRACT_CACHE)
 
 CORE: tuple[Table, ...] = (RAW_DOCUMENTS, ARTICLES, QUARANTINE)  # the tables a batch writes
 # One per extractor (tasks.enrich.EXTRACTORS fills them, in this order: each after the tables it reads).

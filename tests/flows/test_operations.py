@@ -130,9 +130,10 @@ def test_a_failing_commit_is_retried_and_pure_stages_are_not(
     assert flows.etl.process_batch.retry_condition_fn is flows.etl._transient  # batches: I/O errors only
 
 
-def _ner_cache_runs(warehouse: Path) -> list[str]:
-    """The run that ran the NER model on each text of ner_cache (a reused text keeps its run)."""
-    rows = views.connect(warehouse).execute("select run_id from ner_cache order by all").fetchall()
+def _ner_cache_runs(warehouse: Path, table: str = "ner_cache") -> list[str]:
+    """The run that ran the NER model on each text of ner_cache (a reused text keeps its run), or that
+    computed each article's row of extract_cache."""
+    rows = views.connect(warehouse).execute(f"select run_id from {table} order by all").fetchall()
     return [r[0] for r in rows]
 
 
@@ -180,6 +181,7 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
 
     assert content(warehouse) == content(clean)  # as if the improved code had run from the start
     assert _ner_cache_runs(warehouse) == [summary.run_id] * 3  # every title changed: the model read all
+    assert _ner_cache_runs(warehouse, "extract_cache") == [summary.run_id] * 3  # and the rules ran on all
     kept = views.connect(warehouse).execute(
         "select raw_bytes, encoding, media_type from raw_documents where source_uri like '%cp1252.txt'"
     )
@@ -188,4 +190,5 @@ def test_rebuild_recomputes_from_raw_documents_without_reading_sources(
     again = etl(source=str(warehouse), warehouse=str(warehouse), rebuild=True)
     assert again.articles_written == 3 and content(warehouse) == content(clean)
     assert _ner_cache_runs(warehouse) == [summary.run_id] * 3  # nothing changed: the model read nothing
+    assert _ner_cache_runs(warehouse, "extract_cache") == [summary.run_id] * 3  # nor did the rules
     assert len(list((warehouse / commit.VERSIONS).iterdir())) == len(REBUILT)  # old versions removed

@@ -40,7 +40,8 @@ def _seed_batch(*extra_articles):
 def test_every_suite_is_named_after_its_table_and_tags_each_expectation() -> None:
     loaded = suites.load_suites()
     # story_index holds signatures newsetl computes, not data read from a source: like run tables, no suite
-    # ner_cache holds the model's raw output, checked against its text's length and hash when reused
+    # ner_cache holds the model's raw output, checked against its text's length and hash when reused;
+    # extract_cache the rules' raw output per article, reused only for its content and code fingerprint
     # source_files is the ledger of the files a run read (listing facts), written by newsetl itself
     runs_and_derived = {
         "quarantine",
@@ -49,6 +50,7 @@ def test_every_suite_is_named_after_its_table_and_tags_each_expectation() -> Non
         "runs",
         "story_index",
         "ner_cache",
+        "extract_cache",
         "source_files",
     }
     assert set(loaded) == set(TABLES) - runs_and_derived

@@ -35,16 +35,10 @@ _ARROW_TYPES = {
 }
 
 
-def _record_of(module: types.ModuleType) -> type:
-    """The record an extractor returns, read from `extract`'s annotation (list[Record])."""
-    (record,) = typing.get_args(typing.get_type_hints(module.extract)["return"])
-    return record
-
-
 RECORDS: dict[str, type] = {
     "articles": Article,
     "quarantine": Rejected,
-    **{name: _record_of(module) for name, module in enrich.EXTRACTORS.items()},
+    **{name: enrich.record_of(module) for name, module in enrich.EXTRACTORS.items()},
 }
 
 
@@ -117,6 +111,16 @@ def test_every_extractor_fills_a_declared_table_after_what_it_needs() -> None:
         assert module.__name__ == f"tasks.enrich.{name}"  # named after its table
         assert all(names.index(need) < position for need in module.NEEDS)
         assert callable(module.extract)
+
+
+def test_the_extract_cache_keeps_the_rows_of_the_extractors_that_read_one_article_alone() -> None:
+    alone = [name for name, module in enrich.EXTRACTORS.items() if enrich.alone(module)]
+    assert alone == [t.name for t in schemas.ALONE_TABLES] and "entities" not in alone
+    for name in alone:  # what an ALONE extractor reads is ALONE too: nothing of the batch
+        assert set(enrich.EXTRACTORS[name].NEEDS) <= set(alone), name
+        row = schemas.EXTRACT_CACHE.schema.field(name).type.value_type
+        fields = [f.name for f in dataclasses.fields(RECORDS[name])]
+        assert [f.name for f in row] == [f for f in fields if f != "doc_id"], name  # the record, less doc_id
 
 
 @dataclasses.dataclass(frozen=True)

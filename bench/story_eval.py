@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,7 +39,7 @@ from tasks.records import Article, RunContext
 from tasks.run import run_inline
 from tasks.stories import MODEL, Index, assign_batch, signatures_table
 from tasks.stories.index import STORY_MODEL, StoryModel
-from tasks.warehouse.schemas import ARTICLES, ENTITIES, LOCATIONS, STORY_INDEX
+from tasks.warehouse.schemas import ARTICLES, ENTITIES, LOCATIONS, MENTIONED_DATES, STORY_INDEX
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -49,6 +50,7 @@ _SIGNED_FROM = {  # what signatures_table reads, kept per batch to sign again
     ARTICLES.name: ["doc_id", "source_uri", "url", "title", "body", "published_at", "published_month"],
     ENTITIES.name: ["doc_id", "label", "canonical"],
     LOCATIONS.name: ["doc_id", "canonical"],
+    MENTIONED_DATES.name: ["doc_id", "text", "kind", "resolved_date"],
 }
 
 
@@ -76,6 +78,13 @@ class _Place(NamedTuple):
     canonical: str
 
 
+class _Date(NamedTuple):
+    doc_id: str
+    text: str
+    kind: str
+    resolved_date: date | None
+
+
 def signed_again(data: Collected) -> Collected:
     """`data` with its story_index batches signed again by the current code from the kept inputs (as the
     run signed them: each batch's articles with the names found in them)."""
@@ -90,6 +99,8 @@ def signed_again(data: Collected) -> Collected:
             ENTITIES.name: [_Name(**r) for r in kept[ENTITIES.name].to_pylist()],
             LOCATIONS.name: [_Place(**r) for r in kept[LOCATIONS.name].to_pylist()],
         }
+        if MENTIONED_DATES.name in kept:  # a cache written before the dates were kept signs without them
+            found[MENTIONED_DATES.name] = [_Date(**r) for r in kept[MENTIONED_DATES.name].to_pylist()]
         months = {r["doc_id"]: r["published_month"] for r in rows}
         batches.append(signatures_table(articles, found, run, months))
     return Collected(batches, data.doc_of, data.titles, data.copies, data.seconds, data.inputs)

@@ -70,6 +70,7 @@ ALL_FEATURES = (  # what pair_features measures of two articles
     "keys_idf_contained",
     "keys_idf_shared",
     "days_close",
+    "when_jaccard",
 )
 FEATURES = (
     "story_jaccard",
@@ -122,13 +123,14 @@ _NAME_KINDS = [KEY_KINDS.index(k) for k in ("person", "organisation", "place")]
 _TITLE, _NUMBER = KEY_KINDS.index("title"), KEY_KINDS.index("number")
 NUMBERS_CAP = 5  # shared specific numbers counted up to this many: more says nothing more
 _NO_KEYS = np.zeros(0, dtype=np.uint32)
-_LEAD = KEY_KINDS.index("lead")
+_LEAD, _WHEN = KEY_KINDS.index("lead"), KEY_KINDS.index("when")
+_TOLD = [k for k in range(len(KEY_KINDS)) if k != _WHEN]  # what an article tells; `when` is when it happened
 _WEIGHED = {  # IDF-weighted Jaccard of the story keys of these kinds
     "names_idf": _NAME_KINDS,
     "title_idf": [_TITLE],
     "numbers_idf": [_NUMBER],
     "lead_idf": [_LEAD],
-    "keys_idf": list(range(len(KEY_KINDS))),
+    "keys_idf": _TOLD,
 }
 FREQUENCY_CELLS = 1 << 22  # document frequencies of story keys counted in this many cells (16 MB, any size)
 
@@ -164,8 +166,9 @@ def pair_features(
     (counted only when a key feature is asked for): the Jaccard of their people, organisations and places,
     of their title words, and how many specific numbers they share (up to NUMBERS_CAP); the same Jaccards
     weighted by each key's `weigh`t (the index's IDF: a name most articles carry says less than one few
-    carry), of the numbers, of the lead's words and of all keys (`*_idf`); and how close their dates are
-    (`days_close`, neutral when either is unknown)."""
+    carry), of the numbers, of the lead's words and of all keys but the days (`*_idf`); how close their
+    dates are (`days_close`, neutral when either is unknown); and the Jaccard of the days their bodies name
+    (`when_jaccard`: resolved dates and weekdays, 0 when neither names one)."""
     same = np.stack([e.both for e in others]) == article.both
     half = len(article.story)
     story_j, body_j = same[:, :half].mean(axis=1), same[:, half:].mean(axis=1)
@@ -173,19 +176,23 @@ def pair_features(
     own = float(max(article.shingles, 1))
     contained = np.minimum(1.0, body_j * (own + sizes) / (1.0 + body_j) / np.minimum(own, sizes))
     features = {"story_jaccard": story_j, "body_jaccard": body_j, "containment": contained}
-    if set(names) & {"names_jaccard", "title_jaccard", "numbers_shared"}:
+    if set(names) & {"names_jaccard", "title_jaccard", "numbers_shared", "when_jaccard"}:
         shared, theirs = _key_counts(article.keys, others)
         mine = np.bincount(article.keys & 7, minlength=len(KEY_KINDS)).astype(np.float64)
         features["names_jaccard"] = _jaccard(shared, mine, theirs, _NAME_KINDS)
         features["title_jaccard"] = _jaccard(shared, mine, theirs, [_TITLE])
         features["numbers_shared"] = np.minimum(shared[:, _NUMBER], NUMBERS_CAP)
+        features["when_jaccard"] = _jaccard(shared, mine, theirs, [_WHEN])
     if set(names) & {*_WEIGHED, "keys_idf_contained"}:
         weigh = weigh or _unweighed
         shared, theirs = _key_counts(article.keys, others, weigh)
         mine = np.bincount(article.keys & 7, weights=weigh(article.keys), minlength=len(KEY_KINDS))
         for name in set(names) & set(_WEIGHED):
             features[name] = _jaccard(shared, mine, theirs, _WEIGHED[name])
-        both, smaller = shared.sum(axis=1), np.minimum(mine.sum(), theirs.sum(axis=1))
+        both, smaller = (
+            shared[:, _TOLD].sum(axis=1),
+            np.minimum(mine[_TOLD].sum(), theirs[:, _TOLD].sum(axis=1)),
+        )
         features["keys_idf_contained"] = np.divide(both, smaller, out=np.zeros_like(both), where=smaller > 0)
         features["keys_idf_shared"] = np.log1p(both)
     if "days_close" in names:

@@ -11,7 +11,10 @@
   digits) and the content words of its lead (the first `lead_words` words). Kept as a small sorted set of
   hashes (`story_keys`, each with its kind in the low 3 bits: the same-story model weighs what two articles
   share of each kind) and, all but the lead's, as a MinHash (`keys_signature`): a second way to find story
-  candidates, for reports that share names and facts but few words.
+  candidates, for reports that share names and facts but few words. Also kept, weighed and not searched:
+  the days an article's body names (`when`, from the enrich stage's mentioned dates): each resolved date
+  and the weekday of each date or weekday named ("on Tuesday" names a Tuesday even when the article has no
+  date to resolve it against). Two reports of one event name its day; two events of one saga, other days.
 
 Hashes are zlib.crc32 of the UTF-8 bytes with datasketch's affine32 permutations: stable across processes,
 machines and runs, so a signature committed today matches one computed by a later run. A batch's
@@ -41,8 +44,11 @@ MODEL: dict[str, Any] = json.loads(resources.files(__package__).joinpath("model.
 SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
 _NAMED = ("entities", "locations")  # extracted tables whose `canonical` names join an article's story words
-KEY_KINDS = ("person", "organisation", "place", "title", "number", "lead")  # a key's kind: its low 3 bits
-_LEAD = KEY_KINDS.index("lead")
+KEY_KINDS = ("person", "organisation", "place", "title", "number", "lead", "when")  # a key's kind: low 3 bits
+_LEAD, _WHEN = KEY_KINDS.index("lead"), KEY_KINDS.index("when")
+_DATES = "mentioned_dates"  # the extracted table whose dates give an article's `when` keys
+_WEEKDAYS = tuple(day[0].lower() for day in vocab.forms("weekdays"))  # Monday first: date.weekday()
+_WEEKDAY_OF = {form.lower(): day[0].lower() for day in vocab.forms("weekdays") for form in day}  # "tues"
 _KIND_OF_LABEL = {"PERSON": 0, "ORG": 1, "NORP": 1, "EVENT": 1, "GPE": 2, "LOC": 2, "FAC": 2}
 _PLACE = 2  # rows of the locations table have no label: they are places
 _NUMBER = re.compile(r"\d[\d.,]*")  # a number with its separators (and any trailing stop, stripped)
@@ -127,23 +133,46 @@ def _content_words(words: Iterable[str]) -> set[str]:
 
 
 def story_keys(
-    title: str, body: str, names: Iterable[tuple[int, str]], lead_words: int = MODEL.get("lead_words", 0)
+    title: str,
+    body: str,
+    names: Iterable[tuple[int, str]],
+    lead_words: int = MODEL.get("lead_words", 0),
+    when: Iterable[str] = (),
 ) -> np.ndarray:
     """The sorted distinct key hashes of an article: its (kind, name) pairs, its title's content words, its
-    body's specific numbers and the content words of its lead (the body's first `lead_words` words: what a
-    report of an event says first); each hash is crc32 of the key with its kind (KEY_KINDS) in the low 3
-    bits."""
-    return _keys(title, body, _content_words(_WORD.findall(body.lower())[:lead_words]), names)
+    body's specific numbers, the content words of its lead (the body's first `lead_words` words: what a
+    report of an event says first) and the days it names (`when_keys`); each hash is crc32 of the key with
+    its kind (KEY_KINDS) in the low 3 bits."""
+    lead = _content_words(_WORD.findall(body.lower())[:lead_words])
+    return _keys(title, body, lead, names, set(when))
 
 
-def _keys(title: str, body: str, lead: set[str], names: Iterable[tuple[int, str]]) -> np.ndarray:
-    """story_keys of an article whose lead's content words are `lead`: each key written `kind:key`, its
-    crc32 in one pass, its kind in the low 3 bits, sorted and distinct."""
+def when_keys(dates: Iterable[Any]) -> set[str]:
+    """The days an article names, from its mentioned dates (rows with `text`, `kind`, `resolved_date`):
+    each resolved date (ISO) and the weekday of each resolved date or named weekday, lower-cased ("on
+    Tuesday" gives "tuesday" whether or not the article's own date resolves it)."""
+    found: set[str] = set()
+    for mention in dates:
+        day = mention.resolved_date
+        if day is not None:
+            found |= {day.isoformat(), _WEEKDAYS[day.weekday()]}
+        elif mention.kind == "weekday":
+            named = _WEEKDAY_OF.get(mention.text.split()[-1].lower().rstrip("."))  # "last Friday", "Tues."
+            if named is not None:
+                found.add(named)
+    return found
+
+
+def _keys(
+    title: str, body: str, lead: set[str], names: Iterable[tuple[int, str]], when: set[str] = frozenset()
+) -> np.ndarray:
+    """story_keys of an article whose lead's content words are `lead` and named days `when`: each key
+    written `kind:key`, its crc32 in one pass, its kind in the low 3 bits, sorted and distinct."""
     named = list(names)  # read twice
     keyed = [f"{kind}:{name.lower()}" for kind, name in named]
     kinds = [kind for kind, _ in named]
     title_words = _content_words(_WORD.findall(title.lower()))
-    for kind, found in ((3, title_words), (4, specific_numbers(body)), (_LEAD, lead)):
+    for kind, found in ((3, title_words), (4, specific_numbers(body)), (_LEAD, lead), (_WHEN, when)):
         keyed += map(f"{kind}:".__add__, found)
         kinds += [kind] * len(found)
     hashes = np.fromiter(map(zlib.crc32, map(str.encode, keyed)), np.uint32, len(keyed))
@@ -166,15 +195,17 @@ def signatures_table(
     """One story_index row per article, in batch order; story_id is provisionally the article's own doc_id
     and duplicate_of null until the Settler assigns them (tasks.stories.index.assign_batch). The three
     signatures of the whole batch are computed at once (`signature_values`)."""
-    names = _names(found)
+    names, days = _names(found), _days(found)
     sets, shingles, keys = [], [], []
     for a in articles:
         words = _WORD.findall(a.body.lower())
         named = names.get(a.doc_id, set())
         body = _shingles(words)  # one hash per distinct shingle
         content = _content_words(words)
-        own = _keys(a.title, a.body, content.intersection(words[: MODEL.get("lead_words", 0)]), named)
-        signed = own[(own & 7) != _LEAD]  # the lead's words are weighed by the model, not searched
+        lead = content.intersection(words[: MODEL.get("lead_words", 0)])
+        own = _keys(a.title, a.body, lead, named, days.get(a.doc_id, set()))
+        kinds = own & 7
+        signed = own[(kinds != _LEAD) & (kinds != _WHEN)]  # the lead's words and days: weighed, not searched
         sets += [body, _crc32s(_story_words(content, {n for _, n in named})), _crc32s_of_keys(signed)]
         shingles.append(len(body))
         keys.append(own)
@@ -206,6 +237,14 @@ def _names(found: Mapping[str, Sequence[Any]]) -> dict[str, set[tuple[int, str]]
                 kind = _PLACE if label is None else _KIND_OF_LABEL[label]
                 names.setdefault(row.doc_id, set()).add((kind, row.canonical))
     return names
+
+
+def _days(found: Mapping[str, Sequence[Any]]) -> dict[str, set[str]]:
+    """Each article's `when_keys`, from the mentioned dates found in it."""
+    mentions: dict[str, list[Any]] = {}
+    for row in found.get(_DATES, ()):
+        mentions.setdefault(row.doc_id, []).append(row)
+    return {doc_id: when_keys(rows) for doc_id, rows in mentions.items()}
 
 
 def _crc32s(tokens: set[str]) -> np.ndarray:

@@ -339,8 +339,9 @@ STORY_INDEX = Table(
             pa.field("body_shingles", pa.int32(), nullable=False),  # distinct word shingles of the body
             pa.field("body_signature", pa.binary(), nullable=False),  # MinHash values, uint32 little-endian
             pa.field("story_signature", pa.binary(), nullable=False),  # of content words and names
-            # names, title words and specific numbers (tasks.stories.signatures.story_keys): sorted hashes,
-            # each with its kind in the low 3 bits, and their MinHash; null in rows written before them
+            # names, title words, specific numbers, lead words and named days (tasks.stories.signatures.
+            # story_keys): sorted hashes, each with its kind in the low 3 bits, and their MinHash (not of the
+            # lead words and days); null in rows written before them
             pa.field("story_keys", pa.list_(pa.uint32())),
             pa.field("keys_signature", pa.binary()),
             pa.field("run_id", pa.string(), nullable=False),

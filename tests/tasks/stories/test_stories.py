@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -37,6 +38,7 @@ from tasks.stories.signatures import (
     signature_values,
     specific_numbers,
     story_keys,
+    when_keys,
 )
 from tasks.warehouse import commit, views
 from tasks.warehouse.schemas import STORY_INDEX
@@ -230,6 +232,42 @@ def test_pair_features_count_shared_keys_by_kind() -> None:
     assert story_features(me, them).shape == (2, len(FEATURES))
 
 
+def test_the_days_an_article_names_are_its_resolved_dates_and_their_weekdays() -> None:
+    """A resolved date gives the date and its weekday; a weekday that no date of the article's resolves
+    ("on Tuesday" in an undated report) still names that weekday; a relative day without an anchor, none."""
+
+    def mention(text: str, kind: str, resolved: date | None = None) -> SimpleNamespace:
+        return SimpleNamespace(doc_id="d", text=text, kind=kind, resolved_date=resolved)
+
+    assert when_keys([mention("17 November 2004", "explicit", date(2004, 11, 17))]) == {
+        "2004-11-17",
+        "wednesday",
+    }
+    assert when_keys([mention("last Friday", "weekday"), mention("Tues.", "weekday")]) == {
+        "friday",
+        "tuesday",
+    }
+    assert when_keys([mention("yesterday", "relative"), mention("Nov. 17", "explicit")]) == set()
+
+
+def test_the_days_two_reports_name_are_weighed_apart_from_what_they_tell() -> None:
+    """when_jaccard is the Jaccard of the named days; the features over what an article tells (the shared
+    keys' share, all keys) do not move when days are added."""
+    told = (_key("person", 1), _key("title", 3), _key("number", 5))
+    me = _entry(32, 16, (*told, _key("when", 7), _key("when", 8)))
+    them = [
+        _entry(32, 16, (*told[:2], _key("when", 7))),
+        _entry(32, 16, told[:2]),
+        _entry(32, 16, (*told[:2], _key("when", 9))),
+    ]
+    names = ("when_jaccard", "keys_idf_contained", "keys_idf")
+    features = pair_features(me, them, names)
+    assert features["when_jaccard"].tolist() == pytest.approx([0.5, 0.0, 0.0])
+    without = pair_features(_entry(32, 16, told), [_entry(32, 16, told[:2])], names)
+    for name in ("keys_idf_contained", "keys_idf"):
+        assert features[name].tolist() == pytest.approx([without[name][0]] * 3)
+
+
 def test_a_key_two_candidates_carry_is_shared_only_if_the_article_carries_it() -> None:
     """Keys spread as hashes are (numpy's isin would sort them): two candidates carrying the same name that
     the article lacks share no name with it, the first as the second (a membership test over all the
@@ -364,6 +402,10 @@ def test_signatures_table_signs_what_the_definitions_say() -> None:
     found = {
         "entities": [SimpleNamespace(doc_id=d, canonical=c, label=label) for d, c, label in entities],
         "locations": [SimpleNamespace(doc_id="d0", canonical="São Paulo")],
+        "mentioned_dates": [
+            SimpleNamespace(doc_id="d2", text="Tuesday", kind="weekday", resolved_date=None),
+            SimpleNamespace(doc_id="d2", text="4 May 2021", kind="explicit", resolved_date=date(2021, 5, 4)),
+        ],
     }
     table = stories.signatures_table(
         articles, found, RunContext.new(), {a.doc_id: "2020-01" for a in articles}
@@ -378,8 +420,10 @@ def test_signatures_table_signs_what_the_definitions_say() -> None:
         typed = {(k, n.lower()) for k, n in named} | {(3, w) for w in _content_of(article.title)}
         typed |= {(4, n) for n in specific_numbers(article.body)}
         typed |= {(5, w) for w in content & set(words[:lead])}
+        days = {"tuesday", "2021-05-04"} if article.doc_id == "d2" else set()  # 4 May 2021: a Tuesday
+        typed |= {(6, d) for d in days}
         keys = sorted({(zlib.crc32(f"{k}:{v}".encode()) & 0x1FFFFFFF) << 3 | k for k, v in typed})
-        searched = [k for k in keys if k & 7 != 5]
+        searched = [k for k in keys if k & 7 not in (5, 6)]
         assert row["body_shingles"] == len(runs)
         assert (
             row["body_signature"] == minhash(r.encode() for r in runs).hashvalues.astype(np.uint32).tobytes()
@@ -390,7 +434,9 @@ def test_signatures_table_signs_what_the_definitions_say() -> None:
             == minhash(w.encode() for w in story).hashvalues.astype(np.uint32).tobytes()
         )
         assert row["story_keys"] == keys
-        assert story_keys(article.title, article.body, iter(named)).tolist() == keys  # names read once
+        assert (
+            story_keys(article.title, article.body, iter(named), when=days).tolist() == keys
+        )  # names read once
         by_key = minhash(np.array([k], dtype="<u4").tobytes() for k in searched)
         assert row["keys_signature"] == by_key.hashvalues.astype(np.uint32).tobytes()
 

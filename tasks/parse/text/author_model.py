@@ -13,10 +13,12 @@ the page's candidates) over where its line stands (zone, distances to the headli
 line is marked (a marker, a label above it, the hand rules' kind of byline and whether they chose it),
 the shape of the line and its names (words, share of the line that is names, parts, case, digits, a date,
 job title, date or site beside them, a list going on after them, sentence punctuation, a word of a page's
-furniture in them: "Suche Kommentare") and how the page treats the name (repeated further
-down, as a signature or an author box). The most probable reading's names are the page's authors, unless
-it scores below the model's cut (learned as a "none" choice). The weights ship as `author_model.json`,
-trained by `bench/train_authors.py` with sites held out; nothing here knows any site's words or names.
+furniture in them: "Suche Kommentare", a photo agency or credit on the line: "Jane Doe via Example Images";
+a marked byline's names count as one or several, however many it lists) and how the page treats the name
+(repeated further down, as a signature or an author box). The most probable reading's names are the
+page's authors, unless it scores below the model's cut (learned as a "none" choice). The weights ship as
+`author_model.json`, trained by `bench/train_authors.py` with sites held out; nothing here knows any
+site's words or names.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tasks.parse.names import (
     MARKER,
     NEWS_AGENCY,
     PARTICLES,
+    PHOTO_AGENCY,
     SEGMENT,
     is_capitalised_word,
     is_name,
@@ -62,9 +65,9 @@ _CUE = re.compile(
     rf"^(?:{vocab.alternation(vocab.words('byline_cues'), spaced=True)})(?:\s*[:：]\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
-# What a page's markup runs onto a name: a word or a number right after a lower-case letter, a date after
-# a slash ("Jane Doe/June 12, 2020").
-_GLUE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ\d])")
+# What a page's markup runs onto a name: a word or a number right after a lower-case letter, a capitalised
+# word right after a name in capitals ("JANE DOEToday"), a date after a slash ("Jane Doe/June 12, 2020").
+_GLUE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ\d])|(?<=[A-ZÀ-Þ]{2})(?=[A-ZÀ-Þ][a-zà-ÿ]{3})")
 _SLASH = re.compile(r"(?<=[^\W\d_])/|/(?=[^\W\d_])")
 _CUE_WORDS = frozenset(vocab.words("byline_cues"))
 _SEPARATORS = frozenset("-–—|•·/")  # what stands between a byline's parts ("12.03.2024 | Jane Doe")
@@ -139,6 +142,7 @@ FEATURE_NAMES = (
     "log_list_lines",
     "furniture_word",
     "list_goes_on",
+    "photo_credit",
 )
 
 
@@ -249,7 +253,11 @@ def _lists(
 ) -> tuple[list[Reading], set[int]]:
     """Name-only lines of one zone, at most _LIST_GAP zone lines apart, read together (one reading per
     run of two or more: an author list printed one name a line), and the lines of those lists."""
-    alone = sorted(r.line for r in found if not r.group and len(r.names) == 1 and lines[r.line] == r.names[0])
+    alone = sorted(
+        r.line
+        for r in found
+        if not r.group and len(r.names) == 1 and lines[r.line] == r.names[0] and not _furniture(r.names[0])
+    )
     runs: list[list[int]] = []
     for i in alone:
         z, k, _ = where[i]
@@ -296,7 +304,7 @@ def _spans(words: list[str], k: int, run: list[str], i: int, glued: bool, cue: b
     out = []
     for m in range(2, min(len(run), _SPAN_WORDS + 2) + 1):
         name = " ".join(run[:m])
-        if run[m - 1] not in PARTICLES and is_name(name):
+        if run[m - 1] not in PARTICLES and run[m - 1].casefold() not in _CUE_WORDS and is_name(name):
             more = bool(_LIST_ON.match(" ".join(words[k + m - 1 :])[len(run[m - 1]) :]))
             span = 1 if m == len(run) else 2
             out.append(Reading(i, (name,), False, cue, None, glued, span, _after(words, k + m), more=more))
@@ -412,6 +420,7 @@ def features(
         prev, nxt = lines[p] if p is not None else "", lines[q] if q is not None else ""
         words = line.split()
         name_words = sum(len(n.split()) for n in r.names)
+        people = () if r.group else [n for n in r.names if not NEWS_AGENCY.match(n)]
         cue = _CUE.match(line)
         marked = bool(MARKER.match(line)) or bool(cue and cue["rest"]) or r.marked  # "By A, B and C": a list
         rows.append(
@@ -445,7 +454,7 @@ def features(
                 byline._is_support(prev),
                 byline._is_support(nxt) or bool(byline._SITE.match(nxt)),
                 log1p(len(r.names)) * (not marked),
-                log1p(len(r.names)) * marked,
+                log1p(min(len(r.names), 2)) * marked,  # a marked list: one name or several, however many
                 r.group or any(NEWS_AGENCY.match(n) for n in r.names),
                 all(n.isupper() for n in r.names),
                 name_words / len(r.names),
@@ -453,17 +462,24 @@ def features(
                 r.span == 1,
                 r.span == 2,
                 r.listed,
-                sum(_common_word(opening, w.casefold()) for n in r.names for w in n.split()) / name_words,
-                any(_CALENDAR.match(w) or w.casefold() in _STOP_WORDS for n in r.names for w in n.split()),
+                # an agency's name is known, common words and all ("The Associated Press"): a person's is read
+                sum(_common_word(opening, w.casefold()) for n in people for w in n.split()) / name_words,
+                any(_CALENDAR.match(w) or w.casefold() in _STOP_WORDS for n in people for w in n.split()),
                 r.after == 1,
                 r.after == 2,
                 r.after == 3,
                 log(r.lines),
-                any(w.casefold() in _FURNITURE_WORDS for n in r.names for w in n.split()),
+                any(map(_furniture, r.names)),
                 r.more,
+                bool(PHOTO_AGENCY.search(line)),
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def _furniture(name: str) -> bool:
+    """Whether a name holds a word of a page's furniture ("Leave A Comment", "Suche Kommentare")."""
+    return any(w.casefold() in _FURNITURE_WORDS for w in name.split())
 
 
 def _common_word(text: str, word: str) -> bool:

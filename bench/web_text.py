@@ -9,7 +9,8 @@ it is the page's one <h1>, or the one whose words its <title> or og:title name m
 more), and it is not the site's name (a name the page declares, a short heading spelling the site's
 address): a page's menus, widgets, teasers and site banner are <h1>s too. Gold rows have bench.scoring's
 form: `doc` (the text file's stem), `url`, `site`, `published_at` (the gold day, or None: nothing is to be
-predicted), and `title` and `authors` where silver ones are found.
+predicted), and `title` and `authors` where silver ones are found; `declares_authors` says whether the
+HTML declares any author at all.
 
 Silver authors likewise: the people the HTML declares (its JSON-LD author, else its author meta tags,
 read as tasks.parse.html reads them), kept only when each is shaped as a person's name, is not what the
@@ -91,6 +92,7 @@ def gold(root: Path) -> list[dict[str, Any]]:
             row["title"] = title
         if (authors := _printed_authors(meta, lines)) is not None:
             row["authors"] = authors
+        row["declares_authors"] = bool(declared_authors(meta))  # any author at all, printed or not
         rows[doc] = row
     return list(rows.values())
 

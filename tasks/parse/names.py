@@ -67,6 +67,10 @@ _CAPS_TAIL = re.compile(
 _SECTION_WORDS = frozenset(vocab.words("section_words"))
 # Calendar words a page's markup ran onto a name: "Carrie Arnold November", "Jeff Foust Monday".
 _WHEN_TAIL = re.compile(rf"(?<=\S)(?:\s+(?i:{dates.MONTHS}|{dates.WEEKDAY_PATTERN})\b\.?)+$")
+# A name's word never ends as a possessive or a web address's: "Example's Guide", "Example.com".
+_POSSESSIVE = re.compile(r"['’][sS]$")
+_ADDRESS = re.compile(r"\.[a-z]{2,}$")
+_RUN_ON = re.compile(r"[A-ZÀ-Þ]{3}[a-zà-ÿ]")  # a name in capitals run onto the next word: "JANE DOEToday"
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D|Jr|Sr|I{2,3}|IV)\.?$")  # "Rachael Link, MS, RD"
 
 
@@ -136,8 +140,12 @@ def _is_place(text: str) -> bool:
 
 
 def _is_name_word(word: str) -> bool:
-    """A capitalised word of letters, apostrophes and hyphens, or an initial ("J.", "J.R."), no job title."""
+    """A capitalised word of letters, apostrophes and hyphens, or an initial ("J.", "J.R."), no job title,
+    no possessive ("Example's Aircraft"), no web address ("Example.de"), no two words run together
+    ("DOEToday")."""
     core = word.rstrip(".")
+    if _POSSESSIVE.search(core) or _ADDRESS.search(core) or _RUN_ON.search(core):
+        return False
     return is_capitalised_word(core) and not is_role_word(core)
 
 
@@ -154,6 +162,10 @@ def split_role(segment: str) -> tuple[str, str]:
     """(name part, job title) of "Steffan Rhys Deputy Content Hub Director"; the title may be empty."""
     ws = segment.split()
     k = next((j for j, w in enumerate(ws) if is_role_word(w)), len(ws))
+    # A title after its topic is one title: a lower-case one after a capitalised word ("Jane Doe Science
+    # editor"), one after a place ("Jane Doe Europe Correspondent").
+    if 3 <= k < len(ws) and ws[k - 1][:1].isupper() and is_name(" ".join(ws[: k - 1])):
+        k -= ws[k][:1].islower() or _is_place(ws[k - 1])
     group = k < len(ws) and _GROUP_ROLE.match(ws[k].strip(",."))  # "Example News Bureau" is no person's title
     if 2 <= k < len(ws) and not group and is_name(" ".join(ws[:k])) and not _COLLECTIVE.match(segment):
         return " ".join(ws[:k]), " ".join(ws[k:])

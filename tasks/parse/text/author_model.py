@@ -13,10 +13,12 @@ the page's candidates) over where its line stands (zone, distances to the headli
 line is marked (a marker, a label above it, the hand rules' kind of byline and whether they chose it),
 the shape of the line and its names (words, share of the line that is names, parts, case, digits, a date,
 job title, date or site beside them, a list going on after them, sentence punctuation, a word of a page's
-furniture in them: "Suche Kommentare") and how the page treats the name (repeated further
-down, as a signature or an author box). The most probable reading's names are the page's authors, unless
-it scores below the model's cut (learned as a "none" choice). The weights ship as `author_model.json`,
-trained by `bench/train_authors.py` with sites held out; nothing here knows any site's words or names.
+furniture in them: "Suche Kommentare", a photo agency or credit on the line: "Jane Doe via Example Images";
+a marked byline's names count as one or several, however many it lists) and how the page treats the name
+(repeated further down, as a signature or an author box). The most probable reading's names are the
+page's authors, unless it scores below the model's cut (learned as a "none" choice). The weights ship as
+`author_model.json`, trained by `bench/train_authors.py` with sites held out; nothing here knows any
+site's words or names.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tasks.parse.names import (
     MARKER,
     NEWS_AGENCY,
     PARTICLES,
+    PHOTO_AGENCY,
     SEGMENT,
     is_capitalised_word,
     is_name,
@@ -62,9 +65,9 @@ _CUE = re.compile(
     rf"^(?:{vocab.alternation(vocab.words('byline_cues'), spaced=True)})(?:\s*[:：]\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
-# What a page's markup runs onto a name: a word or a number right after a lower-case letter, a date after
-# a slash ("Jane Doe/June 12, 2020").
-_GLUE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ\d])")
+# What a page's markup runs onto a name: a word or a number right after a lower-case letter, a capitalised
+# word right after a name in capitals ("JANE DOEToday"), a date after a slash ("Jane Doe/June 12, 2020").
+_GLUE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ\d])|(?<=[A-ZÀ-Þ]{2})(?=[A-ZÀ-Þ][a-zà-ÿ]{3})")
 _SLASH = re.compile(r"(?<=[^\W\d_])/|/(?=[^\W\d_])")
 _CUE_WORDS = frozenset(vocab.words("byline_cues"))
 _SEPARATORS = frozenset("-–—|•·/")  # what stands between a byline's parts ("12.03.2024 | Jane Doe")
@@ -139,6 +142,7 @@ FEATURE_NAMES = (
     "log_list_lines",
     "furniture_word",
     "list_goes_on",
+    "photo_credit",
 )
 
 
@@ -255,7 +259,11 @@ def _lists(
 ) -> tuple[list[Reading], set[int]]:
     """Name-only lines of one zone, at most _LIST_GAP zone lines apart, read together (one reading per
     run of two or more: an author list printed one name a line), and the lines of those lists."""
-    alone = sorted(r.line for r in found if not r.group and len(r.names) == 1 and lines[r.line] == r.names[0])
+    alone = sorted(
+        r.line
+        for r in found
+        if not r.group and len(r.names) == 1 and lines[r.line] == r.names[0] and not _furniture(r.names[0])
+    )
     runs: list[list[int]] = []
     for i in alone:
         z, k, _ = where[i]
@@ -303,7 +311,7 @@ def _spans(words: list[str], k: int, run: list[str], i: int, glued: bool, cue: b
     out = []
     for m in range(2, min(len(run), _SPAN_WORDS + 2) + 1):
         name = " ".join(run[:m])
-        if run[m - 1] not in PARTICLES and is_name(name):
+        if run[m - 1] not in PARTICLES and run[m - 1].casefold() not in _CUE_WORDS and is_name(name):
             more = bool(_LIST_ON.match(" ".join(words[k + m - 1 :])[len(run[m - 1]) :]))
             span = 1 if m == len(run) else 2
             out.append(Reading(i, (name,), False, cue, None, glued, span, _after(words, k + m), more=more))
@@ -422,10 +430,13 @@ def features(
             repeats[first] = page.count(first)
         if r.line not in measured:
             measured[r.line] = _line_columns(lines, r.line, title_at, body_at, where[r.line])
-        line_marked, marker, label, before, after = measured[r.line]
+        line_marked, marker, label, before, after, credit = measured[r.line]
         marked = line_marked or r.marked  # "By A, B and C": a list
         name_words = sum(len(n.split()) for n in r.names)
-        folded = [w.casefold() for n in r.names for w in n.split()]
+        # an agency's name is known, common words and all ("The Associated Press"): a person's is read
+        people = () if r.group else [w for n in r.names if not NEWS_AGENCY.match(n) for w in n.split()]
+        agency = r.group or len(people) < name_words  # a name of the list is an agency's
+        folded = [w.casefold() for w in people]
         for w in folded:
             if w not in common:
                 common[w] = _common_word(opening, w)
@@ -444,8 +455,8 @@ def features(
                 min(name_words / max(after[1], 1), 1.0),
                 *after[2:],
                 log1p(len(r.names)) * (not marked),
-                log1p(len(r.names)) * marked,
-                r.group or any(NEWS_AGENCY.match(n) for n in r.names),
+                log1p(min(len(r.names), 2)) * marked,  # a marked list: one name or several, however many
+                agency,
                 all(n.isupper() for n in r.names),
                 name_words / len(r.names),
                 log1p(max(repeats[first] - 1, 0)),
@@ -453,13 +464,14 @@ def features(
                 r.span == 2,
                 r.listed,
                 sum(map(common.__getitem__, folded)) / name_words,
-                any(_CALENDAR.match(w) or w.casefold() in _STOP_WORDS for n in r.names for w in n.split()),
+                any(_CALENDAR.match(w) or f in _STOP_WORDS for w, f in zip(people, folded, strict=True)),
                 r.after == 1,
                 r.after == 2,
                 r.after == 3,
                 log(r.lines),
-                any(w in _FURNITURE_WORDS for w in folded),
+                any(map(_furniture, r.names)),
                 r.more,
+                credit,
             )
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES))
@@ -467,10 +479,11 @@ def features(
 
 def _line_columns(
     lines: Sequence[str], i: int, title_at: int, body_at: int, where: tuple[int, int, int]
-) -> tuple[bool, bool, bool, tuple, tuple]:
+) -> tuple[bool, bool, bool, tuple, tuple, bool]:
     """What every reading of line i shares: (whether the line is marked as a list of names, the English
-    marker column, the label column, the columns before them, and the line's shape columns after the
-    reading's own: log words, the word count that the name share divides by, then parts to support_below)."""
+    marker column, the label column, the columns before them, the line's shape columns after the
+    reading's own: log words, the word count that the name share divides by, then parts to support_below,
+    and the photo_credit column)."""
     line, (zone, rank, _) = lines[i], where
     p, q = _next(lines, i, -1), _next(lines, i, 1)
     prev, nxt = lines[p] if p is not None else "", lines[q] if q is not None else ""
@@ -501,7 +514,13 @@ def _line_columns(
         byline._is_support(prev),
         byline._is_support(nxt) or bool(byline._SITE.match(nxt)),
     )
-    return marker or bool(cue and cue["rest"]), marker, _label(prev), before, after
+    credit = bool(PHOTO_AGENCY.search(line))
+    return marker or bool(cue and cue["rest"]), marker, _label(prev), before, after, credit
+
+
+def _furniture(name: str) -> bool:
+    """Whether a name holds a word of a page's furniture ("Leave A Comment", "Suche Kommentare")."""
+    return any(w.casefold() in _FURNITURE_WORDS for w in name.split())
 
 
 def _common_word(text: str, word: str) -> bool:

@@ -13,6 +13,9 @@ from tasks.parse.names import is_capitalised_word, is_name, parse_names
         ("Jane Doe, updated April 25", ("Jane Doe",)),  # ... also without its year
         ("Jane Doe - 2016-02-01 08:00 GMT", ("Jane Doe",)),
         ("Jane Doe, Reuters and Staff Writer", ("Jane Doe",)),
+        ("Jane Doe Transport editor", ("Jane Doe",)),  # a topic word before a lower-case title is the title's
+        ("Jane Doe Europe Correspondent", ("Jane Doe",)),  # ... and a place before one
+        ("Jane Mary Doe Staff Writer", ("Jane Mary Doe",)),  # a capitalised name word before one stays
     ],
 )
 def test_names_in_a_byline(text: str, people: tuple[str, ...]) -> None:
@@ -38,6 +41,9 @@ def test_name_shapes(text: str) -> None:
         "A B C D E F",
         "New Delhi",
         "AUTO NEWS",
+        "Example's Aircraft",  # a possessive
+        "Redaktion Example.de",  # a web address
+        "JANE DOEToday",  # a name in capitals run onto the next word
     ],
 )
 def test_not_name_shapes(text: str) -> None:

@@ -175,3 +175,49 @@ def test_a_word_that_opens_no_run_of_capitalised_words_is_not_read_as_one(
     monkeypatch.setattr(author_model, "_run", lambda words, k: started.append(words[k]) or run(words, k))
     assert author_model._span_readings(line, 0) == expected
     assert started and all(word[:1].isupper() for word in started)
+
+
+def _column(
+    name: str, lines: list[str], title_at: int, body: tuple[int, ...]
+) -> dict[tuple[str, ...], float]:
+    """names -> the feature `name` of their reading on the page (the first reading of those names)."""
+    found = author_model.readings(lines, title_at, body)
+    rows = author_model.features(lines, title_at, body, found)
+    column = rows[:, author_model.FEATURE_NAMES.index(name)]
+    return {r.names: column[k] for k, r in reversed(list(enumerate(found)))}
+
+
+def test_a_photo_credit_has_its_column_and_does_not_win_over_the_byline() -> None:
+    page = _page("Jane Doe, @janedoe", "7m ago", "Share", "John Roe via Getty Images")
+    credit = _column("photo_credit", *page)
+    assert credit[("John Roe",)] == 1 and credit[("Jane Doe",)] == 0
+    assert author_model.authors(*page) == ("Jane Doe",)
+
+
+def test_an_agency_s_common_words_are_not_read_as_a_person_s() -> None:
+    opening = "The agency said the press conference was cancelled, and the ministers left the capital."
+    lines, title_at, body = _page("The Associated Press", after=(opening,))
+    assert _column("words_seen_lower", lines, title_at, body)[("The Associated Press",)] == 0
+    assert _column("common_word", lines, title_at, body)[("The Associated Press",)] == 0
+
+
+def test_a_long_marked_list_is_read_whole_and_weighs_as_two_names() -> None:
+    people = ("Jane Doe", "John Roe", "Max Mustermann", "Erika Musterfrau", "Juan Pérez")
+    page = _page(f"By {', '.join(people[:-1])} & {people[-1]}")
+    assert author_model.authors(*page) == people
+    marked = _column("log_people_marked", *page)
+    assert marked[people] == pytest.approx(np.log1p(2))  # one or several names, not how many
+
+
+def test_a_list_of_name_lines_leaves_furniture_out_and_a_name_ends_before_a_marker() -> None:
+    lines, title_at, body = _page("Jane Doe", "Leave A Comment", "John Roe")
+    names = {r.names for r in author_model.readings(lines, title_at, body)}
+    assert ("Jane Doe", "John Roe") in names and not any(len(n) == 3 for n in names)
+    lines, title_at, body = _page("Kultur Von", "Erika Musterfrau")
+    names = {r.names for r in author_model.readings(lines, title_at, body)}
+    assert ("Erika Musterfrau",) in names and ("Kultur Von",) not in names
+
+
+def test_a_name_in_capitals_run_onto_the_next_word_is_split_off() -> None:
+    lines, title_at, body = _page("JANE DOEToday, 02-11-2023 13:29")
+    assert ("JANE DOE",) in {r.names for r in author_model.readings(lines, title_at, body)}

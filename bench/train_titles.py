@@ -11,16 +11,19 @@ whose headline is chosen right, beside the hand rules' (tasks.parse.text.heading
 the model is fitted on every page and written to tasks/parse/text/title_model.json. Runs in a minute:
 
     python -m bench.train_titles [--corpora ../shared/corpora] [--write] [--units N [--l2-hidden L]]
+        [--misses]
 
 `--units` adds N tanh hidden units to the linear score (title_model.Hidden), fitted with it; off by default,
-as no setting won on held-out sites (docs/extraction.md, "The headline").
+as no setting won on held-out sites (docs/extraction.md, "The headline"). `--misses` prints every page the
+held-out ranker gets wrong: the chosen line, the headline's line and the lines between them, to sort the
+misses by kind.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
@@ -52,6 +55,10 @@ GOLD_WEIGHT = 2.0
 # gain, and a setting chosen on these same folds.
 L2_HIDDEN = 7.0
 MAX_ITER = 2000
+# Margins tried for title_model.TitleModel.choice (a headline over its standfirst): score differences
+# between the chosen line and the headline-shaped line right above it, in the ranker's log-odds.
+MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+_SHOWN = 4  # lines shown of a miss around the chosen line and the headline
 OUT = ROOT / "tasks" / "parse" / "text" / title_model.MODEL_FILE
 
 
@@ -61,9 +68,15 @@ class Example:
 
     site: str
     gold: bool  # a person's title (pages/), not a silver one
+    path: Path
     rows: np.ndarray
     labels: np.ndarray
     hand_right: bool
+    over: tuple[int, ...] = ()  # per candidate, title_model.standfirst_under's line above it, or -1
+
+    def above(self, j: int) -> int | None:
+        """The candidate right above candidate `j` that may be its headline (title_model.standfirst_under)."""
+        return self.over[j] if j < len(self.over) and self.over[j] >= 0 else None
 
 
 @cache
@@ -88,15 +101,39 @@ def _example(site: str, gold: bool, path: Path, title: str) -> Example | None:
         return None
     hand = heading.headline_at(lines, page, body[0])
     hand_right = hand is not None and hand in at and bool(labels[at.index(hand)])
-    return Example(site, gold, rows, labels, hand_right)
+    over = tuple(
+        -1 if (a := title_model.standfirst_under(lines, page, at, j)) is None else a for j in range(len(at))
+    )
+    return Example(site, gold, path, rows, labels, hand_right, over)
 
 
 def fit(examples: Sequence[Example], units: int = 0, l2_hidden: float = L2_HIDDEN) -> title_model.TitleModel:
     """The ranker fitted on `examples` (conditional_logit; with `units` hidden units beside it, with_hidden),
-    a person's title weighing GOLD_WEIGHT silver ones."""
+    a person's title weighing GOLD_WEIGHT silver ones; the linear ranker's standfirst margin is chosen on
+    `examples` alone (standfirst_margin)."""
     pages = [(e.rows, e.labels, _weight(e)) for e in examples]
     linear = conditional_logit(pages)
-    return with_hidden(pages, linear, units, l2_hidden) if units else title_model.TitleModel(linear)
+    if units:
+        return with_hidden(pages, linear, units, l2_hidden)
+    return title_model.TitleModel(linear, standfirst_margin=standfirst_margin(examples))
+
+
+def standfirst_margin(examples: Sequence[Example]) -> float:
+    """The margin of title_model.TitleModel.choice that gets most of `examples` right when each site fold of
+    them is scored by a ranker fitted on the others (the smallest of equals; 0, off, when none gains): chosen
+    on the pages given only, so a fold held out of `examples` is held out of the choice too."""
+    scored = []
+    for _, fit_on, held in split(examples, attrgetter("site")):
+        ranker = title_model.TitleModel(conditional_logit([(e.rows, e.labels, _weight(e)) for e in fit_on]))
+        scored += [(e, ranker) for e in held]
+    counts = [
+        sum(
+            _weight(e) * e.labels[replace(ranker, standfirst_margin=m).choice(e.rows, e.above)]
+            for e, ranker in scored
+        )
+        for m in MARGINS
+    ]
+    return MARGINS[int(np.argmax(counts))]
 
 
 def conditional_logit(pages: Sequence[tuple[np.ndarray, np.ndarray, float]], l2: float = _L2) -> Logistic:
@@ -222,18 +259,24 @@ def _weight(example: Example) -> float:
 
 
 def right(example: Example, model: title_model.TitleModel) -> bool:
-    """Whether the model's most probable candidate is the page's headline."""
-    return bool(example.labels[int(np.argmax(model.scores(example.rows)))])
+    """Whether the model's choice among the page's candidates is its headline."""
+    return bool(example.labels[model.choice(example.rows, example.above)])
 
 
 def cross_validate(
-    examples: Sequence[Example], units: int = 0, l2_hidden: float = L2_HIDDEN
+    examples: Sequence[Example],
+    units: int = 0,
+    l2_hidden: float = L2_HIDDEN,
+    misses: list[tuple[Example, int]] | None = None,
 ) -> tuple[float, float]:
-    """(model, hand rules): share of pages whose headline is chosen right, on held-out sites."""
+    """(model, hand rules): share of pages whose headline is chosen right, on held-out sites; each page the
+    held-out model gets wrong is appended to `misses` with the candidate it chose."""
     model_right = hand_right = gold_right = 0
     for fold, fit_on, held in split(examples, attrgetter("site")):
         model = fit(fit_on, units, l2_hidden)
         got = sum(right(e, model) for e in held)
+        if misses is not None:
+            misses += [(e, model.choice(e.rows, e.above)) for e in held if not right(e, model)]
         gold_right += sum(right(e, model) for e in held if e.gold)
         hand = sum(e.hand_right for e in held)
         print(
@@ -248,19 +291,45 @@ def cross_validate(
     return model_right / len(examples), hand_right / len(examples)
 
 
+def describe(example: Example, best: int, context: int = _SHOWN) -> str:
+    """A held-out miss as lines to read: the page, then its non-blank lines from the chosen candidate ("<")
+    or the headline ("+"), whichever stands higher, down to the other (the first and last `context` of
+    them, "..." for those left out), each with its distance to the body's first line."""
+    lines = text_lines(decode_text(example.path.read_bytes())[0])
+    page, _, body = article_block(lines)
+    at = title_model.candidates(body[0], heading.headline_at(lines, page, body[0]))
+    rights = [k for k, ok in zip(at, example.labels, strict=True) if ok]
+    chosen = at[best]
+    marks = {chosen: "<", **dict.fromkeys(rights, "+")}
+    top, bottom = min(chosen, *rights), max(chosen, *rights)
+    shown = [k for k in range(top, bottom + 1) if k - top < context or bottom - k < context]
+    out = [f"{example.path.name} ({example.site}): chose {body[0] - chosen} above the body"]
+    for k, after in zip(shown, [*shown[1:], None], strict=True):
+        out.append(f"  {marks.get(k, ' ')} {body[0] - k:3d} {lines[page[k].index][:120]!r}")
+        if after is not None and after != k + 1:
+            out.append("    ...")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all pages to {OUT}")
     parser.add_argument("--units", type=int, default=0, help="hidden units beside the linear score (0: none)")
     parser.add_argument("--l2-hidden", type=float, default=L2_HIDDEN, help="the hidden units' L2")
+    parser.add_argument("--misses", action="store_true", help="print each page the held-out ranker misses")
     args = parser.parse_args(argv)
     examples = load_examples(args.corpora)
     print(
         f"{len(examples)} pages, {len({e.site for e in examples})} sites, "
         f"{sum(len(e.labels) for e in examples)} candidates"
     )
-    model_share, hand_share = cross_validate(examples, args.units, args.l2_hidden)
+    misses: list[tuple[Example, int]] = []
+    model_share, hand_share = cross_validate(examples, args.units, args.l2_hidden, misses)
+    if args.misses:
+        print(f"{len(misses)} held-out misses:")
+        for example, best in sorted(misses, key=lambda m: m[0].path.name):
+            print(describe(example, best))
     print(f"held-out sites: headline right {model_share:.3f} (hand rules on the same pages {hand_share:.3f})")
     model = fit(examples, args.units, args.l2_hidden)
     print(f"training pages (not a quality figure): {np.mean([right(e, model) for e in examples]):.3f}")

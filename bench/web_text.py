@@ -24,7 +24,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -79,22 +79,30 @@ class TextPage(NamedTuple):
 
 def gold(root: Path) -> list[dict[str, Any]]:
     """One gold row per rendered text page (a file annotated under two URLs counts once: its first)."""
-    rows: dict[str, dict[str, Any]] = {}
-    for line in (root / "web" / "dates" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
-        g = json.loads(line)
-        doc = g["file"].removesuffix(".html")
-        text_file = root / "web" / "dates" / "text" / f"{doc}.txt"
-        if doc in rows or not text_file.exists():
-            continue
-        row = {"doc": doc, "url": g["url"], "site": site_of(g["url"]), "published_at": g["date"]}
-        meta, lines = _meta(root / "web" / "dates" / "html" / f"{g['file']}.gz"), _lines(text_file)
+    rows = []
+    for g, html_file, text_file in rendered(root):
+        row = {"doc": text_file.stem, "url": g["url"], "site": site_of(g["url"]), "published_at": g["date"]}
+        meta, lines = _meta(html_file), _lines(text_file)
         if (title := _printed_title(meta, lines, row["site"])) is not None:
             row["title"] = title
         if (authors := _printed_authors(meta, lines)) is not None:
             row["authors"] = authors
         row["declares_authors"] = bool(declared_authors(meta))  # any author at all, printed or not
-        rows[doc] = row
-    return list(rows.values())
+        rows.append(row)
+    return rows
+
+
+def rendered(root: Path) -> Iterator[tuple[dict[str, Any], Path, Path]]:
+    """(gold.jsonl row, HTML file, text file) of each web/dates page that rendered to text, once (a file
+    annotated under two URLs: its first row)."""
+    seen = set()
+    for line in (root / "web" / "dates" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        g = json.loads(line)
+        doc = g["file"].removesuffix(".html")
+        text_file = root / "web" / "dates" / "text" / f"{doc}.txt"
+        if doc not in seen and text_file.exists():
+            seen.add(doc)
+            yield g, root / "web" / "dates" / "html" / f"{g['file']}.gz", text_file
 
 
 def silver_title(html_file: Path, text_file: Path, site: str = "") -> str | None:
@@ -110,11 +118,16 @@ def silver_authors(html_file: Path, text_file: Path) -> tuple[str, ...] | None:
 
 
 def _printed_title(meta: PageMeta, lines: list[str], site: str) -> str | None:
+    found = printed_declarations(meta, lines, site)
+    return found[0][1] if found else None
+
+
+def printed_declarations(meta: PageMeta, lines: list[str], site: str = "") -> list[tuple[str, str]]:
+    """(source, the text line that prints it) for each headline the page declares (declarations) that a
+    line of its text prints, in declarations' order."""
     printed = {scoring.normal(line): line for line in lines if line}
-    for declared in declared_titles(meta, site):
-        if (line := printed.get(scoring.normal(declared))) is not None:
-            return line
-    return None
+    found = ((source, printed.get(scoring.normal(text))) for source, text in declarations(meta, site))
+    return [(source, line) for source, line in found if line is not None]
 
 
 def _printed_authors(meta: PageMeta, lines: list[str]) -> tuple[str, ...] | None:
@@ -135,9 +148,16 @@ def _lines(text_file: Path) -> list[str]:
 def declared_titles(meta: PageMeta, site: str = "") -> list[str]:
     """The headlines a page declares, most specific first (not <title>, which carries the site's name, nor
     a one-word declaration: "Loading", a site's name in an <h1>)."""
-    named = (meta.headline, meta.first("og:title"), meta.first("twitter:title"))
-    h1s = (h for h in meta.h1s if _headline_h1(h, meta, site))
-    return [t for t in (*named, *h1s) if t and len(t.split()) >= _MIN_WORDS]
+    return [text for _, text in declarations(meta, site)]
+
+
+def declarations(meta: PageMeta, site: str = "") -> list[tuple[str, str]]:
+    """(source, text) of each headline the page declares, as declared_titles orders them: the JSON-LD
+    article's "headline", og:title, twitter:title, then the <h1>s that are the headline's."""
+    named = (("headline", meta.headline), ("og:title", meta.first("og:title")))
+    named += (("twitter:title", meta.first("twitter:title")),)
+    h1s = (("h1", h) for h in meta.h1s if _headline_h1(h, meta, site))
+    return [(source, t) for source, t in (*named, *h1s) if t and len(t.split()) >= _MIN_WORDS]
 
 
 def _headline_h1(h1: str, meta: PageMeta, site: str) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -59,3 +60,46 @@ def test_the_hidden_gradient_matches_finite_differences() -> None:
 
 def _as_json(model: title_model.TitleModel) -> dict:
     return json.loads(json.dumps(dataclasses.asdict(model)))
+
+
+def _standfirst_pages(n: int) -> list[train_titles.Example]:
+    """Pages of three candidates over one feature, the third standing right under the second: on a third of
+    them the headline is the second, a shade below the third (a standfirst scored just above its headline);
+    on the rest the third, far above the second."""
+    pages = []
+    for k in range(n):
+        close = k % 3 == 0
+        x = [0.0, 1.0, 1.1] if close else [0.0, 1.0, 3.0]
+        labels = np.array([0.0, 1.0, 0.0] if close else [0.0, 0.0, 1.0])
+        rows = np.array(x).reshape(3, 1)
+        pages.append(
+            train_titles.Example(f"site{k}", False, Path(f"p{k}.txt"), rows, labels, False, (-1, -1, 1))
+        )
+    return pages
+
+
+def test_the_standfirst_margin_is_chosen_on_held_out_sites_and_takes_the_headline_back() -> None:
+    pages = _standfirst_pages(60)
+    model = train_titles.fit(pages)
+    assert model.standfirst_margin > 0
+    assert all(train_titles.right(e, model) for e in pages)
+    assert not all(train_titles.right(e, dataclasses.replace(model, standfirst_margin=0.0)) for e in pages)
+
+
+def test_no_margin_where_no_candidate_stands_under_a_headline() -> None:
+    pages = [dataclasses.replace(e, over=(-1, -1, -1)) for e in _standfirst_pages(30)]
+    assert train_titles.standfirst_margin(pages) == 0.0
+
+
+def test_a_miss_is_shown_with_the_chosen_line_and_the_headline(tmp_path: Path) -> None:
+    headline = "Storm floods the valley towns after a week of rain"
+    paragraph = "The ministers agreed on Monday to share more intelligence, officials said after the meeting."
+    page = tmp_path / "p.txt"
+    page.write_text(
+        "\n".join(["Home", "Weather", headline, "By Jane Doe", "", paragraph, paragraph]), "utf-8"
+    )
+    labels = np.array([0.0, 0.0, 1.0, 0.0])
+    example = train_titles.Example("site", False, page, np.zeros((4, 1)), labels, False)
+    shown = train_titles.describe(example, 1).splitlines()
+    assert shown[0] == "p.txt (site): chose 3 above the body"
+    assert shown[1:] == ["  <   3 'Weather'", f"  +   2 {headline!r}"]

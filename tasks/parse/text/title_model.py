@@ -4,7 +4,8 @@ Every non-blank line from a little above the body down to its first line is a ca
 probability of being the headline from a logistic model over its shape (length, case, punctuation,
 digits, stop words), its position (distance to the body, to the page's top, whether a byline or a date
 stands between it and the body), how the page treats it (repeated, quoted in other short lines) and the
-hand score of tasks.parse.text.heading; the most probable wins. The weights ship as `title_model.json`,
+hand score of tasks.parse.text.heading; the most probable wins, unless it is the standfirst under a
+headline scored nearly as high (TitleModel.choice). The weights ship as `title_model.json`,
 trained by `bench/train_titles.py` on gold titles and on the headlines pages declare in their HTML where
 their text prints that line; nothing here knows any site's words.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -34,6 +35,10 @@ _BODY_LINES = 12  # the body's first lines, whose words a headline shares (a men
 _WORD = re.compile(r"\w{3,}")
 _GLUED_MIN_WORDS = 3  # a shorter line ends a longer one by chance
 _ELLIPSES = ("...", "…")  # what a teaser prints where it cuts a headline short
+# A headline over its standfirst: a headline-shaped line of this many words or more (a kicker is shorter)
+# right above a line longer by this many words, the standfirst or dek that sums the article up.
+_OVER_STANDFIRST_MIN_WORDS = 4
+_STANDFIRST_MORE_WORDS = 4
 # A web address in a line ("example.com", "Example.co.uk"): a site's name or a link, not a headline.
 _WEB_ADDRESS = re.compile(r"\w\.(?:[a-z]{2,3}\.)?[a-z]{2,4}\b(?![.\w])")
 FEATURE_NAMES = (
@@ -101,17 +106,31 @@ class Hidden:
 @dataclass(frozen=True)
 class TitleModel:
     """The headline ranker: a linear score over the candidates' features, plus the hidden units' when the
-    model has them; a page's most probable candidate is the one with the highest score."""
+    model has them; a page's most probable candidate is the one with the highest score, unless it stands
+    right under a shorter headline-shaped line that scores within `standfirst_margin` of it (`choice`)."""
 
     classifier: Logistic
     hidden: Hidden | None = None
+    standfirst_margin: float = 0.0  # 0: the best scored candidate always
 
     @classmethod
     def from_json(cls, data: dict) -> TitleModel:
         hidden = data.get("hidden")
         return cls(
-            Logistic.from_json(data["classifier"]), None if hidden is None else Hidden.from_json(hidden)
+            Logistic.from_json(data["classifier"]),
+            None if hidden is None else Hidden.from_json(hidden),
+            float(data.get("standfirst_margin", 0.0)),
         )
+
+    def choice(self, rows: np.ndarray, over: Callable[[int], int | None]) -> int:
+        """Which candidate (a row) is the headline: the best scored, or the line `over(best)` names right
+        above it (the headline over its standfirst, `standfirst_under`) when that scores within
+        `standfirst_margin` of it: a standfirst is longer and shares more of the body's words than its
+        headline, so the ranker's score leans to it where the two are close."""
+        scores = self.scores(rows)
+        best = int(np.argmax(scores))
+        above = over(best) if self.standfirst_margin > 0 else None
+        return above if above is not None and scores[best] - scores[above] < self.standfirst_margin else best
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """One score per row (a candidate): the softmax over a page's scores is its headline's probability."""
@@ -250,8 +269,22 @@ def headline_at(
     if not body_first:
         return None
     at, rows = ranked(lines, page, probs, body_first)
-    best = at[int(np.argmax((model or shipped_model()).scores(rows)))]
+    best = at[(model or shipped_model()).choice(rows, lambda j: standfirst_under(lines, page, at, j))]
     return _uncut(lines, page, _unglued(lines, page, best))
+
+
+def standfirst_under(lines: Sequence[str], page: Sequence[Shape], at: Sequence[int], j: int) -> int | None:
+    """The candidate right above candidate `j` (its index in `at`) when `j` may be that line's standfirst:
+    the line above is headline-shaped and of a few words at least (not a kicker), and `j` is longer by a
+    few words and not a byline or a date; None otherwise."""
+    if not j or at[j - 1] != at[j] - 1:
+        return None
+    over, under = page[at[j - 1]], page[at[j]]
+    if over.words < _OVER_STANDFIRST_MIN_WORDS or under.words < over.words + _STANDFIRST_MORE_WORDS:
+        return None
+    if heading.is_header_furniture(lines[under.index]):
+        return None
+    return j - 1 if heading._headline_score(lines[over.index], over) is not None else None
 
 
 def _unglued(lines: Sequence[str], page: Sequence[Shape], k: int) -> int:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 
@@ -113,3 +116,55 @@ def test_only_the_candidates_get_rows_when_the_hand_choice_stands_far_above(
     rows = title_model._rows(lines, page, probs, body[0], at, 0)
     assert len(read) == len(at)  # one row per candidate, none for the lines between
     assert np.array_equal(rows, expected)
+
+
+STANDFIRST = (
+    "Rivers burst their banks overnight and hundreds of homes in three towns had to be left by their owners"
+)
+
+
+def _over_standfirst() -> tuple[list[str], list, tuple[int, ...]]:
+    lines = text.text_lines("\n".join(["Home", "Weather", HEADLINE, STANDFIRST, "", PARAGRAPH, PARAGRAPH]))
+    page, _, body = text.article_block(lines)
+    return lines, page, title_model.candidates(body[0])
+
+
+def test_a_longer_line_right_under_a_headline_shaped_line_may_be_its_standfirst() -> None:
+    lines, page, at = _over_standfirst()
+    shown = [lines[page[k].index] for k in at]
+    assert shown[-2:] == [HEADLINE, STANDFIRST]
+    j = len(at) - 1
+    assert title_model.standfirst_under(lines, page, at, j) == j - 1
+    assert title_model.standfirst_under(lines, page, at, j - 1) is None  # "Weather" is no headline over it
+    assert title_model.standfirst_under(lines, page, at, 0) is None
+
+
+def test_a_kicker_over_a_headline_is_not_a_headline_over_its_standfirst() -> None:
+    lines = text.text_lines("\n".join(["Home", "Storm warning", HEADLINE, "", PARAGRAPH, PARAGRAPH]))
+    page, _, body = text.article_block(lines)
+    at = title_model.candidates(body[0])
+    assert title_model.standfirst_under(lines, page, at, len(at) - 1) is None
+
+
+def test_the_choice_takes_the_headline_over_a_standfirst_scored_within_the_margin() -> None:
+    shipped = title_model.shipped_model()
+    rows = np.zeros((3, len(title_model.FEATURE_NAMES)))
+    scores = shipped.scores(rows)
+    assert np.allclose(scores, scores[0])
+    over = {2: 1}.get  # the third candidate stands right under the second, a headline
+    bumped = rows.copy()
+    column = int(np.argmax(np.abs(shipped.classifier.weights)))
+    weight = shipped.classifier.weights[column] / shipped.classifier.scale[column]
+    bumped[2, column] = 0.1 / weight  # the standfirst scores 0.1 above the headline
+    margin = dataclasses.replace(shipped, standfirst_margin=0.5)
+    assert margin.choice(bumped, over) == 1
+    assert dataclasses.replace(shipped, standfirst_margin=0.05).choice(bumped, over) == 2
+    assert dataclasses.replace(shipped, standfirst_margin=0.0).choice(bumped, over) == 2
+    assert margin.choice(bumped, lambda j: None) == 2
+
+
+def test_the_margin_reads_back_from_the_model_file_and_defaults_to_off() -> None:
+    data = json.loads(json.dumps(dataclasses.asdict(title_model.shipped_model())))
+    assert title_model.TitleModel.from_json(data).standfirst_margin == data["standfirst_margin"]
+    del data["standfirst_margin"]
+    assert title_model.TitleModel.from_json(data).standfirst_margin == 0.0
